@@ -1,0 +1,54 @@
+"""Configuration: defaults here, then ``ASSESSOR_*`` environment variables, then the mapping
+passed to :func:`assessor.create_app`."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # Folders (or files) holding questionnaire YAML; a list of paths.
+    "QUESTIONNAIRE_DIRS": [str(PROJECT_ROOT / "questionnaires")],
+    # Upper bound on a request body: a questionnaire page or a logo upload.
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+    "MAX_FORM_PARTS": 1000,
+    # A questionnaire session can last hours: CSRF tokens live as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # Respondent links expire after this many days unless re-issued.
+    "INVITE_DAYS": 30,
+    # memory:// for one process; redis://127.0.0.1:6379 for several.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_AUTH": "10 per minute;100 per hour",
+    "RATELIMIT_LINK": "60 per minute",
+    # Renders per worker process before it is replaced (keeps memory flat).
+    "REPORT_WORKER_RENDERS": 25,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+}
+
+
+def secret_key_for(instance_path: Path) -> str:
+    """The instance's secret key, generated once and kept in the instance folder."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+def default_database_url(instance_path: Path) -> str:
+    """The embedded default: a SQLite file in the instance folder."""
+    return f"sqlite:///{instance_path / 'assessor.db'}"

@@ -1,0 +1,50 @@
+"""Engine set-up: SQLite pragmas (foreign keys, WAL, busy timeout) and write transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from assessor.extensions import db
+
+
+def configure_database(app: Flask) -> None:
+    """Turn on foreign keys, WAL and a busy timeout for SQLite connections."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    _sqlite_pragmas(engine, busy_ms)
+
+
+def _sqlite_pragmas(engine: Engine, busy_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (see _on_begin) instead of pysqlite's own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # BEGIN IMMEDIATE takes the write lock up front, so a read-then-write transaction
+        # waits for busy_timeout instead of failing with "database is locked" half way.
+        immediate = connection.get_execution_options().get("immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
+
+    Call before the first query of a read-then-write operation; harmless elsewhere.
+    """
+    if not db.session.in_transaction():
+        db.session.connection(execution_options={"immediate": True})
