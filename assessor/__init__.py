@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from assessor import config as defaults
+from assessor import models  # noqa: F401  (registers the tables on the metadata)
 from assessor.database import configure_database
 from assessor.extensions import csrf, db, limiter, login_manager, migrate
 

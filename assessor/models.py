@@ -1,0 +1,316 @@
+"""The data model for the whole product (SQLAlchemy 2, typed).
+
+Constraints live in the database: unique keys, foreign keys with their ON DELETE,
+and check constraints for every enumeration.  The schema only changes through
+``migrations/``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assessor.extensions import db
+
+MEMBER_ROLES = ("owner", "consultant", "viewer")
+ASSESSMENT_STATUSES = ("draft", "in_progress", "submitted", "closed")
+RESPONDENT_ROLES = ("CIO", "CISO", "CEO", "OTHER")
+REPORT_FORMATS = ("pdf", "html", "csv", "xlsx", "json")
+ORG_SIZES = ("1-49", "50-249", "250-999", "1000-4999", "5000+")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use assessor.models.utcnow()")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _enum_check(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_valid")
+
+
+class Timestamp:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Workspace(Timestamp, db.Model):
+    """A consultant firm, or an organisation assessing itself."""
+
+    __tablename__ = "workspace"
+    __table_args__ = (
+        CheckConstraint("accent_color IS NULL OR length(accent_color) = 7", name="accent_len"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: The firm name printed as "prepared by" on reports.
+    firm_name: Mapped[str | None] = mapped_column(String(200))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: ``image/png`` or ``image/svg+xml`` (sanitised on upload).
+    logo_mimetype: Mapped[str | None] = mapped_column(String(40))
+    #: ``#rrggbb``; validated on input.
+    accent_color: Mapped[str | None] = mapped_column(String(7))
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="workspace", cascade="all, delete-orphan", passive_deletes=True
+    )
+    organizations: Mapped[list[Organization]] = relationship(
+        back_populates="workspace", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class User(UserMixin, Timestamp, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased; unique across the service.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Bumped on password change / sign-out everywhere; part of the session id.
+    session_nonce: Mapped[int] = mapped_column(Integer, default=0)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+
+class Membership(Timestamp, db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "user_id"),
+        _enum_check("role", MEMBER_ROLES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+
+    workspace: Mapped[Workspace] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Invitation(Timestamp, db.Model):
+    """A link that lets someone join a workspace as consultant or viewer."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (_enum_check("role", MEMBER_ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    #: sha256 of the token in the link; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked: Mapped[bool] = mapped_column(default=False)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    workspace: Mapped[Workspace] = relationship()
+
+
+class Organization(Timestamp, db.Model):
+    """A client organisation (or the workspace's own organisation when self-assessing)."""
+
+    __tablename__ = "organization"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        _enum_check("size", ORG_SIZES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[str | None] = mapped_column(String(20))
+
+    workspace: Mapped[Workspace] = relationship(back_populates="organizations")
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="organization",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Assessment.created_at",
+    )
+
+
+class Assessment(Timestamp, db.Model):
+    __tablename__ = "assessment"
+    __table_args__ = (_enum_check("status", ASSESSMENT_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    #: The content hash of the questionnaire the assessment started with.
+    questionnaire_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    #: Target maturity per domain id (0-4); a domain not listed has the default, 3.
+    targets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: The assessment this one repeats (a re-assessment a year later).
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organization: Mapped[Organization] = relationship(back_populates="assessments")
+    respondents: Mapped[list[Respondent]] = relationship(
+        back_populates="assessment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Respondent.id",
+    )
+
+
+class Respondent(Timestamp, db.Model):
+    """Someone who answers an assessment, by personal link or through a consultant."""
+
+    __tablename__ = "respondent"
+    __table_args__ = (_enum_check("role", RESPONDENT_ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: The user who answers as this respondent (self-assessment), if any.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: sha256 of the personal link's token; NULL until a link is issued.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked: Mapped[bool] = mapped_column(default=False)
+    #: The section the respondent last saved, to resume there.
+    last_section: Mapped[str | None] = mapped_column(String(100))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    assessment: Mapped[Assessment] = relationship(back_populates="respondents")
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="respondent", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(db.Model):
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("respondent_id", "question_id"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    #: The validated answer: a string, number or list; NULL when cleared.
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: Optimistic locking: a save names the version it read; a mismatch is a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Who saved last, as shown to people: a user's name or "respondent link".
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+    respondent: Mapped[Respondent] = relationship(back_populates="answers")
+
+
+class AnswerHistory(db.Model):
+    """Append-only: every change of every answer, with who and when."""
+
+    __tablename__ = "answer_history"
+    __table_args__ = (
+        Index("ix_answer_history_respondent_question", "respondent_id", "question_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(200))
+
+
+class StoredReport(db.Model):
+    """A rendered report, keyed by a hash of everything that goes into it."""
+
+    __tablename__ = "stored_report"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "content_hash", "format"),
+        _enum_check("format", REPORT_FORMATS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    #: sha256 of (result JSON, assessment context, template version, paper size).
+    content_hash: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(10))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Sign-ins, invitations, submissions, reopenings, report downloads, ..."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_workspace_at", "workspace_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: Who acted, as shown: a user's email, "respondent: <name>", or "system".
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(60))
+    #: What it acted on, e.g. "assessment:12".
+    target: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

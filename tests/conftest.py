@@ -1,0 +1,108 @@
+"""Fixtures: an app per test from the factory, on SQLite and (when configured) PostgreSQL.
+
+``ASSESSOR_TEST_DATABASE_URL`` names a PostgreSQL database that the suite may fill and
+empty; with it, every test that uses the ``app`` fixture runs on both databases.
+In CI (``CI=true``) it is required: a missing PostgreSQL fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from assessor import create_app
+from assessor.extensions import db
+
+PG_URL = os.environ.get("ASSESSOR_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DATABASES = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+_tested: set[str] = set()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI=true but ASSESSOR_TEST_DATABASE_URL is not set")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"databases: {', '.join(DATABASES)}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _tested:
+        terminalreporter.write_line(f"databases tested: {', '.join(sorted(_tested))}")
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    """Create the schema once in the PostgreSQL test database; drop it at the end."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": PG_URL})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield PG_URL
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def base_config(tmp_path: Path, url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "REPORT_CACHE_DIR": str(tmp_path / "reports"),
+    }
+
+
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database URL a test runs on."""
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.fail("PostgreSQL requested without ASSESSOR_TEST_DATABASE_URL")
+        return str(request.getfixturevalue("pg_schema"))
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, database: str) -> dict[str, Any]:
+    """Config for the ``app`` fixture; a test may override it to change settings."""
+    return base_config(tmp_path, database)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], database: str) -> Iterator[Flask]:
+    app = create_app(app_config)
+    dialect = "postgresql" if database.startswith("postgresql") else "sqlite"
+    _tested.add(dialect)
+    with app.app_context():
+        if dialect == "sqlite":
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if dialect == "postgresql":
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
