@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`. See `make help`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format typecheck bench db clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,serve]'
+	@touch $@
+
+install: $(STAMP) ## create .venv and install the project with its extras
+
+db: install ## apply migrations and seed the demo workspace (idempotent)
+	$(BIN)/assessor db upgrade
+	$(BIN)/assessor demo seed
+
+run: db ## set up, then serve on http://$(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)"
+	$(BIN)/assessor run --host $(HOST) --port $(PORT)
+
+lint: install ## ruff (lint + format check) and mypy on the engine and questionnaire
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy assessor/engine assessor/questionnaire
+
+format: install ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint ## lint, then the whole test suite
+	$(BIN)/pytest
+
+bench: install ## engine, report and load benchmarks, each beside its baseline
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/report.py
+	$(BIN)/python bench/load.py
+
+clean: ## remove the venv and caches (keeps the instance folder)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
