@@ -9,9 +9,18 @@ are checked by :mod:`assessor.questionnaire.validate`, not here.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 #: Role codes an ``owner`` answer may take, and that the model uses.
 OWNER_CODES: tuple[str, ...] = ("CIO", "CISO", "SHARED", "EXEC", "NONE")
@@ -43,9 +52,21 @@ Scalar = str | int | float | bool
 
 
 class Strict(BaseModel):
-    """Base: unknown keys are errors, instances are immutable."""
+    """Base: unknown keys are errors, instances are immutable, numbers are finite."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+
+def _invalid(message: str, at: str = "") -> PydanticCustomError:
+    """A validation error raised by a model validator.
+
+    ``at`` is the dotted path, inside the model, of the value at fault (``options.2.score``);
+    the loader appends it to the error's location.  The message is passed through the
+    context so that braces in it are never taken as a template.
+    """
+    return PydanticCustomError("invalid", "{message}", {"message": message, "at": at})
 
 
 # --- conditions -----------------------------------------------------------------
@@ -86,6 +107,18 @@ class Compare(Strict):
     lte: float | None = None
     answered: bool | None = None
 
+    @model_validator(mode="after")
+    def _one_operator(self) -> Self:
+        ops = self.ops
+        if len(ops) != 1:
+            found = f"found {len(ops)}: {', '.join(ops)}" if ops else "found none"
+            raise _invalid(
+                f"a comparison needs exactly one operator ({', '.join(COMPARE_OPS)}); {found}"
+            )
+        if ops[0] in ("in", "not_in") and not self.operand:
+            raise _invalid(f"'{ops[0]}' needs at least one value", ops[0])
+        return self
+
     @property
     def op(self) -> str:
         """The one operator set on this comparison (validated to be exactly one)."""
@@ -110,9 +143,13 @@ class RoleIs(Strict):
 
 def _condition_tag(value: Any) -> str | None:
     if isinstance(value, BaseModel):
-        return {AllOf: "all", AnyOf: "any", NotOf: "not", Compare: "q", RoleIs: "respondent_role"}.get(
-            type(value)
-        )
+        return {
+            AllOf: "all",
+            AnyOf: "any",
+            NotOf: "not",
+            Compare: "q",
+            RoleIs: "respondent_role",
+        }.get(type(value))
     if isinstance(value, dict):
         for key in ("all", "any", "not", "q", "respondent_role"):
             if key in value:
@@ -147,12 +184,41 @@ class Responsibility(Strict):
     consulted: tuple[OwnerCode, ...] = ()
     references: tuple[str, ...] = ()
 
+    @model_validator(mode="after")
+    def _roles(self) -> Self:
+        if self.accountable == "NONE":
+            raise _invalid(
+                "NONE cannot be accountable: name the role the model expects", "accountable"
+            )
+        for index, code in enumerate(self.consulted):
+            if code == "NONE" or code == self.accountable or code in self.consulted[:index]:
+                why = "is the accountable role" if code == self.accountable else "is not a role"
+                if code in self.consulted[:index]:
+                    why = "is listed twice"
+                raise _invalid(f"consulted role {code} {why}", f"consulted.{index}")
+        return self
+
 
 class Option(Strict):
     value: str | int
     label: str = Field(min_length=1)
     #: 0.0 (worst) .. 1.0 (best); None for an option that is not scored.
     score: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _plain_value(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticCustomError(
+                "option_value", "an option value is text or a whole number, not true/false"
+            )
+        if value == "":
+            raise PydanticCustomError("option_value", "an option value cannot be empty")
+        return value
+
+
+#: Kinds whose options are given in the file (yesno: optionally, to score the answers).
+KINDS_WITH_OPTIONS: tuple[str, ...] = ("choice", "multi", "yesno")
 
 
 class Question(Strict):
@@ -162,7 +228,7 @@ class Question(Strict):
     help: str = ""
     #: The model responsibility this question evidences (required for owner and maturity).
     responsibility: str | None = None
-    weight: float = 1.0
+    weight: float = Field(default=1.0, gt=0)
     options: tuple[Option, ...] = ()
     #: Maturity questions: five descriptions, level 0 to level 4, written for this question.
     levels: tuple[str, ...] = ()
@@ -175,6 +241,89 @@ class Question(Strict):
     max: float | None = None
     #: Text questions: the longest answer accepted.
     max_length: int = Field(default=2000, ge=1, le=20000)
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Self:
+        """What each kind needs: levels for maturity, options for choices, and so on."""
+        kind = self.kind
+        if kind in ("owner", "maturity") and self.responsibility is None and not self.context:
+            raise _invalid(f"an {kind} question needs a responsibility (the model id it evidences)")
+        if self.context:
+            self._check_context()
+        if kind == "maturity":
+            if len(self.levels) != len(MATURITY_NAMES):
+                raise _invalid(
+                    f"a maturity question needs exactly {len(MATURITY_NAMES)} level descriptions "
+                    f"(level 0 to level {len(MATURITY_NAMES) - 1}), found {len(self.levels)}",
+                    "levels",
+                )
+            for index, text in enumerate(self.levels):
+                if not text.strip():
+                    raise _invalid(f"level {index} has no description", f"levels.{index}")
+        elif self.levels:
+            raise _invalid("only maturity questions have levels", "levels")
+        if kind not in KINDS_WITH_OPTIONS and self.options:
+            where = {
+                "owner": "owner questions offer the role codes",
+                "maturity": "maturity questions offer levels 0-4 from their levels",
+            }.get(kind, f"{kind} questions have no options")
+            raise _invalid(f"remove the options: {where}", "options")
+        if kind in ("choice", "multi") and len(self.options) < 2:
+            raise _invalid(f"a {kind} question needs at least two options", "options")
+        self._check_options()
+        if kind != "number" and (self.min is not None or self.max is not None):
+            raise _invalid(
+                "only number questions have min and max", "min" if self.min is not None else "max"
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise _invalid(f"min ({self.min:g}) is greater than max ({self.max:g})", "min")
+        if not self.context and self.responsibility is None and self.scored:
+            raise _invalid("a scored question needs a responsibility (the model id it evidences)")
+        return self
+
+    def _check_context(self) -> None:
+        if self.kind in ("owner", "maturity"):
+            raise _invalid(
+                f"a context question describes the organisation and is not scored: "
+                f"it cannot be an {self.kind} question",
+                "kind",
+            )
+        if self.responsibility is not None:
+            raise _invalid(
+                "a context question is not scored: remove its responsibility", "responsibility"
+            )
+        for index, option in enumerate(self.options):
+            if option.score is not None:
+                raise _invalid(
+                    "a context question is not scored: remove the scores of its options",
+                    f"options.{index}.score",
+                )
+
+    def _check_options(self) -> None:
+        seen: dict[str, int] = {}
+        for index, option in enumerate(self.options):
+            key = str(option.value)
+            if key in seen:
+                raise _invalid(
+                    f"duplicate option value {option.value!r} (also options[{seen[key]}])",
+                    f"options.{index}.value",
+                )
+            seen[key] = index
+            if self.kind == "yesno" and option.value not in YESNO_VALUES:
+                raise _invalid(
+                    f"a yesno option is one of {', '.join(YESNO_VALUES)}, not {option.value!r}",
+                    f"options.{index}.value",
+                )
+        if self.kind == "yesno" and self.options and not {"yes", "no"} <= set(seen):
+            raise _invalid("a yesno question with options needs both yes and no", "options")
+        scored = [option.score is not None for option in self.options]
+        if any(scored) and not all(scored):
+            index = scored.index(False)
+            raise _invalid(
+                f"option {self.options[index].value!r} has no score while other options of "
+                f"this question have one: score every option or none",
+                f"options.{index}.score",
+            )
 
     @property
     def scored(self) -> bool:
@@ -225,13 +374,20 @@ class FindingTemplate(Strict):
     effort: Effort
     references: tuple[str, ...] = ()
 
+    @field_validator("act")
+    @classmethod
+    def _someone_acts(cls, value: str) -> str:
+        if value == "NONE":
+            raise PydanticCustomError("act", "a finding needs a role to act on it, not NONE")
+        return value
+
 
 class Rule(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     when: Condition
     finding: FindingTemplate
     #: Orders rule findings of equal severity; like a question's weight.
-    weight: float = 1.0
+    weight: float = Field(default=1.0, gt=0)
 
 
 class Questionnaire(Strict):

@@ -1,0 +1,75 @@
+"""The loaded questionnaires, found by id and version (the latest by default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from assessor.questionnaire.schema import Questionnaire
+
+
+class Catalog:
+    """Questionnaires by ``(id, version)``; several versions of one id live side by side."""
+
+    def __init__(self, questionnaires: Iterable[Questionnaire] = ()) -> None:
+        self._items: dict[tuple[str, int], Questionnaire] = {}
+        for q in questionnaires:
+            self.add(q)
+
+    def add(self, q: Questionnaire) -> None:
+        """Add ``q``; :raise ValueError: when that id and version is already in."""
+        if q.key in self._items:
+            raise ValueError(f"questionnaire {q.id} version {q.version} is already loaded")
+        self._items[q.key] = q
+
+    def versions(self, id: str) -> list[int]:
+        """The versions loaded for ``id``, oldest first."""
+        return sorted(version for qid, version in self._items if qid == id)
+
+    def get(self, id: str, version: int | None = None) -> Questionnaire:
+        """The questionnaire ``id`` at ``version``, or its latest version when None.
+
+        :raise KeyError: when no such questionnaire or version is loaded.
+        """
+        versions = self.versions(id)
+        if not versions:
+            loaded = ", ".join(sorted({qid for qid, _ in self._items})) or "none"
+            raise KeyError(f"no questionnaire {id!r} (loaded: {loaded})")
+        if version is None:
+            version = versions[-1]
+        found = self._items.get((id, version))
+        if found is None:
+            listed = ", ".join(str(v) for v in versions)
+            raise KeyError(f"questionnaire {id!r} has no version {version} (versions: {listed})")
+        return found
+
+    def find(
+        self, id: str, version: int | None = None, hash: str | None = None
+    ) -> Questionnaire | None:
+        """Like :meth:`get`, but None when not found, or when ``hash`` is given and differs."""
+        try:
+            found = self.get(id, version)
+        except KeyError:
+            return None
+        if hash is not None and found.hash != hash:
+            return None
+        return found
+
+    def all(self) -> list[Questionnaire]:
+        """Every questionnaire, sorted by id then version."""
+        return [self._items[key] for key in sorted(self._items)]
+
+    def __contains__(self, key: object) -> bool:
+        """``"id" in catalog`` (any version) or ``("id", 2) in catalog``."""
+        if isinstance(key, str):
+            return any(qid == key for qid, _ in self._items)
+        return isinstance(key, tuple) and any(key == item for item in self._items)
+
+    def __iter__(self) -> Iterator[Questionnaire]:
+        return iter(self.all())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        listed = ", ".join(f"{qid} v{version}" for qid, version in sorted(self._items))
+        return f"<Catalog {listed}>"

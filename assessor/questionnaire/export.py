@@ -1,0 +1,56 @@
+"""The questionnaire as plain JSON values: the shape of ``assessor questionnaire show --json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessor.questionnaire.schema import Condition, Question, Questionnaire
+
+
+def condition_dict(condition: Condition) -> dict[str, Any]:
+    """A condition in its file form: ``{"q": ..., "in": [...]}``, ``{"not": ...}``."""
+    return condition.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def question_dict(question: Question) -> dict[str, Any]:
+    """One question, with the options a respondent chooses from (role codes, levels too)."""
+    return {
+        "id": question.id,
+        "kind": question.kind,
+        "text": question.text,
+        "help": question.help,
+        "responsibility": question.responsibility,
+        "weight": question.weight,
+        "context": question.context,
+        "required": question.required,
+        "show_if": condition_dict(question.show_if) if question.show_if is not None else None,
+        "options": [option.model_dump(mode="json") for option in question.all_options],
+    }
+
+
+def to_json_dict(q: Questionnaire) -> dict[str, Any]:
+    """The validated questionnaire as JSON values (id, version, title, hash, model,
+    sections with their questions, rules)."""
+    return {
+        "id": q.id,
+        "version": q.version,
+        "title": q.title,
+        "hash": q.hash,
+        "model": [r.model_dump(mode="json") for r in q.model],
+        "sections": [
+            {
+                "id": section.id,
+                "title": section.title,
+                "questions": [question_dict(question) for question in section.questions],
+            }
+            for section in q.sections
+        ],
+        "rules": [
+            {
+                "id": rule.id,
+                "when": condition_dict(rule.when),
+                "finding": rule.finding.model_dump(mode="json"),
+            }
+            for rule in q.rules
+        ],
+    }
