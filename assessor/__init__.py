@@ -12,6 +12,7 @@ from assessor import config as defaults
 from assessor import models  # noqa: F401  (registers the tables on the metadata)
 from assessor.database import configure_database
 from assessor.extensions import csrf, db, limiter, login_manager, migrate
+from assessor.operations.catalog import init_catalog
 
 __all__ = ["create_app"]
 
@@ -39,9 +40,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(defaults.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "strong"
     limiter.init_app(app)
     with app.app_context():
         configure_database(app)
+    init_catalog(app)
 
     from assessor.web import register_web
 

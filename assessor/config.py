@@ -12,6 +12,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {
     # Folders (or files) holding questionnaire YAML; a list of paths.
     "QUESTIONNAIRE_DIRS": [str(PROJECT_ROOT / "questionnaires")],
+    # The questionnaire offered for self-assessment.
+    "DEFAULT_QUESTIONNAIRE": "cio-ciso-governance",
     # Upper bound on a request body: a questionnaire page or a logo upload.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 512 * 1024,

@@ -44,7 +44,10 @@ def _sqlite_pragmas(engine: Engine, busy_ms: int) -> None:
 def begin_write() -> None:
     """Start the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
 
-    Call before the first query of a read-then-write operation; harmless elsewhere.
+    Ends the read transaction the request may have open (nothing is pending by then), so
+    that what the operation reads next is read under the write lock.
     """
-    if not db.session.in_transaction():
-        db.session.connection(execution_options={"immediate": True})
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"immediate": True})

@@ -6,6 +6,17 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from assessor.web import health
+    from assessor.web import (
+        answering,
+        assessments,
+        auth,
+        dashboard,
+        errors,
+        health,
+        results,
+        settings,
+    )
 
-    app.register_blueprint(health.bp)
+    for module in (health, auth, dashboard, assessments, answering, results, settings):
+        app.register_blueprint(module.bp)
+    errors.register(app)

@@ -1,0 +1,225 @@
+"""Accounts and workspaces: sign-up, sign-in, team invitations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from assessor.extensions import db
+from assessor.models import Invitation, Membership, User, Workspace, utcnow
+from assessor.operations import audit
+from assessor.operations.errors import InvalidInput
+from assessor.operations.tokens import new_token, token_hash
+
+MIN_PASSWORD = 10
+#: Hash checked when the email is unknown, so sign-in takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0123456789", method="scrypt")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"Use at least {MIN_PASSWORD} characters.", field="password")
+
+
+def sign_up(email: str, password: str, name: str, workspace_name: str) -> User:
+    """Create a user and a workspace that the user owns."""
+    check_password_rules(password)
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=generate_password_hash(password, method="scrypt"),
+    )
+    workspace = Workspace(name=workspace_name.strip() or f"{user.name}'s workspace")
+    db.session.add_all([user, workspace])
+    db.session.add(Membership(workspace=workspace, user=user, role="owner"))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise InvalidInput("An account with this email already exists.", field="email") from None
+    audit.record("sign-up", workspace_id=workspace.id, actor=user.email, user=user)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None (the same work either way)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    user.last_sign_in_at = utcnow()
+    for membership in user.memberships:
+        audit.record("sign-in", workspace_id=membership.workspace_id, actor=user.email, user=user)
+    db.session.commit()
+
+
+def user_by_session_id(session_id: str) -> User | None:
+    """Flask-Login's loader: ``<user id>:<nonce>``; a bumped nonce ends old sessions."""
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit() or not nonce.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_nonce != int(nonce):
+        return None
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str
+
+
+def invite_member(workspace: Workspace, email: str, role: str, by: User) -> IssuedInvitation:
+    """Invite someone to the workspace as consultant or viewer; returns the link's token."""
+    if role not in ("consultant", "viewer"):
+        raise InvalidInput("Invite a consultant or a viewer.", field="role")
+    token, hashed = new_token()
+    invitation = Invitation(
+        workspace=workspace,
+        email=normalise_email(email),
+        role=role,
+        token_hash=hashed,
+        expires_at=utcnow() + timedelta(days=int(current_app.config["INVITE_DAYS"])),
+        invited_by_id=by.id,
+    )
+    db.session.add(invitation)
+    audit.record(
+        "member-invited",
+        workspace_id=workspace.id,
+        actor=by.email,
+        user=by,
+        target=f"invitation:{invitation.email}",
+        role=role,
+    )
+    db.session.commit()
+    return IssuedInvitation(invitation, token)
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """An open invitation for this token, or None if unknown, used, revoked or expired."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
+    if invitation is None or invitation.revoked or invitation.accepted_at is not None:
+        return None
+    if invitation.expires_at < utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """Join the invitation's workspace (or keep an existing membership)."""
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.workspace_id == invitation.workspace_id, Membership.user_id == user.id
+        )
+    )
+    if membership is None:
+        membership = Membership(
+            workspace_id=invitation.workspace_id, user_id=user.id, role=invitation.role
+        )
+        db.session.add(membership)
+    invitation.accepted_at = utcnow()
+    audit.record(
+        "member-joined",
+        workspace_id=invitation.workspace_id,
+        actor=user.email,
+        user=user,
+        role=invitation.role,
+    )
+    db.session.commit()
+    return membership
+
+
+def revoke_invitation(invitation: Invitation, by: User) -> None:
+    invitation.revoked = True
+    audit.record(
+        "invitation-revoked",
+        workspace_id=invitation.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"invitation:{invitation.email}",
+    )
+    db.session.commit()
+
+
+def pending_invitations(workspace_id: int) -> list[Invitation]:
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.workspace_id == workspace_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked.is_(False),
+            )
+            .order_by(Invitation.created_at)
+        )
+    )
+
+
+def members(workspace_id: int) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.workspace_id == workspace_id)
+            .order_by(func.lower(Membership.role), Membership.id)
+        )
+    )
+
+
+def update_branding(
+    workspace: Workspace,
+    by: User,
+    *,
+    firm_name: str | None,
+    accent_color: str | None,
+    logo: tuple[bytes, str] | None,
+    remove_logo: bool = False,
+) -> None:
+    """Set the firm name, accent colour and logo printed on reports (values already validated)."""
+    workspace.firm_name = firm_name or None
+    workspace.accent_color = accent_color or None
+    if remove_logo:
+        workspace.logo, workspace.logo_mimetype = None, None
+    elif logo is not None:
+        workspace.logo, workspace.logo_mimetype = logo
+    audit.record("branding-updated", workspace_id=workspace.id, actor=by.email, user=by)
+    db.session.commit()
+
+
+def join_with_new_account(invitation: Invitation, name: str, password: str) -> User:
+    """Create an account for the invited email and join the workspace with it."""
+    check_password_rules(password)
+    user = User(
+        email=invitation.email,
+        name=name.strip(),
+        password_hash=generate_password_hash(password, method="scrypt"),
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise InvalidInput(
+            "An account with this email exists: sign in first, then open the link again.",
+            field="name",
+        ) from None
+    accept_invitation(invitation, user)
+    return user

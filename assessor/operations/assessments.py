@@ -1,0 +1,223 @@
+"""Assessments: start one, its targets, its respondents and their personal links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
+from assessor.operations import audit
+from assessor.operations.errors import InvalidInput
+from assessor.operations.tokens import new_token, token_hash
+from assessor.questionnaire import Questionnaire
+
+
+def scored_domains(questionnaire: Questionnaire) -> list[tuple[str, str]]:
+    """(id, title) of the sections that hold model responsibilities: the scored domains."""
+    domains = {r.domain for r in questionnaire.model}
+    return [(s.id, s.title) for s in questionnaire.sections if s.id in domains]
+
+
+def check_targets(questionnaire: Questionnaire, targets: dict[str, int]) -> dict[str, int]:
+    known = dict(scored_domains(questionnaire))
+    clean: dict[str, int] = {}
+    for domain, level in targets.items():
+        if domain not in known:
+            raise InvalidInput(f"Unknown domain {domain!r}.", field=f"target_{domain}")
+        if not isinstance(level, int) or not 0 <= level <= 4:
+            raise InvalidInput(
+                "A target is a maturity level from 0 to 4.", field=f"target_{domain}"
+            )
+        clean[domain] = level
+    return clean
+
+
+def start_assessment(
+    organization: Organization,
+    by: User,
+    questionnaire: Questionnaire,
+    *,
+    title: str | None = None,
+    targets: dict[str, int] | None = None,
+    previous: Assessment | None = None,
+) -> Assessment:
+    """Start an assessment of an organisation, pinned to the questionnaire's version and hash."""
+    assessment = Assessment(
+        organization_id=organization.id,
+        title=(title or "").strip() or f"{questionnaire.title} {utcnow():%Y}",
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        questionnaire_hash=questionnaire.hash,
+        status="draft",
+        targets=check_targets(questionnaire, targets or {}),
+        previous_id=previous.id if previous is not None else None,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    audit.record(
+        "assessment-started",
+        workspace_id=organization.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"assessment:{assessment.id}",
+        questionnaire=f"{questionnaire.id}@{questionnaire.version}",
+    )
+    db.session.commit()
+    return assessment
+
+
+def set_targets(
+    assessment: Assessment, questionnaire: Questionnaire, targets: dict[str, int]
+) -> None:
+    assessment.targets = check_targets(questionnaire, targets)
+    db.session.commit()
+
+
+def add_respondent(
+    assessment: Assessment,
+    by: User,
+    *,
+    name: str,
+    role: str,
+    email: str | None = None,
+    user: User | None = None,
+) -> Respondent:
+    """Add someone who will answer: by their personal link, or through the consultant."""
+    if role not in ("CIO", "CISO", "CEO", "OTHER"):
+        raise InvalidInput("Choose CIO, CISO, CEO or Other.", field="role")
+    respondent = Respondent(
+        assessment_id=assessment.id,
+        name=name.strip(),
+        role=role,
+        email=(email or "").strip().lower() or None,
+        user_id=user.id if user is not None else None,
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    audit.record(
+        "respondent-added",
+        workspace_id=assessment.organization.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"respondent:{respondent.id}",
+        role=role,
+    )
+    db.session.commit()
+    return respondent
+
+
+def issue_link(respondent: Respondent, by: User) -> str:
+    """A new personal link token for the respondent; any earlier link stops working."""
+    token, hashed = new_token()
+    respondent.token_hash = hashed
+    respondent.token_expires_at = utcnow() + timedelta(days=int(current_app.config["INVITE_DAYS"]))
+    respondent.revoked = False
+    audit.record(
+        "respondent-invited",
+        workspace_id=respondent.assessment.organization.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"respondent:{respondent.id}",
+    )
+    db.session.commit()
+    return token
+
+
+def revoke_link(respondent: Respondent, by: User) -> None:
+    respondent.revoked = True
+    audit.record(
+        "respondent-link-revoked",
+        workspace_id=respondent.assessment.organization.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"respondent:{respondent.id}",
+    )
+    db.session.commit()
+
+
+def respondent_by_token(token: str) -> Respondent | None:
+    """The respondent whose live link this is; None when unknown, revoked or expired."""
+    if not token or len(token) > 100:
+        return None
+    respondent = db.session.scalar(
+        select(Respondent).where(Respondent.token_hash == token_hash(token))
+    )
+    if respondent is None or respondent.revoked or respondent.token_expires_at is None:
+        return None
+    if respondent.token_expires_at < utcnow():
+        return None
+    if respondent.assessment.status == "closed":
+        return None
+    return respondent
+
+
+def close_assessment(assessment: Assessment, by: User) -> None:
+    assessment.status = "closed"
+    assessment.closed_at = utcnow()
+    audit.record(
+        "assessment-closed",
+        workspace_id=assessment.organization.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"assessment:{assessment.id}",
+    )
+    db.session.commit()
+
+
+def start_self_assessment(
+    user: User,
+    workspace: Workspace,
+    questionnaire: Questionnaire,
+    *,
+    organization_name: str,
+    role: str,
+) -> Respondent:
+    """Assess one's own organisation: the organisation, the assessment and oneself as respondent."""
+    organization = db.session.scalar(
+        select(Organization).where(
+            Organization.workspace_id == workspace.id,
+            Organization.name == organization_name.strip(),
+        )
+    )
+    if organization is None:
+        organization = Organization(workspace_id=workspace.id, name=organization_name.strip())
+        db.session.add(organization)
+        db.session.flush()
+    assessment = start_assessment(organization, user, questionnaire, title="Self-assessment")
+    return add_respondent(assessment, user, name=user.name, role=role, email=user.email, user=user)
+
+
+def reassess(previous: Assessment, by: User, questionnaire: Questionnaire) -> Assessment:
+    """A new assessment of the same organisation with the same people, linked to the last one."""
+    assessment = start_assessment(
+        previous.organization,
+        by,
+        questionnaire,
+        title=f"{questionnaire.title} {utcnow():%Y}",
+        targets={k: v for k, v in previous.targets.items()},
+        previous=previous,
+    )
+    for person in previous.respondents:
+        add_respondent(
+            assessment,
+            by,
+            name=person.name,
+            role=person.role,
+            email=person.email,
+            user=db.session.get(User, person.user_id) if person.user_id else None,
+        )
+    return assessment
+
+
+def workspace_assessments(workspace_id: int) -> list[Assessment]:
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .join(Organization)
+            .where(Organization.workspace_id == workspace_id)
+            .order_by(Assessment.updated_at.desc())
+        )
+    )

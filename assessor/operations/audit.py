@@ -1,0 +1,44 @@
+"""The audit log: who did what, when; visible to the workspace owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import AuditEvent, User
+
+
+def record(
+    action: str,
+    *,
+    workspace_id: int | None,
+    actor: str,
+    user: User | None = None,
+    target: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller commits)."""
+    event = AuditEvent(
+        workspace_id=workspace_id,
+        user_id=user.id if user is not None else None,
+        actor=actor,
+        action=action,
+        target=target,
+        detail=detail,
+    )
+    db.session.add(event)
+    return event
+
+
+def recent(workspace_id: int, limit: int = 200) -> list[AuditEvent]:
+    """The workspace's latest events, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.workspace_id == workspace_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,99 @@
+"""Who may see what: every lookup is scoped to the signed-in user's workspace (404 outside it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, session
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import Assessment, Membership, Organization, Respondent, Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Roles that may change things; a viewer only reads.
+EDITORS = ("owner", "consultant")
+
+
+def membership() -> Membership:
+    """The signed-in user's membership of the workspace they are working in."""
+    if "membership" in g:
+        return g.membership  # type: ignore[no-any-return]
+    if not current_user.is_authenticated:
+        abort(404)
+    memberships = sorted(current_user.memberships, key=lambda m: m.id)
+    if not memberships:
+        abort(404)
+    wanted = session.get("workspace_id")
+    chosen = next((m for m in memberships if m.workspace_id == wanted), memberships[0])
+    g.membership = chosen
+    return chosen
+
+
+def workspace() -> Workspace:
+    return membership().workspace
+
+
+def can_edit() -> bool:
+    return membership().role in EDITORS
+
+
+def is_owner() -> bool:
+    return membership().role == "owner"
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Signed in, with one of these roles in the current workspace (404 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if membership().role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return login_required(wrapped)  # type: ignore[return-value]
+
+    return decorator
+
+
+member_required = role_required("owner", "consultant", "viewer")
+editor_required = role_required(*EDITORS)
+owner_required = role_required("owner")
+
+
+def organization_or_404(organization_id: int) -> Organization:
+    found = db.session.scalar(
+        select(Organization).where(
+            Organization.id == organization_id,
+            Organization.workspace_id == membership().workspace_id,
+        )
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def assessment_or_404(assessment_id: int) -> Assessment:
+    found = db.session.scalar(
+        select(Assessment)
+        .join(Organization)
+        .where(
+            Assessment.id == assessment_id,
+            Organization.workspace_id == membership().workspace_id,
+        )
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def respondent_or_404(assessment: Assessment, respondent_id: int) -> Respondent:
+    found = next((r for r in assessment.respondents if r.id == respondent_id), None)
+    if found is None:
+        abort(404)
+    return found

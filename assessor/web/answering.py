@@ -1,0 +1,373 @@
+"""Answering the questionnaire: by personal link, or by the consultant for a respondent.
+
+One section a page; autosave per answer (JSON, CSRF header); "Save and continue" without
+JavaScript; optimistic locking; submit locks the answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from assessor.extensions import limiter
+from assessor.models import Answer, Respondent
+from assessor.operations import answers as ops
+from assessor.operations import assessments as assessment_ops
+from assessor.operations.catalog import questionnaire_for
+from assessor.operations.errors import OperationError
+from assessor.questionnaire import Questionnaire, Section
+from assessor.web import access
+from assessor.web.forms import ActionForm
+from assessor.web.questionnaire_form import (
+    comment_name,
+    form_value,
+    section_form_class,
+    version_name,
+)
+
+bp = Blueprint("answering", __name__)
+
+
+def _link_limit() -> str:
+    return str(current_app.config["RATELIMIT_LINK"])
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Who is answering for which respondent, and how to address their pages."""
+
+    respondent: Respondent
+    questionnaire: Questionnaire
+    actor: str
+    #: Either {"token": ...} or {"assessment_id": ..., "respondent_id": ...}.
+    keys: dict[str, Any]
+    by_link: bool
+
+    def url(self, view: str, **extra: Any) -> str:
+        prefix = "link_" if self.by_link else "consultant_"
+        return url_for(f"answering.{prefix}{view}", **self.keys, **extra)
+
+
+def _pinned(respondent: Respondent) -> Questionnaire:
+    a = respondent.assessment
+    try:
+        return questionnaire_for(a.questionnaire_id, a.questionnaire_version, a.questionnaire_hash)
+    except LookupError:
+        abort(410)
+
+
+def _link_seat(token: str) -> Seat:
+    respondent = assessment_ops.respondent_by_token(token)
+    if respondent is None:
+        abort(404)
+    return Seat(
+        respondent,
+        _pinned(respondent),
+        f"{respondent.name} (personal link)",
+        {"token": token},
+        True,
+    )
+
+
+def _consultant_seat(assessment_id: int, respondent_id: int) -> Seat:
+    assessment = access.assessment_or_404(assessment_id)
+    respondent = access.respondent_or_404(assessment, respondent_id)
+    if assessment.status == "closed":
+        abort(404)
+    actor = (
+        current_user.name
+        if respondent.user_id == current_user.id
+        else f"{current_user.name} (consultant)"
+    )
+    return Seat(
+        respondent,
+        _pinned(respondent),
+        actor,
+        {"assessment_id": assessment_id, "respondent_id": respondent_id},
+        False,
+    )
+
+
+def _section(seat: Seat, section_id: str | None) -> Section:
+    sections = seat.questionnaire.sections
+    if section_id is None:
+        wanted = seat.respondent.last_section
+        return next((s for s in sections if s.id == wanted), sections[0])
+    found = next((s for s in sections if s.id == section_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
+    if seat.respondent.submitted_at is not None:
+        return render_template("answering/submitted.html", seat=seat, respondent_mode=seat.by_link)
+    section = _section(seat, section_id)
+    form_class = section_form_class(seat.questionnaire, section.id)
+    stored = ops.stored_answers(seat.respondent)
+    if request.method == "POST":
+        form = form_class()
+        status = 422
+        if form.validate_on_submit():
+            changes = _changes_from_form(seat.questionnaire, section, form)
+            try:
+                ops.save_answers(
+                    seat.questionnaire, seat.respondent, changes, seat.actor, skip_hidden=True
+                )
+                ops.remember_section(seat.respondent, section.id)
+            except OperationError as exc:
+                _attach_error(form, exc)
+                status = exc.status
+            else:
+                return redirect(_after_save(seat, section))
+        return _render(seat, section, form, stored), status
+    form = form_class(formdata=None, data=_form_data(section, stored, seat))
+    if section_id is not None:
+        ops.remember_section(seat.respondent, section.id)
+    return _render(seat, section, form, stored)
+
+
+def _after_save(seat: Seat, section: Section) -> str:
+    action = request.form.get("go", "next")
+    sections = seat.questionnaire.sections
+    index = next(i for i, s in enumerate(sections) if s.id == section.id)
+    if action == "stay":
+        return seat.url("page", section_id=section.id)
+    if action == "previous" and index > 0:
+        return seat.url("page", section_id=sections[index - 1].id)
+    if index + 1 < len(sections) and action != "review":
+        return seat.url("page", section_id=sections[index + 1].id)
+    return seat.url("submit")
+
+
+def _form_data(section: Section, stored: dict[str, Answer], seat: Seat) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for question in section.questions:
+        answer = stored.get(question.id)
+        if answer is not None:
+            data[question.id] = answer.value
+            data[comment_name(question.id)] = answer.comment or ""
+        data[version_name(question.id)] = answer.version if answer is not None else 0
+    data.update(_prefill(section, stored, seat))
+    return data
+
+
+def _prefill(section: Section, stored: dict[str, Answer], seat: Seat) -> dict[str, Any]:
+    """Context answers known from the organisation's record, until the respondent answers."""
+    organization = seat.respondent.assessment.organization
+    known: dict[str, Any] = {}
+    for question in section.questions:
+        if not question.context or question.id in stored:
+            continue
+        values = {str(o.value) for o in question.all_options}
+        if question.id == "sector" and organization.sector in values:
+            known[question.id] = organization.sector
+    return known
+
+
+def _changes_from_form(
+    questionnaire: Questionnaire, section: Section, form: Any
+) -> list[ops.Change]:
+    changes = []
+    for question in section.questions:
+        version_text = getattr(form, version_name(question.id)).data
+        changes.append(
+            ops.Change(
+                question_id=question.id,
+                value=form_value(question, getattr(form, question.id).data),
+                comment=getattr(form, comment_name(question.id)).data,
+                version=int(version_text) if str(version_text or "").isdigit() else None,
+            )
+        )
+    return changes
+
+
+def _attach_error(form: Any, exc: OperationError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _render(seat: Seat, section: Section, form: Any, stored: dict[str, Answer]) -> str:
+    values = ops.answer_values(seat.respondent)
+    shown = ops.visible_ids(seat.questionnaire, seat.respondent, values)
+    sections = ops.progress(seat.questionnaire, seat.respondent)
+    index = next(i for i, s in enumerate(seat.questionnaire.sections) if s.id == section.id)
+    return render_template(
+        "answering/page.html",
+        seat=seat,
+        section=section,
+        form=form,
+        stored=stored,
+        shown=shown,
+        sections=sections,
+        overall=ops.overall_percent(sections),
+        answers_json=values,
+        index=index,
+        last=index + 1 == len(seat.questionnaire.sections),
+        comment_name=comment_name,
+        version_name=version_name,
+        respondent_mode=seat.by_link,
+    )
+
+
+# --- autosave ------------------------------------------------------------------------------
+
+
+def _autosave(seat: Seat) -> ResponseReturnValue:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify(error="Send a JSON object: {question, value, comment, version}."), 400
+    question_id = payload.get("question")
+    if not isinstance(question_id, str) or question_id not in seat.questionnaire.questions:
+        return jsonify(error=f"Unknown question {str(question_id)[:100]!r}.", field="question"), 422
+    version = payload.get("version")
+    if version is not None and (
+        not isinstance(version, int) or isinstance(version, bool) or version < 0
+    ):
+        return jsonify(error="version must be a whole number.", field="version"), 422
+    comment = payload.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        return jsonify(error="comment must be text.", field="comment"), 422
+    question = seat.questionnaire.questions[question_id]
+    change = ops.Change(question_id, form_value(question, payload.get("value")), comment, version)
+    try:
+        saved = ops.save_answers(seat.questionnaire, seat.respondent, [change], seat.actor)
+        section = seat.questionnaire.section_of[question_id]
+        ops.remember_section(seat.respondent, section.id)
+    except OperationError as exc:
+        body: dict[str, Any] = {"error": exc.message, "field": exc.field}
+        if exc.status == 409:
+            current = ops.stored_answers(seat.respondent).get(question_id)
+            if current is not None:
+                body["current"] = {
+                    "value": current.value,
+                    "comment": current.comment,
+                    "version": current.version,
+                }
+        return jsonify(body), exc.status
+    answer = saved.get(question_id)
+    sections = ops.progress(seat.questionnaire, seat.respondent)
+    return jsonify(
+        saved=True,
+        question=question_id,
+        version=answer.version if answer is not None else 0,
+        saved_at=answer.updated_at.isoformat() if answer is not None else None,
+        sections={s.id: s.percent for s in sections},
+        overall=ops.overall_percent(sections),
+        shown=sorted(ops.visible_ids(seat.questionnaire, seat.respondent)),
+    )
+
+
+# --- submit --------------------------------------------------------------------------------
+
+
+def _submit(seat: Seat) -> ResponseReturnValue:
+    if seat.respondent.submitted_at is not None:
+        return render_template("answering/submitted.html", seat=seat, respondent_mode=seat.by_link)
+    form = ActionForm()
+    status = 200
+    error = None
+    if form.validate_on_submit():
+        try:
+            ops.submit(seat.questionnaire, seat.respondent, seat.actor)
+        except OperationError as exc:
+            error, status = exc.message, exc.status
+        else:
+            if not seat.by_link and seat.respondent.user_id == current_user.id:
+                flash("Your answers are submitted. Here are your results.", "success")
+                return redirect(
+                    url_for("results.show", assessment_id=seat.respondent.assessment_id)
+                )
+            return render_template(
+                "answering/submitted.html", seat=seat, respondent_mode=seat.by_link
+            )
+    missing = ops.missing_required(seat.questionnaire, seat.respondent)
+    questions = seat.questionnaire.questions
+    section_of = seat.questionnaire.section_of
+    return render_template(
+        "answering/submit.html",
+        seat=seat,
+        form=form,
+        error=error,
+        missing=[(questions[q], section_of[q]) for q in missing],
+        sections=ops.progress(seat.questionnaire, seat.respondent),
+        respondent_mode=seat.by_link,
+    ), status
+
+
+# --- routes: by personal link ----------------------------------------------------------------
+
+
+@bp.get("/r/<token>")
+@limiter.limit(_link_limit)
+def link_start(token: str) -> ResponseReturnValue:
+    seat = _link_seat(token)
+    return redirect(seat.url("page", section_id=_section(seat, None).id))
+
+
+@bp.route("/r/<token>/s/<section_id>", methods=["GET", "POST"])
+@limiter.limit(_link_limit)
+def link_page(token: str, section_id: str) -> ResponseReturnValue:
+    return _page(_link_seat(token), section_id)
+
+
+@bp.post("/r/<token>/autosave")
+@limiter.limit(_link_limit)
+def link_autosave(token: str) -> ResponseReturnValue:
+    return _autosave(_link_seat(token))
+
+
+@bp.route("/r/<token>/submit", methods=["GET", "POST"])
+@limiter.limit(_link_limit)
+def link_submit(token: str) -> ResponseReturnValue:
+    return _submit(_link_seat(token))
+
+
+# --- routes: the consultant (or a self-assessing user) answering ----------------------------
+
+_PREFIX = "/assessments/<int:assessment_id>/respondents/<int:respondent_id>/answer"
+
+
+@bp.get(_PREFIX)
+@access.editor_required
+def consultant_start(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
+    seat = _consultant_seat(assessment_id, respondent_id)
+    return redirect(seat.url("page", section_id=_section(seat, None).id))
+
+
+@bp.route(f"{_PREFIX}/s/<section_id>", methods=["GET", "POST"])
+@access.editor_required
+def consultant_page(assessment_id: int, respondent_id: int, section_id: str) -> ResponseReturnValue:
+    return _page(_consultant_seat(assessment_id, respondent_id), section_id)
+
+
+@bp.post(f"{_PREFIX}/autosave")
+@access.editor_required
+def consultant_autosave(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
+    return _autosave(_consultant_seat(assessment_id, respondent_id))
+
+
+@bp.route(f"{_PREFIX}/submit", methods=["GET", "POST"])
+@access.editor_required
+def consultant_submit(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
+    return _submit(_consultant_seat(assessment_id, respondent_id))

@@ -1,0 +1,215 @@
+"""Assessments: start, targets, respondents and their personal links, close, re-assess."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField
+
+from assessor.models import Assessment
+from assessor.operations import answers as answer_ops
+from assessor.operations import assessments as ops
+from assessor.operations.catalog import catalog, questionnaire_for
+from assessor.operations.errors import InvalidInput
+from assessor.questionnaire import Questionnaire
+from assessor.web import access
+from assessor.web.forms import ActionForm, AssessmentForm, RespondentForm
+
+bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+
+LEVELS = [
+    (str(i), f"{i} · {name}")
+    for i, name in enumerate(("Not in place", "Ad hoc", "Defined", "Managed", "Optimised"))
+]
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def pinned(assessment: Assessment) -> Questionnaire:
+    try:
+        return questionnaire_for(
+            assessment.questionnaire_id,
+            assessment.questionnaire_version,
+            assessment.questionnaire_hash,
+        )
+    except LookupError:
+        abort(410, "The questionnaire version this assessment uses is no longer installed.")
+
+
+def targets_form(questionnaire: Questionnaire, assessment: Assessment) -> FlaskForm:
+    """One 0-4 select per scored domain."""
+
+    class TargetsForm(FlaskForm):
+        submit = SubmitField("Save targets")
+
+    for domain_id, title in ops.scored_domains(questionnaire):
+        field = SelectField(
+            title, choices=LEVELS, default=str(assessment.targets.get(domain_id, 3))
+        )
+        setattr(TargetsForm, f"target_{domain_id}", field)
+    return TargetsForm()
+
+
+@bp.route("/new/<int:organization_id>", methods=["GET", "POST"])
+@access.editor_required
+def new(organization_id: int) -> ResponseReturnValue:
+    organization = access.organization_or_404(organization_id)
+    form = AssessmentForm()
+    choices = [
+        (f"{q.id}@{q.version}", f"{q.title} (v{q.version})") for q in reversed(catalog().all())
+    ]
+    form.questionnaire.choices = choices
+    if form.validate_on_submit():
+        qid, _, version = (form.questionnaire.data or "").partition("@")
+        questionnaire = catalog().get(qid, int(version))
+        assessment = ops.start_assessment(
+            organization, _user(), questionnaire, title=form.title.data
+        )
+        return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    return render_template("assessments/new.html", f=form, organization=organization)
+
+
+@bp.get("/<int:assessment_id>")
+@access.member_required
+def detail(assessment_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    questionnaire = pinned(assessment)
+    people = [
+        (r, answer_ops.overall_percent(answer_ops.progress(questionnaire, r)))
+        for r in assessment.respondents
+    ]
+    return render_template(
+        "assessments/detail.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        people=people,
+        respondent_form=RespondentForm(),
+        targets=targets_form(questionnaire, assessment),
+        action=ActionForm(),
+        can_edit=access.can_edit(),
+    )
+
+
+@bp.post("/<int:assessment_id>/targets")
+@access.editor_required
+def set_targets(assessment_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    questionnaire = pinned(assessment)
+    form = targets_form(questionnaire, assessment)
+    if not form.validate_on_submit():
+        abort(400)
+    values = {
+        domain_id: int(getattr(form, f"target_{domain_id}").data)
+        for domain_id, _ in ops.scored_domains(questionnaire)
+    }
+    ops.set_targets(assessment, questionnaire, values)
+    flash("Targets saved.", "success")
+    return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+
+
+@bp.post("/<int:assessment_id>/respondents")
+@access.editor_required
+def add_respondent(assessment_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    form = RespondentForm()
+    if form.validate_on_submit():
+        try:
+            ops.add_respondent(
+                assessment,
+                _user(),
+                name=form.name.data or "",
+                role=form.role.data or "",
+                email=form.email.data,
+            )
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+        else:
+            flash(
+                f"{form.name.data} added. Create their personal link when you are ready.", "success"
+            )
+            return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    questionnaire = pinned(assessment)
+    people = [
+        (r, answer_ops.overall_percent(answer_ops.progress(questionnaire, r)))
+        for r in assessment.respondents
+    ]
+    return render_template(
+        "assessments/detail.html",
+        assessment=assessment,
+        questionnaire=questionnaire,
+        people=people,
+        respondent_form=form,
+        targets=targets_form(questionnaire, assessment),
+        action=ActionForm(),
+        can_edit=True,
+    ), 422
+
+
+@bp.post("/<int:assessment_id>/respondents/<int:respondent_id>/link")
+@access.editor_required
+def issue_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    respondent = access.respondent_or_404(assessment, respondent_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = ops.issue_link(respondent, _user())
+    link = url_for("answering.link_start", token=token, _external=True)
+    return render_template(
+        "assessments/link.html", assessment=assessment, respondent=respondent, link=link
+    )
+
+
+@bp.post("/<int:assessment_id>/respondents/<int:respondent_id>/revoke")
+@access.editor_required
+def revoke_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    respondent = access.respondent_or_404(assessment, respondent_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ops.revoke_link(respondent, _user())
+    flash(f"{respondent.name}'s link no longer works.", "success")
+    return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+
+
+@bp.post("/<int:assessment_id>/respondents/<int:respondent_id>/reopen")
+@access.editor_required
+def reopen(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    respondent = access.respondent_or_404(assessment, respondent_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    answer_ops.reopen(respondent, _user().email)
+    flash(f"{respondent.name}'s answers are open for changes again.", "success")
+    return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+
+
+@bp.post("/<int:assessment_id>/close")
+@access.editor_required
+def close(assessment_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ops.close_assessment(assessment, _user())
+    flash("Assessment closed: links no longer work and answers are final.", "success")
+    return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+
+
+@bp.post("/<int:assessment_id>/reassess")
+@access.editor_required
+def reassess(assessment_id: int) -> ResponseReturnValue:
+    previous = access.assessment_or_404(assessment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    latest = catalog().get(previous.questionnaire_id)
+    assessment = ops.reassess(previous, _user(), latest)
+    flash(
+        "A new assessment with the same people; compare it with the last one from its results.",
+        "success",
+    )
+    return redirect(url_for("assessments.detail", assessment_id=assessment.id))

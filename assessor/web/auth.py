@@ -1,0 +1,102 @@
+"""Sign up, sign in, sign out, and joining a workspace by invitation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from assessor.extensions import limiter, login_manager
+from assessor.operations import accounts
+from assessor.operations.errors import InvalidInput
+from assessor.web.forms import ActionForm, JoinForm, SignInForm, SignUpForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _auth_limit() -> str:
+    return str(current_app.config["RATELIMIT_AUTH"])
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> accounts.User | None:
+    return accounts.user_by_session_id(session_id)
+
+
+def _start_session(user: accounts.User) -> None:
+    """A fresh session for the signed-in user (nothing carried over from before)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    accounts.record_sign_in(user)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def sign_up() -> ResponseReturnValue:
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.sign_up(
+                form.email.data or "",
+                form.password.data or "",
+                form.name.data or "",
+                form.workspace.data or "",
+            )
+        except InvalidInput as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            _start_session(user)
+            return redirect(url_for("dashboard.welcome"))
+    return render_template("auth/sign_up.html", f=form), 422 if form.errors else 200
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(_auth_limit, methods=["POST"])
+def sign_in() -> ResponseReturnValue:
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            _start_session(user)
+            return redirect(url_for("dashboard.index"))
+        failed = True
+    status = 401 if failed else (422 if form.errors else 200)
+    return render_template("auth/sign_in.html", f=form, failed=failed), status
+
+
+@bp.post("/signout")
+def sign_out() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: str(current_app.config["RATELIMIT_LINK"]))
+def join(token: str) -> ResponseReturnValue:
+    invitation = accounts.invitation_by_token(token)
+    if invitation is None:
+        abort(404)
+    if current_user.is_authenticated:
+        form: JoinForm | ActionForm = ActionForm()
+        if form.validate_on_submit():
+            accounts.accept_invitation(invitation, current_user._get_current_object())
+            session["workspace_id"] = invitation.workspace_id
+            return redirect(url_for("dashboard.index"))
+        return render_template("auth/join.html", f=form, invitation=invitation)
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.join_with_new_account(
+                invitation, form.name.data or "", form.password.data or ""
+            )
+        except InvalidInput as exc:
+            getattr(form, exc.field or "password").errors.append(exc.message)
+        else:
+            _start_session(user)
+            session["workspace_id"] = invitation.workspace_id
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/join.html", f=form, invitation=invitation)

@@ -1,0 +1,40 @@
+"""Error pages: HTML for people, JSON for the autosave API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request was not understood.",
+    404: "There is nothing here, or you don't have access to it.",
+    405: "That action is not available here.",
+    410: "This assessment's questionnaire version is no longer installed.",
+    413: "That upload or form is too large.",
+    429: "Too many attempts. Wait a minute and try again.",
+}
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.path.endswith("/autosave")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        message = "The form expired or was sent from elsewhere. Reload the page and try again."
+        if _wants_json():
+            return jsonify(error=message), 400
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        code = exc.code or 500
+        message = MESSAGES.get(code, exc.description or "Something went wrong.")
+        if code == 400 and exc.description and exc.description != HTTPException.description:
+            message = exc.description
+        if _wants_json():
+            return jsonify(error=message), code
+        return render_template("error.html", code=code, message=message), code

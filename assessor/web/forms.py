@@ -1,0 +1,123 @@
+"""The service's fixed forms (the questionnaire's form is built in questionnaire_form.py)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileSize
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+
+from assessor.models import ORG_SIZES
+from assessor.operations.accounts import MIN_PASSWORD
+
+ROLE_CHOICES = [("CIO", "CIO"), ("CISO", "CISO"), ("CEO", "CEO"), ("OTHER", "Other")]
+SIZE_CHOICES = [("", "—")] + [(s, f"{s} employees") for s in ORG_SIZES]
+SECTOR_CHOICES = [
+    ("", "—"),
+    ("finance", "Finance and insurance"),
+    ("health", "Healthcare"),
+    ("public", "Public sector"),
+    ("retail", "Retail and e-commerce"),
+    ("manufacturing", "Manufacturing"),
+    ("technology", "Technology"),
+    ("education", "Education"),
+    ("energy", "Energy and utilities"),
+    ("other", "Other"),
+]
+NAME = [InputRequired(), Length(max=200)]
+
+
+class SignUpForm(FlaskForm):
+    name = StringField("Your name", validators=NAME)
+    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
+        description=f"At least {MIN_PASSWORD} characters.",
+    )
+    workspace = StringField(
+        "Firm or organisation name",
+        validators=NAME,
+        description="Your consulting firm, or the organisation you will assess.",
+    )
+    submit = SubmitField("Create account")
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
+    submit = SubmitField("Sign in")
+
+
+class JoinForm(FlaskForm):
+    name = StringField("Your name", validators=NAME)
+    password = PasswordField(
+        "Password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)]
+    )
+    submit = SubmitField("Join the workspace")
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", validators=NAME)
+    sector = SelectField("Sector", choices=SECTOR_CHOICES, validators=[Optional()])
+    size = SelectField("Size", choices=SIZE_CHOICES, validators=[Optional()])
+    submit = SubmitField("Save")
+
+
+class AssessmentForm(FlaskForm):
+    questionnaire = SelectField("Questionnaire", validators=[InputRequired()])
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Start the assessment")
+
+
+class RespondentForm(FlaskForm):
+    name = StringField("Name", validators=NAME)
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+    email = EmailField("Email (optional)", validators=[Optional(), Email(), Length(max=254)])
+    submit = SubmitField("Add respondent")
+
+
+class SelfAssessForm(FlaskForm):
+    organization = StringField("Your organisation", validators=NAME)
+    role = SelectField("Your role", choices=ROLE_CHOICES, validators=[InputRequired()])
+    submit = SubmitField("Assess my organisation")
+
+
+class InviteMemberForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    role = SelectField(
+        "Role",
+        choices=[("consultant", "Consultant (runs assessments)"), ("viewer", "Viewer (reads)")],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Create invitation link")
+
+
+class BrandingForm(FlaskForm):
+    firm_name = StringField("Firm name on reports", validators=[Optional(), Length(max=200)])
+    accent_color = StringField(
+        "Accent colour",
+        validators=[Optional(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Use #rrggbb, e.g. #1f6feb.")],
+    )
+    logo = FileField(
+        "Logo (PNG or SVG, up to 256 KB)",
+        validators=[
+            FileAllowed(["png", "svg"], "PNG or SVG only."),
+            FileSize(max_size=256 * 1024, message="The logo is larger than 256 KB."),
+        ],
+    )
+    remove_logo = BooleanField("Remove the current logo")
+    submit = SubmitField("Save branding")
+
+
+class ActionForm(FlaskForm):
+    """An empty form: a button that posts, with its CSRF token."""
+
+    submit = SubmitField("Go")

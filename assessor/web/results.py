@@ -1,0 +1,117 @@
+"""Results: scores, the responsibility matrix, findings, perception gaps, roadmap; downloads."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from markupsafe import Markup
+
+from assessor.extensions import db
+from assessor.models import Assessment
+from assessor.operations import audit
+from assessor.operations.scoring import score_assessment
+from assessor.reports.charts import heatmap_svg, radar_svg
+from assessor.web import access
+
+bp = Blueprint("results", __name__, url_prefix="/assessments")
+
+PAPERS = ("a4", "letter")
+EXPORTS = ("csv", "xlsx", "json")
+
+
+def _scored(assessment: Assessment) -> Any:
+    try:
+        return score_assessment(assessment)
+    except LookupError:
+        abort(410)
+
+
+@bp.get("/<int:assessment_id>/results")
+@access.member_required
+def show(assessment_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    scored = _scored(assessment)
+    result = scored.result.to_dict()
+    previous = None
+    if assessment.previous_id is not None:
+        before = db.session.get(Assessment, assessment.previous_id)
+        if before is not None and before.organization_id == assessment.organization_id:
+            previous = {d["id"]: d for d in _scored(before).result.to_dict()["domains"]}
+    findings = {f["id"]: f for f in result["findings"]}
+    return render_template(
+        "results/show.html",
+        assessment=assessment,
+        result=result,
+        findings=findings,
+        previous=previous,
+        radar=Markup(radar_svg(result["domains"])),  # noqa: S704 - SVG built by our code, text escaped there
+        heatmap=Markup(heatmap_svg(result["perception"]["domains"]))  # noqa: S704
+        if len(result["respondents"]) > 1
+        else None,
+        can_edit=access.can_edit(),
+    )
+
+
+def _paper() -> str:
+    paper = request.args.get("paper", "a4")
+    if paper not in PAPERS:
+        abort(400, "paper is a4 or letter")
+    return paper
+
+
+def _download(report: Any, assessment: Assessment, what: str) -> Response:
+    """Send a report as an attachment, with its ETag (304 when the browser has it)."""
+    audit.record(
+        "report-downloaded",
+        workspace_id=assessment.organization.workspace_id,
+        actor=current_user.email,
+        user=current_user._get_current_object(),
+        target=f"assessment:{assessment.id}",
+        format=what,
+    )
+    db.session.commit()
+    response = send_file(
+        BytesIO(report.data),
+        mimetype=report.mimetype,
+        as_attachment=True,
+        download_name=report.filename,
+        etag=report.etag,
+        conditional=True,
+        max_age=0,
+    )
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/<int:assessment_id>/report.pdf")
+@access.member_required
+def report_pdf(assessment_id: int) -> ResponseReturnValue:
+    from assessor.operations import reporting
+
+    assessment = access.assessment_or_404(assessment_id)
+    return _download(reporting.report_pdf(assessment, _paper()), assessment, "pdf")
+
+
+@bp.get("/<int:assessment_id>/report")
+@access.member_required
+def report_preview(assessment_id: int) -> ResponseReturnValue:
+    from assessor.operations import reporting
+
+    assessment = access.assessment_or_404(assessment_id)
+    return reporting.report_html(assessment, _paper())
+
+
+@bp.get("/<int:assessment_id>/export.<fmt>")
+@access.member_required
+def export(assessment_id: int, fmt: str) -> ResponseReturnValue:
+    if fmt not in EXPORTS:
+        abort(404)
+    from assessor.operations import reporting
+
+    assessment = access.assessment_or_404(assessment_id)
+    return _download(reporting.export_assessment(assessment, fmt), assessment, fmt)

@@ -1,0 +1,130 @@
+"""Workspace settings: branding for reports, members and invitations, the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import Invitation
+from assessor.operations import accounts, audit
+from assessor.reports.branding import BrandingError, validate_accent, validate_logo
+from assessor.web import access
+from assessor.web.forms import ActionForm, BrandingForm, InviteMemberForm
+
+bp = Blueprint("settings", __name__, url_prefix="/workspace")
+
+
+@bp.get("")
+@access.member_required
+def index() -> ResponseReturnValue:
+    workspace = access.workspace()
+    return render_template(
+        "settings/index.html",
+        workspace=workspace,
+        members=accounts.members(workspace.id),
+        invitations=accounts.pending_invitations(workspace.id) if access.is_owner() else [],
+        branding=BrandingForm(obj=workspace),
+        invite=InviteMemberForm(),
+        action=ActionForm(),
+        is_owner=access.is_owner(),
+        role=access.membership().role,
+    )
+
+
+@bp.post("/branding")
+@access.owner_required
+def branding() -> ResponseReturnValue:
+    workspace = access.workspace()
+    form = BrandingForm()
+    if form.validate_on_submit():
+        try:
+            accent = None
+            if form.accent_color.data:
+                try:
+                    accent = validate_accent(form.accent_color.data)
+                except BrandingError as exc:
+                    exc.field = "accent_color"
+                    raise
+            logo = None
+            upload = form.logo.data
+            if upload and getattr(upload, "filename", ""):
+                logo = validate_logo(upload.read(), upload.filename)
+        except BrandingError as exc:
+            target = (
+                form.accent_color if getattr(exc, "field", None) == "accent_color" else form.logo
+            )
+            target.errors = [*target.errors, str(exc)]
+        else:
+            accounts.update_branding(
+                workspace,
+                current_user._get_current_object(),
+                firm_name=(form.firm_name.data or "").strip(),
+                accent_color=accent,
+                logo=logo,
+                remove_logo=bool(form.remove_logo.data),
+            )
+            flash("Branding saved; new reports use it.", "success")
+            return redirect(url_for("settings.index"))
+    return render_template(
+        "settings/index.html",
+        workspace=workspace,
+        members=accounts.members(workspace.id),
+        invitations=accounts.pending_invitations(workspace.id),
+        branding=form,
+        invite=InviteMemberForm(formdata=None),
+        action=ActionForm(),
+        is_owner=True,
+        role="owner",
+    ), 422
+
+
+@bp.get("/logo")
+@access.member_required
+def logo() -> ResponseReturnValue:
+    workspace = access.workspace()
+    if workspace.logo is None:
+        abort(404)
+    response = Response(workspace.logo, mimetype=workspace.logo_mimetype or "image/png")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.post("/invitations")
+@access.owner_required
+def invite() -> ResponseReturnValue:
+    form = InviteMemberForm()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("settings.index")), 303
+    issued = accounts.invite_member(
+        access.workspace(),
+        form.email.data or "",
+        form.role.data or "",
+        current_user._get_current_object(),
+    )
+    link = url_for("auth.join", token=issued.token, _external=True)
+    return render_template("settings/invitation.html", invitation=issued.invitation, link=link)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@access.owner_required
+def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
+    invitation = db.session.scalar(
+        select(Invitation).where(
+            Invitation.id == invitation_id, Invitation.workspace_id == access.workspace().id
+        )
+    )
+    if invitation is None or not ActionForm().validate_on_submit():
+        abort(404)
+    accounts.revoke_invitation(invitation, current_user._get_current_object())
+    flash("Invitation revoked.", "success")
+    return redirect(url_for("settings.index"))
+
+
+@bp.get("/audit")
+@access.owner_required
+def audit_log() -> ResponseReturnValue:
+    return render_template("settings/audit.html", events=audit.recent(access.workspace().id))
