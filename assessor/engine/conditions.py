@@ -1,0 +1,245 @@
+"""Conditions: a table of operators, and a compiler from condition data to closures.
+
+A condition (``show_if`` or a rule's ``when``) is compiled once per questionnaire into
+a :class:`Compiled` pair of closures over ``(answers, role)``: ``answers`` maps question
+ids to coerced answers (unanswered questions are absent), ``role`` is the respondent's
+role when the answers are one respondent's, or None for the combined answers.
+
+Semantics, chosen so that missing information never raises a finding by accident:
+
+* An **unanswered** question makes every comparison false, except ``answered: false``
+  and ``ne`` (``ne`` is exactly ``not eq``), which are true.
+* Against a ``multi`` answer (a list), ``eq``/``ne`` test membership and
+  ``in``/``not_in`` test overlap: ``{q: regulated_data, in: [health, payment_card]}``
+  is true when either was ticked.
+* ``gt``/``gte``/``lt``/``lte`` are true only for numeric answers (number, maturity).
+* ``{respondent_role: CISO}`` is true only for one respondent's answers, of that role;
+  for the combined answers of several respondents it is false.
+
+Operands are normalised against the question at compile time (YAML's ``yes`` read as
+``True`` becomes ``"yes"`` for a yes/no question; ``"2"`` becomes ``2`` for an option whose
+value is the integer 2), so evaluation is plain comparisons.  Operators are looked up
+in :data:`OPERATORS` by the names the schema allows; nothing is evaluated or dispatched
+by name from the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assessor.questionnaire.schema import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    NotOf,
+    Question,
+    RoleIs,
+)
+
+Answers = Mapping[str, Any]
+Test = Callable[[Answers, str | None], bool]
+Witness = Callable[[Answers, str | None], tuple[str, ...]]
+#: ``op(answer, operand) -> bool`` for an answered question.
+Operator = Callable[[Any, Any], bool]
+
+_MISSING = object()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _eq(answer: Any, operand: Any) -> bool:
+    if isinstance(answer, tuple | list):
+        return operand in answer
+    return bool(answer == operand)
+
+
+def _ne(answer: Any, operand: Any) -> bool:
+    return not _eq(answer, operand)
+
+
+def _in(answer: Any, operand: frozenset[Any]) -> bool:
+    if isinstance(answer, tuple | list):
+        return not operand.isdisjoint(answer)
+    return answer in operand
+
+
+def _not_in(answer: Any, operand: frozenset[Any]) -> bool:
+    return not _in(answer, operand)
+
+
+def _gt(answer: Any, operand: float) -> bool:
+    return _is_number(answer) and answer > operand
+
+
+def _gte(answer: Any, operand: float) -> bool:
+    return _is_number(answer) and answer >= operand
+
+
+def _lt(answer: Any, operand: float) -> bool:
+    return _is_number(answer) and answer < operand
+
+
+def _lte(answer: Any, operand: float) -> bool:
+    return _is_number(answer) and answer <= operand
+
+
+def _answered(answer: Any, operand: bool) -> bool:
+    return operand
+
+
+#: The comparison operators, by the names the questionnaire schema allows.
+OPERATORS: dict[str, Operator] = {
+    "eq": _eq,
+    "ne": _ne,
+    "in": _in,
+    "not_in": _not_in,
+    "gt": _gt,
+    "gte": _gte,
+    "lt": _lt,
+    "lte": _lte,
+    "answered": _answered,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A compiled condition: ``test`` decides; ``witness`` names the answered questions that
+    made a true condition true (called only when ``test`` is true, to build evidence)."""
+
+    test: Test
+    witness: Witness
+    #: Every question the condition reads, in first-use order.
+    questions: tuple[str, ...]
+    #: Whether the condition reads the respondent's role (then it is evaluated per respondent).
+    uses_role: bool
+
+
+def compile_condition(condition: Condition, questions: Mapping[str, Question]) -> Compiled:
+    """Compile ``condition`` against the questionnaire's questions (by id)."""
+    if isinstance(condition, Compare):
+        return _compile_compare(condition, questions.get(condition.q))
+    if isinstance(condition, RoleIs):
+        return _compile_role(condition.respondent_role)
+    if isinstance(condition, AllOf):
+        return _compile_all(tuple(compile_condition(c, questions) for c in condition.all))
+    if isinstance(condition, AnyOf):
+        return _compile_any(tuple(compile_condition(c, questions) for c in condition.any))
+    if isinstance(condition, NotOf):
+        return _compile_not(compile_condition(condition.not_, questions))
+    raise TypeError(f"not a condition: {type(condition).__name__}")
+
+
+def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
+    op_name = condition.op
+    operator = OPERATORS[op_name]
+    operand = _normalise_operand(op_name, condition.operand, question)
+    qid = condition.q
+    unanswered = op_name == "ne" or (op_name == "answered" and operand is False)
+    missing = _MISSING
+
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid, missing)
+        if value is missing:
+            return unanswered
+        return operator(value, operand)
+
+    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        return (qid,) if qid in answers else ()
+
+    return Compiled(test, witness, (qid,), False)
+
+
+def _compile_role(wanted: str) -> Compiled:
+    def test(answers: Answers, role: str | None) -> bool:
+        return role == wanted
+
+    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        return ()
+
+    return Compiled(test, witness, (), True)
+
+
+def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
+    tests = tuple(p.test for p in parts)
+
+    def test(answers: Answers, role: str | None) -> bool:
+        for part in tests:
+            if not part(answers, role):
+                return False
+        return True
+
+    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        return _unique(q for p in parts for q in p.witness(answers, role))
+
+    return Compiled(test, witness, _merge(parts), any(p.uses_role for p in parts))
+
+
+def _compile_any(parts: tuple[Compiled, ...]) -> Compiled:
+    tests = tuple(p.test for p in parts)
+
+    def test(answers: Answers, role: str | None) -> bool:
+        for part in tests:
+            if part(answers, role):
+                return True
+        return False
+
+    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        return _unique(q for p in parts if p.test(answers, role) for q in p.witness(answers, role))
+
+    return Compiled(test, witness, _merge(parts), any(p.uses_role for p in parts))
+
+
+def _compile_not(part: Compiled) -> Compiled:
+    inner = part.test
+    questions = part.questions
+
+    def test(answers: Answers, role: str | None) -> bool:
+        return not inner(answers, role)
+
+    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        # The inner condition was false: every answer it read contributed to that.
+        return tuple(q for q in questions if q in answers)
+
+    return Compiled(test, witness, questions, part.uses_role)
+
+
+def _merge(parts: tuple[Compiled, ...]) -> tuple[str, ...]:
+    return _unique(q for p in parts for q in p.questions)
+
+
+def _unique(items: Any) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _normalise_operand(op_name: str, operand: Any, question: Question | None) -> Any:
+    if op_name == "answered":
+        return bool(operand)
+    if op_name in ("gt", "gte", "lt", "lte"):
+        return float(operand)
+    if op_name in ("in", "not_in"):
+        return frozenset(_normalise_value(v, question) for v in operand)
+    return _normalise_value(operand, question)
+
+
+def _normalise_value(value: Any, question: Question | None) -> Any:
+    """The answer value ``value`` stands for, in the question's own terms."""
+    if question is None:
+        return value
+    if question.kind == "yesno" and isinstance(value, bool):
+        return "yes" if value else "no"
+    if question.kind in ("maturity", "number"):
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                return value
+            return int(number) if number.is_integer() else number
+        return value
+    options = {str(option.value): option.value for option in question.all_options}
+    key = str(value).lower() if isinstance(value, bool) else str(value)
+    return options.get(key, value)

@@ -1,0 +1,90 @@
+"""``score()``: one pass from a questionnaire and its respondents' answers to a Result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
+
+from assessor.engine.findings import generic_findings, roadmap, rule_findings
+from assessor.engine.index import MAX_LEVEL, index_for
+from assessor.engine.perception import perception
+from assessor.engine.raci import raci
+from assessor.engine.result import Method, QuestionnaireInfo, Respondent, RespondentSummary, Result
+from assessor.engine.scoring import combine, score_domains
+from assessor.engine.visibility import view_of
+from assessor.questionnaire.schema import Questionnaire
+
+METHOD = Method(
+    combination="cautious",
+    description=(
+        "Where respondents' answers differ, each question is scored on the most cautious "
+        "answer given (the one that scores lowest), so the scores show the pessimistic "
+        "view; where the respondents disagree is shown separately."
+    ),
+)
+
+#: Fills ``{organization}`` when no organisation name is given.
+DEFAULT_ORGANIZATION = "the organisation"
+
+
+def score(
+    questionnaire: Questionnaire,
+    respondents: Sequence[Respondent],
+    targets: Mapping[str, int] | None = None,
+    *,
+    organization: str | None = None,
+) -> Result:
+    """Score the respondents' answers against the questionnaire's model.
+
+    ``targets`` maps domain (section) ids to a target maturity 0-4 (default 3);
+    ``organization`` fills the ``{organization}`` placeholder.  Answers are expected to
+    be coerced (:func:`assessor.engine.answers.coerce_answer`); anything else is left
+    out and listed in ``ignored``.
+
+    :raise ValueError: a target names an unknown domain or is not an integer 0-4.
+    """
+    index = index_for(questionnaire)
+    goals = _check_targets(targets or {}, index.domain_ids)
+    views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
+    combined = combine(index, views)
+    gaps = perception(index, views, combined)
+    scores = score_domains(index, combined, views, goals, gaps.disagreement)
+
+    ranked = generic_findings(index, combined, views, goals)
+    ranked += rule_findings(index, views, combined, organization or DEFAULT_ORGANIZATION)
+    ranked += gaps.findings
+    ranked.sort(key=_first)
+    ordered = tuple(finding for _, finding in ranked)
+
+    return Result(
+        questionnaire=QuestionnaireInfo(
+            questionnaire.id, questionnaire.version, questionnaire.hash, questionnaire.title
+        ),
+        method=METHOD,
+        respondents=tuple(
+            RespondentSummary(v.name, v.role, v.completeness, v.shown, len(v.answers))
+            for v in views
+        ),
+        overall=scores.overall,
+        completeness=scores.completeness,
+        domains=scores.domains,
+        raci=raci(index, combined),
+        findings=ordered,
+        perception=gaps.perception,
+        roadmap=roadmap(ordered),
+        ignored=tuple(item for view in views for item in view.ignored),
+    )
+
+
+_first = itemgetter(0)
+
+
+def _check_targets(targets: Mapping[str, int], domains: frozenset[str]) -> dict[str, int]:
+    checked: dict[str, int] = {}
+    for domain, target in targets.items():
+        if domain not in domains:
+            raise ValueError(f"target for an unknown domain: {domain!r}")
+        if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target <= MAX_LEVEL:
+            raise ValueError(f"target for {domain} must be an integer 0-{MAX_LEVEL}: {target!r}")
+        checked[domain] = target
+    return checked

@@ -1,0 +1,537 @@
+"""The per-questionnaire index: everything the engine needs that depends only on the
+questionnaire, computed once and cached.
+
+Conditions are compiled to closures; answer checks, scores and labels become one dict
+lookup per answer; questions are grouped by domain; the model is joined to its
+questions; and every generic finding the questionnaire can produce is written in
+advance (its "head": all of a finding but the evidence).  :func:`index_for` keeps the
+most recently used indexes, keyed on ``(id, version, hash)`` when the loader set a
+hash, otherwise on the questionnaire object itself.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from assessor.engine import wording
+from assessor.engine.conditions import Compiled, Test, compile_condition
+from assessor.questionnaire.schema import (
+    OWNER_CODES,
+    Question,
+    Questionnaire,
+    Responsibility,
+    Rule,
+    Section,
+)
+
+#: Returned by a normaliser for a value the question cannot take.
+INVALID: Any = object()
+
+#: The section that describes the organisation rather than scoring it.
+CONTEXT_SECTION = "context"
+DEFAULT_TARGET = 3
+MAX_LEVEL = 4
+QUICK_WIN = "quick win"
+#: A question weight from which generic findings are one severity step worse.
+HEAVY = 2.0
+
+#: Question kinds compared between respondents for perception gaps.
+COMPARED_KINDS = frozenset({"owner", "maturity", "yesno", "choice"})
+#: Kinds whose answer is one hashable value, looked up in ``QuestionInfo.table``.
+SINGLE_KINDS = frozenset({"owner", "maturity", "yesno", "choice"})
+
+#: A finding without its evidence: (id, kind, severity, responsibility, domain, title,
+#: recommendation, act, effort, references, weight).
+Head = tuple[str, str, str, str | None, str | None, str, str, str, str, tuple[str, ...], float]
+#: How findings sort: severity rank, minus weight, id.
+SortKey = tuple[int, float, str]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QuestionInfo:
+    id: str
+    question: Question
+    kind: str
+    text: str
+    section: str
+    #: The section id when it is a domain; None for the context section.
+    domain: str | None
+    #: Position of the domain in ``Index.domains``; -1 for none.
+    slot: int
+    weight: float
+    required: bool
+    responsibility: Responsibility | None
+    #: Counts towards a domain score.
+    scored: bool
+    #: Single-value kinds: canonical value -> (canonical value, score or None, label).
+    table: dict[Any, tuple[Any, float | None, str]] | None
+    #: ``normalise(value)``: the canonical answer, or INVALID (every kind).
+    normalise: Callable[[Any], Any]
+    #: ``score(value)``: 0.0-1.0, or None when this answer is not scored.
+    score: Callable[[Any], float | None]
+    label: Callable[[Any], str]
+    labels: dict[Any, str]
+    show_if: Test | None
+    #: Whether respondents' answers are compared for perception gaps.
+    compared: bool
+    #: Suffix that keeps generic finding ids unique, e.g. ``DAT-7`` or ``DAT-7:dat_plan``.
+    finding_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class DomainInfo:
+    id: str
+    title: str
+    questions: tuple[QuestionInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    id: str
+    rule: Rule
+    condition: Compiled
+    title: wording.Template
+    recommendation: wording.Template
+    #: Whether title or recommendation hold placeholders.
+    templated: bool
+    responsibility: str | None
+    domain: str | None
+    references: tuple[str, ...]
+    weight: float
+    sort_key: SortKey
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerHeads:
+    """The generic ownership finding for each answer, written in advance."""
+
+    #: When every respondent named this code; None when that is aligned with the model.
+    agreed: dict[str, tuple[Head, SortKey] | None]
+    #: When respondents name different owners: without and with a NONE among them.
+    disputed: tuple[Head, SortKey]
+    disputed_none: tuple[Head, SortKey]
+
+
+@dataclass(frozen=True, slots=True)
+class RaciInfo:
+    responsibility: Responsibility
+    #: (responsibility, domain, title, accountable, consulted): the row before its answers.
+    prefix: tuple[str, str | None, str, str, tuple[str, ...]]
+    owner: QuestionInfo | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Index:
+    questionnaire: Questionnaire
+    questions: dict[str, QuestionInfo]
+    ordered: tuple[QuestionInfo, ...]
+    #: Questions with ``show_if``, dependencies first.
+    conditional: tuple[QuestionInfo, ...]
+    domains: tuple[DomainInfo, ...]
+    domain_ids: frozenset[str]
+    rules: tuple[RuleInfo, ...]
+    #: Owner and maturity questions of domains that name a responsibility.
+    owner_questions: tuple[QuestionInfo, ...]
+    maturity_questions: tuple[QuestionInfo, ...]
+    owner_heads: dict[str, OwnerHeads]
+    #: ``immature_heads[qid][(level, target)]``.
+    immature_heads: dict[str, dict[tuple[int, int], tuple[Head, SortKey]]]
+    raci: tuple[RaciInfo, ...]
+    #: The domain of each responsibility (section of its questions, else the model's).
+    responsibility_domain: dict[str, str | None]
+    #: Position of each question in the questionnaire.
+    position: dict[str, int]
+    #: Required questions, in all and per domain slot.
+    required_total: int
+    required_by_slot: tuple[int, ...]
+
+
+_CACHE_SIZE = 32
+_cache: OrderedDict[object, tuple[Questionnaire, Index]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def index_for(questionnaire: Questionnaire) -> Index:
+    """The index of ``questionnaire``, built on first use and cached."""
+    key: object = (
+        (questionnaire.id, questionnaire.version, questionnaire.hash)
+        if questionnaire.hash
+        else ("object", id(questionnaire))
+    )
+    entry = _cache.get(key)
+    if entry is not None and (questionnaire.hash or entry[0] is questionnaire):
+        return entry[1]
+    index = build_index(questionnaire)
+    with _lock:
+        # Keeping the questionnaire alive keeps id() keys from being reused.
+        _cache[key] = (questionnaire, index)
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return index
+
+
+def build_index(questionnaire: Questionnaire) -> Index:
+    """Compute the index of ``questionnaire`` (use :func:`index_for`, which caches)."""
+    questions = questionnaire.questions
+    model = questionnaire.responsibilities
+    section_ids = {s.id for s in questionnaire.sections}
+    domain_sections = [s for s in questionnaire.sections if _is_domain(s)]
+    slots = {s.id: n for n, s in enumerate(domain_sections)}
+
+    per_kind: dict[tuple[str | None, str], int] = {}
+    for q in questions.values():
+        per_kind[(q.responsibility, q.kind)] = per_kind.get((q.responsibility, q.kind), 0) + 1
+
+    infos: dict[str, QuestionInfo] = {}
+    for section in questionnaire.sections:
+        domain = section.id if section.id in slots else None
+        for q in section.questions:
+            responsibility = model.get(q.responsibility) if q.responsibility else None
+            key = q.responsibility or q.id
+            if per_kind[(q.responsibility, q.kind)] > 1:
+                key = f"{key}:{q.id}"
+            labels = wording.label_table(q)
+            score = _scorer(q, responsibility)
+            label = _labeller(q, labels)
+            table = None
+            if q.kind in SINGLE_KINDS:
+                values = _single_values(q)
+                table = {v: (v, score(v), label(v)) for v in values}
+            infos[q.id] = QuestionInfo(
+                id=q.id,
+                question=q,
+                kind=q.kind,
+                text=q.text,
+                section=section.id,
+                domain=domain,
+                slot=slots.get(section.id, -1),
+                weight=max(0.0, float(q.weight)),
+                required=q.required,
+                responsibility=responsibility,
+                scored=q.scored and domain is not None,
+                table=table,
+                normalise=_normaliser(q, table),
+                score=score,
+                label=label,
+                labels=labels,
+                show_if=compile_condition(q.show_if, questions).test if q.show_if else None,
+                compared=q.kind in COMPARED_KINDS,
+                finding_key=key,
+            )
+    ordered = tuple(infos.values())
+
+    responsibility_domain: dict[str, str | None] = {}
+    owner_of: dict[str, QuestionInfo] = {}
+    for info in ordered:
+        rid = info.question.responsibility
+        if rid and rid not in responsibility_domain and info.domain is not None:
+            responsibility_domain[rid] = info.domain
+        if rid and info.kind == "owner" and rid not in owner_of:
+            owner_of[rid] = info
+    for responsibility in questionnaire.model:
+        if responsibility.id not in responsibility_domain:
+            domain_name = responsibility.domain
+            responsibility_domain[responsibility.id] = (
+                domain_name if domain_name in section_ids else None
+            )
+
+    generic = [
+        (i, r) for i in ordered if (r := i.responsibility) is not None and i.domain is not None
+    ]
+    owners = [(i, r) for i, r in generic if i.kind == "owner"]
+    maturities = [(i, r) for i, r in generic if i.kind == "maturity"]
+
+    return Index(
+        questionnaire=questionnaire,
+        questions=infos,
+        ordered=ordered,
+        conditional=_dependency_order(ordered, questionnaire),
+        domains=tuple(
+            DomainInfo(s.id, s.title, tuple(infos[q.id] for q in s.questions))
+            for s in domain_sections
+        ),
+        domain_ids=frozenset(slots),
+        rules=tuple(
+            _rule_info(rule, questions, model, responsibility_domain)
+            for rule in questionnaire.rules
+        ),
+        owner_questions=tuple(i for i, _ in owners),
+        maturity_questions=tuple(i for i, _ in maturities),
+        owner_heads={i.id: _owner_heads(i, r) for i, r in owners},
+        immature_heads={i.id: _immature_heads(i, r) for i, r in maturities},
+        raci=tuple(
+            RaciInfo(
+                responsibility=r,
+                prefix=(r.id, responsibility_domain.get(r.id), r.title, r.accountable, r.consulted),
+                owner=owner_of.get(r.id),
+            )
+            for r in questionnaire.model
+        ),
+        responsibility_domain=responsibility_domain,
+        position={info.id: n for n, info in enumerate(ordered)},
+        required_total=sum(1 for info in ordered if info.required),
+        required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),
+    )
+
+
+def _is_domain(section: Section) -> bool:
+    """A section is a domain unless it is the context section or holds only context."""
+    return section.id != CONTEXT_SECTION and not all(q.context for q in section.questions)
+
+
+def sort_key(severity: str, weight: float, finding_id: str) -> SortKey:
+    """Priority order: severity, then weight (heaviest first), then id."""
+    return (wording.SEVERITY_RANK[severity], -weight, finding_id)
+
+
+def _head(
+    info: QuestionInfo,
+    responsibility: Responsibility,
+    kind: str,
+    base: str,
+    act: str,
+    effort: str,
+    text: tuple[str, str],
+) -> tuple[Head, SortKey]:
+    severity = wording.bump(base) if info.weight >= HEAVY else base
+    finding_id = f"{kind}:{info.finding_key}"
+    head: Head = (
+        finding_id,
+        kind,
+        severity,
+        responsibility.id,
+        info.domain,
+        text[0],
+        text[1],
+        act,
+        effort,
+        responsibility.references,
+        info.weight,
+    )
+    return head, sort_key(severity, info.weight, finding_id)
+
+
+def _owner_heads(info: QuestionInfo, r: Responsibility) -> OwnerHeads:
+    agreed: dict[str, tuple[Head, SortKey] | None] = {}
+    for code in OWNER_CODES:
+        if code == r.accountable:
+            agreed[code] = None
+        elif code == "NONE":
+            text = wording.orphaned_text(r)
+            agreed[code] = _head(info, r, "orphaned", "high", "EXEC", QUICK_WIN, text)
+        elif code == "SHARED":
+            text = wording.shared_text(r)
+            agreed[code] = _head(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, text)
+        else:
+            base = "low" if code in r.consulted else "medium"
+            text = wording.misplaced_text(r, code)
+            agreed[code] = _head(info, r, "misplaced", base, r.accountable, QUICK_WIN, text)
+    disputed = wording.disputed_text(r)
+    return OwnerHeads(
+        agreed=agreed,
+        disputed=_head(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, disputed),
+        disputed_none=_head(info, r, "ambiguous", "high", "EXEC", QUICK_WIN, disputed),
+    )
+
+
+#: Immature severity by distance below target (3 or more: critical).
+IMMATURE_SEVERITY = {1: "medium", 2: "high"}
+
+
+def _immature_heads(
+    info: QuestionInfo, r: Responsibility
+) -> dict[tuple[int, int], tuple[Head, SortKey]]:
+    heads: dict[tuple[int, int], tuple[Head, SortKey]] = {}
+    for target in range(MAX_LEVEL + 1):
+        for level in range(target):
+            distance = target - level
+            text = wording.immature_text(r, info.question, level, target)
+            heads[(level, target)] = _head(
+                info,
+                r,
+                "immature",
+                IMMATURE_SEVERITY.get(distance, "critical"),
+                r.accountable,
+                "project" if distance <= 2 else "programme",
+                text,
+            )
+    return heads
+
+
+def _rule_info(
+    rule: Rule,
+    questions: dict[str, Question],
+    model: dict[str, Responsibility],
+    responsibility_domain: dict[str, str | None],
+) -> RuleInfo:
+    finding = rule.finding
+    rid = finding.responsibility
+    domain = responsibility_domain.get(rid) if rid else None
+    references = finding.references
+    if not references and rid in model:
+        references = model[rid].references
+    title = wording.parse_template(finding.title)
+    recommendation = wording.parse_template(finding.recommendation)
+    weight = round(max(0.0, float(rule.weight)), 3)
+    finding_id = f"rule:{rule.id}"
+    return RuleInfo(
+        id=rule.id,
+        rule=rule,
+        condition=compile_condition(rule.when, questions),
+        title=title,
+        recommendation=recommendation,
+        templated=bool(wording.placeholders(title) or wording.placeholders(recommendation)),
+        responsibility=rid,
+        domain=domain,
+        references=references,
+        weight=weight,
+        sort_key=sort_key(finding.severity, weight, finding_id),
+    )
+
+
+def _dependency_order(
+    ordered: tuple[QuestionInfo, ...], questionnaire: Questionnaire
+) -> tuple[QuestionInfo, ...]:
+    """Conditional questions, each after the conditional questions its ``show_if`` reads.
+
+    The validator rejects cycles; should one slip through, the questionnaire order is kept
+    for the questions on it.
+    """
+    conditional = {i.id: i for i in ordered if i.question.show_if is not None}
+    reads: dict[str, list[str]] = {}
+    for qid, info in conditional.items():
+        show_if = info.question.show_if
+        read = compile_condition(show_if, questionnaire.questions).questions if show_if else ()
+        reads[qid] = [q for q in read if q in conditional and q != qid]
+    done: dict[str, None] = {}
+    visiting: set[str] = set()
+
+    def visit(qid: str) -> None:
+        if qid in done or qid in visiting:
+            return
+        visiting.add(qid)
+        for dependency in reads[qid]:
+            visit(dependency)
+        visiting.discard(qid)
+        done[qid] = None
+
+    for qid in conditional:
+        visit(qid)
+    return tuple(conditional[qid] for qid in done)
+
+
+# --- per-kind answer handling ------------------------------------------------------
+
+
+def _single_values(question: Question) -> list[Any]:
+    if question.kind == "maturity":
+        return list(range(len(question.levels) or MAX_LEVEL + 1))
+    return [option.value for option in question.all_options]
+
+
+def _normaliser(
+    question: Question, table: dict[Any, tuple[Any, float | None, str]] | None
+) -> Callable[[Any], Any]:
+    """A function from a coerced answer to its canonical value, or INVALID.
+
+    The engine trusts :func:`assessor.engine.answers.coerce_answer` to have checked the
+    answer; this is the cheap guard that keeps a stray value from raising.
+    """
+    kind = question.kind
+    if kind == "number":
+
+        def number(value: Any) -> Any:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return INVALID
+            return value if math.isfinite(value) else INVALID
+
+        return number
+    if kind == "text":
+        return lambda value: value if isinstance(value, str) else INVALID
+    if kind == "multi":
+        order = {option.value: n for n, option in enumerate(question.all_options)}
+
+        def multi(value: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                return INVALID
+            try:
+                if any(isinstance(v, bool) or v not in order for v in value):
+                    return INVALID
+            except TypeError:
+                return INVALID
+            chosen = sorted(set(value), key=order.__getitem__)
+            if len(chosen) != len(value):
+                return INVALID
+            return tuple(chosen)
+
+        return multi
+    lookup = table or {}
+
+    def single(value: Any) -> Any:
+        if value is True or value is False:
+            return INVALID
+        try:
+            entry = lookup.get(value)
+        except TypeError:
+            return INVALID
+        return INVALID if entry is None else entry[0]
+
+    return single
+
+
+def _scorer(
+    question: Question, responsibility: Responsibility | None
+) -> Callable[[Any], float | None]:
+    kind = question.kind
+    if kind == "owner":
+        return (owner_scores(responsibility) if responsibility else {}).get
+    if kind == "maturity":
+        return {level: level / MAX_LEVEL for level in range(MAX_LEVEL + 1)}.get
+    scores = {o.value: float(o.score) for o in question.all_options if o.score is not None}
+    if kind == "multi":
+
+        def multi(value: Any) -> float | None:
+            chosen = [scores[v] for v in value if v in scores]
+            return min(1.0, sum(chosen)) if chosen else None
+
+        return multi
+    return scores.get
+
+
+def owner_scores(responsibility: Responsibility) -> dict[str, float]:
+    """Alignment of each owner answer with the model: 1.0 for the accountable owner,
+    0.5 for a partial fit (SHARED where one owner is wanted, a consulted role, or one
+    half of a SHARED accountability), 0.0 for NONE, 0.25 for anyone else."""
+    accountable = responsibility.accountable
+    table: dict[str, float] = {}
+    for code in OWNER_CODES:
+        if code == accountable:
+            table[code] = 1.0
+        elif code == "NONE":
+            table[code] = 0.0
+        elif (
+            code == "SHARED"
+            or code in responsibility.consulted
+            or (accountable == "SHARED" and code in ("CIO", "CISO"))
+        ):
+            table[code] = 0.5
+        else:
+            table[code] = 0.25
+    return table
+
+
+def _labeller(question: Question, labels: dict[Any, str]) -> Callable[[Any], str]:
+    kind = question.kind
+    if kind == "number":
+        return wording.format_number
+    if kind == "text":
+        return str
+    if kind == "multi":
+        return lambda value: ", ".join(labels.get(v, str(v)) for v in value) or "(none)"
+    return lambda value: labels.get(value, str(value))

@@ -1,0 +1,306 @@
+"""The engine's inputs and outputs: immutable records of plain values.
+
+``Respondent`` (the input) and ``Result`` are frozen dataclasses; the records a result
+is made of (findings, evidence, RACI rows, ...) are NamedTuples: just as immutable,
+with attribute access, and five times cheaper to build than frozen dataclasses, which
+matters when one scoring builds a hundred of them.
+
+``Result.to_dict()`` is the serialised shape the report and the web pages read; every
+value in it is a str, int, float (rounded), bool, None, list or dict, so
+``json.dumps(result.to_dict(), sort_keys=True)`` is byte-identical for the same input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    """One person's answers: ``role`` is CIO, CISO, CEO or OTHER; answers are coerced values."""
+
+    name: str
+    role: str
+    answers: Mapping[str, Any]
+    comments: Mapping[str, str] = field(default_factory=dict)
+
+
+class QuestionnaireInfo(NamedTuple):
+    id: str
+    version: int
+    hash: str
+    title: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "hash": self.hash, "title": self.title}
+
+
+class Method(NamedTuple):
+    """How several respondents' answers were combined into one score."""
+
+    combination: str
+    description: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"combination": self.combination, "description": self.description}
+
+
+class RespondentSummary(NamedTuple):
+    name: str
+    role: str
+    #: Answered share of the required questions this respondent was shown, 0-100.
+    completeness: int
+    shown: int
+    answered: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "completeness": self.completeness,
+            "shown": self.shown,
+            "answered": self.answered,
+        }
+
+
+class DomainScore(NamedTuple):
+    id: str
+    title: str
+    score: int
+    #: Weighted mean of the domain's maturity answers, one decimal; None when none answered.
+    maturity: float | None
+    target: int
+    #: ``max(0, target - maturity)``, one decimal; None when maturity is None.
+    distance: float | None
+    completeness: int
+    #: Share of compared questions on which respondents differ; None with fewer than two.
+    disagreement: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "score": self.score,
+            "maturity": self.maturity,
+            "target": self.target,
+            "distance": self.distance,
+            "completeness": self.completeness,
+            "disagreement": self.disagreement,
+        }
+
+
+class NamedOwner(NamedTuple):
+    respondent: str
+    role: str
+    owner: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"respondent": self.respondent, "role": self.role, "owner": self.owner}
+
+
+class RaciRow(NamedTuple):
+    responsibility: str
+    domain: str | None
+    title: str
+    accountable: str
+    consulted: tuple[str, ...]
+    named: tuple[NamedOwner, ...]
+    #: aligned, misplaced, orphaned, ambiguous or unanswered.
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "responsibility": self.responsibility,
+            "domain": self.domain,
+            "title": self.title,
+            "accountable": self.accountable,
+            "consulted": list(self.consulted),
+            "named": [n.to_dict() for n in self.named],
+            "status": self.status,
+        }
+
+
+class AnswerEvidence(NamedTuple):
+    """One respondent's answer to one question, as evidence."""
+
+    question: str
+    text: str
+    respondent: str
+    role: str
+    value: Any
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "respondent": self.respondent,
+            "role": self.role,
+            "value": _plain(self.value),
+            "label": self.label,
+        }
+
+
+class Evidence(NamedTuple):
+    #: ``generic:<kind>``, ``rule:<id>`` or ``perception``.
+    check: str
+    answers: tuple[AnswerEvidence, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "answers": [a.to_dict() for a in self.answers]}
+
+
+class Finding(NamedTuple):
+    id: str
+    kind: str
+    severity: str
+    responsibility: str | None
+    domain: str | None
+    title: str
+    recommendation: str
+    act: str
+    effort: str
+    references: tuple[str, ...]
+    weight: float
+    evidence: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "severity": self.severity,
+            "responsibility": self.responsibility,
+            "domain": self.domain,
+            "title": self.title,
+            "recommendation": self.recommendation,
+            "act": self.act,
+            "effort": self.effort,
+            "references": list(self.references),
+            "weight": self.weight,
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+class GapAnswer(NamedTuple):
+    respondent: str
+    role: str
+    value: Any
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "respondent": self.respondent,
+            "role": self.role,
+            "value": _plain(self.value),
+            "label": self.label,
+        }
+
+
+class PerceptionGap(NamedTuple):
+    question: str
+    text: str
+    responsibility: str | None
+    domain: str | None
+    answers: tuple[GapAnswer, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "responsibility": self.responsibility,
+            "domain": self.domain,
+            "answers": [a.to_dict() for a in self.answers],
+        }
+
+
+class DomainDisagreement(NamedTuple):
+    id: str
+    title: str
+    disagreement: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "disagreement": self.disagreement}
+
+
+class Perception(NamedTuple):
+    domains: tuple[DomainDisagreement, ...]
+    gaps: tuple[PerceptionGap, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "domains": [d.to_dict() for d in self.domains],
+            "gaps": [g.to_dict() for g in self.gaps],
+        }
+
+
+class Roadmap(NamedTuple):
+    """Finding ids, each group in priority order."""
+
+    quick_wins: tuple[str, ...]
+    next_90_days: tuple[str, ...]
+    next_12_months: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quick_wins": list(self.quick_wins),
+            "next_90_days": list(self.next_90_days),
+            "next_12_months": list(self.next_12_months),
+        }
+
+
+class Ignored(NamedTuple):
+    """An answer the engine did not use: ``hidden``, ``unknown`` question or ``invalid`` value."""
+
+    respondent: str
+    question: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"respondent": self.respondent, "question": self.question, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    questionnaire: QuestionnaireInfo
+    method: Method
+    respondents: tuple[RespondentSummary, ...]
+    overall: int
+    completeness: int
+    domains: tuple[DomainScore, ...]
+    raci: tuple[RaciRow, ...]
+    findings: tuple[Finding, ...]
+    perception: Perception
+    roadmap: Roadmap
+    ignored: tuple[Ignored, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-serialisable values (the shape the report reads)."""
+        return {
+            "questionnaire": self.questionnaire.to_dict(),
+            "method": self.method.to_dict(),
+            "respondents": [r.to_dict() for r in self.respondents],
+            "overall": self.overall,
+            "completeness": self.completeness,
+            "domains": [d.to_dict() for d in self.domains],
+            "raci": [r.to_dict() for r in self.raci],
+            "findings": [f.to_dict() for f in self.findings],
+            "perception": self.perception.to_dict(),
+            "roadmap": self.roadmap.to_dict(),
+            "ignored": [i.to_dict() for i in self.ignored],
+        }
+
+    def finding(self, finding_id: str) -> Finding | None:
+        """The finding with this id, or None."""
+        for item in self.findings:
+            if item.id == finding_id:
+                return item
+        return None
+
+
+def _plain(value: Any) -> Any:
+    """An answer value as JSON: multi answers (tuples) become lists."""
+    if isinstance(value, tuple):
+        return list(value)
+    return value

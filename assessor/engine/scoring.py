@@ -1,0 +1,156 @@
+"""Scoring: the cautious combination of several respondents, domain scores, maturity,
+completeness.
+
+Per question, the combined answer is the lowest-scoring of the respondents' answers
+(the first respondent's on a tie).  For an unscored ``multi`` question it is the union
+of the options ticked (if anyone says health data is handled, it is); for any other
+unscored question it is the first respondent's answer.
+
+A domain's score is ``100 * sum(weight * score) / sum(weight)`` over its scored,
+shown, answered questions, where an owner answer scores its alignment with the model
+(:func:`assessor.engine.index.owner_scores`), a maturity answer ``level / 4`` and a
+choice, yes/no or multi answer its option's score (multi: the chosen scores added,
+capped at 1).  Unanswered questions are left out: they lower completeness, not the
+score.  The overall score pools every domain's questions the same way, so each domain
+counts for what its answered questions weigh.  Sums run in questionnaire order, so the
+same answers always give the same bits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assessor.engine.index import DEFAULT_TARGET, Index
+from assessor.engine.result import DomainScore
+from assessor.engine.visibility import View, percent
+
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Combined:
+    """The respondents' answers side by side, and the one answer the scores use."""
+
+    #: The combined (cautious) answer per question id, in questionnaire order.
+    values: dict[str, Any]
+    #: The only respondent, when there is exactly one.
+    single: View | None
+    #: Several respondents: each one's answer per question id, in respondent order.
+    by_question: dict[str, list[tuple[View, Any]]]
+    #: Several respondents: whose answer was taken (None for a union of several).
+    source: dict[str, View | None]
+
+    def given(self, qid: str) -> list[tuple[View, Any]]:
+        """Each respondent's answer to ``qid``, in respondent order."""
+        single = self.single
+        if single is not None:
+            value = self.values.get(qid, _MISSING)
+            return [] if value is _MISSING else [(single, value)]
+        return self.by_question.get(qid, [])
+
+
+def combine(index: Index, views: Sequence[View]) -> Combined:
+    """Put the respondents' answers side by side and pick the cautious answer per question."""
+    if len(views) == 1:
+        only = views[0]
+        return Combined(only.answers, only, {}, {})
+    by_question: dict[str, list[tuple[View, Any]]] = {}
+    values: dict[str, Any] = {}
+    source: dict[str, View | None] = {}
+    for info in index.ordered:
+        qid = info.id
+        given = [(view, view.answers[qid]) for view in views if qid in view.answers]
+        if not given:
+            continue
+        by_question[qid] = given
+        chosen_view: View | None
+        chosen_view, chosen = given[0]
+        if len(given) > 1:
+            lowest: float | None = None
+            for view, value in given:
+                points = info.score(value)
+                if points is not None and (lowest is None or points < lowest):
+                    lowest, chosen_view, chosen = points, view, value
+            if lowest is None and info.kind == "multi":
+                union = {v for _, value in given for v in value}
+                chosen = tuple(o.value for o in info.question.all_options if o.value in union)
+                chosen_view = None
+        values[qid] = chosen
+        source[qid] = chosen_view
+    return Combined(values, None, by_question, source)
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    domains: tuple[DomainScore, ...]
+    overall: int
+    completeness: int
+
+
+def score_domains(
+    index: Index,
+    combined: Combined,
+    views: Sequence[View],
+    targets: Mapping[str, int],
+    disagreement: Mapping[str, float | None],
+) -> Scores:
+    """Score, maturity, target, distance and completeness of every domain, and overall."""
+    slots = len(index.domains)
+    weights = [0.0] * slots
+    points = [0.0] * slots
+    level_weights = [0.0] * slots
+    levels = [0.0] * slots
+    infos = index.questions
+    for qid, value in combined.values.items():
+        info = infos[qid]
+        if not info.scored:
+            continue
+        table = info.table
+        score = table[value][1] if table is not None else info.score(value)
+        if score is None:
+            continue
+        slot = info.slot
+        weight = info.weight
+        weights[slot] += weight
+        points[slot] += weight * score
+        if info.kind == "maturity":
+            level_weights[slot] += weight
+            levels[slot] += weight * value
+
+    domains: list[DomainScore] = []
+    for slot, domain in enumerate(index.domains):
+        target = targets.get(domain.id, DEFAULT_TARGET)
+        level_weight = level_weights[slot]
+        maturity = round(levels[slot] / level_weight, 1) if level_weight else None
+        required = answered = 0
+        for view in views:
+            required += view.slot_required[slot]
+            answered += view.slot_answered[slot]
+        domains.append(
+            DomainScore(
+                domain.id,
+                domain.title,
+                _percentage(points[slot], weights[slot]),
+                maturity,
+                target,
+                None if maturity is None else round(max(0.0, target - maturity), 1),
+                percent(answered, required),
+                disagreement.get(domain.id),
+            )
+        )
+    required = sum(view.required for view in views)
+    answered = sum(view.required_answered for view in views)
+    return Scores(
+        domains=tuple(domains),
+        overall=_percentage(sum(points), sum(weights)),
+        completeness=percent(answered, required) if views else 0,
+    )
+
+
+def _percentage(points: float, weight: float) -> int:
+    """``points / weight`` as 0-100, rounded half up; 0 when nothing was scored."""
+    if weight <= 0:
+        return 0
+    return max(0, min(100, int(100 * points / weight + 0.5)))

@@ -1,0 +1,141 @@
+"""Visibility: which questions one respondent was shown, and which answers count.
+
+``show_if`` is evaluated on the respondent's own answers, with the respondent's role.
+Conditional questions are decided dependencies first, so an answer to a hidden
+question never decides whether another question is shown.  Answers to hidden
+questions, to unknown questions, and values a question cannot take are left out and
+reported as ignored (``hidden``, ``unknown``, ``invalid``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from assessor.engine.index import INVALID, Index, QuestionInfo
+from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
+
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class View:
+    """One respondent as the engine sees them (internal to one scoring)."""
+
+    position: int
+    name: str
+    role: str
+    #: Canonical answers to shown questions only, in questionnaire order.
+    answers: dict[str, Any]
+    hidden: frozenset[str]
+    ignored: tuple[Ignored, ...]
+    shown: int
+    #: Required questions shown, and how many of those were answered.
+    required: int
+    required_answered: int
+    #: Per domain slot: required questions shown, and answered.
+    slot_required: tuple[int, ...]
+    slot_answered: tuple[int, ...]
+    #: Evidence records built so far in this scoring, by question id (shared by findings).
+    evidence: dict[str, AnswerEvidence]
+    #: The RACI record of each owner code this respondent named.
+    owners: dict[str, NamedOwner]
+
+    @property
+    def completeness(self) -> int:
+        return percent(self.required_answered, self.required)
+
+    def answer_evidence(self, info: QuestionInfo) -> AnswerEvidence:
+        """This respondent's answer to ``info`` as evidence (the question must be answered)."""
+        record = self.evidence.get(info.id)
+        if record is None:
+            value = self.answers[info.id]
+            table = info.table
+            label = table[value][2] if table is not None else info.label(value)
+            record = AnswerEvidence(info.id, info.text, self.name, self.role, value, label)
+            self.evidence[info.id] = record
+        return record
+
+    def named_owner(self, code: str) -> NamedOwner:
+        record = self.owners.get(code)
+        if record is None:
+            record = self.owners[code] = NamedOwner(self.name, self.role, code)
+        return record
+
+
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percentage, rounded down (100 only when complete)."""
+    return 100 if whole == 0 else (100 * part) // whole
+
+
+def view_of(index: Index, respondent: Respondent, position: int) -> View:
+    """What ``respondent`` was shown and which of their answers count."""
+    given = respondent.answers
+    name = respondent.name
+    answers: dict[str, Any] = {}
+    ignored: list[Ignored] = []
+    slots = len(index.domains)
+    # One counter per domain slot, and a last one (slot -1) for the context section.
+    answered = [0] * (slots + 1)
+    matched = 0
+    for info in index.ordered:
+        raw = given.get(info.id, _MISSING)
+        if raw is _MISSING:
+            continue
+        matched += 1
+        if raw is None:
+            continue
+        table = info.table
+        if table is not None and raw is not True and raw is not False:
+            try:
+                entry = table.get(raw)
+            except TypeError:
+                entry = None
+            value = INVALID if entry is None else entry[0]
+        else:
+            value = info.normalise(raw)
+        if value is INVALID:
+            ignored.append(Ignored(name, info.id, "invalid"))
+            continue
+        answers[info.id] = value
+        if info.required:
+            answered[info.slot] += 1
+    if matched < len(given):
+        known = index.questions
+        unknown = sorted(str(key) for key in given if key not in known)
+        ignored.extend(Ignored(name, key, "unknown") for key in unknown)
+
+    role = respondent.role
+    hidden: list[str] = []
+    required_total = index.required_total
+    required = list(index.required_by_slot) + [0]
+    for info in index.conditional:
+        show_if = info.show_if
+        if show_if is not None and not show_if(answers, role):
+            hidden.append(info.id)
+            if info.required:
+                required_total -= 1
+                required[info.slot] -= 1
+            if answers.pop(info.id, _MISSING) is not _MISSING:
+                ignored.append(Ignored(name, info.id, "hidden"))
+                if info.required:
+                    answered[info.slot] -= 1
+
+    if len(ignored) > 1:
+        order = index.position
+        ignored.sort(key=lambda item: (order.get(item.question, len(order)), item.question))
+    return View(
+        position=position,
+        name=name,
+        role=role,
+        answers=answers,
+        hidden=frozenset(hidden),
+        ignored=tuple(ignored),
+        shown=len(index.ordered) - len(hidden),
+        required=required_total,
+        required_answered=sum(answered),
+        slot_required=tuple(required[:slots]),
+        slot_answered=tuple(answered[:slots]),
+        evidence={},
+        owners={},
+    )

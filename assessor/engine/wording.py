@@ -1,0 +1,171 @@
+"""Words: labels of answers, the text of generic findings, and ``{placeholder}`` templates.
+
+Everything here is computed from the questionnaire once (by :mod:`assessor.engine.index`)
+or, for placeholders, filled from plain strings; nothing formats user text with
+``str.format``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from assessor.questionnaire.schema import MATURITY_NAMES, Question, Responsibility
+
+#: Severities, most severe first.
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+#: How an owner code reads inside a sentence.
+ROLE_PHRASES: dict[str, str] = {
+    "CIO": "the CIO",
+    "CISO": "the CISO",
+    "SHARED": "the CIO and the CISO jointly",
+    "EXEC": "the CEO, the board or another executive",
+    "NONE": "nobody",
+}
+
+YESNO_PHRASES: dict[str, str] = {"yes": "yes", "no": "no", "unknown": "don't know"}
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+#: A parsed template: literal text, each followed by a placeholder name or None.
+Template = tuple[tuple[str, str | None], ...]
+
+
+def bump(severity: str, levels: int = 1) -> str:
+    """``severity`` raised by ``levels`` steps, capped at critical."""
+    return SEVERITIES[max(0, SEVERITY_RANK[severity] - levels)]
+
+
+def parse_template(text: str) -> Template:
+    """Split ``text`` into literals and ``{name}`` placeholders."""
+    parts: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append((text[position : match.start()], match.group(1)))
+        position = match.end()
+    parts.append((text[position:], None))
+    return tuple(parts)
+
+
+def placeholders(template: Template) -> tuple[str, ...]:
+    return tuple(name for _, name in template if name is not None)
+
+
+def fill(template: Template, values: Mapping[str, str]) -> str:
+    """The template with each known placeholder replaced; unknown ones are left as written."""
+    out: list[str] = []
+    for literal, name in template:
+        out.append(literal)
+        if name is not None:
+            out.append(values.get(name, "{" + name + "}"))
+    return "".join(out)
+
+
+def join_names(names: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def format_number(value: float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def label_table(question: Question) -> dict[Any, str]:
+    """Display label of each answer value of a question with options."""
+    return {option.value: option.label for option in question.all_options}
+
+
+def phrase(question: Question, value: Any, labels: Mapping[Any, str]) -> str:
+    """How an answer reads after "says": "the CISO", "level 1 (Ad hoc)", "yes"."""
+    if question.kind == "owner":
+        return ROLE_PHRASES.get(value, str(value))
+    if question.kind == "maturity" and isinstance(value, int):
+        return f"level {value} ({MATURITY_NAMES[value]})"
+    if question.kind == "yesno" and value in YESNO_PHRASES and not question.options:
+        return YESNO_PHRASES[value]
+    label = labels.get(value, str(value))
+    return f'"{label}"'
+
+
+# --- generic findings ----------------------------------------------------------------
+
+
+def _consulted(responsibility: Responsibility) -> str:
+    roles = [ROLE_PHRASES[c] for c in responsibility.consulted]
+    return f", consulting {join_names(roles)}" if roles else ""
+
+
+def orphaned_text(responsibility: Responsibility) -> tuple[str, str]:
+    accountable = ROLE_PHRASES[responsibility.accountable]
+    return (
+        f"Nobody is accountable for: {responsibility.title}",
+        f"Name one accountable owner and write it down in the roles and responsibilities. "
+        f"The model gives this to {accountable}{_consulted(responsibility)}.",
+    )
+
+
+def misplaced_text(responsibility: Responsibility, named: str) -> tuple[str, str]:
+    accountable = ROLE_PHRASES[responsibility.accountable]
+    holder = ROLE_PHRASES[named]
+    if named in responsibility.consulted:
+        keep = f"{_capital(holder)} stays involved as a consulted role, as the model has it."
+    else:
+        keep = f"{_capital(holder)} can contribute, but should not answer for it."
+    return (
+        f"Held by {holder}, not {accountable}: {responsibility.title}",
+        f"Move accountability for this to {accountable}. {keep} "
+        f"Record the change in the written roles and responsibilities.",
+    )
+
+
+def shared_text(responsibility: Responsibility) -> tuple[str, str]:
+    accountable = ROLE_PHRASES[responsibility.accountable]
+    return (
+        f"Shared accountability where one owner is needed: {responsibility.title}",
+        f"Joint ownership leaves nobody answerable when it goes wrong. Make {accountable} "
+        f"accountable{_consulted(responsibility)}, and write it down.",
+    )
+
+
+def disputed_text(responsibility: Responsibility) -> tuple[str, str]:
+    accountable = ROLE_PHRASES[responsibility.accountable]
+    return (
+        f"No agreed owner for: {responsibility.title}",
+        f"The respondents name different owners. Agree on one accountable owner "
+        f"({accountable} in the model) and write it down so that everyone knows.",
+    )
+
+
+def immature_text(
+    responsibility: Responsibility, question: Question, level: int, target: int
+) -> tuple[str, str]:
+    title = (
+        f"Below target (level {level}, {MATURITY_NAMES[level]}; target {target}): "
+        f"{responsibility.title}"
+    )
+    steps = f"Raise this practice from level {level} ({MATURITY_NAMES[level]}) to level {target}"
+    steps += f" ({MATURITY_NAMES[target]})." if 0 <= target < len(MATURITY_NAMES) else "."
+    if level + 1 < len(question.levels):
+        steps += f" Next step, level {level + 1}: {question.levels[level + 1]}"
+        if not steps.endswith((".", "!", "?")):
+            steps += "."
+    return title, steps
+
+
+def perception_text(question: Question) -> tuple[str, str]:
+    return (
+        f"The respondents see this differently: {question.text}",
+        "Put the differing answers side by side in one meeting, establish the facts, "
+        "and agree on one answer before acting on the findings that depend on it.",
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
