@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -128,3 +128,15 @@ def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
 @access.owner_required
 def audit_log() -> ResponseReturnValue:
     return render_template("settings/audit.html", events=audit.recent(access.workspace().id))
+
+
+@bp.post("/switch/<int:workspace_id>")
+@access.member_required
+def switch(workspace_id: int) -> ResponseReturnValue:
+    """Work in another workspace the user belongs to."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not any(m.workspace_id == workspace_id for m in current_user.memberships):
+        abort(404)
+    session["workspace_id"] = workspace_id
+    return redirect(url_for("dashboard.index"))
