@@ -88,7 +88,7 @@ def phrase(question: Question, value: Any, labels: Mapping[Any, str]) -> str:
         return ROLE_PHRASES.get(value, str(value))
     if question.kind == "maturity" and isinstance(value, int):
         return f"level {value} ({MATURITY_NAMES[value]})"
-    if question.kind == "yesno" and value in YESNO_PHRASES and not question.options:
+    if question.kind == "yesno" and value in YESNO_PHRASES:
         return YESNO_PHRASES[value]
     label = labels.get(value, str(value))
     return f'"{label}"'

@@ -1,0 +1,163 @@
+"""Conditions: the operator table, unanswered questions, multi answers, roles, witnesses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
+
+from assessor.engine.conditions import OPERATORS, compile_condition
+from assessor.questionnaire.schema import COMPARE_OPS, Condition, Question
+
+QUESTIONS = {
+    q.id: q
+    for q in (
+        Question(id="size", kind="number", text="Size?", context=True),
+        Question(
+            id="data",
+            kind="multi",
+            text="Data?",
+            context=True,
+            options=[
+                {"value": "eu", "label": "EU"},
+                {"value": "health", "label": "Health"},
+                {"value": "none", "label": "None"},
+            ],
+        ),
+        Question(id="ciso", kind="yesno", text="CISO?", context=True),
+        Question(
+            id="tier",
+            kind="choice",
+            text="Tier?",
+            context=True,
+            options=[{"value": 1, "label": "One"}, {"value": 2, "label": "Two"}],
+        ),
+    )
+}
+CONDITION = TypeAdapter(Condition)
+
+
+def check(condition: dict[str, Any], answers: dict[str, Any], role: str | None = None) -> bool:
+    compiled = compile_condition(CONDITION.validate_python(condition), QUESTIONS)
+    return compiled.test(answers, role)
+
+
+def test_every_schema_operator_is_in_the_table() -> None:
+    assert set(OPERATORS) == set(COMPARE_OPS)
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"q": "size", "eq": 5}, False),
+        ({"q": "size", "ne": 5}, True),
+        ({"q": "size", "in": [5, 6]}, False),
+        ({"q": "size", "not_in": [5, 6]}, False),
+        ({"q": "size", "gt": 1}, False),
+        ({"q": "size", "gte": 1}, False),
+        ({"q": "size", "lt": 1}, False),
+        ({"q": "size", "lte": 1}, False),
+        ({"q": "size", "answered": True}, False),
+        ({"q": "size", "answered": False}, True),
+    ],
+)
+def test_an_unanswered_question_makes_comparisons_false_except_ne_and_not_answered(
+    condition: dict[str, Any], expected: bool
+) -> None:
+    assert check(condition, {}) is expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"q": "size", "gt": 249}, True),
+        ({"q": "size", "gte": 250}, True),
+        ({"q": "size", "lt": 250}, False),
+        ({"q": "size", "lte": 250}, True),
+        ({"q": "size", "eq": 250}, True),
+        ({"q": "size", "ne": 250}, False),
+        ({"q": "size", "in": [100, 250]}, True),
+        ({"q": "size", "not_in": [100, 250]}, False),
+        ({"q": "size", "answered": True}, True),
+        ({"q": "size", "answered": False}, False),
+    ],
+)
+def test_numeric_comparisons(condition: dict[str, Any], expected: bool) -> None:
+    assert check(condition, {"size": 250}) is expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"q": "data", "eq": "eu"}, True),
+        ({"q": "data", "eq": "none"}, False),
+        ({"q": "data", "ne": "health"}, False),
+        ({"q": "data", "in": ["health", "none"]}, True),
+        ({"q": "data", "in": ["none"]}, False),
+        ({"q": "data", "not_in": ["none"]}, True),
+        ({"q": "data", "not_in": ["eu", "none"]}, False),
+        ({"q": "data", "gt": 0}, False),
+    ],
+)
+def test_multi_answers_test_membership_and_overlap(
+    condition: dict[str, Any], expected: bool
+) -> None:
+    assert check(condition, {"data": ("eu", "health")}) is expected
+
+
+def test_yaml_booleans_mean_yes_and_no_for_yesno_questions() -> None:
+    assert check({"q": "ciso", "eq": True}, {"ciso": "yes"})
+    assert check({"q": "ciso", "eq": False}, {"ciso": "no"})
+    assert not check({"q": "ciso", "eq": True}, {"ciso": "unknown"})
+
+
+def test_operands_are_matched_to_option_values() -> None:
+    assert check({"q": "tier", "eq": "2"}, {"tier": 2})
+    assert check({"q": "tier", "in": ["1"]}, {"tier": 1})
+
+
+def test_text_answers_never_satisfy_numeric_comparisons() -> None:
+    assert not check({"q": "size", "gt": 1}, {"size": "many"})
+
+
+def test_combinators() -> None:
+    answers = {"size": 300, "ciso": "no"}
+    big = {"q": "size", "gte": 250}
+    no_ciso = {"q": "ciso", "eq": "no"}
+    assert check({"all": [big, no_ciso]}, answers)
+    assert not check({"all": [big, {"not": no_ciso}]}, answers)
+    assert check({"any": [{"q": "size", "lt": 10}, no_ciso]}, answers)
+    assert not check({"any": [{"q": "size", "lt": 10}, {"q": "data", "answered": True}]}, answers)
+
+
+def test_respondent_role_is_true_only_for_one_respondent_of_that_role() -> None:
+    condition = {"all": [{"respondent_role": "CISO"}, {"q": "ciso", "eq": "yes"}]}
+    assert check(condition, {"ciso": "yes"}, "CISO")
+    assert not check(condition, {"ciso": "yes"}, "CIO")
+    assert not check(condition, {"ciso": "yes"}, None)
+    compiled = compile_condition(CONDITION.validate_python(condition), QUESTIONS)
+    assert compiled.uses_role
+
+
+def test_witness_names_the_answers_that_made_it_true() -> None:
+    condition = CONDITION.validate_python(
+        {
+            "any": [
+                {"q": "size", "lt": 10},
+                {"all": [{"q": "ciso", "eq": "no"}, {"not": {"q": "data", "eq": "eu"}}]},
+            ]
+        }
+    )
+    compiled = compile_condition(condition, QUESTIONS)
+    answers = {"size": 300, "ciso": "no", "data": ("health",)}
+    assert compiled.test(answers, None)
+    assert compiled.witness(answers, None) == ("ciso", "data")
+    assert compiled.questions == ("size", "ciso", "data")
+    assert not compiled.uses_role
+
+
+def test_witness_leaves_out_unanswered_questions() -> None:
+    compiled = compile_condition(CONDITION.validate_python({"q": "ciso", "ne": "yes"}), QUESTIONS)
+    assert compiled.test({}, None)
+    assert compiled.witness({}, None) == ()
