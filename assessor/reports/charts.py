@@ -1,0 +1,231 @@
+"""Charts drawn on the server as standalone SVG: the domain radar and the perception heatmap.
+
+Both return :class:`markupsafe.Markup` (a ``str``) holding a complete ``<svg>`` with an
+accessible ``<title>`` and ``<desc>``; every piece of text inside is escaped here, so a
+template may insert them as they are.  The web results page reuses both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup, escape
+
+MAX_LEVEL = 4
+DEFAULT_ACCENT = "#1f4e79"
+TARGET_COLOUR = "#b03a2e"
+GRID_COLOUR = "#c8ccd2"
+TEXT_COLOUR = "#2b2f36"
+FONT = "DejaVu Sans, Report Sans, Noto Sans, Liberation Sans, Arial, sans-serif"
+
+
+def _num(value: float) -> str:
+    """A coordinate with two decimals at most, without a trailing ``.0``."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words of ``text`` in lines of about ``width`` characters (at most three lines)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > 3:
+        lines = [*lines[:2], " ".join(lines[2:])[: width - 1] + "…"]
+    return lines
+
+
+def _level(value: Any) -> float:
+    if value is None:
+        return 0.0
+    return max(0.0, min(float(MAX_LEVEL), float(value)))
+
+
+def radar_svg(
+    domains: Sequence[Mapping[str, Any]], *, accent: str = DEFAULT_ACCENT, size: int = 420
+) -> Markup:
+    """A radar of each domain's maturity (0-4) against its target, as an SVG string.
+
+    ``domains`` are the engine result's domains (``title``, ``maturity``, ``target``).
+    """
+    count = len(domains)
+    centre_x, centre_y = size * 0.75, size * 0.5
+    radius = size * 0.3
+    parts: list[str] = []
+    description = "; ".join(
+        f"{d['title']}: maturity "
+        + ("not answered" if d.get("maturity") is None else f"{float(d['maturity']):.1f}")
+        + f" of 4, target {d.get('target', 3)}"
+        for d in domains
+    )
+    parts.append(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(size * 1.5)} {size}" '
+        f'width="{_num(size * 1.5)}" height="{size}" role="img" '
+        'aria-labelledby="radar-title radar-desc" class="chart radar">'
+        '<title id="radar-title">Maturity by domain against target</title>'
+        f'<desc id="radar-desc">{escape(description)}</desc>'
+    )
+
+    def point(index: int, level: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / max(count, 1)
+        distance = radius * level / MAX_LEVEL
+        return centre_x + distance * math.cos(angle), centre_y + distance * math.sin(angle)
+
+    def polygon(levels: Sequence[float]) -> str:
+        return " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, v) for i, v in enumerate(levels)))
+
+    if count >= 3:
+        for level in range(1, MAX_LEVEL + 1):
+            parts.append(
+                f'<polygon points="{polygon([level] * count)}" fill="none" '
+                f'stroke="{GRID_COLOUR}" stroke-width="{1.2 if level == MAX_LEVEL else 0.7}"/>'
+            )
+    else:
+        for level in range(1, MAX_LEVEL + 1):
+            parts.append(
+                f'<circle cx="{_num(centre_x)}" cy="{_num(centre_y)}" '
+                f'r="{_num(radius * level / MAX_LEVEL)}" fill="none" stroke="{GRID_COLOUR}" '
+                'stroke-width="0.7"/>'
+            )
+    for index in range(count):
+        x, y = point(index, MAX_LEVEL)
+        parts.append(
+            f'<line x1="{_num(centre_x)}" y1="{_num(centre_y)}" x2="{_num(x)}" y2="{_num(y)}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="0.7"/>'
+        )
+    for level in range(1, MAX_LEVEL + 1):
+        x, y = point(0, level)
+        parts.append(
+            f'<text x="{_num(x + 4)}" y="{_num(y + 3)}" font-size="9" fill="#6b7280" '
+            f'font-family="{FONT}">{level}</text>'
+        )
+    if count:
+        targets = [_level(d.get("target", 3)) for d in domains]
+        maturity = [_level(d.get("maturity")) for d in domains]
+        parts.append(
+            f'<polygon points="{polygon(targets)}" fill="none" stroke="{TARGET_COLOUR}" '
+            'stroke-width="1.6" stroke-dasharray="5 3"/>'
+        )
+        parts.append(
+            f'<polygon points="{polygon(maturity)}" fill="{escape(accent)}" fill-opacity="0.28" '
+            f'stroke="{escape(accent)}" stroke-width="2"/>'
+        )
+        for index, level in enumerate(maturity):
+            x, y = point(index, level)
+            parts.append(
+                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{escape(accent)}"/>'
+            )
+    for index, domain in enumerate(domains):
+        x, y = point(index, MAX_LEVEL + 0.45)
+        anchor = "middle" if abs(x - centre_x) < 1 else ("start" if x > centre_x else "end")
+        lines = _wrap(str(domain["title"]), 22)
+        value = domain.get("maturity")
+        lines.append("not answered" if value is None else f"{float(value):.1f} / {domain.get('target', 3)}")
+        top = y - (len(lines) - 1) * 6 if abs(y - centre_y) < radius * 0.5 else (
+            y - (len(lines) - 1) * 12 if y < centre_y else y
+        )
+        spans = "".join(
+            f'<tspan x="{_num(x)}" y="{_num(top + i * 12)}"'
+            + (' font-weight="bold"' if i == len(lines) - 1 else "")
+            + f">{escape(line)}</tspan>"
+            for i, line in enumerate(lines)
+        )
+        parts.append(
+            f'<text text-anchor="{anchor}" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">{spans}</text>'
+        )
+    legend_y = size - 14
+    parts.append(
+        f'<rect x="8" y="{legend_y - 9}" width="14" height="10" fill="{escape(accent)}" '
+        f'fill-opacity="0.28" stroke="{escape(accent)}"/>'
+        f'<text x="28" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
+        f'font-family="{FONT}">Maturity (0-4)</text>'
+        f'<line x1="130" y1="{legend_y - 4}" x2="150" y2="{legend_y - 4}" '
+        f'stroke="{TARGET_COLOUR}" stroke-width="1.6" stroke-dasharray="5 3"/>'
+        f'<text x="156" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
+        f'font-family="{FONT}">Target</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
+
+
+def heat_colour(value: float | None) -> str:
+    """White-to-red for a disagreement of 0 to 1; grey when unknown."""
+    if value is None:
+        return "#e5e7eb"
+    value = max(0.0, min(1.0, float(value)))
+    low, high = (236, 248, 241), (192, 57, 43)
+    if value < 0.5:
+        mid = (246, 214, 112)
+        share = value / 0.5
+        rgb = [round(lo + (mi - lo) * share) for lo, mi in zip(low, mid, strict=True)]
+    else:
+        mid = (246, 214, 112)
+        share = (value - 0.5) / 0.5
+        rgb = [round(mi + (hi - mi) * share) for mi, hi in zip(mid, high, strict=True)]
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int = 480) -> Markup:
+    """A heatmap of how much respondents disagree in each domain (0 agree .. 1 opposite).
+
+    ``perception_domains`` are the result's ``perception.domains`` (``title``, ``disagreement``).
+    """
+    row, label_width, top = 26, 230, 8
+    cell_width = width - label_width - 60
+    height = top + row * len(perception_domains) + 44
+    description = "; ".join(
+        f"{d['title']}: "
+        + ("no shared answers" if d.get("disagreement") is None else f"{round(float(d['disagreement']) * 100)}%")
+        for d in perception_domains
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        'aria-labelledby="heatmap-title heatmap-desc" class="chart heatmap">'
+        '<title id="heatmap-title">Disagreement between respondents by domain</title>'
+        f'<desc id="heatmap-desc">{escape(description)}</desc>'
+    ]
+    for index, domain in enumerate(perception_domains):
+        y = top + index * row
+        value = domain.get("disagreement")
+        label = "n/a" if value is None else f"{round(float(value) * 100)}%"
+        title = str(domain["title"])
+        if len(title) > 38:
+            title = title[:37] + "…"
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="10" '
+            f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(title)}</text>'
+            f'<rect x="{label_width}" y="{y + 2}" width="{cell_width}" height="{row - 4}" '
+            f'fill="{heat_colour(value)}" stroke="#ffffff"/>'
+        )
+        if value is not None:
+            bar = cell_width * max(0.0, min(1.0, float(value)))
+            parts.append(
+                f'<rect x="{label_width}" y="{y + row - 6}" width="{_num(bar)}" height="3" '
+                f'fill="{TEXT_COLOUR}" fill-opacity="0.55"/>'
+            )
+        parts.append(
+            f'<text x="{label_width + cell_width + 8}" y="{y + 16}" font-size="10" '
+            f'font-weight="bold" fill="{TEXT_COLOUR}" font-family="{FONT}">{label}</text>'
+        )
+    legend_y = top + row * len(perception_domains) + 12
+    steps = 10
+    for step in range(steps):
+        parts.append(
+            f'<rect x="{_num(label_width + step * cell_width / steps)}" y="{legend_y}" '
+            f'width="{_num(cell_width / steps + 0.5)}" height="8" '
+            f'fill="{heat_colour((step + 0.5) / steps)}"/>'
+        )
+    parts.append(
+        f'<text x="{label_width}" y="{legend_y + 22}" font-size="9" fill="#6b7280" '
+        f'font-family="{FONT}">agree</text>'
+        f'<text x="{label_width + cell_width}" y="{legend_y + 22}" text-anchor="end" '
+        f'font-size="9" fill="#6b7280" font-family="{FONT}">disagree</text>'
+        "</svg>"
+    )
+    return Markup("".join(parts))  # noqa: S704  (every text above is escaped)

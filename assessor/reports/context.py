@@ -1,0 +1,433 @@
+"""The report's context: the engine's result and the assessment's facts as plain values.
+
+:func:`build_context` is pure: it takes the result dict (``Result.to_dict()``) and a
+:class:`ReportInputs`, and returns only strings, numbers, lists and dicts (plus the
+two chart SVGs, which are escaped strings), so a template can neither query a
+database nor reach anything it was not given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from assessor.questionnaire.schema import MATURITY_NAMES, Question, Questionnaire
+from assessor.reports import charts, summary
+from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
+from assessor.reports.fetcher import asset_url
+from assessor.reports.labels import (
+    KIND_LABELS,
+    OWNER_SHORT,
+    ROLE_LABELS,
+    SEVERITY_LABELS,
+    SEVERITY_RANK,
+    STATUS_LABELS,
+    owner_short,
+)
+
+PAPERS = ("a4", "letter")
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+CONFIDENTIALITY = "Confidential"
+
+
+class AnswerSet(Protocol):
+    """One respondent's answers, as the engine takes them (``assessor.engine.Respondent``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def answers(self) -> Mapping[str, Any]: ...
+    @property
+    def comments(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a report shows besides the engine's result."""
+
+    organization: str
+    assessment_title: str
+    assessment_date: date
+    questionnaire: Questionnaire
+    respondents: tuple[AnswerSet, ...]
+    sector: str | None = None
+    size: str | None = None
+    firm_name: str | None = None
+    logo: bytes | None = field(default=None, repr=False)
+    logo_mimetype: str | None = None
+    accent: str | None = None
+    paper: str = "a4"
+
+    def __post_init__(self) -> None:
+        if self.paper not in PAPERS:
+            raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {self.paper!r}")
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The inputs as plain values, for a cache key (the logo by its digest)."""
+        return {
+            "organization": self.organization,
+            "sector": self.sector,
+            "size": self.size,
+            "title": self.assessment_title,
+            "date": self.assessment_date.isoformat(),
+            "questionnaire": [
+                self.questionnaire.id,
+                self.questionnaire.version,
+                self.questionnaire.hash,
+            ],
+            "respondents": [
+                {
+                    "name": r.name,
+                    "role": r.role,
+                    "answers": {k: _plain(v) for k, v in sorted(r.answers.items())},
+                    "comments": dict(sorted(r.comments.items())),
+                }
+                for r in self.respondents
+            ],
+            "firm_name": self.firm_name,
+            "logo": hashlib.sha256(self.logo).hexdigest() if self.logo else None,
+            "logo_mimetype": self.logo_mimetype if self.logo else None,
+            "accent": self.accent,
+            "paper": self.paper,
+        }
+
+    def assets(self) -> dict[str, tuple[bytes, str]]:
+        """The in-memory files the rendered document refers to (the logo)."""
+        if self.logo and self.logo_mimetype in ("image/png", "image/svg+xml"):
+            return {"logo": (self.logo, self.logo_mimetype)}
+        return {}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple | list) else value
+
+
+def format_date(day: date) -> str:
+    """``27 November 2026``: unambiguous on both sides of the Atlantic."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def accent_or_default(value: str | None) -> str:
+    try:
+        return validate_accent(value) if value else DEFAULT_ACCENT
+    except BrandingError:
+        return DEFAULT_ACCENT
+
+
+def maturity_name(level: float | None) -> str:
+    if level is None:
+        return "Not answered"
+    return MATURITY_NAMES[max(0, min(4, int(level + 0.5)))]
+
+
+def answer_label(question: Question, value: Any) -> str:
+    """How an answer reads in the report: the option's label, or the value itself."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(answer_label(question, v) for v in value)
+    for option in question.all_options:
+        if option.value == value or str(option.value) == str(value):
+            return option.label
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def hidden_questions(questionnaire: Questionnaire, respondent: AnswerSet) -> frozenset[str]:
+    """The questions ``show_if`` hid from this respondent (as the engine decides it)."""
+    from assessor.engine.index import index_for
+    from assessor.engine.visibility import view_of
+
+    return view_of(index_for(questionnaire), respondent, 0).hidden  # type: ignore[arg-type]
+
+
+def build_context(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]:
+    """The report's template context, built from ``result`` (``Result.to_dict()``)."""
+    accent = accent_or_default(inputs.accent)
+    domain_titles = {d["id"]: d["title"] for d in result["domains"]}
+    for section in inputs.questionnaire.sections:
+        domain_titles.setdefault(section.id, section.title)
+    several = len(result["respondents"]) > 1
+    findings = _findings(result, domain_titles)
+    return {
+        "meta": _meta(result, inputs, accent),
+        "summary": summary.executive_summary(result, inputs.organization, domain_titles),
+        "scores": _scores(result),
+        "charts": {
+            "radar": charts.radar_svg(result["domains"], accent=accent),
+            "heatmap": charts.heatmap_svg(result["perception"]["domains"]) if several else None,
+        },
+        "raci": _raci(result, domain_titles),
+        "findings": findings,
+        "perception": _perception(result, domain_titles, several),
+        "roadmap": _roadmap(result, findings),
+        "appendix": _appendix(result, inputs),
+        "method": result["method"]["description"],
+    }
+
+
+def _meta(result: Mapping[str, Any], inputs: ReportInputs, accent: str) -> dict[str, Any]:
+    questionnaire = result["questionnaire"]
+    return {
+        "organization": inputs.organization,
+        "sector": inputs.sector,
+        "size": inputs.size,
+        "title": inputs.assessment_title,
+        "date": inputs.assessment_date.isoformat(),
+        "date_text": format_date(inputs.assessment_date),
+        "questionnaire_title": questionnaire["title"],
+        "questionnaire_version": questionnaire["version"],
+        "questionnaire_id": questionnaire["id"],
+        "questionnaire_hash": (questionnaire.get("hash") or "")[:12],
+        "firm_name": inputs.firm_name or None,
+        "logo_url": asset_url("logo") if inputs.assets() else None,
+        "accent": accent,
+        "paper": inputs.paper,
+        "page_size": PAGE_SIZES[inputs.paper],
+        "confidentiality": CONFIDENTIALITY,
+        "respondents": [
+            {
+                "name": r["name"],
+                "role": r["role"],
+                "role_label": ROLE_LABELS.get(r["role"], r["role"]),
+                "completeness": r["completeness"],
+                "shown": r["shown"],
+                "answered": r["answered"],
+            }
+            for r in result["respondents"]
+        ],
+    }
+
+
+def _scores(result: Mapping[str, Any]) -> dict[str, Any]:
+    domains = []
+    for d in result["domains"]:
+        maturity = d.get("maturity")
+        if maturity is None:
+            state = "unanswered"
+        elif maturity >= d["target"]:
+            state = "meets"
+        else:
+            state = "below"
+        domains.append(
+            {
+                "id": d["id"],
+                "title": d["title"],
+                "score": d["score"],
+                "maturity": maturity,
+                "maturity_text": "–" if maturity is None else f"{maturity:.1f}",
+                "maturity_name": maturity_name(maturity),
+                "maturity_pct": 0 if maturity is None else round(100 * maturity / 4),
+                "target": d["target"],
+                "target_name": MATURITY_NAMES[max(0, min(4, int(d["target"])))],
+                "target_pct": round(100 * d["target"] / 4),
+                "distance": d.get("distance"),
+                "completeness": d["completeness"],
+                "disagreement": d.get("disagreement"),
+                "disagreement_pct": (
+                    None if d.get("disagreement") is None else round(100 * d["disagreement"])
+                ),
+                "state": state,
+            }
+        )
+    band, meaning = summary.score_band(result["overall"])
+    return {
+        "overall": result["overall"],
+        "completeness": result["completeness"],
+        "band": band,
+        "meaning": meaning,
+        "domains": domains,
+    }
+
+
+def _raci(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The matrix grouped by domain, in the model's order."""
+    groups: dict[str | None, dict[str, Any]] = {}
+    for row in result["raci"]:
+        domain = row.get("domain")
+        group = groups.setdefault(
+            domain,
+            {"domain": domain, "title": domain_titles.get(domain or "", "Other"), "rows": []},
+        )
+        named = [
+            {
+                "respondent": n["respondent"],
+                "role": n["role"],
+                "owner": n["owner"],
+                "owner_label": owner_short(n["owner"]),
+                "matches": n["owner"] == row["accountable"],
+            }
+            for n in row["named"]
+        ]
+        group["rows"].append(
+            {
+                "id": row["responsibility"],
+                "title": row["title"],
+                "accountable": row["accountable"],
+                "accountable_label": owner_short(row["accountable"]),
+                "consulted": [owner_short(c) for c in row["consulted"]],
+                "named": named,
+                "status": row["status"],
+                "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+                "mismatch": row["status"] != "aligned",
+            }
+        )
+    return list(groups.values())
+
+
+def _findings(
+    result: Mapping[str, Any], domain_titles: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    ordered = sorted(
+        enumerate(result["findings"]),
+        key=lambda pair: (SEVERITY_RANK.get(pair[1]["severity"], 9), pair[0]),
+    )
+    findings = []
+    for number, (_, f) in enumerate(ordered, start=1):
+        by_question: dict[str, dict[str, Any]] = {}
+        for answer in f["evidence"]["answers"]:
+            entry = by_question.setdefault(
+                answer["question"],
+                {"question": answer["question"], "text": answer["text"], "answers": []},
+            )
+            entry["answers"].append(
+                {
+                    "respondent": answer["respondent"],
+                    "role": answer["role"],
+                    "label": answer["label"],
+                }
+            )
+        findings.append(
+            {
+                "id": f["id"],
+                "number": number,
+                "ref": f"F{number}",
+                "kind": f["kind"],
+                "kind_label": KIND_LABELS.get(f["kind"], f["kind"]),
+                "severity": f["severity"],
+                "severity_label": SEVERITY_LABELS.get(f["severity"], f["severity"]),
+                "responsibility": f.get("responsibility"),
+                "domain": f.get("domain"),
+                "domain_title": domain_titles.get(f.get("domain") or "", ""),
+                "title": f["title"],
+                "recommendation": f["recommendation"],
+                "act": f["act"],
+                "act_label": OWNER_SHORT.get(f["act"], f["act"]),
+                "effort": f["effort"],
+                "references": list(f["references"]),
+                "evidence": list(by_question.values()),
+                "check": f["evidence"]["check"],
+            }
+        )
+    return findings
+
+
+def _perception(
+    result: Mapping[str, Any], domain_titles: Mapping[str, str], several: bool
+) -> dict[str, Any]:
+    perception = result["perception"]
+    return {
+        "show": several,
+        "domains": [
+            {
+                "id": d["id"],
+                "title": d["title"],
+                "disagreement_pct": (
+                    None if d.get("disagreement") is None else round(100 * d["disagreement"])
+                ),
+            }
+            for d in perception["domains"]
+        ],
+        "gaps": [
+            {
+                "question": g["question"],
+                "text": g["text"],
+                "responsibility": g.get("responsibility"),
+                "domain_title": domain_titles.get(g.get("domain") or "", ""),
+                "answers": [
+                    {"respondent": a["respondent"], "role": a["role"], "label": a["label"]}
+                    for a in g["answers"]
+                ],
+            }
+            for g in perception["gaps"]
+        ],
+    }
+
+
+ROADMAP_GROUPS = (
+    ("quick_wins", "Quick wins", "Small changes worth making straight away."),
+    ("next_90_days", "Next 90 days", "Critical and high-severity gaps to close this quarter."),
+    ("next_12_months", "Next 12 months", "Structural and lower-priority work to plan for the year."),
+)
+
+
+def _roadmap(result: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {f["id"]: f for f in findings}
+    groups = []
+    for key, title, intro in ROADMAP_GROUPS:
+        items = [
+            {
+                "ref": by_id[fid]["ref"],
+                "title": by_id[fid]["title"],
+                "act_label": by_id[fid]["act_label"],
+                "effort": by_id[fid]["effort"],
+                "severity": by_id[fid]["severity"],
+                "severity_label": by_id[fid]["severity_label"],
+            }
+            for fid in result["roadmap"].get(key, [])
+            if fid in by_id
+        ]
+        groups.append({"key": key, "title": title, "intro": intro, "items": items})
+    return groups
+
+
+def _appendix(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]:
+    """Every question shown to at least one respondent, with each answer and comment."""
+    questionnaire = inputs.questionnaire
+    hidden = [hidden_questions(questionnaire, r) for r in inputs.respondents]
+    sections = []
+    for section in questionnaire.sections:
+        questions = []
+        for question in section.questions:
+            shown_to = [question.id not in h for h in hidden]
+            if inputs.respondents and not any(shown_to):
+                continue
+            answers = []
+            for respondent, shown in zip(inputs.respondents, shown_to, strict=True):
+                value = respondent.answers.get(question.id)
+                comment = respondent.comments.get(question.id) or ""
+                if not shown:
+                    label = "Not shown"
+                elif value is None:
+                    label = "Not answered"
+                else:
+                    label = answer_label(question, value)
+                answers.append(
+                    {
+                        "respondent": respondent.name,
+                        "role": respondent.role,
+                        "label": label,
+                        "answered": shown and value is not None,
+                        "comment": comment,
+                    }
+                )
+            questions.append({"id": question.id, "text": question.text, "answers": answers})
+        if questions:
+            sections.append({"id": section.id, "title": section.title, "questions": questions})
+    ignored = [
+        {"respondent": i["respondent"], "question": i["question"], "reason": i["reason"]}
+        for i in result.get("ignored", [])
+    ]
+    return {"sections": sections, "ignored": ignored}
+
+
+def context_digest(context: Mapping[str, Any]) -> str:
+    """A stable digest of a built context (used by tests to compare renders)."""
+    return hashlib.sha256(json.dumps(context, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,0 +1,39 @@
+"""The words the report and the exports use for the engine's codes."""
+
+from __future__ import annotations
+
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
+
+#: Owner codes in a few words (the questionnaire's OWNER_LABELS are full sentences).
+OWNER_SHORT = {
+    "CIO": "CIO",
+    "CISO": "CISO",
+    "SHARED": "CIO and CISO jointly",
+    "EXEC": "CEO / board / executive",
+    "NONE": "Nobody",
+}
+
+ROLE_LABELS = {"CIO": "CIO", "CISO": "CISO", "CEO": "CEO", "OTHER": "Other"}
+
+STATUS_LABELS = {
+    "aligned": "Aligned with the model",
+    "misplaced": "Misplaced",
+    "orphaned": "Orphaned: nobody accountable",
+    "ambiguous": "Ambiguous",
+    "unanswered": "Not answered",
+}
+
+KIND_LABELS = {
+    "orphaned": "Orphaned responsibility",
+    "misplaced": "Misplaced responsibility",
+    "ambiguous": "Ambiguous ownership",
+    "immature": "Immature practice",
+    "structural": "Structural risk",
+    "regulatory": "Regulatory exposure",
+    "perception": "Perception gap",
+}
+
+
+def owner_short(code: str) -> str:
+    return OWNER_SHORT.get(code, code)
