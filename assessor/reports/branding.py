@@ -9,11 +9,12 @@ and rebuilt from an allowlist of elements and attributes.
 from __future__ import annotations
 
 import re
-from html import escape
 import struct
 import zlib
 from collections.abc import Iterator
+from html import escape
 from io import BytesIO
+from typing import NoReturn
 from xml.etree import ElementTree as ET  # noqa: S405  (only builds trees; parsing is below)
 from xml.parsers import expat  # noqa: S410  (DOCTYPE and entity declarations are refused)
 
@@ -63,9 +64,11 @@ _STYLE_VALUE = re.compile(r"[#\w\s.,%()'\"-]*")
 class BrandingError(ValueError):
     """A logo or colour that cannot be used; the message is shown to the user."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: The form field at fault, when the caller knows it.
+        self.field = field
 
 
 def validate_accent(value: str) -> str:
@@ -161,7 +164,7 @@ def _check_png_decodes(data: bytes) -> None:
 # --- SVG ---------------------------------------------------------------------------
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise BrandingError("SVG files with a DOCTYPE or entities are not accepted.")
 
 

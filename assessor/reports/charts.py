@@ -76,7 +76,9 @@ def radar_svg(
         return centre_x + distance * math.cos(angle), centre_y + distance * math.sin(angle)
 
     def polygon(levels: Sequence[float]) -> str:
-        return " ".join(f"{_num(x)},{_num(y)}" for x, y in (point(i, v) for i, v in enumerate(levels)))
+        return " ".join(
+            f"{_num(x)},{_num(y)}" for x, y in (point(i, v) for i, v in enumerate(levels))
+        )
 
     if count >= 3:
         for level in range(1, MAX_LEVEL + 1):
@@ -114,19 +116,21 @@ def radar_svg(
             f'<polygon points="{polygon(maturity)}" fill="{escape(accent)}" fill-opacity="0.28" '
             f'stroke="{escape(accent)}" stroke-width="2"/>'
         )
-        for index, level in enumerate(maturity):
-            x, y = point(index, level)
-            parts.append(
-                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{escape(accent)}"/>'
-            )
+        for index, value in enumerate(maturity):
+            x, y = point(index, value)
+            parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{escape(accent)}"/>')
     for index, domain in enumerate(domains):
         x, y = point(index, MAX_LEVEL + 0.45)
         anchor = "middle" if abs(x - centre_x) < 1 else ("start" if x > centre_x else "end")
         lines = _wrap(str(domain["title"]), 22)
         value = domain.get("maturity")
-        lines.append("not answered" if value is None else f"{float(value):.1f} / {domain.get('target', 3)}")
-        top = y - (len(lines) - 1) * 6 if abs(y - centre_y) < radius * 0.5 else (
-            y - (len(lines) - 1) * 12 if y < centre_y else y
+        lines.append(
+            "not answered" if value is None else f"{float(value):.1f} / {domain.get('target', 3)}"
+        )
+        top = (
+            y - (len(lines) - 1) * 6
+            if abs(y - centre_y) < radius * 0.5
+            else (y - (len(lines) - 1) * 12 if y < centre_y else y)
         )
         spans = "".join(
             f'<tspan x="{_num(x)}" y="{_num(top + i * 12)}"'
@@ -180,7 +184,11 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
     height = top + row * len(perception_domains) + 44
     description = "; ".join(
         f"{d['title']}: "
-        + ("no shared answers" if d.get("disagreement") is None else f"{round(float(d['disagreement']) * 100)}%")
+        + (
+            "no shared answers"
+            if d.get("disagreement") is None
+            else f"{round(float(d['disagreement']) * 100)}%"
+        )
         for d in perception_domains
     )
     parts = [

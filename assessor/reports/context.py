@@ -282,9 +282,7 @@ def _raci(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[d
     return list(groups.values())
 
 
-def _findings(
-    result: Mapping[str, Any], domain_titles: Mapping[str, str]
-) -> list[dict[str, Any]]:
+def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[dict[str, Any]]:
     ordered = sorted(
         enumerate(result["findings"]),
         key=lambda pair: (SEVERITY_RANK.get(pair[1]["severity"], 9), pair[0]),
@@ -364,11 +362,17 @@ def _perception(
 ROADMAP_GROUPS = (
     ("quick_wins", "Quick wins", "Small changes worth making straight away."),
     ("next_90_days", "Next 90 days", "Critical and high-severity gaps to close this quarter."),
-    ("next_12_months", "Next 12 months", "Structural and lower-priority work to plan for the year."),
+    (
+        "next_12_months",
+        "Next 12 months",
+        "Structural and lower-priority work to plan for the year.",
+    ),
 )
 
 
-def _roadmap(result: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _roadmap(
+    result: Mapping[str, Any], findings: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     by_id = {f["id"]: f for f in findings}
     groups = []
     for key, title, intro in ROADMAP_GROUPS:

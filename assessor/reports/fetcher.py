@@ -35,7 +35,7 @@ def asset_url(name: str) -> str:
     return ASSET_SCHEME + name
 
 
-class ReportFetcher(URLFetcher):
+class ReportFetcher(URLFetcher):  # type: ignore[misc]
     """Serves ``report-static:`` files and ``report-asset:`` bytes; refuses all else.
 
     :param assets: name -> (bytes, mimetype), e.g. ``{"logo": (png, "image/png")}``.

@@ -70,7 +70,9 @@ def render_html(context: Mapping[str, Any]) -> str:
     return environment().get_template("report.html").render(**context, css=stylesheet())
 
 
-def render_pdf(html: str, assets: Assets | None = None, fetcher: ReportFetcher | None = None) -> bytes:
+def render_pdf(
+    html: str, assets: Assets | None = None, fetcher: ReportFetcher | None = None
+) -> bytes:
     """Print ``html`` with WeasyPrint in this process, loading only what ``fetcher`` allows.
 
     Prefer :func:`render_pdf_in_worker` in a long-running process.

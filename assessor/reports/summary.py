@@ -9,7 +9,11 @@ from assessor.reports.labels import OWNER_SHORT, SEVERITY_RANK
 
 #: (lowest overall score, band, what it means), highest first.
 BANDS: tuple[tuple[int, str, str], ...] = (
-    (80, "Strong", "responsibilities are clearly owned and most practices are managed and measured"),
+    (
+        80,
+        "Strong",
+        "responsibilities are clearly owned and most practices are managed and measured",
+    ),
     (60, "Established", "the foundations are in place, with specific gaps to close"),
     (40, "Developing", "important responsibilities are unowned, misplaced or run ad hoc"),
     (0, "Weak", "IT and security leadership lacks clear ownership and basic practices"),
@@ -138,12 +142,13 @@ def _disagreement(result: Mapping[str, Any], respondents: Sequence[Mapping[str, 
     gaps = result["perception"]["gaps"]
     if not gaps:
         return f"{people.capitalize()} gave the same answers wherever both answered."
-    domains = [
-        d for d in result["perception"]["domains"] if d.get("disagreement") not in (None, 0)
-    ]
+    domains = [d for d in result["perception"]["domains"] if d.get("disagreement") not in (None, 0)]
     domains.sort(key=lambda d: -d["disagreement"])
-    owners = [r for r in result["raci"] if r["status"] == "ambiguous" and len(
-        {n["owner"] for n in r["named"]}) > 1]
+    owners = [
+        r
+        for r in result["raci"]
+        if r["status"] == "ambiguous" and len({n["owner"] for n in r["named"]}) > 1
+    ]
     sentence = f"{people.capitalize()} disagree on {len(gaps)} question" + (
         "s" if len(gaps) != 1 else ""
     )

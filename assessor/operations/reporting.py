@@ -1,0 +1,201 @@
+"""Reports and exports of a stored assessment: the PDF (cached), its HTML, CSV/XLSX/JSON.
+
+The PDF is stored in ``StoredReport`` under a hash of everything that goes into it
+(the engine's result, the assessment's facts and answers, the branding, the template
+version and the paper size): an unchanged assessment is served from the database, and
+any change to an answer, a comment or the branding makes a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from assessor.extensions import db
+from assessor.models import Assessment, StoredReport
+from assessor.operations.scoring import score_assessment
+from assessor.reports import exports
+from assessor.reports.context import PAPERS, ReportInputs, build_context
+from assessor.reports.render import render_html, render_pdf_in_worker, template_version
+
+PDF_MIMETYPE = "application/pdf"
+#: Stored PDFs kept per assessment; older ones are deleted when a new one is stored.
+KEEP_STORED = 4
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A file for the web layer to send.
+
+    ``etag`` is the bare value (``send_file(etag=...)`` quotes it); ``filename`` is ASCII-safe;
+    ``content_disposition`` is the whole header, with RFC 5987 ``filename*`` when the
+    organisation's name is not ASCII.
+    """
+
+    data: bytes
+    etag: str
+    filename: str
+    mimetype: str
+    content_disposition: str
+    cached: bool = False
+
+
+def _file(
+    data: bytes, etag: str, inputs: ReportInputs, fmt: str, mimetype: str, *, cached: bool = False
+) -> ReportFile:
+    name = report_filename(inputs.organization, inputs.assessment_date, fmt)
+    ascii_name, header = content_disposition(name)
+    return ReportFile(data, etag, ascii_name, mimetype, header, cached)
+
+
+def assessment_date(assessment: Assessment) -> date:
+    """The date a report is dated: closed, else the last submission, else when it started."""
+    if assessment.closed_at is not None:
+        return assessment.closed_at.date()
+    submitted = [r.submitted_at for r in assessment.respondents if r.submitted_at is not None]
+    if submitted:
+        return max(submitted).date()
+    return assessment.created_at.date()
+
+
+def _scored(assessment: Assessment, paper: str) -> tuple[dict[str, Any], ReportInputs]:
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {paper!r}")
+    scored = score_assessment(assessment)
+    organization = assessment.organization
+    workspace = organization.workspace
+    inputs = ReportInputs(
+        organization=organization.name,
+        sector=organization.sector,
+        size=organization.size,
+        assessment_title=assessment.title,
+        assessment_date=assessment_date(assessment),
+        questionnaire=scored.questionnaire,
+        respondents=tuple(scored.respondents),
+        firm_name=workspace.firm_name,
+        logo=workspace.logo,
+        logo_mimetype=workspace.logo_mimetype,
+        accent=workspace.accent_color,
+        paper=paper,
+    )
+    return scored.result.to_dict(), inputs
+
+
+def report_inputs(assessment: Assessment, paper: str = "a4") -> ReportInputs:
+    """Everything the report shows about ``assessment`` besides the engine's result."""
+    return _scored(assessment, paper)[1]
+
+
+def report_html(assessment: Assessment, paper: str = "a4") -> str:
+    """The report as one HTML document (the preview; the PDF prints this)."""
+    result, inputs = _scored(assessment, paper)
+    return render_html(build_context(result, inputs))
+
+
+def content_hash(result: dict[str, Any], inputs: ReportInputs, fmt: str = "pdf") -> str:
+    """sha256 of the result, the inputs, the template version and the format."""
+    payload = {
+        "result": result,
+        "inputs": inputs.fingerprint(),
+        "template": template_version(),
+        "format": fmt,
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def report_pdf(assessment: Assessment, paper: str = "a4") -> ReportFile:
+    """The PDF report: the stored one when nothing changed, else rendered and stored."""
+    result, inputs = _scored(assessment, paper)
+    key = content_hash(result, inputs)
+    stored = db.session.scalar(
+        select(StoredReport.data).where(
+            StoredReport.assessment_id == assessment.id,
+            StoredReport.content_hash == key,
+            StoredReport.format == "pdf",
+        )
+    )
+    if stored is not None:
+        return _file(bytes(stored), key, inputs, "pdf", PDF_MIMETYPE, cached=True)
+
+    html = render_html(build_context(result, inputs))
+    renders = int(current_app.config.get("REPORT_WORKER_RENDERS", 25))
+    data = render_pdf_in_worker(html, inputs.assets(), renders=renders)
+    _store(assessment.id, key, data)
+    return _file(data, key, inputs, "pdf", PDF_MIMETYPE)
+
+
+def _store(assessment_id: int, key: str, data: bytes) -> None:
+    """Keep the PDF (another process may have stored the same one: that is fine)."""
+    db.session.add(
+        StoredReport(assessment_id=assessment_id, content_hash=key, format="pdf", data=data)
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return
+    keep = (
+        select(StoredReport.id)
+        .where(StoredReport.assessment_id == assessment_id, StoredReport.format == "pdf")
+        .order_by(StoredReport.created_at.desc(), StoredReport.id.desc())
+        .limit(KEEP_STORED)
+    )
+    db.session.execute(
+        delete(StoredReport).where(
+            StoredReport.assessment_id == assessment_id,
+            StoredReport.format == "pdf",
+            StoredReport.id.not_in(keep.scalar_subquery()),
+        )
+    )
+    db.session.commit()
+
+
+def export_assessment(assessment: Assessment, fmt: str) -> ReportFile:
+    """The assessment's answers and results as ``csv``, ``xlsx`` or ``json``.
+
+    :raise ValueError: an unknown format.
+    """
+    if fmt not in exports.EXPORTERS:
+        raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or json")
+    result, inputs = _scored(assessment, "a4")
+    data = exports.export(fmt, result, inputs)
+    return _file(data, hashlib.sha256(data).hexdigest(), inputs, fmt, exports.MIMETYPES[fmt])
+
+
+# --- file names ----------------------------------------------------------------------------
+
+
+def slug(text: str, fallback: str = "organisation") -> str:
+    """``Société Générale & Co`` -> ``societe-generale-co``: ASCII letters, digits, hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:60].rstrip("-") or fallback
+
+
+def report_filename(organization: str, day: date, extension: str) -> str:
+    """``<organisation>-governance-gap-<date>.<ext>``, keeping the organisation's own letters."""
+    name = re.sub(r"[\x00-\x1f\x7f/\\\"]+", " ", unicodedata.normalize("NFC", organization))
+    name = re.sub(r"\s+", "-", name.strip()).strip(".-")[:60] or "organisation"
+    return f"{name}-governance-gap-{day.isoformat()}.{extension}"
+
+
+def content_disposition(filename: str) -> tuple[str, str]:
+    """The ASCII-safe name, and the attachment header: ``filename`` (slugged) and, when the
+    name is not plain ASCII, ``filename*`` (RFC 5987) with the name as it is."""
+    stem, dot, extension = filename.rpartition(".")
+    ascii_name = f"{slug(stem)}{dot}{extension}" if dot else slug(filename)
+    header = f'attachment; filename="{ascii_name}"'
+    if not filename.isascii():
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return ascii_name, header

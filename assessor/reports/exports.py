@@ -1,0 +1,395 @@
+"""The assessment as data: CSV (every answer), XLSX (every table the report shows) and JSON.
+
+Everything the PDF shows is in each export, so a reader can check or re-use any figure.
+Like the report, these read the engine's result dict and a :class:`ReportInputs`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, time
+from typing import Any
+
+from assessor.reports.context import ReportInputs, answer_label, hidden_questions
+from assessor.reports.labels import (
+    KIND_LABELS,
+    OWNER_SHORT,
+    SEVERITY_LABELS,
+    SEVERITY_RANK,
+    STATUS_LABELS,
+)
+
+ANSWER_COLUMNS = (
+    "respondent",
+    "role",
+    "section",
+    "question_id",
+    "question",
+    "value",
+    "label",
+    "comment",
+)
+#: Characters that make a spreadsheet read a cell as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(_value_text(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def answer_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """One row per answer (or comment) of each respondent, in questionnaire order."""
+    questionnaire = inputs.questionnaire
+    rows = []
+    for respondent in inputs.respondents:
+        hidden = hidden_questions(questionnaire, respondent)
+        for section in questionnaire.sections:
+            for question in section.questions:
+                value = respondent.answers.get(question.id)
+                comment = respondent.comments.get(question.id) or ""
+                if value is None and not comment:
+                    continue
+                rows.append(
+                    {
+                        "respondent": respondent.name,
+                        "role": respondent.role,
+                        "section": section.title,
+                        "question_id": question.id,
+                        "question": question.text,
+                        "value": list(value) if isinstance(value, tuple) else value,
+                        "label": answer_label(question, value),
+                        "comment": comment,
+                        "shown": question.id not in hidden,
+                    }
+                )
+    return rows
+
+
+def _unformula(text: str) -> str:
+    """A leading quote stops a spreadsheet from evaluating user text as a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
+    """Every answer and comment as CSV (UTF-8 with a BOM, so spreadsheets detect it)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ANSWER_COLUMNS)
+    for row in answer_rows(inputs):
+        writer.writerow(
+            [
+                _unformula(row["respondent"]),
+                row["role"],
+                _unformula(row["section"]),
+                row["question_id"],
+                _unformula(row["question"]),
+                _unformula(_value_text(row["value"])),
+                _unformula(row["label"]),
+                _unformula(row["comment"]),
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
+    """``{"result", "answers", "organization", "assessment"}`` as UTF-8 JSON."""
+    document = {
+        "result": result,
+        "answers": answer_rows(inputs),
+        "organization": {
+            "name": inputs.organization,
+            "sector": inputs.sector,
+            "size": inputs.size,
+        },
+        "assessment": {
+            "title": inputs.assessment_title,
+            "date": inputs.assessment_date.isoformat(),
+            "questionnaire": {
+                "id": inputs.questionnaire.id,
+                "version": inputs.questionnaire.version,
+                "hash": inputs.questionnaire.hash,
+                "title": inputs.questionnaire.title,
+            },
+            "prepared_by": inputs.firm_name,
+            "respondents": [{"name": r.name, "role": r.role} for r in inputs.respondents],
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def _domain_titles(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, str]:
+    titles = {s.id: s.title for s in inputs.questionnaire.sections}
+    titles.update({d["id"]: d["title"] for d in result["domains"]})
+    return titles
+
+
+def _finding_refs(result: Mapping[str, Any]) -> dict[str, str]:
+    """F1, F2, ... as the report numbers the findings (most severe first)."""
+    ordered = sorted(
+        enumerate(result["findings"]),
+        key=lambda pair: (SEVERITY_RANK.get(pair[1]["severity"], 9), pair[0]),
+    )
+    return {f["id"]: f"F{n}" for n, (_, f) in enumerate(ordered, start=1)}
+
+
+def _evidence_text(finding: Mapping[str, Any]) -> str:
+    lines = []
+    for answer in finding["evidence"]["answers"]:
+        lines.append(
+            f"{answer['question']} ({answer['text']}): {answer['respondent']} "
+            f"({answer['role']}) answered {answer['label']}"
+        )
+    return "\n".join(lines)
+
+
+def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
+    titles = _domain_titles(result, inputs)
+    refs = _finding_refs(result)
+    by_id = {f["id"]: f for f in result["findings"]}
+    answers = [
+        ANSWER_COLUMNS,
+        *(
+            [
+                r["respondent"],
+                r["role"],
+                r["section"],
+                r["question_id"],
+                r["question"],
+                _value_text(r["value"]),
+                r["label"],
+                r["comment"],
+            ]
+            for r in answer_rows(inputs)
+        ),
+    ]
+    findings: list[Sequence[Any]] = [
+        (
+            "ref",
+            "id",
+            "severity",
+            "kind",
+            "responsibility",
+            "domain",
+            "title",
+            "recommendation",
+            "who should act",
+            "effort",
+            "references",
+            "weight",
+            "evidence check",
+            "evidence",
+        )  # fmt: skip
+    ]
+    for f in sorted(result["findings"], key=lambda f: int(refs[f["id"]][1:])):
+        findings.append(
+            (
+                refs[f["id"]],
+                f["id"],
+                SEVERITY_LABELS.get(f["severity"], f["severity"]),
+                KIND_LABELS.get(f["kind"], f["kind"]),
+                f.get("responsibility") or "",
+                titles.get(f.get("domain") or "", f.get("domain") or ""),
+                f["title"],
+                f["recommendation"],
+                OWNER_SHORT.get(f["act"], f["act"]),
+                f["effort"],
+                "; ".join(f["references"]),
+                f["weight"],
+                f["evidence"]["check"],
+                _evidence_text(f),
+            )
+        )
+    raci: list[Sequence[Any]] = [
+        (
+            "responsibility",
+            "domain",
+            "title",
+            "accountable (model)",
+            "consulted (model)",
+            "status",
+            "named owners",
+        )  # fmt: skip
+    ]
+    for row in result["raci"]:
+        raci.append(
+            (
+                row["responsibility"],
+                titles.get(row.get("domain") or "", row.get("domain") or ""),
+                row["title"],
+                OWNER_SHORT.get(row["accountable"], row["accountable"]),
+                ", ".join(OWNER_SHORT.get(c, c) for c in row["consulted"]),
+                STATUS_LABELS.get(row["status"], row["status"]),
+                "; ".join(
+                    f"{n['respondent']} ({n['role']}): {OWNER_SHORT.get(n['owner'], n['owner'])}"
+                    for n in row["named"]
+                ),
+            )
+        )
+    scores: list[Sequence[Any]] = [
+        ("Organisation", inputs.organization),
+        ("Sector", inputs.sector or ""),
+        ("Size", inputs.size or ""),
+        ("Assessment", inputs.assessment_title),
+        ("Date", inputs.assessment_date.isoformat()),
+        ("Questionnaire", f"{inputs.questionnaire.title}, version {inputs.questionnaire.version}"),
+        ("Prepared by", inputs.firm_name or ""),
+        ("Overall score", result["overall"]),
+        ("Completeness (%)", result["completeness"]),
+        ("Method", result["method"]["combination"]),
+        ("Method description", result["method"]["description"]),
+        (),
+        ("respondent", "role", "completeness (%)", "questions shown", "answered"),
+        *(
+            (r["name"], r["role"], r["completeness"], r["shown"], r["answered"])
+            for r in result["respondents"]
+        ),
+        (),
+        (
+            "domain id",
+            "domain",
+            "score",
+            "maturity",
+            "target",
+            "distance",
+            "completeness (%)",
+            "disagreement",
+        ),  # fmt: skip
+        *(
+            (
+                d["id"],
+                d["title"],
+                d["score"],
+                d["maturity"],
+                d["target"],
+                d["distance"],
+                d["completeness"],
+                d["disagreement"],
+            )  # fmt: skip
+            for d in result["domains"]
+        ),
+    ]
+    perception: list[Sequence[Any]] = [
+        ("domain id", "domain", "disagreement"),
+        *((d["id"], d["title"], d["disagreement"]) for d in result["perception"]["domains"]),
+        (),
+        ("question id", "question", "responsibility", "domain", "respondent", "role", "answer"),
+    ]
+    for gap in result["perception"]["gaps"]:
+        for answer in gap["answers"]:
+            perception.append(
+                (
+                    gap["question"],
+                    gap["text"],
+                    gap.get("responsibility") or "",
+                    titles.get(gap.get("domain") or "", gap.get("domain") or ""),
+                    answer["respondent"],
+                    answer["role"],
+                    answer["label"],
+                )
+            )
+    roadmap: list[Sequence[Any]] = [
+        ("when", "ref", "finding id", "title", "who should act", "effort", "severity")
+    ]
+    for key, label in (
+        ("quick_wins", "Quick wins"),
+        ("next_90_days", "Next 90 days"),
+        ("next_12_months", "Next 12 months"),
+    ):
+        for fid in result["roadmap"].get(key, []):
+            f = by_id.get(fid)
+            if f is None:
+                continue
+            roadmap.append(
+                (
+                    label,
+                    refs[fid],
+                    fid,
+                    f["title"],
+                    OWNER_SHORT.get(f["act"], f["act"]),
+                    f["effort"],
+                    SEVERITY_LABELS.get(f["severity"], f["severity"]),
+                )
+            )
+    ignored: list[Sequence[Any]] = [
+        ("respondent", "question id", "reason"),
+        *((i["respondent"], i["question"], i["reason"]) for i in result.get("ignored", [])),
+    ]
+    return {
+        "Answers": answers,
+        "Findings": findings,
+        "Responsibility matrix": raci,
+        "Scores": scores,
+        "Perception": perception,
+        "Roadmap": roadmap,
+        "Ignored answers": ignored,
+    }
+
+
+def export_xlsx(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
+    """A workbook: Answers, Findings, Responsibility matrix, Scores, Perception, Roadmap."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    stamp = datetime.combine(inputs.assessment_date, time())
+    workbook.properties.created = workbook.properties.modified = stamp
+    workbook.properties.title = f"{inputs.organization}: governance gap assessment"
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for name, rows in _sheets(result, inputs).items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append([None if cell is None else cell for cell in row])
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    # A value such as "=1+1" typed by a user is text, never a formula.
+                    cell.data_type = "s"
+                    if "\n" in cell.value or len(cell.value) > 60:
+                        cell.alignment = wrap
+        header_rows = [1] if name != "Scores" else []
+        for index in header_rows:
+            for cell in sheet[index]:
+                cell.font = bold
+        sheet.freeze_panes = "A2" if header_rows else None
+        for column in sheet.columns:
+            width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60) + 2
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+EXPORTERS = {"csv": export_csv, "xlsx": export_xlsx, "json": export_json}
+
+
+def export(fmt: str, result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
+    """The export in ``fmt`` (csv, xlsx or json).
+
+    :raise ValueError: an unknown format.
+    """
+    try:
+        exporter = EXPORTERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or json") from None
+    return exporter(result, inputs)
