@@ -118,7 +118,40 @@ def test_operands_are_matched_to_option_values() -> None:
 
 
 def test_text_answers_never_satisfy_numeric_comparisons() -> None:
-    assert not check({"q": "size", "gt": 1}, {"size": "many"})
+    assert not check({"q": "ciso", "gt": 1}, {"ciso": "yes"})
+    assert not check({"q": "ciso", "lte": 1}, {"ciso": "yes"})
+
+
+OPERANDS: dict[str, Any] = {
+    "eq": 2,
+    "ne": 2,
+    "in": [1, 2],
+    "not_in": [1, 2],
+    "gt": 1,
+    "gte": 2,
+    "lt": 2,
+    "lte": 1,
+    "answered": True,
+}
+
+
+@pytest.mark.parametrize("op", sorted(COMPARE_OPS))
+@pytest.mark.parametrize("qid", ["size", "tier"])
+@pytest.mark.parametrize("value", [None, 0, 1, 2, 3, 2.5])
+def test_compiled_scalar_comparisons_agree_with_the_operator_table(
+    op: str, qid: str, value: Any
+) -> None:
+    condition = {"q": qid, op: OPERANDS[op]}
+    answers = {} if value is None else {qid: value}
+    compiled = compile_condition(CONDITION.validate_python(condition), QUESTIONS)
+    operand = OPERANDS[op]
+    if op in ("in", "not_in"):
+        operand = frozenset(operand)
+    if value is None:
+        expected = op == "ne"
+    else:
+        expected = OPERATORS[op](value, operand)
+    assert compiled.test(answers, None) is expected
 
 
 def test_combinators() -> None:
@@ -161,3 +194,16 @@ def test_witness_leaves_out_unanswered_questions() -> None:
     compiled = compile_condition(CONDITION.validate_python({"q": "ciso", "ne": "yes"}), QUESTIONS)
     assert compiled.test({}, None)
     assert compiled.witness({}, None) == ()
+
+
+@pytest.mark.parametrize("op", ["eq", "ne", "in", "not_in", "answered"])
+@pytest.mark.parametrize("value", [None, (), ("eu",), ("health", "none")])
+def test_compiled_multi_comparisons_agree_with_the_operator_table(op: str, value: Any) -> None:
+    operands = {"eq": "eu", "ne": "eu", "in": ["eu", "none"], "not_in": ["eu", "none"]}
+    operand: Any = operands.get(op, True)
+    answers = {} if value is None else {"data": value}
+    compiled = compile_condition(CONDITION.validate_python({"q": "data", op: operand}), QUESTIONS)
+    if isinstance(operand, list):
+        operand = frozenset(operand)
+    expected = op == "ne" if value is None else OPERATORS[op](value, operand)
+    assert compiled.test(answers, None) is expected

@@ -117,6 +117,8 @@ class Compiled:
     questions: tuple[str, ...]
     #: Whether the condition reads the respondent's role (then it is evaluated per respondent).
     uses_role: bool
+    #: A single comparison or role test (its witness is its question, when answered).
+    flat: bool = False
 
 
 def compile_condition(condition: Condition, questions: Mapping[str, Question]) -> Compiled:
@@ -136,9 +138,26 @@ def compile_condition(condition: Condition, questions: Mapping[str, Question]) -
 
 def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
     op_name = condition.op
-    operator = OPERATORS[op_name]
     operand = _normalise_operand(op_name, condition.operand, question)
     qid = condition.q
+    kind = question.kind if question is not None else None
+    if kind in _NUMERIC_KINDS:
+        test = _SCALAR_TESTS[op_name](qid, operand)
+    elif kind in _SCALAR_KINDS and op_name not in _ORDERING:
+        test = _SCALAR_TESTS[op_name](qid, operand)
+    elif kind == "multi" and op_name in _MULTI_TESTS:
+        test = _MULTI_TESTS[op_name](qid, operand)
+    else:
+        test = _generic_test(qid, OPERATORS[op_name], operand, op_name)
+
+    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        return (qid,) if qid in answers else ()
+
+    return Compiled(test, witness, (qid,), False, True)
+
+
+def _generic_test(qid: str, operator: Operator, operand: Any, op_name: str) -> Test:
+    """A comparison through the operator table: any answer, including multi answers."""
     unanswered = op_name == "ne" or (op_name == "answered" and operand is False)
     missing = _MISSING
 
@@ -148,10 +167,133 @@ def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
             return unanswered
         return operator(value, operand)
 
-    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
-        return (qid,) if qid in answers else ()
+    return test
 
-    return Compiled(test, witness, (qid,), False)
+
+# Comparisons on questions whose answer is one canonical scalar (never a list, never a
+# bool) need no type checks, so they compile to one expression each.  They agree with
+# OPERATORS on every such answer and on an unanswered question (tested).
+
+_SCALAR_KINDS = frozenset({"owner", "maturity", "choice", "yesno", "number", "text"})
+#: Kinds whose answers are always numbers, so ordering comparisons are plain.
+_NUMERIC_KINDS = frozenset({"maturity", "number"})
+_ORDERING = frozenset({"gt", "gte", "lt", "lte"})
+
+
+def _scalar_eq(qid: str, operand: Any) -> Test:
+    missing = _MISSING
+    return lambda answers, role: bool(answers.get(qid, missing) == operand)
+
+
+def _scalar_ne(qid: str, operand: Any) -> Test:
+    missing = _MISSING
+    return lambda answers, role: bool(answers.get(qid, missing) != operand)
+
+
+def _scalar_in(qid: str, operand: frozenset[Any]) -> Test:
+    missing = _MISSING
+    return lambda answers, role: answers.get(qid, missing) in operand
+
+
+def _scalar_not_in(qid: str, operand: frozenset[Any]) -> Test:
+    missing = _MISSING
+
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid, missing)
+        return value is not missing and value not in operand
+
+    return test
+
+
+def _scalar_gt(qid: str, operand: float) -> Test:
+    missing = _MISSING
+
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid, missing)
+        return value is not missing and value > operand
+
+    return test
+
+
+def _scalar_gte(qid: str, operand: float) -> Test:
+    missing = _MISSING
+
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid, missing)
+        return value is not missing and value >= operand
+
+    return test
+
+
+def _scalar_lt(qid: str, operand: float) -> Test:
+    missing = _MISSING
+
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid, missing)
+        return value is not missing and value < operand
+
+    return test
+
+
+def _scalar_lte(qid: str, operand: float) -> Test:
+    missing = _MISSING
+
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid, missing)
+        return value is not missing and value <= operand
+
+    return test
+
+
+def _scalar_answered(qid: str, operand: bool) -> Test:
+    return lambda answers, role: (qid in answers) is operand
+
+
+#: Closure factories for scalar answers, by operator name: ``factory(qid, operand)``.
+_SCALAR_TESTS: dict[str, Callable[[str, Any], Test]] = {
+    "eq": _scalar_eq,
+    "ne": _scalar_ne,
+    "in": _scalar_in,
+    "not_in": _scalar_not_in,
+    "gt": _scalar_gt,
+    "gte": _scalar_gte,
+    "lt": _scalar_lt,
+    "lte": _scalar_lte,
+    "answered": _scalar_answered,
+}
+
+
+# A multi answer is a tuple of option values (possibly empty).
+
+
+def _multi_eq(qid: str, operand: Any) -> Test:
+    return lambda answers, role: operand in answers.get(qid, ())
+
+
+def _multi_ne(qid: str, operand: Any) -> Test:
+    return lambda answers, role: operand not in answers.get(qid, ())
+
+
+def _multi_in(qid: str, operand: frozenset[Any]) -> Test:
+    return lambda answers, role: not operand.isdisjoint(answers.get(qid, ()))
+
+
+def _multi_not_in(qid: str, operand: frozenset[Any]) -> Test:
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid)
+        return value is not None and operand.isdisjoint(value)
+
+    return test
+
+
+#: Closure factories for multi answers; the other operators go through OPERATORS.
+_MULTI_TESTS: dict[str, Callable[[str, Any], Test]] = {
+    "eq": _multi_eq,
+    "ne": _multi_ne,
+    "in": _multi_in,
+    "not_in": _multi_not_in,
+    "answered": _scalar_answered,
+}
 
 
 def _compile_role(wanted: str) -> Compiled:
@@ -161,32 +303,49 @@ def _compile_role(wanted: str) -> Compiled:
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return ()
 
-    return Compiled(test, witness, (), True)
+    return Compiled(test, witness, (), True, True)
 
 
 def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
     tests = tuple(p.test for p in parts)
+    test: Test
+    if len(tests) == 2:
+        first, second = tests
+        test = lambda answers, role: first(answers, role) and second(answers, role)  # noqa: E731
+    else:
 
-    def test(answers: Answers, role: str | None) -> bool:
-        for part in tests:
-            if not part(answers, role):
-                return False
-        return True
+        def test(answers: Answers, role: str | None) -> bool:
+            for part in tests:
+                if not part(answers, role):
+                    return False
+            return True
 
-    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
-        return _unique(q for p in parts for q in p.witness(answers, role))
+    questions = _merge(parts)
+    witness: Witness
+    if all(p.flat for p in parts):
+        # Comparisons and roles only: each part's witness is its question, when answered.
+        witness = lambda answers, role: tuple([q for q in questions if q in answers])  # noqa: E731
+    else:
 
-    return Compiled(test, witness, _merge(parts), any(p.uses_role for p in parts))
+        def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+            return _unique(q for p in parts for q in p.witness(answers, role))
+
+    return Compiled(test, witness, questions, any(p.uses_role for p in parts))
 
 
 def _compile_any(parts: tuple[Compiled, ...]) -> Compiled:
     tests = tuple(p.test for p in parts)
+    test: Test
+    if len(tests) == 2:
+        first, second = tests
+        test = lambda answers, role: first(answers, role) or second(answers, role)  # noqa: E731
+    else:
 
-    def test(answers: Answers, role: str | None) -> bool:
-        for part in tests:
-            if part(answers, role):
-                return True
-        return False
+        def test(answers: Answers, role: str | None) -> bool:
+            for part in tests:
+                if part(answers, role):
+                    return True
+            return False
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return _unique(q for p in parts if p.test(answers, role) for q in p.witness(answers, role))

@@ -32,9 +32,10 @@ the organisation's name.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from assessor.engine import wording
-from assessor.engine.index import DEFAULT_TARGET, QUICK_WIN, Head, Index, RuleInfo, SortKey
+from assessor.engine.index import DEFAULT_TARGET, QUICK_WIN, Index, Prepared, RuleInfo, SortKey
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, Roadmap
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
@@ -46,56 +47,74 @@ ROADMAP_QUICK = frozenset({"critical", "high", "medium"})
 Ranked = tuple[SortKey, Finding]
 
 
-def _finding(head: Head, evidence: Evidence) -> Finding:
-    return Finding._make((*head, evidence))
+_new: Any = tuple.__new__
 
 
 def generic_findings(
     index: Index, combined: Combined, views: Sequence[View], targets: Mapping[str, int]
 ) -> list[Ranked]:
     """Orphaned, misplaced, ambiguous and immature findings, from the model alone."""
+    if combined.single is not None:
+        return _generic_of_one(index, combined.single, targets)
     found: list[Ranked] = []
     values = combined.values
-    single = combined.single
-    owner_heads = index.owner_heads
-    for info in index.owner_questions:
-        code = values.get(info.id)
+    prepared: Prepared | None
+    for info, qid, _, _, heads in index.owner_plan:
+        code = values.get(qid)
         if code is None:
             continue
-        heads = owner_heads[info.id]
-        if single is not None:
-            ranked = heads.agreed[code]
-            if ranked is not None:
-                evidence = Evidence("generic:" + ranked[0][1], (single.answer_evidence(info),))
-                found.append((ranked[1], _finding(ranked[0], evidence)))
-            continue
-        answered = [view for view in views if info.id in view.answers]
-        codes = {view.answers[info.id] for view in answered}
+        answered = [view for view in views if qid in view.answers]
+        codes = {view.answers[qid] for view in answered}
         if len(codes) > 1:
-            ranked = heads.disputed_none if "NONE" in codes else heads.disputed
+            prepared = heads.disputed_none if "NONE" in codes else heads.disputed
         else:
-            ranked = heads.agreed[code]
-            if ranked is None:
+            prepared = heads.agreed[code]
+            if prepared is None:
                 continue
-        evidence = Evidence(
-            "generic:" + ranked[0][1], tuple(view.answer_evidence(info) for view in answered)
-        )
-        found.append((ranked[1], _finding(ranked[0], evidence)))
+        key, head, check = prepared
+        evidence = tuple(view.answer_evidence(info) for view in answered)
+        found.append((key, _new(Finding, (*head, _new(Evidence, (check, evidence))))))
 
-    immature_heads = index.immature_heads
-    for info in index.maturity_questions:
-        level = values.get(info.id)
+    for info, qid, _, _, domain, by_target in index.maturity_plan:
+        level = values.get(qid)
         if level is None:
             continue
-        target = targets.get(info.domain or "", DEFAULT_TARGET)
-        if level >= target:
+        prepared = by_target[targets.get(domain, DEFAULT_TARGET)][level]
+        if prepared is None:
             continue
-        head, key = immature_heads[info.id][(level, target)]
-        if single is not None:
-            answers: tuple[AnswerEvidence, ...] = (single.answer_evidence(info),)
-        else:
-            answers = tuple(view.answer_evidence(info) for view in views if info.id in view.answers)
-        found.append((key, _finding(head, Evidence("generic:immature", answers))))
+        key, head, check = prepared
+        evidence = tuple(view.answer_evidence(info) for view in views if qid in view.answers)
+        found.append((key, _new(Finding, (*head, _new(Evidence, (check, evidence))))))
+    return found
+
+
+def _generic_of_one(index: Index, view: View, targets: Mapping[str, int]) -> list[Ranked]:
+    """Generic findings for a single respondent: each answer stands for itself."""
+    found: list[Ranked] = []
+    append = found.append
+    get = view.answers.get
+    name = view.name
+    role = view.role
+    for _, qid, text, labels, heads in index.owner_plan:
+        code = get(qid)
+        if code is None:
+            continue
+        prepared = heads.agreed[code]
+        if prepared is None:
+            continue
+        key, head, check = prepared
+        record = _new(AnswerEvidence, (qid, text, name, role, code, labels[code]))
+        append((key, _new(Finding, (*head, _new(Evidence, (check, (record,)))))))
+    for _, qid, text, labels, domain, by_target in index.maturity_plan:
+        level = get(qid)
+        if level is None:
+            continue
+        prepared = by_target[targets.get(domain, DEFAULT_TARGET)][level]
+        if prepared is None:
+            continue
+        key, head, check = prepared
+        record = _new(AnswerEvidence, (qid, text, name, role, level, labels[level]))
+        append((key, _new(Finding, (*head, _new(Evidence, (check, (record,)))))))
     return found
 
 
@@ -106,23 +125,32 @@ def rule_findings(
     found: list[Ranked] = []
     if not views:
         return found
-    several = len(views) > 1
+    if len(views) == 1:
+        view = views[0]
+        answers = view.answers
+        role = view.role
+        for rule in index.rules:
+            if rule.condition.test(answers, role):
+                evidence = _view_evidence(index, rule, views)
+                found.append(
+                    (rule.sort_key, _rule_finding(index, rule, views, evidence, organization))
+                )
+        return found
     for rule in index.rules:
         test = rule.condition.test
         firing = [view for view in views if test(view.answers, view.role)]
         if firing:
             evidence = _view_evidence(index, rule, firing)
-        elif several and not rule.condition.uses_role and test(combined.values, None):
+        elif not rule.condition.uses_role and test(combined.values, None):
             evidence = _combined_evidence(index, rule, combined)
+            firing = list(views)
         else:
             continue
-        found.append(
-            (rule.sort_key, _rule_finding(index, rule, views, firing, evidence, organization))
-        )
+        found.append((rule.sort_key, _rule_finding(index, rule, firing, evidence, organization)))
     return found
 
 
-def _view_evidence(index: Index, rule: RuleInfo, firing: list[View]) -> list[AnswerEvidence]:
+def _view_evidence(index: Index, rule: RuleInfo, firing: Sequence[View]) -> list[AnswerEvidence]:
     witness = rule.condition.witness
     infos = index.questions
     evidence = [
@@ -150,32 +178,18 @@ def _combined_evidence(index: Index, rule: RuleInfo, combined: Combined) -> list
 def _rule_finding(
     index: Index,
     rule: RuleInfo,
-    views: Sequence[View],
-    firing: list[View],
+    named: Sequence[View],
     evidence: list[AnswerEvidence],
     organization: str,
 ) -> Finding:
-    template = rule.rule.finding
-    title = template.title
-    recommendation = template.recommendation
+    head = rule.head
     if rule.templated:
-        values = _placeholder_values(index, rule, firing or views, evidence, organization)
+        values = _placeholder_values(index, rule, named, evidence, organization)
         title = wording.fill(rule.title, values)
         recommendation = wording.fill(rule.recommendation, values)
-    return Finding(
-        f"rule:{rule.id}",
-        template.kind,
-        template.severity,
-        rule.responsibility,
-        rule.domain,
-        title,
-        recommendation,
-        template.act,
-        template.effort,
-        rule.references,
-        rule.weight,
-        Evidence(f"rule:{rule.id}", tuple(evidence)),
-    )
+        head = (*head[:5], title, recommendation, *head[7:])
+    finding: Finding = _new(Finding, (*head, _new(Evidence, (rule.check, tuple(evidence)))))
+    return finding
 
 
 def _placeholder_values(
@@ -189,10 +203,8 @@ def _placeholder_values(
         "organization": organization,
         "respondent": wording.join_names([view.name for view in named]),
     }
-    for name in wording.placeholders(rule.title) + wording.placeholders(rule.recommendation):
-        info = index.questions.get(name)
-        if name in values or info is None:
-            continue
+    for name in rule.question_placeholders:
+        info = index.questions[name]
         labels = [a.label for a in evidence if a.question == name]
         if not labels:
             labels = [view.answer_evidence(info).label for view in named if name in view.answers]

@@ -20,6 +20,7 @@ from typing import Any
 
 from assessor.engine import wording
 from assessor.engine.conditions import Compiled, Test, compile_condition
+from assessor.engine.result import DomainDisagreement, Perception
 from assessor.questionnaire.schema import (
     OWNER_CODES,
     Question,
@@ -50,6 +51,8 @@ SINGLE_KINDS = frozenset({"owner", "maturity", "yesno", "choice"})
 Head = tuple[str, str, str, str | None, str | None, str, str, str, str, tuple[str, ...], float]
 #: How findings sort: severity rank, minus weight, id.
 SortKey = tuple[int, float, str]
+#: A finding written in advance: its sort key, its head and its evidence check.
+Prepared = tuple[SortKey, Head, str]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -99,11 +102,16 @@ class RuleInfo:
     recommendation: wording.Template
     #: Whether title or recommendation hold placeholders.
     templated: bool
+    #: The placeholders that name questions, each once.
+    question_placeholders: tuple[str, ...]
     responsibility: str | None
     domain: str | None
     references: tuple[str, ...]
     weight: float
     sort_key: SortKey
+    #: The finding without evidence, title and recommendation as written.
+    head: Head
+    check: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +119,10 @@ class OwnerHeads:
     """The generic ownership finding for each answer, written in advance."""
 
     #: When every respondent named this code; None when that is aligned with the model.
-    agreed: dict[str, tuple[Head, SortKey] | None]
+    agreed: dict[str, Prepared | None]
     #: When respondents name different owners: without and with a NONE among them.
-    disputed: tuple[Head, SortKey]
-    disputed_none: tuple[Head, SortKey]
+    disputed: Prepared
+    disputed_none: Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +131,8 @@ class RaciInfo:
     #: (responsibility, domain, title, accountable, consulted): the row before its answers.
     prefix: tuple[str, str | None, str, str, tuple[str, ...]]
     owner: QuestionInfo | None
+    #: The status when every respondent named this owner code.
+    status: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -139,8 +149,8 @@ class Index:
     owner_questions: tuple[QuestionInfo, ...]
     maturity_questions: tuple[QuestionInfo, ...]
     owner_heads: dict[str, OwnerHeads]
-    #: ``immature_heads[qid][(level, target)]``.
-    immature_heads: dict[str, dict[tuple[int, int], tuple[Head, SortKey]]]
+    #: ``immature_heads[qid][target][level]``, None when the level meets the target.
+    immature_heads: dict[str, tuple[tuple[Prepared | None, ...], ...]]
     raci: tuple[RaciInfo, ...]
     #: The domain of each responsibility (section of its questions, else the model's).
     responsibility_domain: dict[str, str | None]
@@ -149,7 +159,32 @@ class Index:
     #: Required questions, in all and per domain slot.
     required_total: int
     required_by_slot: tuple[int, ...]
+    # Plans: the fields each pass of a scoring reads, as tuples, because unpacking a
+    # tuple is several times cheaper than reading attributes in the loops that run for
+    # every question of every scoring.
+    #: Every question: (id, table, normalise, required, slot).
+    answer_plan: tuple[AnswerStep, ...]
+    #: Scored questions: (id, table, score, slot, weight, is maturity).
+    score_plan: tuple[ScoreStep, ...]
+    #: Owner questions: (info, id, text, labels, heads).
+    owner_plan: tuple[OwnerStep, ...]
+    #: Maturity questions: (info, id, text, labels, domain, heads by target then level).
+    maturity_plan: tuple[MaturityStep, ...]
+    #: Responsibilities: (row prefix, owner question id or None, status by agreed code).
+    raci_plan: tuple[RaciStep, ...]
+    #: The perception part of a result with fewer than two respondents.
+    no_perception: Perception
 
+
+#: A single-value question's answers: value -> (canonical value, score or None, label).
+Table = dict[Any, tuple[Any, float | None, str]]
+AnswerStep = tuple[str, Table | None, Callable[[Any], Any], bool, int]
+ScoreStep = tuple[str, Table | None, Callable[[Any], float | None], int, float, bool]
+OwnerStep = tuple[QuestionInfo, str, str, dict[Any, str], OwnerHeads]
+MaturityStep = tuple[
+    QuestionInfo, str, str, dict[Any, str], str, tuple[tuple[Prepared | None, ...], ...]
+]
+RaciStep = tuple[tuple[str, str | None, str, str, tuple[str, ...]], str | None, dict[str, str]]
 
 _CACHE_SIZE = 32
 _cache: OrderedDict[object, tuple[Questionnaire, Index]] = OrderedDict()
@@ -246,6 +281,17 @@ def build_index(questionnaire: Questionnaire) -> Index:
     ]
     owners = [(i, r) for i, r in generic if i.kind == "owner"]
     maturities = [(i, r) for i, r in generic if i.kind == "maturity"]
+    owner_heads = {i.id: _owner_heads(i, r) for i, r in owners}
+    immature_heads = {i.id: _immature_heads(i, r) for i, r in maturities}
+    raci = tuple(
+        RaciInfo(
+            responsibility=r,
+            prefix=(r.id, responsibility_domain.get(r.id), r.title, r.accountable, r.consulted),
+            owner=owner_of.get(r.id),
+            status={code: agreed_status(r.accountable, code) for code in OWNER_CODES},
+        )
+        for r in questionnaire.model
+    )
 
     return Index(
         questionnaire=questionnaire,
@@ -263,21 +309,41 @@ def build_index(questionnaire: Questionnaire) -> Index:
         ),
         owner_questions=tuple(i for i, _ in owners),
         maturity_questions=tuple(i for i, _ in maturities),
-        owner_heads={i.id: _owner_heads(i, r) for i, r in owners},
-        immature_heads={i.id: _immature_heads(i, r) for i, r in maturities},
-        raci=tuple(
-            RaciInfo(
-                responsibility=r,
-                prefix=(r.id, responsibility_domain.get(r.id), r.title, r.accountable, r.consulted),
-                owner=owner_of.get(r.id),
-            )
-            for r in questionnaire.model
-        ),
+        owner_heads=owner_heads,
+        immature_heads=immature_heads,
+        raci=raci,
         responsibility_domain=responsibility_domain,
         position={info.id: n for n, info in enumerate(ordered)},
         required_total=sum(1 for info in ordered if info.required),
         required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),
+        answer_plan=tuple((i.id, i.table, i.normalise, i.required, i.slot) for i in ordered),
+        score_plan=tuple(
+            (i.id, i.table, i.score, i.slot, i.weight, i.kind == "maturity")
+            for i in ordered
+            if i.scored
+        ),
+        owner_plan=tuple((i, i.id, i.text, i.labels, owner_heads[i.id]) for i, _ in owners),
+        maturity_plan=tuple(
+            (i, i.id, i.text, i.labels, i.section, immature_heads[i.id]) for i, _ in maturities
+        ),
+        raci_plan=tuple(
+            (item.prefix, item.owner.id if item.owner else None, item.status) for item in raci
+        ),
+        no_perception=Perception(
+            tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
+        ),
     )
+
+
+def agreed_status(accountable: str, code: str) -> str:
+    """The RACI status when every respondent named ``code`` as the owner."""
+    if code == accountable:
+        return "aligned"
+    if code == "NONE":
+        return "orphaned"
+    if code == "SHARED":
+        return "ambiguous"
+    return "misplaced"
 
 
 def _is_domain(section: Section) -> bool:
@@ -290,7 +356,7 @@ def sort_key(severity: str, weight: float, finding_id: str) -> SortKey:
     return (wording.SEVERITY_RANK[severity], -weight, finding_id)
 
 
-def _head(
+def _prepare(
     info: QuestionInfo,
     responsibility: Responsibility,
     kind: str,
@@ -298,7 +364,7 @@ def _head(
     act: str,
     effort: str,
     text: tuple[str, str],
-) -> tuple[Head, SortKey]:
+) -> Prepared:
     severity = wording.bump(base) if info.weight >= HEAVY else base
     finding_id = f"{kind}:{info.finding_key}"
     head: Head = (
@@ -314,29 +380,29 @@ def _head(
         responsibility.references,
         info.weight,
     )
-    return head, sort_key(severity, info.weight, finding_id)
+    return sort_key(severity, info.weight, finding_id), head, f"generic:{kind}"
 
 
 def _owner_heads(info: QuestionInfo, r: Responsibility) -> OwnerHeads:
-    agreed: dict[str, tuple[Head, SortKey] | None] = {}
+    agreed: dict[str, Prepared | None] = {}
     for code in OWNER_CODES:
         if code == r.accountable:
             agreed[code] = None
         elif code == "NONE":
             text = wording.orphaned_text(r)
-            agreed[code] = _head(info, r, "orphaned", "high", "EXEC", QUICK_WIN, text)
+            agreed[code] = _prepare(info, r, "orphaned", "high", "EXEC", QUICK_WIN, text)
         elif code == "SHARED":
             text = wording.shared_text(r)
-            agreed[code] = _head(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, text)
+            agreed[code] = _prepare(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, text)
         else:
             base = "low" if code in r.consulted else "medium"
             text = wording.misplaced_text(r, code)
-            agreed[code] = _head(info, r, "misplaced", base, r.accountable, QUICK_WIN, text)
+            agreed[code] = _prepare(info, r, "misplaced", base, r.accountable, QUICK_WIN, text)
     disputed = wording.disputed_text(r)
     return OwnerHeads(
         agreed=agreed,
-        disputed=_head(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, disputed),
-        disputed_none=_head(info, r, "ambiguous", "high", "EXEC", QUICK_WIN, disputed),
+        disputed=_prepare(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, disputed),
+        disputed_none=_prepare(info, r, "ambiguous", "high", "EXEC", QUICK_WIN, disputed),
     )
 
 
@@ -346,22 +412,29 @@ IMMATURE_SEVERITY = {1: "medium", 2: "high"}
 
 def _immature_heads(
     info: QuestionInfo, r: Responsibility
-) -> dict[tuple[int, int], tuple[Head, SortKey]]:
-    heads: dict[tuple[int, int], tuple[Head, SortKey]] = {}
+) -> tuple[tuple[Prepared | None, ...], ...]:
+    """``heads[target][level]``: the immature finding, None when the level meets the target."""
+    by_target: list[tuple[Prepared | None, ...]] = []
     for target in range(MAX_LEVEL + 1):
-        for level in range(target):
+        heads: list[Prepared | None] = []
+        for level in range(MAX_LEVEL + 1):
             distance = target - level
-            text = wording.immature_text(r, info.question, level, target)
-            heads[(level, target)] = _head(
-                info,
-                r,
-                "immature",
-                IMMATURE_SEVERITY.get(distance, "critical"),
-                r.accountable,
-                "project" if distance <= 2 else "programme",
-                text,
+            if distance <= 0:
+                heads.append(None)
+                continue
+            heads.append(
+                _prepare(
+                    info,
+                    r,
+                    "immature",
+                    IMMATURE_SEVERITY.get(distance, "critical"),
+                    r.accountable,
+                    "project" if distance <= 2 else "programme",
+                    wording.immature_text(r, info.question, level, target),
+                )
             )
-    return heads
+        by_target.append(tuple(heads))
+    return tuple(by_target)
 
 
 def _rule_info(
@@ -387,11 +460,32 @@ def _rule_info(
         title=title,
         recommendation=recommendation,
         templated=bool(wording.placeholders(title) or wording.placeholders(recommendation)),
+        question_placeholders=tuple(
+            dict.fromkeys(
+                name
+                for name in wording.placeholders(title) + wording.placeholders(recommendation)
+                if name in questions
+            )
+        ),
         responsibility=rid,
         domain=domain,
         references=references,
         weight=weight,
         sort_key=sort_key(finding.severity, weight, finding_id),
+        head=(
+            finding_id,
+            finding.kind,
+            finding.severity,
+            rid,
+            domain,
+            finding.title,
+            finding.recommendation,
+            finding.act,
+            finding.effort,
+            references,
+            weight,
+        ),
+        check=finding_id,
     )
 
 

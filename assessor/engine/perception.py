@@ -40,7 +40,7 @@ MATURITY_GAP = 2
 MATURITY_WIDE_GAP = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class PerceptionResult:
     perception: Perception
     findings: list[Ranked]
@@ -60,6 +60,8 @@ def differ(info: QuestionInfo, values: Sequence[Any]) -> bool:
 
 def perception(index: Index, views: Sequence[View], combined: Combined) -> PerceptionResult:
     """The gaps between respondents, their findings, and each domain's disagreement."""
+    if len(views) < 2:
+        return PerceptionResult(index.no_perception, [], {})
     compared = dict.fromkeys(index.domain_ids, 0)
     differing = dict.fromkeys(index.domain_ids, 0)
     gaps: list[PerceptionGap] = []

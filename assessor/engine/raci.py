@@ -8,36 +8,40 @@ different owners, or SHARED where the model wants one owner; otherwise ``orphane
 
 from __future__ import annotations
 
+from typing import Any
+
 from assessor.engine.index import Index
 from assessor.engine.result import RaciRow
 from assessor.engine.scoring import Combined
+
+_new: Any = tuple.__new__
+_NOBODY: tuple[()] = ()
 
 
 def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
     """One row per responsibility of the model, in model order."""
     rows: list[RaciRow] = []
-    for item in index.raci:
-        info = item.owner
-        given = combined.given(info.id) if info is not None else []
+    append = rows.append
+    single = combined.single
+    if single is not None:
+        get = single.answers.get
+        named_owner = single.named_owner
+        for prefix, qid, status in index.raci_plan:
+            code = get(qid) if qid is not None else None
+            if code is None:
+                append(_new(RaciRow, (*prefix, _NOBODY, "unanswered")))
+            else:
+                append(_new(RaciRow, (*prefix, (named_owner(code),), status[code])))
+        return tuple(rows)
+    for prefix, qid, status in index.raci_plan:
+        given = combined.given(qid) if qid is not None else []
         named = tuple(view.named_owner(code) for view, code in given)
-        owners = {code for _, code in given}
-        rows.append(
-            RaciRow._make((*item.prefix, named, status(item.responsibility.accountable, owners)))
-        )
+        codes = {code for _, code in given}
+        if not codes:
+            state = "unanswered"
+        elif len(codes) > 1:
+            state = "ambiguous"
+        else:
+            state = status[codes.pop()]
+        append(_new(RaciRow, (*prefix, named, state)))
     return tuple(rows)
-
-
-def status(accountable: str, owners: set[str]) -> str:
-    """The RACI status of the owners named for a responsibility with this accountable."""
-    if not owners:
-        return "unanswered"
-    if len(owners) > 1:
-        return "ambiguous"
-    (code,) = owners
-    if code == accountable:
-        return "aligned"
-    if code == "NONE":
-        return "orphaned"
-    if code == "SHARED":
-        return "ambiguous"
-    return "misplaced"

@@ -29,7 +29,7 @@ from assessor.engine.visibility import View, percent
 _MISSING: Any = object()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Combined:
     """The respondents' answers side by side, and the one answer the scores use."""
 
@@ -82,7 +82,7 @@ def combine(index: Index, views: Sequence[View]) -> Combined:
     return Combined(values, None, by_question, source)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Scores:
     domains: tuple[DomainScore, ...]
     overall: int
@@ -102,20 +102,18 @@ def score_domains(
     points = [0.0] * slots
     level_weights = [0.0] * slots
     levels = [0.0] * slots
-    infos = index.questions
-    for qid, value in combined.values.items():
-        info = infos[qid]
-        if not info.scored:
+    get = combined.values.get
+    missing = _MISSING
+    for qid, table, scorer, slot, weight, maturity in index.score_plan:
+        value = get(qid, missing)
+        if value is missing:
             continue
-        table = info.table
-        score = table[value][1] if table is not None else info.score(value)
+        score = table[value][1] if table is not None else scorer(value)
         if score is None:
             continue
-        slot = info.slot
-        weight = info.weight
         weights[slot] += weight
         points[slot] += weight * score
-        if info.kind == "maturity":
+        if maturity:
             level_weights[slot] += weight
             levels[slot] += weight * value
 
@@ -123,7 +121,7 @@ def score_domains(
     for slot, domain in enumerate(index.domains):
         target = targets.get(domain.id, DEFAULT_TARGET)
         level_weight = level_weights[slot]
-        maturity = round(levels[slot] / level_weight, 1) if level_weight else None
+        mean = round(levels[slot] / level_weight, 1) if level_weight else None
         required = answered = 0
         for view in views:
             required += view.slot_required[slot]
@@ -133,9 +131,9 @@ def score_domains(
                 domain.id,
                 domain.title,
                 _percentage(points[slot], weights[slot]),
-                maturity,
+                mean,
                 target,
-                None if maturity is None else round(max(0.0, target - maturity), 1),
+                None if mean is None else round(max(0.0, target - mean), 1),
                 percent(answered, required),
                 disagreement.get(domain.id),
             )

@@ -18,7 +18,7 @@ from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Responde
 _MISSING: Any = object()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class View:
     """One respondent as the engine sees them (internal to one scoring)."""
 
@@ -78,14 +78,14 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
     # One counter per domain slot, and a last one (slot -1) for the context section.
     answered = [0] * (slots + 1)
     matched = 0
-    for info in index.ordered:
-        raw = given.get(info.id, _MISSING)
+    get = given.get
+    for qid, table, normalise, required, slot in index.answer_plan:
+        raw = get(qid, _MISSING)
         if raw is _MISSING:
             continue
         matched += 1
         if raw is None:
             continue
-        table = info.table
         if table is not None and raw is not True and raw is not False:
             try:
                 entry = table.get(raw)
@@ -93,13 +93,13 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
                 entry = None
             value = INVALID if entry is None else entry[0]
         else:
-            value = info.normalise(raw)
+            value = normalise(raw)
         if value is INVALID:
-            ignored.append(Ignored(name, info.id, "invalid"))
+            ignored.append(Ignored(name, qid, "invalid"))
             continue
-        answers[info.id] = value
-        if info.required:
-            answered[info.slot] += 1
+        answers[qid] = value
+        if required:
+            answered[slot] += 1
     if matched < len(given):
         known = index.questions
         unknown = sorted(str(key) for key in given if key not in known)
@@ -108,14 +108,14 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
     role = respondent.role
     hidden: list[str] = []
     required_total = index.required_total
-    required = list(index.required_by_slot) + [0]
+    shown_required = list(index.required_by_slot) + [0]
     for info in index.conditional:
         show_if = info.show_if
         if show_if is not None and not show_if(answers, role):
             hidden.append(info.id)
             if info.required:
                 required_total -= 1
-                required[info.slot] -= 1
+                shown_required[info.slot] -= 1
             if answers.pop(info.id, _MISSING) is not _MISSING:
                 ignored.append(Ignored(name, info.id, "hidden"))
                 if info.required:
@@ -134,7 +134,7 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
         shown=len(index.ordered) - len(hidden),
         required=required_total,
         required_answered=sum(answered),
-        slot_required=tuple(required[:slots]),
+        slot_required=tuple(shown_required[:slots]),
         slot_answered=tuple(answered[:slots]),
         evidence={},
         owners={},
