@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from assessor.models import ORG_SIZES
 from assessor.operations.accounts import MIN_PASSWORD
@@ -31,7 +31,8 @@ SECTOR_CHOICES = [
     ("energy", "Energy and utilities"),
     ("other", "Other"),
 ]
-NAME = [InputRequired(), Length(max=200)]
+#: A name must have something in it besides spaces (the verbs strip what is stored).
+NAME = [DataRequired(), Length(max=200)]
 
 
 class SignUpForm(FlaskForm):
