@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from assessor.extensions import db
 from assessor.models import Assessment
-from assessor.operations import audit
+from assessor.operations import audit, reporting
 from assessor.operations.scoring import score_assessment
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.web import access
@@ -63,7 +63,7 @@ def _paper() -> str:
     return paper
 
 
-def _download(report: Any, assessment: Assessment, what: str) -> Response:
+def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -> Response:
     """Send a report as an attachment, with its ETag (304 when the browser has it)."""
     audit.record(
         "report-downloaded",
@@ -91,8 +91,6 @@ def _download(report: Any, assessment: Assessment, what: str) -> Response:
 @bp.get("/<int:assessment_id>/report.pdf")
 @access.member_required
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
-    from assessor.operations import reporting
-
     assessment = access.assessment_or_404(assessment_id)
     return _download(reporting.report_pdf(assessment, _paper()), assessment, "pdf")
 
@@ -100,8 +98,6 @@ def report_pdf(assessment_id: int) -> ResponseReturnValue:
 @bp.get("/<int:assessment_id>/report")
 @access.member_required
 def report_preview(assessment_id: int) -> ResponseReturnValue:
-    from assessor.operations import reporting
-
     assessment = access.assessment_or_404(assessment_id)
     return reporting.report_html(assessment, _paper())
 
@@ -111,7 +107,5 @@ def report_preview(assessment_id: int) -> ResponseReturnValue:
 def export(assessment_id: int, fmt: str) -> ResponseReturnValue:
     if fmt not in EXPORTS:
         abort(404)
-    from assessor.operations import reporting
-
     assessment = access.assessment_or_404(assessment_id)
     return _download(reporting.export_assessment(assessment, fmt), assessment, fmt)
