@@ -83,6 +83,7 @@ def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -
         conditional=True,
         max_age=0,
     )
+    response.headers["Content-Disposition"] = report.content_disposition
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response
