@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,11 +25,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from assessor.extensions import db
-from assessor.models import Assessment, StoredReport
+from assessor.models import Assessment, Organization, StoredReport
 from assessor.operations.scoring import score_assessment
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
-from assessor.reports.render import render_html, render_pdf_in_worker, template_version
+from assessor.reports.render import (
+    RenderPool,
+    render_html,
+    render_pdf_in_worker,
+    template_version,
+)
 
 PDF_MIMETYPE = "application/pdf"
 #: Stored PDFs kept per assessment; older ones are deleted when a new one is stored.
@@ -118,21 +126,61 @@ def report_pdf(assessment: Assessment, paper: str = "a4") -> ReportFile:
     """The PDF report: the stored one when nothing changed, else rendered and stored."""
     result, inputs = _scored(assessment, paper)
     key = content_hash(result, inputs)
-    stored = db.session.scalar(
-        select(StoredReport.data).where(
-            StoredReport.assessment_id == assessment.id,
-            StoredReport.content_hash == key,
-            StoredReport.format == "pdf",
-        )
-    )
+    stored = _stored(assessment.id, key)
     if stored is not None:
-        return _file(bytes(stored), key, inputs, "pdf", PDF_MIMETYPE, cached=True)
+        return _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
 
     html = render_html(build_context(result, inputs))
     renders = int(current_app.config.get("REPORT_WORKER_RENDERS", 25))
     data = render_pdf_in_worker(html, inputs.assets(), renders=renders)
     _store(assessment.id, key, data)
     return _file(data, key, inputs, "pdf", PDF_MIMETYPE)
+
+
+def submitted_assessments(workspace_id: int | None = None) -> list[Assessment]:
+    """Every submitted or closed assessment (of one workspace, when given), oldest first."""
+    query = select(Assessment).where(Assessment.status.in_(("submitted", "closed")))
+    if workspace_id is not None:
+        query = query.join(Organization).where(Organization.workspace_id == workspace_id)
+    return list(db.session.scalars(query.order_by(Assessment.id)))
+
+
+def report_pdfs(
+    assessments: Sequence[Assessment], paper: str = "a4", workers: int | None = None
+) -> Iterator[tuple[Assessment, ReportFile]]:
+    """The PDF of each assessment, rendered in parallel on ``workers`` processes (default:
+    every core), yielded as each is ready; stored ones are served from the database."""
+    renders = int(current_app.config.get("REPORT_WORKER_RENDERS", 25))
+    pool = RenderPool(workers or os.cpu_count() or 1, renders)
+    pending: dict[Future[bytes], tuple[Assessment, str, ReportInputs]] = {}
+    try:
+        for assessment in assessments:
+            result, inputs = _scored(assessment, paper)
+            key = content_hash(result, inputs)
+            stored = _stored(assessment.id, key)
+            if stored is not None:
+                yield assessment, _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
+                continue
+            html = render_html(build_context(result, inputs))
+            pending[pool.submit(html, inputs.assets())] = (assessment, key, inputs)
+        for future in as_completed(pending):
+            assessment, key, inputs = pending[future]
+            data = future.result()
+            _store(assessment.id, key, data)
+            yield assessment, _file(data, key, inputs, "pdf", PDF_MIMETYPE)
+    finally:
+        pool.shutdown()
+
+
+def _stored(assessment_id: int, key: str) -> bytes | None:
+    data = db.session.scalar(
+        select(StoredReport.data).where(
+            StoredReport.assessment_id == assessment_id,
+            StoredReport.content_hash == key,
+            StoredReport.format == "pdf",
+        )
+    )
+    return bytes(data) if data is not None else None
 
 
 def _store(assessment_id: int, key: str, data: bytes) -> None:
