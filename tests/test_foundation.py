@@ -86,3 +86,13 @@ def test_console_script_lists_project_commands() -> None:
     script = Path(sys.executable).with_name("assessor")
     out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
     assert "db" in out
+
+
+def test_engine_and_questionnaire_import_without_flask_or_sqlalchemy() -> None:
+    code = (
+        "import sys, assessor.engine, assessor.questionnaire;"
+        "bad = [m for m in ('flask', 'sqlalchemy', 'flask_sqlalchemy') if m in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
