@@ -51,6 +51,9 @@ _TYPE_WORDS: dict[str, str] = {
     "model_attributes_type": "a mapping (key: value)",
 }
 
+#: Titles that the role code EXEC stands for.
+_EXECUTIVES = ("CEO", "BOARD", "CFO", "COO", "EXECUTIVE")
+
 _PATTERNS: dict[str, str] = {
     r"^[a-z][a-z0-9_]*$": "lowercase letters, digits and _, starting with a letter",
     r"^[a-z][a-z0-9-]*$": "lowercase letters, digits and -, starting with a letter",
@@ -167,7 +170,10 @@ def _literal_message(value: Any, end: Any, expected: str) -> str:
     listed = ", ".join(allowed) if allowed else expected
     if not isinstance(value, str):
         return f"expected one of: {listed}; found {describe(value)}"
-    return f"{value!r} is not one of: {listed}{did_you_mean(value, allowed)}"
+    hint = did_you_mean(value, allowed)
+    if not hint and "EXEC" in allowed and value.upper() in _EXECUTIVES:
+        hint = " (the CEO, the board or another executive is EXEC)"
+    return f"{value!r} is not one of: {listed}{hint}"
 
 
 def _condition_message(value: Any) -> str:

@@ -24,6 +24,13 @@ class Problem:
     location: str
     message: str
 
+    def __post_init__(self) -> None:
+        # One problem, one line: a value quoted in a message may hold line breaks.
+        for name in ("location", "message"):
+            value = getattr(self, name)
+            if "\n" in value or "\r" in value:
+                object.__setattr__(self, name, " ".join(value.split()))
+
     def __str__(self) -> str:
         return f"{self.file}: {self.location}: {self.message}"
 

@@ -59,9 +59,9 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc]
                 key = (key_node.tag, key_node.value)
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
-                        "while reading a mapping",
-                        node.start_mark,
-                        f"found the key {key_node.value!r} twice",
+                        None,
+                        None,
+                        f"the key {key_node.value!r} appears twice in this mapping",
                         key_node.start_mark,
                     )
                 seen.add(key)
@@ -106,14 +106,29 @@ class Source:
         return self.main, loc
 
 
-def yaml_problem(name: str, exc: Exception) -> Problem:
+def yaml_problem(name: str, exc: Exception, text: str = "") -> Problem:
     """A problem for a YAML error, located by line and column when the parser knows them."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else FILE
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return Problem(
+            name,
+            f"line {line}, column {column}",
+            f"YAML syntax error: the character #x{exc.character:04x} is not allowed ({exc.reason})"
+            if isinstance(exc.character, int)
+            else f"YAML syntax error: {exc.reason}",
+        )
     problem = getattr(exc, "problem", None)
     if isinstance(exc, yaml.YAMLError) and problem:
         context = getattr(exc, "context", None)
-        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+        what = (
+            "YAML error"
+            if isinstance(exc, yaml.constructor.ConstructorError)
+            else "YAML syntax error"
+        )
+        message = f"{what}: {problem}" + (f" ({context})" if context else "")
     elif isinstance(exc, RecursionError):
         message = "YAML nested too deeply"
     else:
@@ -126,7 +141,7 @@ def parse_yaml(text: str, name: str) -> Any:
     try:
         data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a safe loader, see above
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise QuestionnaireError([yaml_problem(name, exc)]) from None
+        raise QuestionnaireError([yaml_problem(name, exc, text)]) from None
     if _too_big(data):
         raise QuestionnaireError(
             [Problem(name, FILE, f"the document has more than {MAX_NODES} values")]

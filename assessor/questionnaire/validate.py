@@ -190,10 +190,11 @@ def _compare(
                 loc,
                 f"{op!r} compares numbers, but {target.id!r} is a {target.kind} question",
             )
-        elif target.kind == "maturity" and not 0 <= condition.operand <= len(MATURITY_NAMES) - 1:
+        elif target.kind == "maturity" and _never_true(op, float(condition.operand)):
+            top = len(MATURITY_NAMES) - 1
             yield (
                 loc,
-                f"maturity levels are 0 to {len(MATURITY_NAMES) - 1}, not {condition.operand:g}",
+                f"'{op}: {condition.operand:g}' is never true: maturity levels are 0 to {top}",
             )
         return
     if target.kind == "text":
@@ -204,6 +205,17 @@ def _compare(
         message = _bad_value(target, value)
         if message:
             yield loc, message
+
+
+def _never_true(op: str, operand: float) -> bool:
+    """Whether a comparison of a maturity level (0 to 4) with ``operand`` can never hold."""
+    top = len(MATURITY_NAMES) - 1
+    return {
+        "gt": operand >= top,
+        "gte": operand > top,
+        "lt": operand <= 0,
+        "lte": operand < 0,
+    }[op]
 
 
 def _bad_value(target: Question, value: Any) -> str:
