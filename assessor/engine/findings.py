@@ -6,7 +6,7 @@ at most one ownership finding per owner question:
 
 * ``orphaned``: the respondents agree that nobody owns it (NONE).  Severity high.
 * ``misplaced``: the respondents agree on an owner who is not the model's accountable
-  and is not SHARED.  Severity medium, low when that owner is one the model consults.
+  and is not SHARED.  Severity medium (a consulted role as owner still scores 0.5).
 * ``ambiguous``: the respondents name different owners (severity medium; high when one
   of them says nobody), or agree on SHARED where the model wants one accountable owner
   (medium).

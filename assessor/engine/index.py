@@ -395,9 +395,8 @@ def _owner_heads(info: QuestionInfo, r: Responsibility) -> OwnerHeads:
             text = wording.shared_text(r)
             agreed[code] = _prepare(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, text)
         else:
-            base = "low" if code in r.consulted else "medium"
             text = wording.misplaced_text(r, code)
-            agreed[code] = _prepare(info, r, "misplaced", base, r.accountable, QUICK_WIN, text)
+            agreed[code] = _prepare(info, r, "misplaced", "medium", r.accountable, QUICK_WIN, text)
     disputed = wording.disputed_text(r)
     return OwnerHeads(
         agreed=agreed,

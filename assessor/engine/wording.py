@@ -72,9 +72,10 @@ def join_names(names: Sequence[str]) -> str:
 
 
 def format_number(value: float) -> str:
+    """A number answer as text: ``1,200``, ``12.5``."""
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        value = int(value)
+    return f"{value:,}"
 
 
 def label_table(question: Question) -> dict[Any, str]:
