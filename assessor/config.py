@@ -20,6 +20,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_FORM_PARTS": 1000,
     # A questionnaire session can last hours: CSRF tokens live as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Flask-WTF's https Referer check cannot work with "Referrer-Policy: no-referrer" (set so
+    # that respondent tokens in URLs never leak); the token and SameSite=Lax cookies remain.
+    "WTF_CSRF_SSL_STRICT": False,
+    # Set true when always served over https; https requests get Secure cookies regardless.
+    "SESSION_COOKIE_SECURE": False,
+    # Trust this many proxies' X-Forwarded-* headers (werkzeug ProxyFix); 0: none.
+    "PROXY_FIX": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -13,10 +13,14 @@ def register_web(app: Flask) -> None:
         dashboard,
         errors,
         health,
+        requestlog,
         results,
+        security,
         settings,
     )
 
     for module in (health, auth, dashboard, assessments, answering, results, settings):
         app.register_blueprint(module.bp)
     errors.register(app)
+    security.register(app)
+    requestlog.register(app)
