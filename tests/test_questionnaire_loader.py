@@ -178,6 +178,16 @@ def test_folder_files_must_be_mappings_and_set_a_key_once(tmp_path: Path) -> Non
     ]
 
 
+def test_a_part_file_is_checked_as_its_whole_folder(tmp_path: Path) -> None:
+    folder = copy_folder(tmp_path)
+    catalog, problems = load_paths([folder / "sections" / "30-security.yaml"])
+    assert (problems, [q.key for q in catalog]) == ([], [(QID, 1)])
+    rules = folder / "rules.yaml"
+    rules.write_text(rules.read_text().replace("act: CISO", "act: CSO", 1))
+    _, problems = load_paths([folder / "sections" / "30-security.yaml"])
+    assert [p.file for p in problems] == [str(rules)]
+
+
 def test_a_folder_without_marker_is_not_a_questionnaire(tmp_path: Path) -> None:
     with pytest.raises(QuestionnaireError) as caught:
         load_file(tmp_path)

@@ -272,11 +272,106 @@ def test_the_inline_base_is_valid() -> None:
             "      responsibility: SEC-1\n      act: NONE\n      act",
             "line 42, column 7: YAML error: the key 'act' appears twice in this mapping",
         ),
+        (
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?}",
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?, options: [{value: 'yes', label: Y}, {value: maybe, label: M}]}",
+            "sections[0].questions[0].options[1].value: a yesno option is one of yes, no, "
+            "unknown, not 'maybe'",
+        ),
+        (
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?}",
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?, options: [{value: 'yes', label: Y}]}",
+            "sections[0].questions[0].options: a yesno question with options needs both yes and no",
+        ),
+        (
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?}",
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?, options: [{value: 'yes', label: Y, score: 1}, "
+            "{value: 'no', label: N, score: 0}]}",
+            "sections[0].questions[0].options[0].score: a context question is not scored: "
+            "remove the scores of its options",
+        ),
+        (
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?}",
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?, responsibility: SEC-1}",
+            "sections[0].questions[0].responsibility: a context question is not scored: "
+            "remove its responsibility",
+        ),
+        (
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?}",
+            "- {id: has_ciso, kind: yesno, context: true, text: Is there a CISO?}\n      - {id: staff, kind: number, context: true, text: How many?, min: 10, "
+            "max: 1}",
+            "sections[0].questions[1].min: min (10) is greater than max (1)",
+        ),
+        (
+            "        text: How often are staff trained?\n",
+            "        text: How often are staff trained?\n        min: 1\n",
+            "sections[1].questions[1].min: only number questions have min and max",
+        ),
+        (
+            "        text: Who is accountable for the security program?\n",
+            "        text: Who is accountable for the security program?\n        levels: [a]\n",
+            "sections[1].questions[0].levels: only maturity questions have levels",
+        ),
+        (
+            "        text: Who is accountable for the security program?\n",
+            "        text: Who is accountable for the security program?\n"
+            "        options: [{value: a, label: A}]\n",
+            "sections[1].questions[0].options: remove the options: owner questions offer the "
+            "role codes",
+        ),
+        (
+            "levels: [No training,",
+            "levels: ['  ',",
+            "sections[1].questions[2].levels[0]: level 0 has no description",
+        ),
+        (
+            "        responsibility: SEC-3\n        text: How often",
+            "        text: How often",
+            "sections[1].questions[1]: a scored question needs a responsibility (the model id "
+            "it evidences)",
+        ),
+        (
+            "      act: EXEC",
+            "      act: NONE",
+            "rules[0].finding.act: a finding needs a role to act on it, not NONE",
+        ),
+        (
+            "consulted: [CIO]}",
+            "consulted: [CIO, CIO]}",
+            "model[0].consulted[1]: consulted role CIO is listed twice",
+        ),
     ],
 )
 def test_inline_fault(old: str, new: str, expected: str) -> None:
     assert old in MINI
     assert expected in problems_of(MINI.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("question", "condition", "expected"),
+    [
+        (
+            "{id: notes, kind: text, context: true, text: Notes?}",
+            "{q: notes, eq: x}",
+            "rules[0].when: 'notes' is a text question: compare it only with 'answered'",
+        ),
+        (
+            "{id: staff, kind: number, context: true, text: How many?}",
+            "{q: staff, eq: many}",
+            "rules[0].when: 'staff' is a number question: compare it with a number, not 'many'",
+        ),
+    ],
+)
+def test_comparisons_fit_the_kind(question: str, condition: str, expected: str) -> None:
+    text = MINI.replace(
+        "text: Is there a CISO?}", "text: Is there a CISO?}\n      - " + question, 1
+    ).replace('{q: has_ciso, eq: "no"}', condition, 1)
+    assert problems_of(text) == [expected]
+
+
+def test_keys_must_be_text() -> None:
+    assert problems_of("~: 1\n" + MINI) == ["top level: a key must be text, not nothing"]
+    assert problems_of("1.5: x\n" + MINI) == ["top level: a key must be text, not the number 1.5"]
 
 
 def test_a_question_in_the_wrong_section() -> None:

@@ -123,6 +123,8 @@ def _message(
         key = str(loc[-1])
         hint = did_you_mean(key, _keys(owner)) if owner else ""
         return loc[:-1], f"unknown key {key!r}{hint}"
+    if kind == "invalid_key":
+        return loc[:-1], f"a key must be text, not {describe(value)}"
     if kind == "invalid":
         return loc + _split(str(ctx.get("at", ""))), str(ctx.get("message", error["msg"]))
     if kind == "literal_error":

@@ -88,6 +88,21 @@ def discover(path: Path) -> Iterator[Path]:
             yield child
 
 
+#: How far up from a file to look for the folder questionnaire it may belong to.
+_PART_DEPTH = 4
+
+
+def _owning_folder(path: Path) -> Path | None:
+    """The folder questionnaire a file belongs to, if it is part of one."""
+    if not path.is_file():
+        return None
+    for parents in (path.parents, path.resolve().parents):
+        for parent in list(parents)[:_PART_DEPTH]:
+            if sources.is_folder_questionnaire(parent):
+                return parent
+    return None
+
+
 def load_paths(paths: Iterable[str | Path]) -> tuple[Catalog, list[Problem]]:
     """Load every questionnaire found under ``paths`` (files, or folders searched).
 
@@ -104,7 +119,8 @@ def load_paths(paths: Iterable[str | Path]) -> tuple[Catalog, list[Problem]]:
             problems.append(Problem(str(path), FILE, "no such file or folder"))
             continue
         if path.is_file() or sources.is_folder_questionnaire(path):
-            targets = [path]
+            # A part of a folder questionnaire is checked as the whole it belongs to.
+            targets = [_owning_folder(path) or path]
         else:
             targets = list(discover(path))
             if not targets:

@@ -1,9 +1,11 @@
 """The questionnaire file format: frozen pydantic models, validated on load.
 
 These classes are the public shape of a questionnaire for the rest of the
-package: the engine, the web forms and the report all read them.  Cross
-references (unknown question ids, cycles, placeholders, coverage of the model)
-are checked by :mod:`assessor.questionnaire.validate`, not here.
+package: the engine, the web forms and the report all read them.  Each model
+checks itself here (a maturity question has five levels, a comparison one
+operator, scores are given for every option or none ...).  Cross references
+(unknown question ids, cycles, placeholders, coverage of the model) are checked
+by :mod:`assessor.questionnaire.validate`, not here.
 """
 
 from __future__ import annotations
