@@ -182,12 +182,12 @@ _ORDERING = frozenset({"gt", "gte", "lt", "lte"})
 
 def _scalar_eq(qid: str, operand: Any) -> Test:
     missing = _MISSING
-    return lambda answers, role: bool(answers.get(qid, missing) == operand)
+    return lambda answers, role: answers.get(qid, missing) == operand
 
 
 def _scalar_ne(qid: str, operand: Any) -> Test:
     missing = _MISSING
-    return lambda answers, role: bool(answers.get(qid, missing) != operand)
+    return lambda answers, role: answers.get(qid, missing) != operand
 
 
 def _scalar_in(qid: str, operand: frozenset[Any]) -> Test:
@@ -312,6 +312,11 @@ def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
     if len(tests) == 2:
         first, second = tests
         test = lambda answers, role: first(answers, role) and second(answers, role)  # noqa: E731
+    elif len(tests) == 3:
+        first, second, third = tests
+
+        def test(answers: Answers, role: str | None) -> bool:
+            return first(answers, role) and second(answers, role) and third(answers, role)
     else:
 
         def test(answers: Answers, role: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""``score()``: one pass from a questionnaire and its respondents' answers to a Result."""
+"""``score()``: from a questionnaire and its respondents' answers to a Result."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from operator import itemgetter
 
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
 from assessor.engine.index import MAX_LEVEL, index_for
-from assessor.engine.perception import perception
+from assessor.engine.perception import PerceptionResult, perception
 from assessor.engine.raci import raci
-from assessor.engine.result import Method, QuestionnaireInfo, Respondent, RespondentSummary, Result
-from assessor.engine.scoring import combine, score_domains
+from assessor.engine.result import Method, Respondent, RespondentSummary, Result
+from assessor.engine.scoring import Combined, combine, score_domains, sum_scores
+from assessor.engine.single import walk_one
 from assessor.engine.visibility import view_of
 from assessor.questionnaire.schema import Questionnaire
 
@@ -45,34 +46,42 @@ def score(
     """
     index = index_for(questionnaire)
     goals = _check_targets(targets or {}, index.domain_ids)
-    views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
-    combined = combine(index, views)
-    gaps = perception(index, views, combined)
-    scores = score_domains(index, combined, views, goals, gaps.disagreement)
-
-    ranked = generic_findings(index, combined, views, goals)
+    if len(respondents) == 1:
+        one = walk_one(index, respondents[0], goals)
+        views = [one.view]
+        combined = Combined(one.view.answers, one.view, {}, {})
+        gaps = PerceptionResult(index.no_perception, [], {})
+        sums, ranked, rows = one.sums, one.generic, one.raci
+    else:
+        views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
+        combined = combine(index, views)
+        gaps = perception(index, views, combined)
+        sums = sum_scores(index, combined)
+        ranked = generic_findings(index, combined, views, goals)
+        rows = raci(index, combined)
+    scores = score_domains(index, sums, views, goals, gaps.disagreement)
     ranked += rule_findings(index, views, combined, organization or DEFAULT_ORGANIZATION)
     ranked += gaps.findings
     ranked.sort(key=_first)
-    ordered = tuple(finding for _, finding in ranked)
+    ordered = tuple([finding for _, finding in ranked])
 
     return Result(
-        questionnaire=QuestionnaireInfo(
-            questionnaire.id, questionnaire.version, questionnaire.hash, questionnaire.title
-        ),
+        questionnaire=index.summary,
         method=METHOD,
         respondents=tuple(
-            RespondentSummary(v.name, v.role, v.completeness, v.shown, len(v.answers))
-            for v in views
+            [
+                RespondentSummary(v.name, v.role, v.completeness, v.shown, len(v.answers))
+                for v in views
+            ]
         ),
         overall=scores.overall,
         completeness=scores.completeness,
         domains=scores.domains,
-        raci=raci(index, combined),
+        raci=rows,
         findings=ordered,
         perception=gaps.perception,
         roadmap=roadmap(ordered),
-        ignored=tuple(item for view in views for item in view.ignored),
+        ignored=tuple([item for view in views for item in view.ignored]),
     )
 
 

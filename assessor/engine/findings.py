@@ -54,8 +54,6 @@ def generic_findings(
     index: Index, combined: Combined, views: Sequence[View], targets: Mapping[str, int]
 ) -> list[Ranked]:
     """Orphaned, misplaced, ambiguous and immature findings, from the model alone."""
-    if combined.single is not None:
-        return _generic_of_one(index, combined.single, targets)
     found: list[Ranked] = []
     values = combined.values
     prepared: Prepared | None
@@ -85,36 +83,6 @@ def generic_findings(
         key, head, check = prepared
         evidence = tuple(view.answer_evidence(info) for view in views if qid in view.answers)
         found.append((key, _new(Finding, (*head, _new(Evidence, (check, evidence))))))
-    return found
-
-
-def _generic_of_one(index: Index, view: View, targets: Mapping[str, int]) -> list[Ranked]:
-    """Generic findings for a single respondent: each answer stands for itself."""
-    found: list[Ranked] = []
-    append = found.append
-    get = view.answers.get
-    name = view.name
-    role = view.role
-    for _, qid, text, labels, heads in index.owner_plan:
-        code = get(qid)
-        if code is None:
-            continue
-        prepared = heads.agreed[code]
-        if prepared is None:
-            continue
-        key, head, check = prepared
-        record = _new(AnswerEvidence, (qid, text, name, role, code, labels[code]))
-        append((key, _new(Finding, (*head, _new(Evidence, (check, (record,)))))))
-    for _, qid, text, labels, domain, by_target in index.maturity_plan:
-        level = get(qid)
-        if level is None:
-            continue
-        prepared = by_target[targets.get(domain, DEFAULT_TARGET)][level]
-        if prepared is None:
-            continue
-        key, head, check = prepared
-        record = _new(AnswerEvidence, (qid, text, name, role, level, labels[level]))
-        append((key, _new(Finding, (*head, _new(Evidence, (check, (record,)))))))
     return found
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from assessor.engine import wording
 from assessor.engine.conditions import Compiled, Test, compile_condition
-from assessor.engine.result import DomainDisagreement, Perception
+from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo, RaciRow
 from assessor.questionnaire.schema import (
     OWNER_CODES,
     Question,
@@ -138,10 +138,13 @@ class RaciInfo:
 @dataclass(frozen=True, slots=True, eq=False)
 class Index:
     questionnaire: Questionnaire
+    #: The ``questionnaire`` part of every result.
+    summary: QuestionnaireInfo
     questions: dict[str, QuestionInfo]
     ordered: tuple[QuestionInfo, ...]
-    #: Questions with ``show_if``, dependencies first.
-    conditional: tuple[QuestionInfo, ...]
+    #: Every question, each after the questions its ``show_if`` reads (otherwise in
+    #: questionnaire order): the order in which answers are checked and scores summed.
+    visit_order: tuple[QuestionInfo, ...]
     domains: tuple[DomainInfo, ...]
     domain_ids: frozenset[str]
     rules: tuple[RuleInfo, ...]
@@ -162,8 +165,12 @@ class Index:
     # Plans: the fields each pass of a scoring reads, as tuples, because unpacking a
     # tuple is several times cheaper than reading attributes in the loops that run for
     # every question of every scoring.
-    #: Every question: (id, table, normalise, required, slot).
+    #: Every question, in visit order: (id, table, normalise, required, slot, show_if).
     answer_plan: tuple[AnswerStep, ...]
+    #: Every question, in visit order, with all one respondent's pass needs (SingleStep).
+    single_plan: tuple[SingleStep, ...]
+    #: The RACI rows when nobody answered, in model order.
+    unanswered_raci: tuple[RaciRow, ...]
     #: Scored questions: (id, table, score, slot, weight, is maturity).
     score_plan: tuple[ScoreStep, ...]
     #: Owner questions: (info, id, text, labels, heads).
@@ -178,7 +185,29 @@ class Index:
 
 #: A single-value question's answers: value -> (canonical value, score or None, label).
 Table = dict[Any, tuple[Any, float | None, str]]
-AnswerStep = tuple[str, Table | None, Callable[[Any], Any], bool, int]
+AnswerStep = tuple[str, Table | None, Callable[[Any], Any], bool, int, Test | None]
+#: (id, table, normalise, required, slot, show_if, scored, score, weight, is maturity,
+#: owner findings by code or None, immature findings by target and level or None,
+#: text, labels, RACI row position or -1, RACI row prefix, RACI status by code).
+SingleStep = tuple[
+    str,
+    Table | None,
+    Callable[[Any], Any],
+    bool,
+    int,
+    Test | None,
+    bool,
+    Callable[[Any], float | None],
+    float,
+    bool,
+    dict[str, Prepared | None] | None,
+    tuple[tuple[Prepared | None, ...], ...] | None,
+    str,
+    dict[Any, str],
+    int,
+    tuple[str, str | None, str, str, tuple[str, ...]],
+    dict[str, str],
+]
 ScoreStep = tuple[str, Table | None, Callable[[Any], float | None], int, float, bool]
 OwnerStep = tuple[QuestionInfo, str, str, dict[Any, str], OwnerHeads]
 MaturityStep = tuple[
@@ -281,6 +310,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
     ]
     owners = [(i, r) for i, r in generic if i.kind == "owner"]
     maturities = [(i, r) for i, r in generic if i.kind == "maturity"]
+    visit_order = _visit_order(ordered, questionnaire)
     owner_heads = {i.id: _owner_heads(i, r) for i, r in owners}
     immature_heads = {i.id: _immature_heads(i, r) for i, r in maturities}
     raci = tuple(
@@ -295,9 +325,12 @@ def build_index(questionnaire: Questionnaire) -> Index:
 
     return Index(
         questionnaire=questionnaire,
+        summary=QuestionnaireInfo(
+            questionnaire.id, questionnaire.version, questionnaire.hash, questionnaire.title
+        ),
         questions=infos,
         ordered=ordered,
-        conditional=_dependency_order(ordered, questionnaire),
+        visit_order=visit_order,
         domains=tuple(
             DomainInfo(s.id, s.title, tuple(infos[q.id] for q in s.questions))
             for s in domain_sections
@@ -316,12 +349,16 @@ def build_index(questionnaire: Questionnaire) -> Index:
         position={info.id: n for n, info in enumerate(ordered)},
         required_total=sum(1 for info in ordered if info.required),
         required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),
-        answer_plan=tuple((i.id, i.table, i.normalise, i.required, i.slot) for i in ordered),
+        answer_plan=tuple(
+            (i.id, i.table, i.normalise, i.required, i.slot, i.show_if) for i in visit_order
+        ),
         score_plan=tuple(
             (i.id, i.table, i.score, i.slot, i.weight, i.kind == "maturity")
-            for i in ordered
+            for i in visit_order
             if i.scored
         ),
+        single_plan=tuple(_single_step(i, owner_heads, immature_heads, raci) for i in visit_order),
+        unanswered_raci=tuple(RaciRow(*item.prefix, (), "unanswered") for item in raci),
         owner_plan=tuple((i, i.id, i.text, i.labels, owner_heads[i.id]) for i, _ in owners),
         maturity_plan=tuple(
             (i, i.id, i.text, i.labels, i.section, immature_heads[i.id]) for i, _ in maturities
@@ -488,20 +525,22 @@ def _rule_info(
     )
 
 
-def _dependency_order(
+def _visit_order(
     ordered: tuple[QuestionInfo, ...], questionnaire: Questionnaire
 ) -> tuple[QuestionInfo, ...]:
-    """Conditional questions, each after the conditional questions its ``show_if`` reads.
+    """Every question, after the questions its ``show_if`` reads; otherwise in order.
 
-    The validator rejects cycles; should one slip through, the questionnaire order is kept
-    for the questions on it.
+    Deciding a question's visibility then only ever reads answers already checked and
+    kept, so one pass over this order decides visibility.  The validator rejects cycles;
+    should one slip through, the edge that closes it is ignored.
     """
-    conditional = {i.id: i for i in ordered if i.question.show_if is not None}
-    reads: dict[str, list[str]] = {}
-    for qid, info in conditional.items():
+    reads: dict[str, tuple[str, ...]] = {}
+    for info in ordered:
         show_if = info.question.show_if
-        read = compile_condition(show_if, questionnaire.questions).questions if show_if else ()
-        reads[qid] = [q for q in read if q in conditional and q != qid]
+        if show_if is not None:
+            read = compile_condition(show_if, questionnaire.questions).questions
+            reads[info.id] = tuple(q for q in read if q in questionnaire.questions)
+    infos = {info.id: info for info in ordered}
     done: dict[str, None] = {}
     visiting: set[str] = set()
 
@@ -509,14 +548,44 @@ def _dependency_order(
         if qid in done or qid in visiting:
             return
         visiting.add(qid)
-        for dependency in reads[qid]:
+        for dependency in reads.get(qid, ()):
             visit(dependency)
         visiting.discard(qid)
         done[qid] = None
 
-    for qid in conditional:
-        visit(qid)
-    return tuple(conditional[qid] for qid in done)
+    for info in ordered:
+        visit(info.id)
+    return tuple(infos[qid] for qid in done)
+
+
+def _single_step(
+    info: QuestionInfo,
+    owner_heads: dict[str, OwnerHeads],
+    immature_heads: dict[str, tuple[tuple[Prepared | None, ...], ...]],
+    raci: tuple[RaciInfo, ...],
+) -> SingleStep:
+    heads = owner_heads.get(info.id)
+    position = next((n for n, item in enumerate(raci) if item.owner is info), -1)
+    item = raci[position] if position >= 0 else None
+    return (
+        info.id,
+        info.table,
+        info.normalise,
+        info.required,
+        info.slot,
+        info.show_if,
+        info.scored,
+        info.score,
+        info.weight,
+        info.kind == "maturity",
+        heads.agreed if heads is not None else None,
+        immature_heads.get(info.id),
+        info.text,
+        info.labels,
+        position,
+        item.prefix if item is not None else ("", None, "", "", ()),
+        item.status if item is not None else {},
+    )
 
 
 # --- per-kind answer handling ------------------------------------------------------

@@ -22,17 +22,6 @@ def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
     """One row per responsibility of the model, in model order."""
     rows: list[RaciRow] = []
     append = rows.append
-    single = combined.single
-    if single is not None:
-        get = single.answers.get
-        named_owner = single.named_owner
-        for prefix, qid, status in index.raci_plan:
-            code = get(qid) if qid is not None else None
-            if code is None:
-                append(_new(RaciRow, (*prefix, _NOBODY, "unanswered")))
-            else:
-                append(_new(RaciRow, (*prefix, (named_owner(code),), status[code])))
-        return tuple(rows)
     for prefix, qid, status in index.raci_plan:
         given = combined.given(qid) if qid is not None else []
         named = tuple(view.named_owner(code) for view, code in given)

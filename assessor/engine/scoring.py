@@ -83,25 +83,36 @@ def combine(index: Index, views: Sequence[View]) -> Combined:
 
 
 @dataclass(slots=True, eq=False)
+class Sums:
+    """Per domain slot: sum of weights and of weighted scores; of maturity weights and
+    of weighted levels."""
+
+    weights: list[float]
+    points: list[float]
+    level_weights: list[float]
+    levels: list[float]
+
+    @classmethod
+    def empty(cls, slots: int) -> Sums:
+        return cls([0.0] * slots, [0.0] * slots, [0.0] * slots, [0.0] * slots)
+
+
+@dataclass(slots=True, eq=False)
 class Scores:
     domains: tuple[DomainScore, ...]
     overall: int
     completeness: int
 
 
-def score_domains(
-    index: Index,
-    combined: Combined,
-    views: Sequence[View],
-    targets: Mapping[str, int],
-    disagreement: Mapping[str, float | None],
-) -> Scores:
-    """Score, maturity, target, distance and completeness of every domain, and overall."""
-    slots = len(index.domains)
-    weights = [0.0] * slots
-    points = [0.0] * slots
-    level_weights = [0.0] * slots
-    levels = [0.0] * slots
+def sum_scores(index: Index, combined: Combined) -> Sums:
+    """Add up the combined answers' scores per domain, in visit order."""
+    sums = Sums.empty(len(index.domains))
+    weights, points, level_weights, levels = (
+        sums.weights,
+        sums.points,
+        sums.level_weights,
+        sums.levels,
+    )
     get = combined.values.get
     missing = _MISSING
     for qid, table, scorer, slot, weight, maturity in index.score_plan:
@@ -116,12 +127,22 @@ def score_domains(
         if maturity:
             level_weights[slot] += weight
             levels[slot] += weight * value
+    return sums
 
+
+def score_domains(
+    index: Index,
+    sums: Sums,
+    views: Sequence[View],
+    targets: Mapping[str, int],
+    disagreement: Mapping[str, float | None],
+) -> Scores:
+    """Score, maturity, target, distance and completeness of every domain, and overall."""
     domains: list[DomainScore] = []
     for slot, domain in enumerate(index.domains):
         target = targets.get(domain.id, DEFAULT_TARGET)
-        level_weight = level_weights[slot]
-        mean = round(levels[slot] / level_weight, 1) if level_weight else None
+        level_weight = sums.level_weights[slot]
+        mean = round(sums.levels[slot] / level_weight, 1) if level_weight else None
         required = answered = 0
         for view in views:
             required += view.slot_required[slot]
@@ -130,11 +151,11 @@ def score_domains(
             DomainScore(
                 domain.id,
                 domain.title,
-                _percentage(points[slot], weights[slot]),
+                _percentage(sums.points[slot], sums.weights[slot]),
                 mean,
                 target,
                 None if mean is None else round(max(0.0, target - mean), 1),
-                percent(answered, required),
+                percent(answered, required) if views else 0,
                 disagreement.get(domain.id),
             )
         )
@@ -142,7 +163,7 @@ def score_domains(
     answered = sum(view.required_answered for view in views)
     return Scores(
         domains=tuple(domains),
-        overall=_percentage(sum(points), sum(weights)),
+        overall=_percentage(sum(sums.points), sum(sums.weights)),
         completeness=percent(answered, required) if views else 0,
     )
 

@@ -9,6 +9,7 @@ reported as ignored (``hidden``, ``unknown``, ``invalid``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,19 +73,32 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
     """What ``respondent`` was shown and which of their answers count."""
     given = respondent.answers
     name = respondent.name
+    role = respondent.role
     answers: dict[str, Any] = {}
     ignored: list[Ignored] = []
+    hidden: list[str] = []
     slots = len(index.domains)
-    # One counter per domain slot, and a last one (slot -1) for the context section.
+    # Per domain slot, and a last one (slot -1) for the context section.
     answered = [0] * (slots + 1)
+    shown_required = [*index.required_by_slot, 0]
+    required_total = index.required_total
     matched = 0
     get = given.get
-    for qid, table, normalise, required, slot in index.answer_plan:
+    # Visit order puts every question after those its show_if reads, so ``answers``
+    # already holds every answer that can decide whether this question is shown.
+    for qid, table, normalise, required, slot, show_if in index.answer_plan:
         raw = get(qid, _MISSING)
-        if raw is _MISSING:
+        if raw is not _MISSING:
+            matched += 1
+        if show_if is not None and not show_if(answers, role):
+            hidden.append(qid)
+            if required:
+                required_total -= 1
+                shown_required[slot] -= 1
+            if raw is not _MISSING and raw is not None:
+                ignored.append(Ignored(name, qid, "hidden"))
             continue
-        matched += 1
-        if raw is None:
+        if raw is _MISSING or raw is None:
             continue
         if table is not None and raw is not True and raw is not False:
             try:
@@ -100,37 +114,13 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
         answers[qid] = value
         if required:
             answered[slot] += 1
-    if matched < len(given):
-        known = index.questions
-        unknown = sorted(str(key) for key in given if key not in known)
-        ignored.extend(Ignored(name, key, "unknown") for key in unknown)
-
-    role = respondent.role
-    hidden: list[str] = []
-    required_total = index.required_total
-    shown_required = list(index.required_by_slot) + [0]
-    for info in index.conditional:
-        show_if = info.show_if
-        if show_if is not None and not show_if(answers, role):
-            hidden.append(info.id)
-            if info.required:
-                required_total -= 1
-                shown_required[info.slot] -= 1
-            if answers.pop(info.id, _MISSING) is not _MISSING:
-                ignored.append(Ignored(name, info.id, "hidden"))
-                if info.required:
-                    answered[info.slot] -= 1
-
-    if len(ignored) > 1:
-        order = index.position
-        ignored.sort(key=lambda item: (order.get(item.question, len(order)), item.question))
     return View(
         position=position,
         name=name,
         role=role,
         answers=answers,
         hidden=frozenset(hidden),
-        ignored=tuple(ignored),
+        ignored=_ignored(index, given, matched, ignored, name),
         shown=len(index.ordered) - len(hidden),
         required=required_total,
         required_answered=sum(answered),
@@ -139,3 +129,17 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
         evidence={},
         owners={},
     )
+
+
+def _ignored(
+    index: Index, given: Mapping[str, Any], matched: int, ignored: list[Ignored], name: str
+) -> tuple[Ignored, ...]:
+    """The ignored answers in questionnaire order, unknown questions last (by name)."""
+    if matched < len(given):
+        known = index.questions
+        unknown = sorted(str(key) for key in given if key not in known)
+        ignored.extend(Ignored(name, key, "unknown") for key in unknown)
+    if len(ignored) > 1:
+        order = index.position
+        ignored.sort(key=lambda item: (order.get(item.question, len(order)), item.question))
+    return tuple(ignored)
