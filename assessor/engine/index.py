@@ -181,6 +181,8 @@ class Index:
     raci_plan: tuple[RaciStep, ...]
     #: The perception part of a result with fewer than two respondents.
     no_perception: Perception
+    #: Compared questions, in questionnaire order (PerceptionStep).
+    perception_plan: tuple[PerceptionStep, ...]
 
 
 #: A single-value question's answers: value -> (canonical value, score or None, label).
@@ -212,6 +214,19 @@ ScoreStep = tuple[str, Table | None, Callable[[Any], float | None], int, float, 
 OwnerStep = tuple[QuestionInfo, str, str, dict[Any, str], OwnerHeads]
 MaturityStep = tuple[
     QuestionInfo, str, str, dict[Any, str], str, tuple[tuple[Prepared | None, ...], ...]
+]
+#: (info, id, slot, kind, gap prefix (question, text, responsibility, domain), phrase by
+#: value, label by value, finding when the answers differ, when maturity differs widely).
+PerceptionStep = tuple[
+    QuestionInfo,
+    str,
+    int,
+    str,
+    tuple[str, str, str | None, str | None],
+    dict[Any, str],
+    dict[Any, str],
+    Prepared,
+    Prepared,
 ]
 RaciStep = tuple[tuple[str, str | None, str, str, tuple[str, ...]], str | None, dict[str, str]]
 
@@ -366,6 +381,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
         raci_plan=tuple(
             (item.prefix, item.owner.id if item.owner else None, item.status) for item in raci
         ),
+        perception_plan=tuple(_perception_step(i) for i in ordered if i.compared),
         no_perception=Perception(
             tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
         ),
@@ -556,6 +572,44 @@ def _visit_order(
     for info in ordered:
         visit(info.id)
     return tuple(infos[qid] for qid in done)
+
+
+def _perception_step(info: QuestionInfo) -> PerceptionStep:
+    """What :func:`perception` needs of one compared question, written in advance."""
+    question = info.question
+    responsibility = info.responsibility
+    title, advice = wording.perception_text(question)
+    act = "EXEC" if info.kind == "owner" or responsibility is None else responsibility.accountable
+    finding_id = f"perception:{info.id}"
+
+    def prepared(base: str) -> Prepared:
+        severity = wording.bump(base) if info.weight >= HEAVY else base
+        head: Head = (
+            finding_id,
+            "perception",
+            severity,
+            question.responsibility,
+            info.domain,
+            title,
+            ". " + advice,
+            act,
+            QUICK_WIN,
+            responsibility.references if responsibility else (),
+            info.weight,
+        )
+        return sort_key(severity, info.weight, finding_id), head, "perception"
+
+    return (
+        info,
+        info.id,
+        info.slot,
+        info.kind,
+        (info.id, info.text, question.responsibility, info.domain),
+        {value: wording.phrase(question, value, info.labels) for value in info.labels},
+        info.labels,
+        prepared("medium"),
+        prepared("high"),
+    )
 
 
 def _single_step(

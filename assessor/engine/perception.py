@@ -20,9 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine import wording
 from assessor.engine.findings import Ranked
-from assessor.engine.index import QUICK_WIN, Index, QuestionInfo, sort_key
+from assessor.engine.index import Index
 from assessor.engine.result import (
     DomainDisagreement,
     Evidence,
@@ -33,6 +32,8 @@ from assessor.engine.result import (
 )
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
+
+_new: Any = tuple.__new__
 
 #: Maturity levels this far apart are a perception gap.
 MATURITY_GAP = 2
@@ -48,9 +49,8 @@ class PerceptionResult:
     disagreement: dict[str, float | None]
 
 
-def differ(info: QuestionInfo, values: Sequence[Any]) -> bool:
+def differ(kind: str, values: Sequence[Any]) -> bool:
     """Whether these answers to one question count as a perception gap."""
-    kind = info.kind
     if kind == "maturity":
         return bool(max(values) - min(values) >= MATURITY_GAP)
     if kind == "yesno":
@@ -62,83 +62,52 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
     """The gaps between respondents, their findings, and each domain's disagreement."""
     if len(views) < 2:
         return PerceptionResult(index.no_perception, [], {})
-    compared = dict.fromkeys(index.domain_ids, 0)
-    differing = dict.fromkeys(index.domain_ids, 0)
+    slots = len(index.domains)
+    compared = [0] * (slots + 1)
+    differing = [0] * (slots + 1)
     gaps: list[PerceptionGap] = []
     findings: list[Ranked] = []
-    if len(views) > 1:
-        for info in index.ordered:
-            if not info.compared:
-                continue
-            answers = combined.given(info.id)
-            if len(answers) < 2:
-                continue
-            values = [value for _, value in answers]
-            gap = differ(info, values)
-            if info.domain is not None:
-                compared[info.domain] += 1
-                differing[info.domain] += gap
-            if gap:
-                gaps.append(_gap(info, answers))
-                finding = _finding(info, answers, values)
-                findings.append((sort_key(finding.severity, finding.weight, finding.id), finding))
-    disagreement: dict[str, float | None] = {
-        domain: round(differing[domain] / compared[domain], 2)
-        if len(views) > 1 and compared[domain]
-        else None
-        for domain in compared
-    }
+    says = {view.position: f"{view.role} ({view.name}) says " for view in views}
+    by_question = combined.by_question
+    for info, qid, slot, kind, gap_head, phrases, labels, normal, wide in index.perception_plan:
+        answers = by_question.get(qid)
+        if answers is None or len(answers) < 2:
+            continue
+        values = [value for _, value in answers]
+        compared[slot] += 1
+        if not differ(kind, values):
+            continue
+        differing[slot] += 1
+        gaps.append(
+            _new(
+                PerceptionGap,
+                (
+                    *gap_head,
+                    tuple([_new(GapAnswer, (v.name, v.role, x, labels[x])) for v, x in answers]),
+                ),
+            )
+        )
+        key, head, check = wide if kind == "maturity" and _wide(values) else normal
+        said = "; ".join([says[view.position] + phrases[value] for view, value in answers])
+        evidence = tuple([view.answer_evidence(info) for view, _ in answers])
+        finding = (*head[:6], said + head[6], *head[7:], _new(Evidence, (check, evidence)))
+        findings.append((key, _new(Finding, finding)))
+    disagreement: list[float | None] = [
+        round(differing[slot] / compared[slot], 2) if compared[slot] else None
+        for slot in range(slots)
+    ]
     return PerceptionResult(
         perception=Perception(
             domains=tuple(
-                DomainDisagreement(d.id, d.title, disagreement[d.id]) for d in index.domains
+                DomainDisagreement(d.id, d.title, disagreement[slot])
+                for slot, d in enumerate(index.domains)
             ),
             gaps=tuple(gaps),
         ),
         findings=findings,
-        disagreement=disagreement,
+        disagreement={d.id: disagreement[slot] for slot, d in enumerate(index.domains)},
     )
 
 
-def _gap(info: QuestionInfo, answers: list[tuple[View, Any]]) -> PerceptionGap:
-    return PerceptionGap(
-        question=info.id,
-        text=info.text,
-        responsibility=info.question.responsibility,
-        domain=info.domain,
-        answers=tuple(
-            GapAnswer(view.name, view.role, value, info.label(value)) for view, value in answers
-        ),
-    )
-
-
-def _finding(info: QuestionInfo, answers: list[tuple[View, Any]], values: list[Any]) -> Finding:
-    severity = "medium"
-    if info.kind == "maturity" and max(values) - min(values) >= MATURITY_WIDE_GAP:
-        severity = "high"
-    if info.weight >= 2:
-        severity = wording.bump(severity)
-    responsibility = info.responsibility
-    said = "; ".join(
-        f"{view.role} ({view.name}) says {wording.phrase(info.question, value, info.labels)}"
-        for view, value in answers
-    )
-    title, advice = wording.perception_text(info.question)
-    if info.kind == "owner" or responsibility is None:
-        act = "EXEC"
-    else:
-        act = responsibility.accountable
-    return Finding(
-        id=f"perception:{info.id}",
-        kind="perception",
-        severity=severity,
-        responsibility=info.question.responsibility,
-        domain=info.domain,
-        title=title,
-        recommendation=f"{said}. {advice}",
-        act=act,
-        effort=QUICK_WIN,
-        references=responsibility.references if responsibility else (),
-        weight=info.weight,
-        evidence=Evidence("perception", tuple(view.answer_evidence(info) for view, _ in answers)),
-    )
+def _wide(levels: list[Any]) -> bool:
+    return bool(max(levels) - min(levels) >= MATURITY_WIDE_GAP)
