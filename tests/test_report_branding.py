@@ -60,6 +60,8 @@ def test_png_accepted_and_metadata_dropped() -> None:
          + chunk(b"IEND", b""), "no image data"),
         (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 10, 10, 8, 2, 0, 0, 0))
          + chunk(b"IDAT", b"not zlib") + chunk(b"IEND", b""), "decoded"),
+        (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 10, 10, 8, 2, 0, 0, 0))
+         + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b""), "wrong size"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * (MAX_LOGO_BYTES), "larger than"),
     ],
 )  # fmt: skip
@@ -137,3 +139,10 @@ def test_accent_colour() -> None:
 def test_unknown_file_type_refused() -> None:
     with pytest.raises(BrandingError, match="PNG or an SVG"):
         validate_logo(b"GIF89a" + b"\0" * 20, "logo.gif")
+
+
+def test_interlaced_and_palette_png_accepted() -> None:
+    out = io.BytesIO()
+    Image.new("P", (33, 17)).save(out, "PNG", interlace=1)
+    data, _ = validate_logo(out.getvalue(), "logo.png")
+    assert data.startswith(b"\x89PNG")

@@ -61,8 +61,9 @@ class ReportFile:
 def _file(
     data: bytes, etag: str, inputs: ReportInputs, fmt: str, mimetype: str, *, cached: bool = False
 ) -> ReportFile:
-    name = report_filename(inputs.organization, inputs.assessment_date, fmt)
-    ascii_name, header = content_disposition(name)
+    day = inputs.assessment_date
+    ascii_name = ascii_filename(inputs.organization, day, fmt)
+    header = content_disposition(ascii_name, report_filename(inputs.organization, day, fmt))
     return ReportFile(data, etag, ascii_name, mimetype, header, cached)
 
 
@@ -120,6 +121,11 @@ def content_hash(result: dict[str, Any], inputs: ReportInputs, fmt: str = "pdf")
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def report_etag(assessment: Assessment, paper: str = "a4") -> str:
+    """The PDF's ETag without rendering it (to answer ``If-None-Match`` cheaply)."""
+    return content_hash(*_scored(assessment, paper))
 
 
 def report_pdf(assessment: Assessment, paper: str = "a4") -> ReportFile:
@@ -238,12 +244,15 @@ def report_filename(organization: str, day: date, extension: str) -> str:
     return f"{name}-governance-gap-{day.isoformat()}.{extension}"
 
 
-def content_disposition(filename: str) -> tuple[str, str]:
-    """The ASCII-safe name, and the attachment header: ``filename`` (slugged) and, when the
-    name is not plain ASCII, ``filename*`` (RFC 5987) with the name as it is."""
-    stem, dot, extension = filename.rpartition(".")
-    ascii_name = f"{slug(stem)}{dot}{extension}" if dot else slug(filename)
+def ascii_filename(organization: str, day: date, extension: str) -> str:
+    """The same name slugged to ASCII letters, digits and hyphens."""
+    return f"{slug(organization)}-governance-gap-{day.isoformat()}.{extension}"
+
+
+def content_disposition(ascii_name: str, name: str) -> str:
+    """An attachment header: the ASCII ``filename`` and, when ``name`` is not plain ASCII,
+    ``filename*`` (RFC 5987) with the name as it is."""
     header = f'attachment; filename="{ascii_name}"'
-    if not filename.isascii():
-        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
-    return ascii_name, header
+    if not name.isascii():
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header

@@ -13,13 +13,12 @@ import struct
 import zlib
 from collections.abc import Iterator
 from html import escape
-from io import BytesIO
 from typing import NoReturn
 from xml.etree import ElementTree as ET  # noqa: S405  (only builds trees; parsing is below)
 from xml.parsers import expat  # noqa: S410  (DOCTYPE and entity declarations are refused)
 
 MAX_LOGO_BYTES = 256 * 1024
-MAX_LOGO_PIXELS = 4096
+MAX_LOGO_PIXELS = 2048
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_MIMETYPE = "image/png"
 SVG_MIMETYPE = "image/svg+xml"
@@ -30,6 +29,7 @@ _ACCENT = re.compile(r"#[0-9a-fA-F]{6}")
 _PNG_KEEP = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"pHYs"}
 #: Valid (colour type -> bit depths) pairs from the PNG specification.
 _PNG_DEPTHS = {0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 8}, 4: {8, 16}, 6: {8, 16}}
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -142,23 +142,44 @@ def clean_png(data: bytes) -> bytes:
         raise BrandingError("The PNG header is not valid.")
     if not any(kind == b"IDAT" for kind, _ in chunks):
         raise BrandingError("The PNG file has no image data.")
+    _check_png_decodes(chunks, _png_raw_size(width, height, depth, colour, interlace))
     out = bytearray(PNG_SIGNATURE)
     for kind, body in chunks:
         if kind in _PNG_KEEP:
             out += struct.pack(">I", len(body)) + kind + body
             out += struct.pack(">I", zlib.crc32(kind + body))
-    _check_png_decodes(bytes(out))
     return bytes(out)
 
 
-def _check_png_decodes(data: bytes) -> None:
-    from PIL import Image  # a WeasyPrint dependency; it is what will decode the logo
+def _png_raw_size(width: int, height: int, depth: int, colour: int, interlace: int) -> int:
+    """Bytes of filtered scanlines the image data must inflate to (PNG spec, section 8)."""
+    bits = depth * _PNG_CHANNELS[colour]
+    passes = (
+        [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+         (0, 1, 1, 2)]
+        if interlace
+        else [(0, 0, 1, 1)]
+    )  # fmt: skip
+    total = 0
+    for x0, y0, dx, dy in passes:
+        columns = (width - x0 + dx - 1) // dx if width > x0 else 0
+        rows = (height - y0 + dy - 1) // dy if height > y0 else 0
+        if columns and rows:
+            total += rows * (1 + (columns * bits + 7) // 8)
+    return total
 
+
+def _check_png_decodes(chunks: list[tuple[bytes, bytes]], expected: int) -> None:
+    """The image data must inflate to exactly the size the header promises (and no more)."""
+    inflater = zlib.decompressobj()
     try:
-        with Image.open(BytesIO(data)) as image:
-            image.load()
-    except Exception as exc:  # Pillow raises many kinds for broken data
+        raw = inflater.decompress(
+            b"".join(body for kind, body in chunks if kind == b"IDAT"), expected + 1
+        )
+    except zlib.error as exc:
         raise BrandingError("The PNG image data cannot be decoded.") from exc
+    if len(raw) != expected or not inflater.eof:
+        raise BrandingError("The PNG image data cannot be decoded (wrong size).")
 
 
 # --- SVG ---------------------------------------------------------------------------

@@ -116,8 +116,8 @@ def radar_svg(
             f'<polygon points="{polygon(maturity)}" fill="{escape(accent)}" fill-opacity="0.28" '
             f'stroke="{escape(accent)}" stroke-width="2"/>'
         )
-        for index, value in enumerate(maturity):
-            x, y = point(index, value)
+        for index, level_value in enumerate(maturity):
+            x, y = point(index, level_value)
             parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{escape(accent)}"/>')
     for index, domain in enumerate(domains):
         x, y = point(index, MAX_LEVEL + 0.45)

@@ -12,6 +12,7 @@ import atexit
 import hashlib
 import logging
 import multiprocessing
+import re
 import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +36,17 @@ DEFAULT_WORKER_RENDERS = 25
 Assets = Mapping[str, tuple[bytes, str]]
 
 
+#: Control characters (other than tab and newline): invisible, and they break PDF text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: Any) -> Any:
+    """Every value a template prints, without control characters (our own markup kept)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROLS.sub("", value)
+    return value
+
+
 @cache
 def environment() -> Environment:
     """The report's Jinja environment: autoescaping everything, strict about names."""
@@ -44,6 +56,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=printable,
     )
 
 
