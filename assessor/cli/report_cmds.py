@@ -8,6 +8,7 @@ unknown assessment) exits with status 2 and one line on stderr.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -166,8 +167,7 @@ def report_all(workspace_ref: str | None, output: str, paper: str, workers: int 
     folder = Path(output)
     written = 0
     try:
-        stderr = click.get_text_stream("stderr")  # type: ignore[operator]
-        progress: Any = click.progressbar(length=len(assessments), label="Rendering", file=stderr)
+        progress = click.progressbar(length=len(assessments), label="Rendering", file=sys.stderr)
         with progress as bar:
             for assessment, pdf in reporting.report_pdfs(assessments, paper, workers):
                 _write(str(folder / f"{assessment.id}-{pdf.filename}"), pdf.data)
