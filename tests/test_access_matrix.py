@@ -1,0 +1,469 @@
+"""Every route of ``app.url_map`` against every kind of visitor, with the status each must get.
+
+The visitors: anonymous, the owner of another workspace, a viewer, a consultant and the
+owner of workspace A, a respondent holding a live link of A, one holding a link of
+another assessment (in workspace B), and holders of a revoked and of an expired link of A.
+
+* Anonymous on a member page: 302 to sign-in.  Someone from another workspace naming A's
+  ids: 404 (never 403, which would confirm that the id exists).  A viewer: 200 on reads,
+  404 on writes.  Respondent links: only their own respondent's pages.
+* After every refused request, nothing in either workspace changed (a digest of all
+  their rows), and nothing of workspace A shows in any response to someone outside it.
+* A route missing from ``ROUTES`` fails ``test_every_route_is_classified``: a new route
+  has to say who may use it before it can ship.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import Answer
+from tests.security_world import (
+    ALPHA_MARK,
+    BETA_MARK,
+    PASSWORD,
+    World,
+    build_world,
+    sign_in,
+    workspace_snapshot,
+)
+
+ACTORS = (
+    "anonymous",
+    "outsider",
+    "viewer",
+    "consultant",
+    "owner",
+    "link",
+    "link_other",
+    "link_revoked",
+    "link_expired",
+)
+MEMBERS = ("viewer", "consultant", "owner")
+LINK_ACTORS = ("link", "link_other", "link_revoked", "link_expired")
+#: Visitors who are not in workspace A: nothing of A may reach them.
+OUTSIDE_A = ("anonymous", "outsider", "link_other", "link_revoked", "link_expired")
+#: Who may do what, in workspace A.
+ALLOWED = {
+    "member": ("viewer", "consultant", "owner"),
+    "editor": ("consultant", "owner"),
+    "owner": ("owner",),
+}
+UNKNOWN_TOKEN = "x" * 43
+
+Url = Callable[[World, str], str]
+Data = Callable[[World, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a route is reached, by whom, and what an allowed visitor gets."""
+
+    #: public | member | editor | owner | link | join
+    access: str
+    url: Url
+    #: Status of an allowed GET / POST; None when the route has no such method.
+    get: int | None = None
+    post: int | None = None
+    #: Form fields (or, with ``as_json``, the JSON body) of the POST.
+    data: Data | None = None
+    as_json: bool = False
+    #: The URL names objects of workspace A (another workspace's visitor gets 404).
+    scoped: bool = True
+    #: Changes who the client is (sign-in, sign-out, joining): sent last, from a copy.
+    last: bool = False
+    #: Statuses that differ from the rule for particular visitors.
+    special: dict[str, int] = field(default_factory=dict)
+
+
+def _a(path: str) -> Url:
+    return lambda w, actor: path.format(w=w)
+
+
+def _answer(w: World, actor: str) -> str:
+    return f"/assessments/{w.assessment_a}/respondents/{w.respondent_a}/answer"
+
+
+def _token(w: World, actor: str) -> str:
+    """The link a visitor holds; members and anonymous visitors hold none (a made-up one)."""
+    return {
+        "link": w.token_a,
+        "link_other": w.token_b,
+        "link_revoked": w.revoked_token_a,
+        "link_expired": w.expired_token_a,
+    }.get(actor, UNKNOWN_TOKEN)
+
+
+def _invitation(w: World, actor: str) -> str:
+    """Anyone without an account may use A's open invitation; the rest try a revoked one."""
+    if actor == "anonymous" or actor in LINK_ACTORS:
+        return w.invitation_token_a
+    return w.revoked_invitation_token_a
+
+
+def _section_save(question: str, value: str) -> Data:
+    return lambda w, actor: {question: value, f"v_{question}": "", "go": "stay"}
+
+
+def _autosave(question: str, value: str) -> Data:
+    return lambda w, actor: {"question": question, "value": value, "comment": None}
+
+
+ROUTES: dict[str, Route] = {
+    "static": Route("public", _a("/static/app.css"), get=200, scoped=False),
+    "health.healthz": Route("public", _a("/healthz"), get=200, scoped=False),
+    "dashboard.index": Route("public", _a("/"), get=200, scoped=False),
+    "auth.sign_in": Route(
+        "public",
+        _a("/signin"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"email": w.owner.email, "password": PASSWORD},
+        scoped=False,
+        last=True,
+    ),
+    "auth.sign_up": Route(
+        "public",
+        _a("/signup"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {
+            "name": "New Person",
+            "email": f"new-{actor}@example.com",
+            "password": PASSWORD,
+            "workspace": "New workspace",
+        },
+        scoped=False,
+        last=True,
+    ),
+    "auth.sign_out": Route("public", _a("/signout"), post=302, scoped=False, last=True),
+    "auth.join": Route(
+        "join",
+        lambda w, actor: f"/join/{_invitation(w, actor)}",
+        get=200,
+        post=302,
+        data=lambda w, actor: {"name": "Joining Person", "password": PASSWORD},
+        last=True,
+    ),
+    # --- the workspace ---------------------------------------------------------------------
+    "dashboard.welcome": Route(
+        "editor",
+        _a("/welcome"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"organization": "Our own organisation", "role": "CIO"},
+        scoped=False,
+    ),
+    "dashboard.organizations": Route("member", _a("/organizations"), get=200, scoped=False),
+    "dashboard.new_organization": Route(
+        "editor",
+        _a("/organizations/new"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"name": f"Another client ({actor})", "sector": "", "size": ""},
+        scoped=False,
+    ),
+    "dashboard.organization": Route("member", _a("/organizations/{w.organization_a}"), get=200),
+    "dashboard.edit_organization": Route(
+        "editor",
+        _a("/organizations/{w.organization_a}/edit"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"name": "Renamed client", "sector": "health", "size": "1-49"},
+    ),
+    "settings.index": Route("member", _a("/workspace"), get=200, scoped=False),
+    "settings.audit_log": Route("owner", _a("/workspace/audit"), get=200, scoped=False),
+    "settings.logo": Route(
+        # Workspace B has no logo: its owner gets 404, never A's logo.
+        "member",
+        _a("/workspace/logo"),
+        get=200,
+        scoped=False,
+        special={"outsider": 404},
+    ),
+    "settings.branding": Route(
+        "owner",
+        _a("/workspace/branding"),
+        post=302,
+        data=lambda w, actor: {"firm_name": "Renamed firm", "accent_color": "#123456"},
+        scoped=False,
+    ),
+    "settings.invite": Route(
+        "owner",
+        _a("/workspace/invitations"),
+        post=200,
+        data=lambda w, actor: {"email": "colleague@example.com", "role": "viewer"},
+        scoped=False,
+    ),
+    "settings.revoke_invitation": Route(
+        "owner", _a("/workspace/invitations/{w.invitation_a}/revoke"), post=302
+    ),
+    "settings.switch": Route("member", _a("/workspace/switch/{w.workspace_a}"), post=302),
+    # --- assessments ---------------------------------------------------------------------
+    "assessments.new": Route(
+        "editor",
+        _a("/assessments/new/{w.organization_a}"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"questionnaire": w.questionnaire_key, "title": "Next year"},
+    ),
+    "assessments.detail": Route("member", _a("/assessments/{w.assessment_a}"), get=200),
+    "assessments.set_targets": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/targets"),
+        post=302,
+        data=lambda w, actor: {f"target_{d}": "2" for d in w.domains},
+    ),
+    "assessments.add_respondent": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents"),
+        post=302,
+        data=lambda w, actor: {"name": "Added Person", "role": "CISO", "email": ""},
+    ),
+    "assessments.issue_link": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.expired_respondent_a}/link"),
+        post=200,
+    ),
+    "assessments.revoke_link": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.revoked_respondent_a}/revoke"),
+        post=302,
+    ),
+    "assessments.reopen": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.respondent_a}/reopen"),
+        post=302,
+    ),
+    "assessments.close": Route("editor", _a("/assessments/{w.spare_assessment_a}/close"), post=302),
+    "assessments.reassess": Route(
+        "editor", _a("/assessments/{w.spare_assessment_a}/reassess"), post=302
+    ),
+    # --- results and downloads ------------------------------------------------------------
+    "results.show": Route("member", _a("/assessments/{w.assessment_a}/results"), get=200),
+    "results.report_preview": Route("member", _a("/assessments/{w.assessment_a}/report"), get=200),
+    "results.report_pdf": Route("member", _a("/assessments/{w.assessment_a}/report.pdf"), get=200),
+    "results.export": Route("member", _a("/assessments/{w.assessment_a}/export.csv"), get=200),
+    # --- answering for a respondent (consultant, or a self-assessing user) -----------------
+    "answering.consultant_start": Route("editor", _answer, get=302),
+    "answering.consultant_page": Route(
+        "editor",
+        lambda w, actor: f"{_answer(w, actor)}/s/strategy",
+        get=200,
+        post=302,
+        data=_section_save("str_strategy_maturity", "2"),
+    ),
+    "answering.consultant_autosave": Route(
+        "editor",
+        lambda w, actor: f"{_answer(w, actor)}/autosave",
+        post=200,
+        data=_autosave("str_strategy_owner", "CISO"),
+        as_json=True,
+    ),
+    "answering.consultant_submit": Route(
+        # Allowed, and refused for the unanswered required questions.
+        "editor",
+        lambda w, actor: f"{_answer(w, actor)}/submit",
+        get=200,
+        post=422,
+    ),
+    # --- answering by personal link ---------------------------------------------------------
+    "answering.link_start": Route("link", lambda w, actor: f"/r/{_token(w, actor)}", get=302),
+    "answering.link_page": Route(
+        "link",
+        lambda w, actor: f"/r/{_token(w, actor)}/s/strategy",
+        get=200,
+        post=302,
+        data=_section_save("str_strategy_maturity", "3"),
+    ),
+    "answering.link_autosave": Route(
+        "link",
+        lambda w, actor: f"/r/{_token(w, actor)}/autosave",
+        post=200,
+        data=_autosave("str_strategy_owner", "SHARED"),
+        as_json=True,
+    ),
+    "answering.link_submit": Route(
+        "link", lambda w, actor: f"/r/{_token(w, actor)}/submit", get=200, post=422
+    ),
+}
+
+SIGN_IN = "sign in"
+
+
+def expected(route: Route, allowed_status: int, actor: str) -> int | str:
+    """The status ``actor`` must get, or ``SIGN_IN`` for a redirect to the sign-in page."""
+    if actor in route.special:
+        return route.special[actor]
+    if route.access == "public":
+        return allowed_status
+    if route.access == "link":
+        return allowed_status if actor in ("link", "link_other") else 404
+    if route.access == "join":
+        signed_in = actor in ("outsider", *MEMBERS)
+        return 404 if signed_in else allowed_status
+    if actor == "anonymous" or actor in LINK_ACTORS:
+        return SIGN_IN
+    if actor == "outsider":
+        # The owner of workspace B: A's ids are not found; pages without ids show B.
+        return 404 if route.scoped else allowed_status
+    return allowed_status if actor in ALLOWED[route.access] else 404
+
+
+def _requests() -> list[tuple[str, str, Route]]:
+    ordered = sorted(ROUTES.items(), key=lambda item: item[1].last)
+    found = []
+    for endpoint, route in ordered:
+        if route.get is not None:
+            found.append((endpoint, "GET", route))
+    for endpoint, route in ordered:
+        if route.post is not None:
+            found.append((endpoint, "POST", route))
+    # Reads first, then writes, then whatever changes who the client is.
+    return sorted(found, key=lambda item: item[2].last)
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    """A route nobody has classified fails here; so does a classification without a route."""
+    served = set()
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            served.add((rule.endpoint, method))
+    classified = set()
+    for endpoint, route in ROUTES.items():
+        if route.get is not None:
+            classified.add((endpoint, "GET"))
+        if route.post is not None:
+            classified.add((endpoint, "POST"))
+    assert served - classified == set(), "routes nobody has classified in ROUTES"
+    assert classified - served == set(), "classified routes the app does not serve"
+
+
+def _client_for(app: Flask, world: World, actor: str) -> FlaskClient:
+    client = app.test_client()
+    person = {
+        "outsider": world.outsider,
+        "viewer": world.viewer,
+        "consultant": world.consultant,
+        "owner": world.owner,
+    }.get(actor)
+    if person is not None:
+        sign_in(client, person)
+    elif actor in LINK_ACTORS:
+        client.get(f"/r/{_token(world, actor)}")  # a respondent opens their link first
+    return client
+
+
+def _copy(app: Flask, client: FlaskClient) -> FlaskClient:
+    """A second client with the same session, for requests that change who it is."""
+    twin = app.test_client()
+    cookie = client.get_cookie("session")
+    if cookie is not None:
+        twin.set_cookie("session", cookie.value)
+    return twin
+
+
+def _send(client: FlaskClient, method: str, url: str, route: Route, data: dict[str, Any]) -> Any:
+    if method == "GET":
+        return client.get(url)
+    if route.as_json:
+        return client.post(url, json=data)
+    return client.post(url, data=data)
+
+
+def _snapshots(app: Flask, world: World) -> tuple[str, str]:
+    with app.app_context():
+        return workspace_snapshot(world.workspace_a), workspace_snapshot(world.workspace_b)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_access_matrix(app: Flask, actor: str) -> None:
+    world = build_world(app)
+    client = _client_for(app, world, actor)
+    failures = []
+    known: tuple[str, str] | None = None  # the snapshot after the last request, if taken
+    for endpoint, method, route in _requests():
+        url = route.url(world, actor)
+        allowed = route.get if method == "GET" else route.post
+        assert allowed is not None
+        want = expected(route, allowed, actor)
+        refused = want == SIGN_IN or want in (401, 403, 404)
+        # Signing in as A's owner, or joining A by its invitation, rightly changes A.
+        enters_a = endpoint in ("auth.join", "auth.sign_in") and method == "POST"
+        watch_a = actor in OUTSIDE_A and not enters_a
+        data = route.data(world, actor) if route.data and method == "POST" else {}
+        before = known or _snapshots(app, world) if refused or watch_a else None
+        sender = _copy(app, client) if route.last else client
+        response = _send(sender, method, url, route, data)
+        status = response.status_code
+        body = response.get_data()
+        response.close()
+        label = f"{actor} {method} {endpoint} ({url})"
+
+        if want == SIGN_IN:
+            location = urlsplit(response.headers.get("Location", "")).path
+            if status != 302 or location != "/signin":
+                failures.append(f"{label}: {status} -> {location!r}, wanted a redirect to sign-in")
+        elif status != want:
+            failures.append(f"{label}: {status}, wanted {want}")
+        if status >= 500:
+            failures.append(f"{label}: server error")
+        known = None
+        if before is not None:
+            known = after = _snapshots(app, world)
+            if refused and after != before:
+                failures.append(f"{label}: refused, yet the database changed")
+            if watch_a and after[0] != before[0]:
+                failures.append(f"{label}: a visitor from outside changed workspace A")
+        shows_invitation = endpoint == "auth.join" and _invitation(world, actor) == (
+            world.invitation_token_a
+        )
+        if actor in OUTSIDE_A and not shows_invitation and ALPHA_MARK.encode() in body:
+            failures.append(f"{label}: workspace A's data in the response")
+    assert failures == []
+
+
+def test_respondent_link_reaches_only_its_own_respondent(app: Flask) -> None:
+    """B's respondent, on its own link, sees and writes only B's respondent."""
+    world = build_world(app)
+    client = _client_for(app, world, "link_other")
+    page = client.get(f"/r/{world.token_b}/s/strategy")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert BETA_MARK in text and ALPHA_MARK not in text
+    saved = client.post(
+        f"/r/{world.token_b}/autosave", json={"question": "str_strategy_owner", "value": "CIO"}
+    )
+    assert saved.status_code == 200
+    with app.app_context():
+        owners = db.session.execute(
+            select(Answer.respondent_id).where(Answer.question_id == "str_strategy_owner")
+        ).scalars()
+        assert list(owners) == [world.respondent_b]
+    # The consultant pages of A's respondent stay closed to the link's session.
+    refused = client.get(
+        f"/assessments/{world.assessment_a}/respondents/{world.respondent_a}/answer/s/strategy"
+    )
+    assert refused.status_code == 302
+
+
+def test_another_workspace_gets_404_for_every_id_of_a(app: Flask) -> None:
+    """The same ids that work for A's owner are 404 for B's owner: existence is not revealed."""
+    world = build_world(app)
+    owner = _client_for(app, world, "owner")
+    outsider = _client_for(app, world, "outsider")
+    for endpoint, route in ROUTES.items():
+        if route.access not in ALLOWED or not route.scoped or route.get is None:
+            continue
+        url = route.url(world, "owner")
+        assert owner.get(url).status_code == route.get, endpoint
+        assert outsider.get(url).status_code == 404, endpoint

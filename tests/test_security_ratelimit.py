@@ -1,0 +1,171 @@
+"""Rate limits on sign-in, sign-up, invitation and respondent links (Flask-Limiter), switched
+on; in memory by default, and in Redis (shared by every process) with its own key prefix."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from assessor import create_app
+from assessor.extensions import db
+from tests.conftest import base_config
+from tests.security_world import World, build_world
+
+LIMITS = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_AUTH": "3 per minute",
+    "RATELIMIT_LINK": "5 per minute",
+}
+REDIS_URL = "redis://127.0.0.1:6379"
+TOO_MANY = "Too many attempts"
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, database: str) -> dict[str, Any]:
+    return {**base_config(tmp_path, database), **LIMITS}
+
+
+def _address(n: int) -> dict[str, Any]:
+    return {"environ_base": {"REMOTE_ADDR": f"198.51.100.{n}"}}
+
+
+def _sign_in(client: Any, world: World, **kwargs: Any) -> Any:
+    return client.post(
+        "/signin", data={"email": world.owner.email, "password": "not the password"}, **kwargs
+    )
+
+
+def test_sign_in_is_limited_per_address(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    statuses = [_sign_in(client, world, **_address(1)).status_code for _ in range(3)]
+    assert statuses == [401, 401, 401]
+    blocked = _sign_in(client, world, **_address(1))
+    assert blocked.status_code == 429
+    assert TOO_MANY in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) > 0
+    # Even the right password waits: the limit is on attempts, not on failures.
+    right = client.post(
+        "/signin",
+        data={"email": world.owner.email, "password": world.owner.password},
+        **_address(1),
+    )
+    assert right.status_code == 429
+    # Another address is not affected; reading the page is not limited.
+    assert _sign_in(client, world, **_address(2)).status_code == 401
+    assert client.get("/signin", **_address(1)).status_code == 200
+
+
+def test_sign_up_is_limited(app: Flask) -> None:
+    client = app.test_client()
+    statuses = []
+    for n in range(4):
+        response = client.post(
+            "/signup",
+            data={
+                "name": "Someone",
+                "email": f"someone{n}@example.com",
+                "password": "long enough password",
+                "workspace": "Somewhere",
+            },
+            **_address(3),
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_respondent_links_are_limited_known_or_not(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    live = [client.get(f"/r/{world.token_a}", **_address(4)).status_code for _ in range(6)]
+    assert live == [302] * 5 + [429]
+    guesses = [client.get(f"/r/guess{n}", **_address(5)).status_code for n in range(6)]
+    assert guesses == [404] * 5 + [429]
+
+
+def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    url = f"/r/{world.token_a}/autosave"
+    statuses = []
+    for n in range(6):
+        response = client.post(
+            url, json={"question": "str_strategy_maturity", "value": n % 5}, **_address(6)
+        )
+        statuses.append(response.status_code)
+    assert statuses == [200] * 5 + [429]
+    assert TOO_MANY in response.get_json()["error"]
+
+
+def test_invitation_links_are_limited(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    statuses = [
+        client.get(f"/join/{world.invitation_token_a}", **_address(7)).status_code for _ in range(6)
+    ]
+    assert statuses == [200] * 5 + [429]
+
+
+def test_forwarded_address_is_the_key_behind_a_trusted_proxy(tmp_path: Path, database: str) -> None:
+    """Behind ProxyFix the limit follows the client's address, not the proxy's."""
+    app = create_app({**base_config(tmp_path, database), **LIMITS, "PROXY_FIX": 1})
+    with app.app_context():
+        if database.startswith("sqlite"):
+            db.create_all()
+    client = app.test_client()
+    for n in range(3):
+        client.get(f"/r/guess{n}", headers={"X-Forwarded-For": "203.0.113.1"})
+        client.get(f"/r/guess{n}", headers={"X-Forwarded-For": "203.0.113.1"})
+    assert client.get("/r/x", headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 429
+    assert client.get("/r/x", headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 404
+
+
+# --- Redis: the storage several processes share ---------------------------------------------
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[tuple[Any, str]]:
+    """A Redis connection and a key prefix of this test's own; its keys are deleted after."""
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"assessor-test-{uuid.uuid4().hex[:12]}"
+    try:
+        yield connection, prefix
+    finally:
+        keys = list(connection.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            connection.delete(*keys)
+        connection.close()
+
+
+def test_limits_are_kept_in_redis_with_their_own_prefix(
+    tmp_path: Path, redis_prefix: tuple[Any, str]
+) -> None:
+    connection, prefix = redis_prefix
+    config = {
+        **base_config(tmp_path, f"sqlite:///{tmp_path / 'redis.db'}"),
+        **LIMITS,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+    }
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    statuses = [client.get(f"/r/guess{n}", **_address(8)).status_code for n in range(6)]
+    assert statuses == [404] * 5 + [429]
+    keys = [k.decode() for k in connection.scan_iter(match=f"*{prefix}*")]
+    assert keys, "no rate-limit keys in Redis"
+    # The count lives in Redis, where every worker process reads it.
+    counts = [int(connection.get(k) or 0) for k in keys if connection.type(k) == b"string"]
+    assert max(counts) >= 5

@@ -1,0 +1,133 @@
+"""Session cookies: HttpOnly, SameSite=Lax, Secure over https (also behind a trusted proxy);
+a fresh session on sign-in; sign-out and a changed nonce end the session."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from assessor import create_app
+from assessor.extensions import db
+from assessor.models import User
+from tests.conftest import base_config
+from tests.security_world import build_world, sign_in
+
+
+def _session_cookie(response: Any) -> dict[str, str | bool]:
+    """The attributes of the ``session`` Set-Cookie header (lower-cased names)."""
+    for header in response.headers.getlist("Set-Cookie"):
+        cookie = SimpleCookie()
+        cookie.load(header)
+        if "session" in cookie:
+            morsel = cookie["session"]
+            found: dict[str, str | bool] = {"value": morsel.value}
+            found.update({k: v for k, v in morsel.items() if v})
+            # SimpleCookie drops flags it knows without a value; read them from the text.
+            lowered = header.lower()
+            found["secure"] = "; secure" in lowered
+            found["httponly"] = "; httponly" in lowered
+            return found
+    raise AssertionError("no session cookie set")
+
+
+def _app(tmp_path: Path, **config: Any) -> Flask:
+    app = create_app({**base_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}"), **config})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def test_cookie_is_httponly_lax_and_not_secure_over_http(client: FlaskClient) -> None:
+    cookie = _session_cookie(client.get("/signin"))
+    assert cookie["httponly"] is True
+    assert str(cookie["samesite"]).lower() == "lax"
+    assert cookie["secure"] is False
+
+
+def test_cookie_is_secure_over_https(client: FlaskClient) -> None:
+    cookie = _session_cookie(client.get("/signin", base_url="https://assessor.example"))
+    assert cookie["secure"] is True and cookie["httponly"] is True
+
+
+def test_cookie_is_secure_when_configured(tmp_path: Path) -> None:
+    app = _app(tmp_path, SESSION_COOKIE_SECURE=True)
+    assert _session_cookie(app.test_client().get("/signin"))["secure"] is True
+
+
+@pytest.mark.parametrize(("proxies", "secure"), [(1, True), (0, False)])
+def test_forwarded_https_counts_only_behind_a_trusted_proxy(
+    tmp_path: Path, proxies: int, secure: bool
+) -> None:
+    """``X-Forwarded-Proto: https`` makes cookies Secure with PROXY_FIX, and means nothing
+    without it (anyone can send the header)."""
+    app = _app(tmp_path, PROXY_FIX=proxies)
+    response = app.test_client().get("/signin", headers={"X-Forwarded-Proto": "https"})
+    assert _session_cookie(response)["secure"] is secure
+
+
+def test_proxy_fix_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSESSOR_PROXY_FIX", "1")
+    app = _app(tmp_path)
+    response = app.test_client().get(
+        "/signin", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    )
+    assert _session_cookie(response)["secure"] is True
+
+
+def test_sign_in_starts_a_new_session(app: Flask) -> None:
+    """Nothing set before signing in survives it (no session fixation, no stale state)."""
+    world = build_world(app)
+    client = app.test_client()
+    client.get("/signin")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+        session["workspace_id"] = world.workspace_b
+        before = dict(session)
+    response = client.post(
+        "/signin", data={"email": world.owner.email, "password": world.owner.password}
+    )
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        after = dict(session)
+    assert "planted" not in after and "workspace_id" not in after
+    assert after.get("csrf_token") != before.get("csrf_token")
+    assert after["_user_id"].split(":")[0] == str(world.owner.user_id)
+    # Signed in to the owner's own workspace, not the one planted before.
+    page = client.get("/workspace")
+    assert page.status_code == 200 and "Alpha" in page.get_data(as_text=True)
+
+
+def test_sign_out_ends_the_session(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    sign_in(client, world.owner)
+    assert client.get("/workspace").status_code == 200
+    assert client.post("/signout").status_code == 302
+    assert client.get("/workspace").status_code == 302
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_a_bumped_nonce_ends_every_session_of_the_user(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    sign_in(client, world.owner)
+    with app.app_context():
+        user = db.session.get(User, world.owner.user_id)
+        assert user is not None
+        user.session_nonce += 1
+        db.session.commit()
+    assert client.get("/workspace").status_code == 302
+
+
+def test_failed_sign_in_keeps_nobody_signed_in(client: FlaskClient, app: Flask) -> None:
+    world = build_world(app)
+    response = client.post("/signin", data={"email": world.owner.email, "password": "wrong" * 3})
+    assert response.status_code == 401
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
