@@ -97,15 +97,14 @@ def rule_findings(
         view = views[0]
         answers = view.answers
         role = view.role
-        for rule in index.rules:
-            if rule.condition.test(answers, role):
+        for test, rule in index.rule_plan:
+            if test(answers, role):
                 evidence = _view_evidence(index, rule, views)
                 found.append(
                     (rule.sort_key, _rule_finding(index, rule, views, evidence, organization))
                 )
         return found
-    for rule in index.rules:
-        test = rule.condition.test
+    for test, rule in index.rule_plan:
         firing = [view for view in views if test(view.answers, view.role)]
         if firing:
             evidence = _view_evidence(index, rule, firing)

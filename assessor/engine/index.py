@@ -148,6 +148,8 @@ class Index:
     domains: tuple[DomainInfo, ...]
     domain_ids: frozenset[str]
     rules: tuple[RuleInfo, ...]
+    #: Each rule's compiled test beside the rule.
+    rule_plan: tuple[tuple[Test, RuleInfo], ...]
     #: Owner and maturity questions of domains that name a responsibility.
     owner_questions: tuple[QuestionInfo, ...]
     maturity_questions: tuple[QuestionInfo, ...]
@@ -326,6 +328,9 @@ def build_index(questionnaire: Questionnaire) -> Index:
     owners = [(i, r) for i, r in generic if i.kind == "owner"]
     maturities = [(i, r) for i, r in generic if i.kind == "maturity"]
     visit_order = _visit_order(ordered, questionnaire)
+    rules = tuple(
+        _rule_info(rule, questions, model, responsibility_domain) for rule in questionnaire.rules
+    )
     owner_heads = {i.id: _owner_heads(i, r) for i, r in owners}
     immature_heads = {i.id: _immature_heads(i, r) for i, r in maturities}
     raci = tuple(
@@ -351,10 +356,8 @@ def build_index(questionnaire: Questionnaire) -> Index:
             for s in domain_sections
         ),
         domain_ids=frozenset(slots),
-        rules=tuple(
-            _rule_info(rule, questions, model, responsibility_domain)
-            for rule in questionnaire.rules
-        ),
+        rules=rules,
+        rule_plan=tuple((rule.condition.test, rule) for rule in rules),
         owner_questions=tuple(i for i, _ in owners),
         maturity_questions=tuple(i for i, _ in maturities),
         owner_heads=owner_heads,

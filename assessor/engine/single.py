@@ -66,6 +66,10 @@ def walk_one(index: Index, respondent: Respondent, targets: Mapping[str, int]) -
     named: dict[str, NamedOwner] = {}
     matched = 0
     get = given.get
+    # Module globals as locals: this loop runs for every question of every scoring.
+    missing = _MISSING
+    invalid = INVALID
+    new = _new
     for (
         qid,
         table,
@@ -85,18 +89,18 @@ def walk_one(index: Index, respondent: Respondent, targets: Mapping[str, int]) -
         raci_prefix,
         raci_status,
     ) in index.single_plan:
-        raw = get(qid, _MISSING)
-        if raw is not _MISSING:
+        raw = get(qid, missing)
+        if raw is not missing:
             matched += 1
         if show_if is not None and not show_if(answers, role):
             hidden.append(qid)
             if required:
                 required_total -= 1
                 shown_required[slot] -= 1
-            if raw is not _MISSING and raw is not None:
+            if raw is not missing and raw is not None:
                 ignored.append(Ignored(name, qid, "hidden"))
             continue
-        if raw is _MISSING or raw is None:
+        if raw is missing or raw is None:
             continue
         entry = None
         if table is not None and raw is not True and raw is not False:
@@ -104,10 +108,10 @@ def walk_one(index: Index, respondent: Respondent, targets: Mapping[str, int]) -
                 entry = table.get(raw)
             except TypeError:
                 entry = None
-            value = INVALID if entry is None else entry[0]
+            value = invalid if entry is None else entry[0]
         else:
             value = normalise(raw)
-        if value is INVALID:
+        if value is invalid:
             ignored.append(Ignored(name, qid, "invalid"))
             continue
         answers[qid] = value
@@ -127,7 +131,7 @@ def walk_one(index: Index, respondent: Respondent, targets: Mapping[str, int]) -
                 owner = named.get(value)
                 if owner is None:
                     owner = named[value] = NamedOwner(name, role, value)
-                rows[raci_position] = _new(RaciRow, (*raci_prefix, (owner,), raci_status[value]))
+                rows[raci_position] = new(RaciRow, (*raci_prefix, (owner,), raci_status[value]))
             prepared = owner_heads[value]
         elif immature_heads is not None:
             prepared = immature_heads[target_of[slot]][value]
@@ -135,8 +139,8 @@ def walk_one(index: Index, respondent: Respondent, targets: Mapping[str, int]) -
             continue
         if prepared is not None:
             key, head, check = prepared
-            record = _new(AnswerEvidence, (qid, text, name, role, value, labels[value]))
-            found.append((key, _new(Finding, (*head, _new(Evidence, (check, (record,)))))))
+            record = new(AnswerEvidence, (qid, text, name, role, value, labels[value]))
+            found.append((key, new(Finding, (*head, new(Evidence, (check, (record,)))))))
 
     view = View(
         position=0,
