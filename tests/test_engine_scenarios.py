@@ -136,3 +136,90 @@ def test_every_answers_file_scores_and_serialises_the_same_twice(name: str) -> N
     one = json.dumps(run(name).to_dict(), sort_keys=True)
     two = json.dumps(run(name).to_dict(), sort_keys=True)
     assert one == two
+
+
+def test_the_result_has_exactly_the_agreed_shape() -> None:
+    """The report and the web pages read these keys; none may go missing or appear."""
+    result = run("demo").to_dict()
+    assert set(result) == {
+        "questionnaire",
+        "method",
+        "respondents",
+        "overall",
+        "completeness",
+        "domains",
+        "raci",
+        "findings",
+        "perception",
+        "roadmap",
+        "ignored",
+    }
+    assert set(result["questionnaire"]) == {"id", "version", "hash", "title"}
+    assert set(result["method"]) == {"combination", "description"}
+    assert set(result["respondents"][0]) == {"name", "role", "completeness", "shown", "answered"}
+    assert set(result["domains"][0]) == {
+        "id",
+        "title",
+        "score",
+        "maturity",
+        "target",
+        "distance",
+        "completeness",
+        "disagreement",
+    }
+    assert set(result["raci"][0]) == {
+        "responsibility",
+        "domain",
+        "title",
+        "accountable",
+        "consulted",
+        "named",
+        "status",
+    }
+    assert set(result["raci"][0]["named"][0]) == {"respondent", "role", "owner"}
+    finding = result["findings"][0]
+    assert set(finding) == {
+        "id",
+        "kind",
+        "severity",
+        "responsibility",
+        "domain",
+        "title",
+        "recommendation",
+        "act",
+        "effort",
+        "references",
+        "weight",
+        "evidence",
+    }
+    assert set(finding["evidence"]) == {"check", "answers"}
+    assert set(finding["evidence"]["answers"][0]) == {
+        "question",
+        "text",
+        "respondent",
+        "role",
+        "value",
+        "label",
+    }
+    assert set(result["perception"]) == {"domains", "gaps"}
+    assert set(result["perception"]["domains"][0]) == {"id", "title", "disagreement"}
+    assert set(result["perception"]["gaps"][0]) == {
+        "question",
+        "text",
+        "responsibility",
+        "domain",
+        "answers",
+    }
+    assert set(result["perception"]["gaps"][0]["answers"][0]) == {
+        "respondent",
+        "role",
+        "value",
+        "label",
+    }
+    assert set(result["roadmap"]) == {"quick_wins", "next_90_days", "next_12_months"}
+    ignored = run("demo", sec_duties_without_ciso="nobody").to_dict()["ignored"]
+    assert ignored[0] == {
+        "respondent": "Maria Jensen",
+        "question": "sec_duties_without_ciso",
+        "reason": "hidden",
+    }
