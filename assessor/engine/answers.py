@@ -109,9 +109,10 @@ def _maturity(question: Question, raw: object) -> Any:
 
 
 def _yesno(question: Question, raw: object) -> Any:
-    if isinstance(raw, bool) and not question.options:
-        return "yes" if raw else "no"
-    if isinstance(raw, str) and not question.options:
+    # The values are always yes, no and unknown (options, when given, only score them).
+    if isinstance(raw, bool):
+        raw = "yes" if raw else "no"
+    elif isinstance(raw, str):
         raw = raw.strip().lower()
     return _choose(question, raw)
 
