@@ -45,6 +45,7 @@ CATALOG = Catalog(MINI)
     [
         ("sec_program_owner", "CISO", "CISO"),
         ("sec_program_owner", " NONE ", "NONE"),
+        ("sec_program_owner", "ciso", "CISO"),
         ("sec_program", 3, 3),
         ("sec_program", "3", 3),
         ("sec_program", 3.0, 3),

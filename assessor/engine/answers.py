@@ -88,8 +88,8 @@ def _choose(question: Question, raw: object) -> Any:
 
 
 def _owner(question: Question, raw: object) -> Any:
-    if isinstance(raw, str) and raw.strip() in OWNER_CODES:
-        return raw.strip()
+    if isinstance(raw, str) and raw.strip().upper() in OWNER_CODES:
+        return raw.strip().upper()
     raise AnswerError(f"{show(raw)} is not one of {_one_of(OWNER_CODES)}")
 
 
