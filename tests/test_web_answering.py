@@ -1,0 +1,440 @@
+"""The answering blueprint: questionnaire pages by personal link and by the consultant,
+"Save and continue" without JavaScript, autosave with optimistic locking, submit and reopen."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import AnswerHistory, Respondent
+from tests.web_support import (
+    CONTEXT,
+    Page,
+    Stage,
+    complete_answers,
+    history,
+    in_app,
+    issue_link,
+    page_versions,
+    post_section,
+    questionnaire,
+    save_answers,
+    section_form,
+    stage,
+    stored,
+)
+
+SECTIONS = [
+    "context",
+    "strategy",
+    "infrastructure",
+    "security",
+    "data",
+    "third_parties",
+    "governance",
+]
+
+
+@pytest.fixture
+def setup(app: Flask, client: FlaskClient) -> Stage:
+    """The owner (signed in on ``client``) with an assessment and one respondent, the CIO."""
+    return stage(app, client)
+
+
+@pytest.fixture
+def token(app: Flask, setup: Stage) -> str:
+    return issue_link(app, setup.respondent_id)
+
+
+@pytest.fixture
+def respondent(app: Flask) -> FlaskClient:
+    """A second browser: the respondent, who opens their personal link without an account."""
+    return app.test_client()
+
+
+def _autosave(client: FlaskClient, url: str, question: str, value: Any, version: int = 0) -> Any:
+    return client.post(
+        f"{url}/autosave", json={"question": question, "value": value, "version": version}
+    )
+
+
+def test_a_link_opens_the_first_section_one_section_a_page(
+    app: Flask, respondent: FlaskClient, token: str
+) -> None:
+    response = respondent.get(f"/r/{token}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/r/{token}/s/context"
+
+    page = Page(respondent.get(f"/r/{token}/s/context"))
+    q = questionnaire(app)
+    assert page.one("h1").etree_element.text == "About your organisation"
+    assert [f.etree_element.get("data-qid") for f in page.all("fieldset.question")] == [
+        x.id for x in q.sections[0].questions
+    ]
+    hidden = [f.etree_element.get("data-qid") for f in page.all("fieldset.question[hidden]")]
+    assert hidden == ["dual_role", "ciso_reports_to", "ciso_reports_to_other"]
+    assert page.texts(".sections li a") == [s.title for s in q.sections]
+    assert page.texts(".sections .pct") == ["0%"] * len(SECTIONS)
+    assert page.texts(".sections li[aria-current] a") == ["About your organisation"]
+    assert page.accessibility_problems() == []
+    assert "Sign in" not in page.texts("header nav a")  # a respondent has no account
+
+
+def test_save_and_continue_without_javascript(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    q = questionnaire(app)
+    url = f"/r/{token}/s/context"
+
+    response = post_section(respondent, url, q, "context", CONTEXT)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/r/{token}/s/strategy"
+    assert stored(app, setup.respondent_id) == CONTEXT
+    assert history(app, setup.respondent_id, "has_ciso") == [
+        ("yes", 1, "Carla CIO (personal link)")
+    ]
+    page = Page(respondent.get(response.headers["Location"]))
+    assert page.one("h1").etree_element.text == "Strategy and business alignment"
+    percents = dict(zip(SECTIONS, page.texts(".sections .pct"), strict=True))
+    assert percents["context"] == "100%" and percents["strategy"] == "0%"
+    assert page.one("#overall").etree_element.get("value") == page.texts("#overall-pct")[0]
+
+    # the saved answers are shown when the page is opened again
+    again = Page(respondent.get(url))
+    assert again.value("#employees") == "420"
+    assert again.value("input[name=has_ciso][checked]") == "yes"
+    assert [
+        e.etree_element.get("value") for e in again.all("input[name=regulated_data][checked]")
+    ] == [
+        "eu_personal",
+        "health",
+    ]
+    assert page_versions(again)["has_ciso"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("go", "where"), [("stay", "context"), ("next", "strategy"), ("previous", None)]
+)
+def test_the_page_buttons_go_where_they_say(
+    app: Flask, respondent: FlaskClient, token: str, go: str, where: str | None
+) -> None:
+    q = questionnaire(app)
+    response = post_section(respondent, f"/r/{token}/s/context", q, "context", CONTEXT, go=go)
+    # "Previous" on the first page has nowhere to go back to: it moves on
+    assert response.headers["Location"] == f"/r/{token}/s/{where or 'strategy'}"
+
+
+def test_the_last_section_leads_to_review_and_submit(
+    app: Flask, respondent: FlaskClient, token: str
+) -> None:
+    q = questionnaire(app)
+    page = Page(respondent.get(f"/r/{token}/s/governance"))
+    assert page.texts(".nav-buttons button") == ["Previous", "Save", "Save and review"]
+    response = post_section(respondent, f"/r/{token}/s/governance", q, "governance", {}, "review")
+    assert response.headers["Location"] == f"/r/{token}/submit"
+    response = post_section(respondent, f"/r/{token}/s/governance", q, "governance", {}, "previous")
+    assert response.headers["Location"] == f"/r/{token}/s/third_parties"
+
+
+def test_resume_where_you_left_off(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    q = questionnaire(app)
+    post_section(respondent, f"/r/{token}/s/context", q, "context", CONTEXT)
+    response = post_section(
+        respondent, f"/r/{token}/s/strategy", q, "strategy", {"str_strategy_owner": "CIO"}
+    )
+    respondent.get(response.headers["Location"])  # the browser follows "Save and continue"
+
+    later = app.test_client()  # the next day, another browser
+    response = later.get(f"/r/{token}")
+    assert response.headers["Location"] == f"/r/{token}/s/infrastructure"
+
+    respondent.get(f"/r/{token}/s/security")  # only looked at a page
+    assert later.get(f"/r/{token}").headers["Location"] == f"/r/{token}/s/security"
+
+
+def test_a_bad_value_is_shown_beside_its_field_and_nothing_of_the_page_is_stored(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    q = questionnaire(app)
+    url = f"/r/{token}/s/context"
+    bad = {**CONTEXT, "employees": "lots", "sector": "atlantis"}
+
+    page = Page(respondent.post(url, data={**section_form(q, "context", bad), "go": "next"}))
+
+    assert page.response.status_code == 422
+    assert page.accessibility_problems() == []
+    assert page.errors_beside("employees") == ["'lots' is not a number"]
+    assert page.errors_beside("sector-0") == [
+        "'atlantis' is not one of finance, healthcare, public, retail, manufacturing, "
+        "technology, professional_services, education, other"
+    ]
+    assert page.errors_beside("has_cio-0") == []
+    assert page.value("input[name=has_cio][checked]") == "yes"  # what was chosen is kept
+    assert page.value("#employees") == "lots"
+    assert stored(app, setup.respondent_id) == {}
+
+    bad = {**CONTEXT, "employees": "0"}
+    page = Page(respondent.post(url, data={**section_form(q, "context", bad), "go": "next"}))
+    assert page.response.status_code == 422
+    assert page.errors_beside("employees") == ["0 is less than the minimum, 1"]
+    assert stored(app, setup.respondent_id) == {}
+
+
+def test_hidden_questions_are_not_required_and_their_answers_are_ignored(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    q = questionnaire(app)
+    no_ciso = {**CONTEXT, "has_ciso": "no", "ciso_reports_to": "cio", "dual_role": "yes"}
+
+    response = post_section(respondent, f"/r/{token}/s/context", q, "context", no_ciso)
+
+    assert response.status_code == 302
+    answers = stored(app, setup.respondent_id)
+    assert answers["has_ciso"] == "no"
+    assert "ciso_reports_to" not in answers and "dual_role" not in answers
+    page = Page(respondent.get(f"/r/{token}/s/context"))
+    hidden = [f.etree_element.get("data-qid") for f in page.all("fieldset.question[hidden]")]
+    assert hidden == ["dual_role", "ciso_reports_to", "ciso_reports_to_other"]
+    # a question shown only without a CISO appears in its section
+    security = Page(respondent.get(f"/r/{token}/s/security"))
+    assert not security.all("fieldset#q-sec_duties_without_ciso[hidden]")
+
+    response = _autosave(respondent, f"/r/{token}", "ciso_reports_to", "cio")
+    assert response.status_code == 422
+    assert response.json["error"] == "This question is not shown for the answers given so far."
+
+    missing = Page(respondent.get(f"/r/{token}/submit")).texts("ul.missing li")
+    assert not any(q.questions["ciso_reports_to"].text in m for m in missing)
+    assert not any(q.questions["dual_role"].text in m for m in missing)
+    # the question shown without a CISO is required in its place
+    duties = q.questions["sec_duties_without_ciso"].text
+    assert f"The security program: {duties}" in missing
+
+
+def test_an_answer_hidden_by_a_later_change_does_not_count(
+    app: Flask, client: FlaskClient, setup: Stage
+) -> None:
+    q = questionnaire(app)
+    everything = complete_answers(q)
+    save_answers(app, setup.respondent_id, everything)
+    title = "The CISO reports to the CIO and has no independent route to the CEO or board"
+    findings = Page(client.get(f"{setup.detail}/results")).texts("article.finding h3")
+    assert any(title in f for f in findings)
+
+    answer_url = setup.answer_url()
+    response = _autosave(client, answer_url, "has_ciso", "no", version=1)
+    assert response.status_code == 200
+    assert "ciso_reports_to" not in response.json["shown"]
+    assert stored(app, setup.respondent_id)["ciso_reports_to"] == "cio"  # kept, but hidden
+
+    findings = Page(client.get(f"{setup.detail}/results")).texts("article.finding h3")
+    assert not any(title in f for f in findings)
+    assert "To whom does the CISO report?" not in Page(client.get(f"{answer_url}/submit")).text
+
+
+def test_autosave_stores_one_answer_and_reports_progress(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    response = _autosave(respondent, f"/r/{token}", "has_ciso", "yes")
+
+    assert response.status_code == 200
+    body = response.json
+    assert (body["saved"], body["question"], body["version"]) == (True, "has_ciso", 1)
+    assert body["sections"]["context"] > 0 and body["overall"] > 0
+    assert "ciso_reports_to" in body["shown"]  # its show_if is now met
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", body["saved_at"])
+
+    response = _autosave(respondent, f"/r/{token}", "has_ciso", "no", version=1)
+    assert response.json["version"] == 2
+    assert "ciso_reports_to" not in response.json["shown"]
+    response = _autosave(respondent, f"/r/{token}", "has_ciso", None, version=2)
+    assert response.status_code == 200
+    assert stored(app, setup.respondent_id) == {"has_ciso": None}
+    assert [v for v, _, _ in history(app, setup.respondent_id, "has_ciso")] == ["yes", "no", None]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ("not json", 400, "Send a JSON object: {question, value, comment, version}."),
+        ({"question": "nope", "value": 1}, 422, "Unknown question 'nope'."),
+        ({"question": "employees", "value": "many"}, 422, "'many' is not a number"),
+        (
+            {"question": "employees", "value": 5, "version": True},
+            422,
+            "version must be a whole number.",
+        ),
+        ({"question": "employees", "value": 5, "comment": 3}, 422, "comment must be text."),
+    ],
+)
+def test_autosave_refuses_bad_requests_with_a_message(
+    app: Flask,
+    respondent: FlaskClient,
+    setup: Stage,
+    token: str,
+    body: Any,
+    status: int,
+    message: str,
+) -> None:
+    if isinstance(body, str):
+        response = respondent.post(f"/r/{token}/autosave", data=body)
+    else:
+        response = respondent.post(f"/r/{token}/autosave", json=body)
+    assert response.status_code == status
+    assert response.json["error"] == message
+    assert stored(app, setup.respondent_id) == {}
+
+
+def test_two_people_editing_the_same_answer_the_later_save_gets_409(
+    app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    consultant_url = setup.answer_url()
+    # both open the page: no answer yet, version 0
+    assert page_versions(Page(client.get(f"{consultant_url}/s/context")))["has_ciso"] == "0"
+    assert page_versions(Page(respondent.get(f"/r/{token}/s/context")))["has_ciso"] == "0"
+
+    assert _autosave(respondent, f"/r/{token}", "has_ciso", "yes", 0).status_code == 200
+    response = _autosave(client, consultant_url, "has_ciso", "no", 0)
+
+    assert response.status_code == 409
+    assert re.fullmatch(
+        r"Changed by Carla CIO \(personal link\) at \d{4}-\d\d-\d\d \d\d:\d\d UTC — reload to see it\.",
+        response.json["error"],
+    )
+    assert response.json["current"] == {"value": "yes", "comment": None, "version": 1}
+    assert stored(app, setup.respondent_id) == {"has_ciso": "yes"}
+
+    # the same through the page without JavaScript: nothing of the page is stored
+    stale = section_form(questionnaire(app), "context", {**CONTEXT, "has_ciso": "no"})
+    page = Page(client.post(f"{consultant_url}/s/context", data={**stale, "go": "next"}))
+    assert page.response.status_code == 409
+    assert page.errors_beside("has_ciso-0")[0].startswith(
+        "Changed by Carla CIO (personal link) at "
+    )
+    assert stored(app, setup.respondent_id) == {"has_ciso": "yes"}
+    assert history(app, setup.respondent_id, "has_ciso") == [
+        ("yes", 1, "Carla CIO (personal link)")
+    ]
+
+    # after reloading, the consultant's change goes through, and both are in the history
+    response = _autosave(client, consultant_url, "has_ciso", "no", 1)
+    assert response.status_code == 200
+    assert history(app, setup.respondent_id, "has_ciso") == [
+        ("yes", 1, "Carla CIO (personal link)"),
+        ("no", 2, "Olive Owner (consultant)"),
+    ]
+
+
+def test_every_change_is_in_the_history_with_who_and_when(
+    app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    q = questionnaire(app)
+    post_section(respondent, f"/r/{token}/s/context", q, "context", CONTEXT)
+    post_section(
+        client, f"{setup.answer_url()}/s/context", q, "context", {**CONTEXT, "employees": 500}
+    )
+    client.post(
+        f"{setup.answer_url()}/autosave",
+        json={"question": "employees", "value": 500, "comment": "HR figure", "version": 2},
+    )
+
+    with in_app(app):
+        rows = db.session.scalars(
+            select(AnswerHistory)
+            .where(AnswerHistory.question_id == "employees")
+            .order_by(AnswerHistory.id)
+        ).all()
+        changes = [(h.value, h.comment, h.version, h.changed_by) for h in rows]
+        assert all(h.changed_at is not None for h in rows)
+        assert rows[0].changed_at <= rows[1].changed_at <= rows[2].changed_at
+    assert changes == [
+        (420, None, 1, "Carla CIO (personal link)"),
+        (500, None, 2, "Olive Owner (consultant)"),
+        (500, "HR figure", 3, "Olive Owner (consultant)"),
+    ]
+    # saving a page again without changes adds nothing
+    post_section(
+        client, f"{setup.answer_url()}/s/context", q, "context", {**CONTEXT, "employees": 500}
+    )
+    assert len(history(app, setup.respondent_id, "has_cio")) == 1
+
+
+def test_submit_flags_required_questions_then_locks(
+    app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    q = questionnaire(app)
+    post_section(respondent, f"/r/{token}/s/context", q, "context", CONTEXT)
+
+    page = Page(respondent.get(f"/r/{token}/submit"))
+    missing = page.all("ul.missing li a")
+    assert len(missing) > 50
+    first = missing[0].etree_element
+    assert first.get("href") == f"/r/{token}/s/strategy#q-str_strategy_owner"
+    page = Page(respondent.post(f"/r/{token}/submit"))
+    assert page.response.status_code == 422
+    assert page.texts(".flash.error") == [
+        f"{len(missing)} required question(s) still need an answer."
+    ]
+    with in_app(app):
+        r = db.session.get(Respondent, setup.respondent_id)
+        assert r is not None and r.submitted_at is None
+
+    save_answers(app, setup.respondent_id, complete_answers(q), actor="Carla CIO")
+    page = Page(respondent.get(f"/r/{token}/submit"))
+    assert page.all("ul.missing") == []
+    page = Page(respondent.post(f"/r/{token}/submit"))
+    assert page.response.status_code == 200
+    assert page.one("h1").etree_element.text == "Thank you, Carla CIO"
+    with in_app(app):
+        r = db.session.get(Respondent, setup.respondent_id)
+        assert r is not None and r.submitted_at is not None
+
+    # locked: autosave is refused with a message, the page shows the thank-you note
+    response = _autosave(respondent, f"/r/{token}", "employees", 9, version=1)
+    assert response.status_code == 423
+    assert (
+        response.json["error"] == "These answers were submitted; ask the consultant to reopen them."
+    )
+    response = respondent.post(
+        f"/r/{token}/s/context", data={**section_form(q, "context", {"employees": 9}), "go": "next"}
+    )
+    assert "Thank you, Carla CIO" in Page(response).text
+    assert _autosave(client, setup.answer_url(), "employees", 9, version=1).status_code == 423
+    assert stored(app, setup.respondent_id)["employees"] == 420
+
+    # the consultant reopens; the respondent can change answers again
+    detail = Page(client.get(setup.detail))
+    assert "Reopen answers" in detail.texts(".row-actions button")
+    response = client.post(f"{setup.detail}/respondents/{setup.respondent_id}/reopen")
+    assert response.status_code == 302
+    assert "Carla CIO's answers are open for changes again." in Page(
+        client.get(setup.detail)
+    ).texts(".flash")
+    assert _autosave(respondent, f"/r/{token}", "employees", 9, version=1).status_code == 200
+    assert stored(app, setup.respondent_id)["employees"] == 9
+
+
+def test_the_consultant_answers_for_a_respondent(
+    app: Flask, client: FlaskClient, setup: Stage
+) -> None:
+    q = questionnaire(app)
+    url = setup.answer_url()
+    assert client.get(url).headers["Location"] == f"{url}/s/context"
+
+    response = post_section(client, f"{url}/s/context", q, "context", CONTEXT)
+
+    assert response.headers["Location"] == f"{url}/s/strategy"
+    assert history(app, setup.respondent_id, "employees") == [(420, 1, "Olive Owner (consultant)")]
+    page = Page(client.get(f"{url}/s/strategy"))
+    assert page.texts(".who")[0].startswith("Carla CIO · CIO")
+    assert page.accessibility_problems() == []
+    assert client.get(f"{url}/s/no-such-section").status_code == 404

@@ -1,0 +1,209 @@
+"""The assessments blueprint: start an assessment, targets, respondents, personal links."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import Assessment, Organization, Respondent
+from tests.web_support import (
+    Page,
+    in_app,
+    issue_link,
+    link_token,
+    questionnaire,
+    sign_up,
+    stage,
+)
+
+
+def _all_stored_text(app: Flask) -> str:
+    """Every value of every row of every table, as text (to search for a secret)."""
+    with in_app(app):
+        chunks = []
+        for table in db.metadata.sorted_tables:
+            for row in db.session.execute(table.select()):
+                chunks.extend(v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in row)
+        return "\n".join(chunks)
+
+
+def test_start_an_assessment_pinned_to_the_questionnaire(app: Flask, client: FlaskClient) -> None:
+    sign_up(client)
+    client.post("/organizations/new", data={"name": "Contoso"})
+    q = questionnaire(app)
+    with in_app(app):
+        org_id = db.session.scalars(select(Organization.id)).one()
+
+    form = Page(client.get(f"/assessments/new/{org_id}"))
+    assert form.accessibility_problems() == []
+    assert form.texts("#questionnaire option") == [f"{q.title} (v{q.version})"]
+
+    response = client.post(
+        f"/assessments/new/{org_id}",
+        data={"questionnaire": f"{q.id}@{q.version}", "title": "Governance review 2025"},
+    )
+    assert response.status_code == 302
+    with in_app(app):
+        assessment = db.session.scalars(select(Assessment)).one()
+        pinned = (
+            assessment.questionnaire_id,
+            assessment.questionnaire_version,
+            assessment.questionnaire_hash,
+        )
+        assert pinned == (q.id, q.version, q.hash)
+        assert (assessment.title, assessment.status) == ("Governance review 2025", "draft")
+        assessment_id = assessment.id
+    assert response.headers["Location"] == f"/assessments/{assessment_id}"
+    page = Page(client.get(f"/assessments/{assessment_id}"))
+    assert f"{q.title} v{q.version}" in page.text
+    assert "Nobody has been asked yet." in page.text
+
+
+def test_an_unknown_questionnaire_cannot_be_chosen(app: Flask, client: FlaskClient) -> None:
+    sign_up(client)
+    client.post("/organizations/new", data={"name": "Contoso"})
+    with in_app(app):
+        org_id = db.session.scalars(select(Organization.id)).one()
+    response = client.post(f"/assessments/new/{org_id}", data={"questionnaire": "nope@1"})
+    assert Page(response).errors_beside("questionnaire") == ["Not a valid choice."]
+    with in_app(app):
+        assert db.session.scalars(select(Assessment)).all() == []
+
+
+def test_targets_per_domain(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    page = Page(client.get(setup.detail))
+    labels = page.texts(".grid-form label")
+    assert labels == [
+        "Strategy and business alignment",
+        "IT infrastructure and applications",
+        "The security program",
+        "Data",
+        "Suppliers and partners",
+        "Leadership structure and collaboration",
+    ]
+    assert page.value("#target_security option[selected]") == "3"  # the default
+
+    response = client.post(
+        f"{setup.detail}/targets",
+        data={"target_security": "4", "target_data": "2", "target_strategy": "3"},
+    )
+    assert response.status_code == 302
+    with in_app(app):
+        assessment = db.session.get(Assessment, setup.assessment_id)
+        assert assessment is not None
+        assert assessment.targets["security"] == 4
+        assert assessment.targets["data"] == 2
+    page = Page(client.get(setup.detail))
+    assert "Targets saved." in page.texts(".flash")
+    assert page.value("#target_security option[selected]") == "4"
+    assert page.value("#target_data option[selected]") == "2"
+
+    assert client.post(f"{setup.detail}/targets", data={"target_data": "9"}).status_code == 400
+    with in_app(app):
+        assessment = db.session.get(Assessment, setup.assessment_id)
+        assert assessment is not None and assessment.targets["data"] == 2
+
+
+def test_add_respondents(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client, people=())
+    page = Page(client.get(setup.detail))
+    assert page.accessibility_problems() == []
+
+    response = client.post(
+        f"{setup.detail}/respondents",
+        data={"name": "Sam Secure", "role": "CISO", "email": "Sam@Example.com"},
+    )
+    assert response.status_code == 302
+    page = Page(client.get(setup.detail))
+    assert "Sam Secure added. Create their personal link when you are ready." in page.text
+    assert len(page.all("tbody tr")) == 1
+    assert page.texts("tbody td")[:2] == ["Sam Securesam@example.com", "CISO"]
+    assert page.texts("tbody td .muted") == ["sam@example.com"]
+    assert "none yet" in page.texts("tbody td")
+
+    page = Page(
+        client.post(
+            f"{setup.detail}/respondents",
+            data={"name": "Eve", "role": "CISO", "email": "not an email"},
+        )
+    )
+    assert page.response.status_code == 422
+    assert page.errors_beside("email") == ["Invalid email address."]
+    page = Page(client.post(f"{setup.detail}/respondents", data={"name": "Eve", "role": "CTO"}))
+    assert page.errors_beside("role") == ["Not a valid choice."]
+    with in_app(app):
+        names = db.session.scalars(select(Respondent.name)).all()
+    assert names == ["Sam Secure"]
+
+
+def test_a_link_is_shown_once_and_only_its_hash_is_stored(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+
+    page = Page(client.post(f"{setup.detail}/respondents/{setup.respondent_id}/link"))
+    assert page.response.status_code == 200
+    assert page.one("label[for=link]") is not None
+    token = link_token(page)
+    assert len(token) >= 40
+
+    with in_app(app):
+        respondent = db.session.get(Respondent, setup.respondent_id)
+        assert respondent is not None
+        assert respondent.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in _all_stored_text(app)
+    detail = client.get(setup.detail).get_data(as_text=True)
+    assert token not in detail
+    assert "active until" in detail
+
+    response = client.get(f"/r/{token}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/r/{token}/s/context"
+
+
+def test_revoke_and_reissue_a_link(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    url = f"{setup.detail}/respondents/{setup.respondent_id}"
+    first = link_token(Page(client.post(f"{url}/link")))
+
+    response = client.post(f"{url}/revoke", follow_redirects=True)
+    assert "Carla CIO's link no longer works." in Page(response).texts(".flash")
+    assert "revoked" in Page(response).texts("tbody td")
+    assert client.get(f"/r/{first}").status_code == 404
+    assert client.get(f"/r/{first}/s/context").status_code == 404
+
+    second = link_token(Page(client.post(f"{url}/link")))
+    assert second != first
+    assert client.get(f"/r/{second}").status_code == 302
+    assert client.get(f"/r/{first}").status_code == 404
+
+    third = link_token(Page(client.post(f"{url}/link")))  # re-issued without revoking
+    assert client.get(f"/r/{second}/s/context").status_code == 404
+    assert client.get(f"/r/{third}/s/context").status_code == 200
+
+
+def test_an_expired_link_is_404(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    app.config["INVITE_DAYS"] = -1
+    token = issue_link(app, setup.respondent_id)
+    with in_app(app):
+        respondent = db.session.get(Respondent, setup.respondent_id)
+        assert respondent is not None and respondent.token_expires_at is not None
+        assert respondent.token_expires_at < datetime.now(respondent.token_expires_at.tzinfo)
+    response = client.get(f"/r/{token}")
+    assert response.status_code == 404
+    assert "There is nothing here" in Page(response).text
+    assert client.post(f"/r/{token}/autosave", json={"question": "employees"}).status_code == 404
+
+
+def test_closing_an_assessment_stops_its_links(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    token = issue_link(app, setup.respondent_id)
+    response = client.post(f"{setup.detail}/close", follow_redirects=True)
+    assert "Assessment closed" in Page(response).texts(".flash")[0]
+    assert client.get(f"/r/{token}").status_code == 404
+    assert client.get(setup.answer_url()).status_code == 404

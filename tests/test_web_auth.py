@@ -1,0 +1,181 @@
+"""The auth blueprint: sign up, sign in, sign out, joining a workspace by invitation."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from assessor.extensions import db
+from assessor.models import Membership, User, Workspace
+from tests.web_support import PASSWORD, Page, in_app, invite, sign_in, sign_up
+
+
+def test_sign_up_page_labels_every_field(client: FlaskClient) -> None:
+    page = Page(client.get("/signup"))
+    assert page.response.status_code == 200
+    assert page.accessibility_problems() == []
+    assert "At least 10 characters." in page.text
+
+
+def test_sign_up_creates_a_workspace_owned_by_the_new_user(app: Flask, client: FlaskClient) -> None:
+    response = sign_up(client, "Olive@Example.com", workspace="Acme Advisory")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/welcome"
+    with in_app(app):
+        user = db.session.scalars(select(User)).one()
+        assert user.email == "olive@example.com"
+        assert user.password_hash != PASSWORD
+        (membership,) = user.memberships
+        assert membership.role == "owner"
+        assert membership.workspace.name == "Acme Advisory"
+    dashboard = Page(client.get("/"))
+    assert dashboard.one("h1").etree_element.text == "Acme Advisory"
+
+
+def test_sign_up_refuses_a_short_password_beside_the_field(app: Flask, client: FlaskClient) -> None:
+    page = Page(sign_up(client, password="short9"))
+
+    assert page.response.status_code == 422
+    assert page.errors_beside("password") == ["Field must be between 10 and 200 characters long."]
+    assert page.errors_beside("email") == []
+    assert page.one("#password").etree_element.get("aria-invalid") == "true"
+    assert page.one("#email").etree_element.get("aria-invalid") is None
+    assert page.accessibility_problems() == []
+    with in_app(app):
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Workspace)) == 0
+
+
+def test_sign_up_with_a_taken_email_says_so_beside_the_email(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert sign_up(client, "olive@example.com").status_code == 302
+    client.post("/signout")
+
+    page = Page(sign_up(client, "OLIVE@Example.com", workspace="Another firm"))
+
+    assert page.response.status_code == 422
+    assert page.errors_beside("email") == ["An account with this email already exists."]
+    assert page.value("#name") == "Olive Owner"  # what was typed is kept
+    with in_app(app):
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        assert db.session.scalars(select(Workspace.name)).all() == ["Acme Advisory"]
+
+
+def test_sign_up_requires_a_name_that_is_not_just_spaces(app: Flask, client: FlaskClient) -> None:
+    page = Page(sign_up(client, name="   ", workspace="   "))
+
+    assert page.response.status_code == 422
+    assert page.errors_beside("name") == ["This field is required."]
+    assert page.errors_beside("workspace") == ["This field is required."]
+    with in_app(app):
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_sign_in_failures_do_not_tell_whether_the_email_exists(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_up(client, "olive@example.com")
+    client.post("/signout", follow_redirects=True)
+
+    wrong_password = sign_in(client, "olive@example.com", "not the password at all")
+    unknown_email = sign_in(client, "nobody@example.com", "not the password at all")
+
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    first, second = Page(wrong_password), Page(unknown_email)
+    assert first.texts(".flash.error") == ["The email or password is not right."]
+    assert first.text.replace("olive@example.com", "EMAIL") == second.text.replace(
+        "nobody@example.com", "EMAIL"
+    )
+    assert first.errors_beside("email") == second.errors_beside("email") == []
+    assert Page(client.get("/")).all("section.hero")  # still signed out
+
+
+def test_sign_in_then_sign_out(app: Flask, client: FlaskClient) -> None:
+    sign_up(client, "olive@example.com")
+    client.post("/signout")
+
+    response = sign_in(client, "OLIVE@example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert Page(client.get("/")).one("h1").etree_element.text == "Acme Advisory"
+
+    assert client.get("/signout").status_code == 405  # a link cannot sign anyone out
+    response = client.post("/signout", follow_redirects=True)
+    page = Page(response)
+    assert response.request.path == "/signin"
+    assert "You are signed out." in page.texts(".flash")
+    assert Page(client.get("/")).all("section.hero")
+    assert client.get("/organizations").status_code == 302  # to the sign-in page
+
+
+def test_join_by_invitation_creates_the_account(app: Flask, client: FlaskClient) -> None:
+    sign_up(client, "olive@example.com")
+    token = invite(app, "olive@example.com", "Cora@Example.com", "consultant")
+    client.post("/signout")
+
+    page = Page(client.get(f"/join/{token}"))
+    assert page.response.status_code == 200
+    assert "You were invited as consultant (cora@example.com)." in page.text
+    assert page.accessibility_problems() == []
+
+    response = client.post(f"/join/{token}", data={"name": "Cora", "password": PASSWORD})
+    assert response.status_code == 302
+    assert Page(client.get("/")).one("h1").etree_element.text == "Acme Advisory"
+    with in_app(app):
+        user = db.session.scalars(select(User).where(User.email == "cora@example.com")).one()
+        assert [(m.workspace.name, m.role) for m in user.memberships] == [
+            ("Acme Advisory", "consultant")
+        ]
+
+    client.post("/signout")
+    assert client.get(f"/join/{token}").status_code == 404  # a link is used once
+    assert sign_in(client, "cora@example.com").status_code == 302
+
+
+def test_join_refuses_a_short_password_beside_the_field(app: Flask, client: FlaskClient) -> None:
+    sign_up(client, "olive@example.com")
+    token = invite(app, "olive@example.com", "cora@example.com", "viewer")
+    client.post("/signout")
+
+    page = Page(client.post(f"/join/{token}", data={"name": "Cora", "password": "short"}))
+
+    assert page.errors_beside("password") == ["Field must be between 10 and 200 characters long."]
+    with in_app(app):
+        assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
+    assert client.get(f"/join/{token}").status_code == 200  # still usable
+
+
+def test_join_for_an_existing_account_asks_to_sign_in_first(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_up(client, "olive@example.com")
+    client.post("/signout")
+    sign_up(client, "cora@example.com", name="Cora", workspace="Cora's own")
+    client.post("/signout")
+    token = invite(app, "olive@example.com", "cora@example.com", "viewer")
+
+    page = Page(client.post(f"/join/{token}", data={"name": "Cora", "password": PASSWORD}))
+    assert page.errors_beside("name") == [
+        "An account with this email exists: sign in first, then open the link again."
+    ]
+
+    sign_in(client, "cora@example.com")
+    page = Page(client.get(f"/join/{token}"))
+    assert "Join as cora@example.com" in page.text
+    assert client.post(f"/join/{token}").status_code == 302
+    with in_app(app):
+        roles = db.session.execute(
+            select(Workspace.name, Membership.role)
+            .join(Membership)
+            .join(User)
+            .where(User.email == "cora@example.com")
+            .order_by(Workspace.name)
+        ).all()
+    assert [tuple(r) for r in roles] == [("Acme Advisory", "viewer"), ("Cora's own", "owner")]
+
+
+def test_unknown_invitation_link_is_404(client: FlaskClient) -> None:
+    assert client.get("/join/not-a-real-token").status_code == 404

@@ -1,0 +1,125 @@
+"""The results blueprint: scores, radar, responsibility matrix, findings with their evidence,
+where respondents disagree (with its heatmap), roadmap."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.web_support import (
+    Page,
+    complete_answers,
+    invite,
+    questionnaire,
+    save_answers,
+    sign_in,
+    stage,
+)
+
+DOMAINS = [
+    "Strategy and business alignment",
+    "IT infrastructure and applications",
+    "The security program",
+    "Data",
+    "Suppliers and partners",
+    "Leadership structure and collaboration",
+]
+
+
+def test_results_of_one_respondent(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    q = questionnaire(app)
+    save_answers(app, setup.respondent_id, complete_answers(q), actor="Carla CIO")
+
+    page = Page(client.get(f"{setup.detail}/results"))
+
+    assert page.response.status_code == 200
+    assert page.accessibility_problems() == []
+    overall = int(page.texts(".overall .big")[0])
+    assert 0 < overall < 100
+    assert page.texts(".scores tbody th") == DOMAINS
+    for row in page.all(".scores tbody tr"):
+        score = row.query("meter").etree_element.get("value")
+        assert 0 <= int(score) <= 100
+    radar = page.one("figure.radar svg")
+    assert radar.etree_element.tag.endswith("svg")
+    assert page.all("figure.radar svg polygon")
+    # the matrix: every responsibility of the model, the model's owner beside the answers
+    matrix = page.all("table.raci tbody tr")
+    assert len(matrix) == len(q.model)
+    assert page.texts("table.raci .rid")[:2] == ["STR-1", "STR-2"]
+    assert "misplaced" in page.texts("table.raci .status")
+
+    findings = page.all("article.finding")
+    assert page.texts("#findings-h") == [f"Findings ({len(findings)})"]
+    structural = next(
+        f
+        for f in findings
+        if "The CISO reports to the CIO and has no independent route"
+        in "".join(f.etree_element.itertext())
+    )
+    evidence = [
+        " ".join("".join(li.etree_element.itertext()).split())
+        for li in structural.query_all("details li")
+    ]
+    assert f"Carla CIO (CIO) — {q.questions['ciso_reports_to'].text}: The CIO" in evidence
+    severities = [f.etree_element.get("class").split("sev-")[1] for f in findings]
+    order = ["critical", "high", "medium", "low"]
+    assert severities == sorted(severities, key=order.index)  # most severe first
+
+    assert page.all("figure.heatmap") == []  # one respondent: nothing to compare
+    assert "Ask a peer" in page.text
+    assert page.texts(".roadmap h3") == ["Quick wins", "Next 90 days", "Next 12 months"]
+    roadmap = page.texts(".roadmap li")
+    assert len([r for r in roadmap if r != "Nothing here."]) == len(findings)
+
+
+def test_two_respondents_who_disagree_get_a_perception_section(
+    app: Flask, client: FlaskClient
+) -> None:
+    setup = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam Secure", "CISO")))
+    q = questionnaire(app)
+    cio, ciso = setup.respondent_ids
+    save_answers(app, cio, complete_answers(q, {"sec_program_owner": "CIO"}))
+    save_answers(
+        app, ciso, complete_answers(q, {"sec_program_owner": "CISO", "sec_program_maturity": 4})
+    )
+
+    page = Page(client.get(f"{setup.detail}/results"))
+
+    assert page.texts("#perception-h") == ["Where respondents disagree"]
+    assert page.one("figure.heatmap svg") is not None
+    rows = {
+        r.query("th").etree_element.text: " ".join("".join(r.etree_element.itertext()).split())
+        for r in page.one("#perception-h").parent.query_all("tbody tr")
+    }
+    question = q.questions["sec_program_owner"].text
+    assert question in rows
+    assert "CIO (Carla CIO)" in rows[question] and "CISO (Sam Secure)" in rows[question]
+    assert "Ask a peer" not in page.text
+
+
+def test_results_before_anyone_answers(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client, people=())
+    page = Page(client.get(f"{setup.detail}/results"))
+    assert page.response.status_code == 200
+    assert "Nobody has answered yet." in page.text
+
+
+def test_a_viewer_reads_results_but_is_not_offered_changes(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    save_answers(app, setup.respondent_id, complete_answers(questionnaire(app)))
+    token = invite(app, "olive@example.com", "vic@example.com", "viewer")
+    viewer = app.test_client()
+    viewer.post(f"/join/{token}", data={"name": "Vic Viewer", "password": "a sturdy passphrase 42"})
+
+    page = Page(viewer.get(f"{setup.detail}/results"))
+    assert page.response.status_code == 200
+    assert page.all("article.finding")
+    assert "Ask a peer" not in page.text
+
+    other = app.test_client()
+    stage(app, other, email="mallory@example.com", organization="Elsewhere")
+    assert other.get(f"{setup.detail}/results").status_code == 404
+    assert sign_in(other, "mallory@example.com").status_code == 302
+    assert other.get(f"{setup.detail}/results").status_code == 404
