@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
-from assessor.engine.index import MAX_LEVEL, index_for
+from assessor.engine.index import index_for
+from assessor.engine.kinds import MAX_LEVEL
 from assessor.engine.perception import PerceptionResult, perception
 from assessor.engine.raci import raci
 from assessor.engine.result import Method, Respondent, RespondentSummary, Result

@@ -35,7 +35,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assessor.engine import wording
-from assessor.engine.index import DEFAULT_TARGET, QUICK_WIN, Index, Prepared, RuleInfo, SortKey
+from assessor.engine.heads import QUICK_WIN, Prepared, SortKey
+from assessor.engine.index import DEFAULT_TARGET, Index, RuleInfo
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, Roadmap
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View

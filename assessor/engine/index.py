@@ -11,15 +11,16 @@ hash, otherwise on the questionnaire object itself.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine import wording
+from assessor.engine import heads, wording
 from assessor.engine.conditions import Compiled, Test, compile_condition
+from assessor.engine.heads import Head, OwnerHeads, PerceptionStep, Prepared, SortKey, sort_key
+from assessor.engine.kinds import Table, labeller, normaliser, scorer, table_of
 from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo, RaciRow
 from assessor.questionnaire.schema import (
     OWNER_CODES,
@@ -30,29 +31,12 @@ from assessor.questionnaire.schema import (
     Section,
 )
 
-#: Returned by a normaliser for a value the question cannot take.
-INVALID: Any = object()
-
 #: The section that describes the organisation rather than scoring it.
 CONTEXT_SECTION = "context"
 DEFAULT_TARGET = 3
-MAX_LEVEL = 4
-QUICK_WIN = "quick win"
-#: A question weight from which generic findings are one severity step worse.
-HEAVY = 2.0
 
 #: Question kinds compared between respondents for perception gaps.
 COMPARED_KINDS = frozenset({"owner", "maturity", "yesno", "choice"})
-#: Kinds whose answer is one hashable value, looked up in ``QuestionInfo.table``.
-SINGLE_KINDS = frozenset({"owner", "maturity", "yesno", "choice"})
-
-#: A finding without its evidence: (id, kind, severity, responsibility, domain, title,
-#: recommendation, act, effort, references, weight).
-Head = tuple[str, str, str, str | None, str | None, str, str, str, str, tuple[str, ...], float]
-#: How findings sort: severity rank, minus weight, id.
-SortKey = tuple[int, float, str]
-#: A finding written in advance: its sort key, its head and its evidence check.
-Prepared = tuple[SortKey, Head, str]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -112,17 +96,6 @@ class RuleInfo:
     #: The finding without evidence, title and recommendation as written.
     head: Head
     check: str
-
-
-@dataclass(frozen=True, slots=True)
-class OwnerHeads:
-    """The generic ownership finding for each answer, written in advance."""
-
-    #: When every respondent named this code; None when that is aligned with the model.
-    agreed: dict[str, Prepared | None]
-    #: When respondents name different owners: without and with a NONE among them.
-    disputed: Prepared
-    disputed_none: Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +160,6 @@ class Index:
     perception_plan: tuple[PerceptionStep, ...]
 
 
-#: A single-value question's answers: value -> (canonical value, score or None, label).
-Table = dict[Any, tuple[Any, float | None, str]]
 AnswerStep = tuple[str, Table | None, Callable[[Any], Any], bool, int, Test | None]
 #: (id, table, normalise, required, slot, show_if, scored, score, weight, is maturity,
 #: owner findings by code or None, immature findings by target and level or None,
@@ -216,19 +187,6 @@ ScoreStep = tuple[str, Table | None, Callable[[Any], float | None], int, float, 
 OwnerStep = tuple[QuestionInfo, str, str, dict[Any, str], OwnerHeads]
 MaturityStep = tuple[
     QuestionInfo, str, str, dict[Any, str], str, tuple[tuple[Prepared | None, ...], ...]
-]
-#: (info, id, slot, kind, gap prefix (question, text, responsibility, domain), phrase by
-#: value, label by value, finding when the answers differ, when maturity differs widely).
-PerceptionStep = tuple[
-    QuestionInfo,
-    str,
-    int,
-    str,
-    tuple[str, str, str | None, str | None],
-    dict[Any, str],
-    dict[Any, str],
-    Prepared,
-    Prepared,
 ]
 RaciStep = tuple[tuple[str, str | None, str, str, tuple[str, ...]], str | None, dict[str, str]]
 
@@ -278,12 +236,9 @@ def build_index(questionnaire: Questionnaire) -> Index:
             if per_kind[(q.responsibility, q.kind)] > 1:
                 key = f"{key}:{q.id}"
             labels = wording.label_table(q)
-            score = _scorer(q, responsibility)
-            label = _labeller(q, labels)
-            table = None
-            if q.kind in SINGLE_KINDS:
-                values = _single_values(q)
-                table = {v: (v, score(v), label(v)) for v in values}
+            score = scorer(q, responsibility)
+            label = labeller(q, labels)
+            table = table_of(q, score, label)
             infos[q.id] = QuestionInfo(
                 id=q.id,
                 question=q,
@@ -297,7 +252,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
                 responsibility=responsibility,
                 scored=q.scored and domain is not None,
                 table=table,
-                normalise=_normaliser(q, table),
+                normalise=normaliser(q, table),
                 score=score,
                 label=label,
                 labels=labels,
@@ -331,8 +286,8 @@ def build_index(questionnaire: Questionnaire) -> Index:
     rules = tuple(
         _rule_info(rule, questions, model, responsibility_domain) for rule in questionnaire.rules
     )
-    owner_heads = {i.id: _owner_heads(i, r) for i, r in owners}
-    immature_heads = {i.id: _immature_heads(i, r) for i, r in maturities}
+    owner_heads = {i.id: heads.owner_heads(i, r) for i, r in owners}
+    immature_heads = {i.id: heads.immature_heads(i, r) for i, r in maturities}
     raci = tuple(
         RaciInfo(
             responsibility=r,
@@ -384,7 +339,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
         raci_plan=tuple(
             (item.prefix, item.owner.id if item.owner else None, item.status) for item in raci
         ),
-        perception_plan=tuple(_perception_step(i) for i in ordered if i.compared),
+        perception_plan=tuple(heads.perception_step(i) for i in ordered if i.compared),
         no_perception=Perception(
             tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
         ),
@@ -405,91 +360,6 @@ def agreed_status(accountable: str, code: str) -> str:
 def _is_domain(section: Section) -> bool:
     """A section is a domain unless it is the context section or holds only context."""
     return section.id != CONTEXT_SECTION and not all(q.context for q in section.questions)
-
-
-def sort_key(severity: str, weight: float, finding_id: str) -> SortKey:
-    """Priority order: severity, then weight (heaviest first), then id."""
-    return (wording.SEVERITY_RANK[severity], -weight, finding_id)
-
-
-def _prepare(
-    info: QuestionInfo,
-    responsibility: Responsibility,
-    kind: str,
-    base: str,
-    act: str,
-    effort: str,
-    text: tuple[str, str],
-) -> Prepared:
-    severity = wording.bump(base) if info.weight >= HEAVY else base
-    finding_id = f"{kind}:{info.finding_key}"
-    head: Head = (
-        finding_id,
-        kind,
-        severity,
-        responsibility.id,
-        info.domain,
-        text[0],
-        text[1],
-        act,
-        effort,
-        responsibility.references,
-        info.weight,
-    )
-    return sort_key(severity, info.weight, finding_id), head, f"generic:{kind}"
-
-
-def _owner_heads(info: QuestionInfo, r: Responsibility) -> OwnerHeads:
-    agreed: dict[str, Prepared | None] = {}
-    for code in OWNER_CODES:
-        if code == r.accountable:
-            agreed[code] = None
-        elif code == "NONE":
-            text = wording.orphaned_text(r)
-            agreed[code] = _prepare(info, r, "orphaned", "high", "EXEC", QUICK_WIN, text)
-        elif code == "SHARED":
-            text = wording.shared_text(r)
-            agreed[code] = _prepare(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, text)
-        else:
-            text = wording.misplaced_text(r, code)
-            agreed[code] = _prepare(info, r, "misplaced", "medium", r.accountable, QUICK_WIN, text)
-    disputed = wording.disputed_text(r)
-    return OwnerHeads(
-        agreed=agreed,
-        disputed=_prepare(info, r, "ambiguous", "medium", "EXEC", QUICK_WIN, disputed),
-        disputed_none=_prepare(info, r, "ambiguous", "high", "EXEC", QUICK_WIN, disputed),
-    )
-
-
-#: Immature severity by distance below target (3 or more: critical).
-IMMATURE_SEVERITY = {1: "medium", 2: "high"}
-
-
-def _immature_heads(
-    info: QuestionInfo, r: Responsibility
-) -> tuple[tuple[Prepared | None, ...], ...]:
-    """``heads[target][level]``: the immature finding, None when the level meets the target."""
-    by_target: list[tuple[Prepared | None, ...]] = []
-    for target in range(MAX_LEVEL + 1):
-        heads: list[Prepared | None] = []
-        for level in range(MAX_LEVEL + 1):
-            distance = target - level
-            if distance <= 0:
-                heads.append(None)
-                continue
-            heads.append(
-                _prepare(
-                    info,
-                    r,
-                    "immature",
-                    IMMATURE_SEVERITY.get(distance, "critical"),
-                    r.accountable,
-                    "project" if distance <= 2 else "programme",
-                    wording.immature_text(r, info.question, level, target),
-                )
-            )
-        by_target.append(tuple(heads))
-    return tuple(by_target)
 
 
 def _rule_info(
@@ -577,44 +447,6 @@ def _visit_order(
     return tuple(infos[qid] for qid in done)
 
 
-def _perception_step(info: QuestionInfo) -> PerceptionStep:
-    """What :func:`perception` needs of one compared question, written in advance."""
-    question = info.question
-    responsibility = info.responsibility
-    title, advice = wording.perception_text(question)
-    act = "EXEC" if info.kind == "owner" or responsibility is None else responsibility.accountable
-    finding_id = f"perception:{info.id}"
-
-    def prepared(base: str) -> Prepared:
-        severity = wording.bump(base) if info.weight >= HEAVY else base
-        head: Head = (
-            finding_id,
-            "perception",
-            severity,
-            question.responsibility,
-            info.domain,
-            title,
-            ". " + advice,
-            act,
-            QUICK_WIN,
-            responsibility.references if responsibility else (),
-            info.weight,
-        )
-        return sort_key(severity, info.weight, finding_id), head, "perception"
-
-    return (
-        info,
-        info.id,
-        info.slot,
-        info.kind,
-        (info.id, info.text, question.responsibility, info.domain),
-        {value: wording.phrase(question, value, info.labels) for value in info.labels},
-        info.labels,
-        prepared("medium"),
-        prepared("high"),
-    )
-
-
 def _single_step(
     info: QuestionInfo,
     owner_heads: dict[str, OwnerHeads],
@@ -646,111 +478,3 @@ def _single_step(
 
 
 # --- per-kind answer handling ------------------------------------------------------
-
-
-def _single_values(question: Question) -> list[Any]:
-    if question.kind == "maturity":
-        return list(range(len(question.levels) or MAX_LEVEL + 1))
-    return [option.value for option in question.all_options]
-
-
-def _normaliser(
-    question: Question, table: dict[Any, tuple[Any, float | None, str]] | None
-) -> Callable[[Any], Any]:
-    """A function from a coerced answer to its canonical value, or INVALID.
-
-    The engine trusts :func:`assessor.engine.answers.coerce_answer` to have checked the
-    answer; this is the cheap guard that keeps a stray value from raising.
-    """
-    kind = question.kind
-    if kind == "number":
-
-        def number(value: Any) -> Any:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return INVALID
-            return value if math.isfinite(value) else INVALID
-
-        return number
-    if kind == "text":
-        return lambda value: value if isinstance(value, str) else INVALID
-    if kind == "multi":
-        order = {option.value: n for n, option in enumerate(question.all_options)}
-
-        def multi(value: Any) -> Any:
-            if not isinstance(value, list | tuple):
-                return INVALID
-            try:
-                if any(isinstance(v, bool) or v not in order for v in value):
-                    return INVALID
-            except TypeError:
-                return INVALID
-            chosen = sorted(set(value), key=order.__getitem__)
-            if len(chosen) != len(value):
-                return INVALID
-            return tuple(chosen)
-
-        return multi
-    lookup = table or {}
-
-    def single(value: Any) -> Any:
-        if value is True or value is False:
-            return INVALID
-        try:
-            entry = lookup.get(value)
-        except TypeError:
-            return INVALID
-        return INVALID if entry is None else entry[0]
-
-    return single
-
-
-def _scorer(
-    question: Question, responsibility: Responsibility | None
-) -> Callable[[Any], float | None]:
-    kind = question.kind
-    if kind == "owner":
-        return (owner_scores(responsibility) if responsibility else {}).get
-    if kind == "maturity":
-        return {level: level / MAX_LEVEL for level in range(MAX_LEVEL + 1)}.get
-    scores = {o.value: float(o.score) for o in question.all_options if o.score is not None}
-    if kind == "multi":
-
-        def multi(value: Any) -> float | None:
-            chosen = [scores[v] for v in value if v in scores]
-            return min(1.0, sum(chosen)) if chosen else None
-
-        return multi
-    return scores.get
-
-
-def owner_scores(responsibility: Responsibility) -> dict[str, float]:
-    """Alignment of each owner answer with the model: 1.0 for the accountable owner,
-    0.5 for a partial fit (SHARED where one owner is wanted, a consulted role, or one
-    half of a SHARED accountability), 0.0 for NONE, 0.25 for anyone else."""
-    accountable = responsibility.accountable
-    table: dict[str, float] = {}
-    for code in OWNER_CODES:
-        if code == accountable:
-            table[code] = 1.0
-        elif code == "NONE":
-            table[code] = 0.0
-        elif (
-            code == "SHARED"
-            or code in responsibility.consulted
-            or (accountable == "SHARED" and code in ("CIO", "CISO"))
-        ):
-            table[code] = 0.5
-        else:
-            table[code] = 0.25
-    return table
-
-
-def _labeller(question: Question, labels: dict[Any, str]) -> Callable[[Any], str]:
-    kind = question.kind
-    if kind == "number":
-        return wording.format_number
-    if kind == "text":
-        return str
-    if kind == "multi":
-        return lambda value: ", ".join(labels.get(v, str(v)) for v in value) or "(none)"
-    return lambda value: labels.get(value, str(value))

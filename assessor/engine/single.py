@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine.findings import Ranked
-from assessor.engine.index import DEFAULT_TARGET, INVALID, Index
+from assessor.engine.index import DEFAULT_TARGET, Index
+from assessor.engine.kinds import INVALID
 from assessor.engine.result import (
     AnswerEvidence,
     Evidence,

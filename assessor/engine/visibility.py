@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.index import INVALID, Index, QuestionInfo
+from assessor.engine.index import Index, QuestionInfo
+from assessor.engine.kinds import INVALID
 from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
 
 _MISSING: Any = object()
