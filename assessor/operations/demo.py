@@ -19,7 +19,7 @@ from assessor.operations import accounts, answers, assessments, organizations
 from assessor.operations.catalog import catalog
 
 DEMO_EMAIL = "demo@example.com"
-DEMO_FIRM = "Northwind Advisory"
+DEMO_FIRM = "Harbour & Stone Advisory"
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def seed_demo(instance_path: Path) -> DemoLogin:
     organization = organizations.create_organization(
         workspace,
         user,
-        name=str(organization_info.get("name") or "Contoso Health Ltd"),
-        sector=str(organization_info.get("sector") or "health"),
+        name=str(organization_info.get("name") or "Northwind Freight"),
+        sector=str(organization_info.get("sector") or "manufacturing"),
         size=str(organization_info.get("size") or "250-999"),
     )
     assessment = assessments.start_assessment(

@@ -19,17 +19,18 @@ from assessor.operations.accounts import MIN_PASSWORD
 
 ROLE_CHOICES = [("CIO", "CIO"), ("CISO", "CISO"), ("CEO", "CEO"), ("OTHER", "Other")]
 SIZE_CHOICES = [("", "—")] + [(s, f"{s} employees") for s in ORG_SIZES]
+#: The same values as the questionnaire's ``sector`` question, which they pre-fill.
 SECTOR_CHOICES = [
     ("", "—"),
-    ("finance", "Finance and insurance"),
-    ("health", "Healthcare"),
-    ("public", "Public sector"),
-    ("retail", "Retail and e-commerce"),
-    ("manufacturing", "Manufacturing"),
-    ("technology", "Technology"),
-    ("education", "Education"),
-    ("energy", "Energy and utilities"),
-    ("other", "Other"),
+    ("finance", "Banking, insurance or other financial services"),
+    ("healthcare", "Healthcare or life sciences"),
+    ("public", "Government or public sector"),
+    ("retail", "Retail or e-commerce"),
+    ("manufacturing", "Manufacturing, energy or logistics"),
+    ("technology", "Technology, software or telecoms"),
+    ("professional_services", "Professional services"),
+    ("education", "Education or research"),
+    ("other", "Another sector"),
 ]
 #: A name must have something in it besides spaces (the verbs strip what is stored).
 NAME = [DataRequired(), Length(max=200)]
