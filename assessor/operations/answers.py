@@ -140,13 +140,15 @@ def save_answers(
             answer = Answer(respondent_id=respondent.id, question_id=change.question_id, version=1)
             db.session.add(answer)
         else:
+            # Nothing to overwrite, so no conflict, whatever version the page had read: the
+            # same person's autosave and "Save and continue" often cross in flight.
+            if answer.value == value and answer.comment == comment:
+                saved[change.question_id] = answer
+                continue
             if change.version is not None and change.version != answer.version:
                 conflict = _conflict_message(answer)
                 db.session.rollback()
                 raise Conflict(conflict, field=change.question_id)
-            if answer.value == value and answer.comment == comment:
-                saved[change.question_id] = answer
-                continue
             answer.version += 1
         answer.value, answer.comment = value, comment
         answer.updated_at, answer.updated_by = now, actor
