@@ -334,6 +334,33 @@ def test_two_people_editing_the_same_answer_the_later_save_gets_409(
     ]
 
 
+def test_a_page_saved_just_after_its_own_autosave_is_not_a_conflict(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    """Typing a number and clicking "Save and continue" at once: the blur autosaves the
+    number while the page posts it with the version it was loaded with (0)."""
+    q = questionnaire(app)
+    url = f"/r/{token}/s/context"
+    loaded = page_versions(Page(respondent.get(url)))
+    assert _autosave(respondent, f"/r/{token}", "employees", 420, 0).status_code == 200
+
+    data = section_form(q, "context", CONTEXT, loaded)
+    response = respondent.post(url, data={**data, "go": "next"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/r/{token}/s/strategy"
+    assert stored(app, setup.respondent_id) == CONTEXT
+    assert history(app, setup.respondent_id, "employees") == [(420, 1, "Carla CIO (personal link)")]
+    # the same stale page with a different number is a conflict, and stores nothing
+    respondent.post(
+        f"/r/{token}/autosave", json={"question": "sector", "value": None, "version": 1}
+    )
+    stale = section_form(q, "context", {**CONTEXT, "employees": 421}, loaded)
+    assert respondent.post(url, data={**stale, "go": "next"}).status_code == 409
+    assert stored(app, setup.respondent_id)["employees"] == 420
+    assert stored(app, setup.respondent_id)["sector"] is None
+
+
 def test_every_change_is_in_the_history_with_who_and_when(
     app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
 ) -> None:

@@ -193,10 +193,11 @@ def test_a_respondent_answers_by_link_while_the_consultant_watches(
         first = _progress(consultant)
         assert first > 0
 
-        # the page's own button (a form post with its CSRF token) saves and moves on
-        respondent.locator("#employees").fill("1200")
+        # the page's own button (a form post with its CSRF token) saves and moves on,
+        # even straight after typing (the blur's autosave and the post cross in flight)
         respondent.locator("#q-sector").get_by_label("Healthcare or life sciences").check()
         expect(_save_state(respondent, "sector")).to_have_text("Saved")
+        respondent.locator("#employees").fill("1200")
         respondent.get_by_role("button", name="Save and continue").click()
         expect(respondent).to_have_url(f"{base}/r/{token}/s/strategy")
         expect(respondent.locator('.pct[data-section="context"]')).not_to_have_text("0%")
