@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assessor.engine import Respondent, score  # noqa: E402
+from assessor.engine import Respondent, parse_answers_document, score  # noqa: E402
 from assessor.questionnaire import load_paths  # noqa: E402
 from assessor.questionnaire.schema import (  # noqa: E402
     OWNER_CODES,
@@ -115,9 +115,16 @@ def main() -> None:
     print(f"for scale: a bare Python loop step takes {loop_step_ns():.0f} ns on this machine")
     score(q, random_respondents(q, 1, rng))  # build and cache the index once
 
+    demo = json.loads((ROOT / "tests" / "answers" / "demo.json").read_text())
+    _, parsed, _ = parse_answers_document(demo, catalog)
+    demo_people = [Respondent(p.name, p.role, dict(p.answers)) for p in parsed]
     groups = (("1 respondent", 1, 1), ("2 respondents", 2, 2), ("1-3 respondents", 1, 3))
-    for label, fewest, most in groups:
-        sets = [random_respondents(q, rng.randint(fewest, most), rng) for _ in range(SETS)]
+    runs: list[tuple[str, list[Any]]] = [
+        (label, [random_respondents(q, rng.randint(fewest, most), rng) for _ in range(SETS)])
+        for label, fewest, most in groups
+    ]
+    runs.append(("the demo: two realistic respondents, tests/answers/demo.json", [demo_people]))
+    for label, sets in runs:
         findings = sum(len(score(q, people).findings) for people in sets) / len(sets)
         per_score, per_dump = measure(
             lambda people: score(q, people),
