@@ -123,15 +123,6 @@ class Index:
     rules: tuple[RuleInfo, ...]
     #: Each rule's compiled test beside the rule.
     rule_plan: tuple[tuple[Test, RuleInfo], ...]
-    #: Owner and maturity questions of domains that name a responsibility.
-    owner_questions: tuple[QuestionInfo, ...]
-    maturity_questions: tuple[QuestionInfo, ...]
-    owner_heads: dict[str, OwnerHeads]
-    #: ``immature_heads[qid][target][level]``, None when the level meets the target.
-    immature_heads: dict[str, tuple[tuple[Prepared | None, ...], ...]]
-    raci: tuple[RaciInfo, ...]
-    #: The domain of each responsibility (section of its questions, else the model's).
-    responsibility_domain: dict[str, str | None]
     #: Position of each question in the questionnaire.
     position: dict[str, int]
     #: Required questions, in all and per domain slot.
@@ -313,12 +304,6 @@ def build_index(questionnaire: Questionnaire) -> Index:
         domain_ids=frozenset(slots),
         rules=rules,
         rule_plan=tuple((rule.condition.test, rule) for rule in rules),
-        owner_questions=tuple(i for i, _ in owners),
-        maturity_questions=tuple(i for i, _ in maturities),
-        owner_heads=owner_heads,
-        immature_heads=immature_heads,
-        raci=raci,
-        responsibility_domain=responsibility_domain,
         position={info.id: n for n, info in enumerate(ordered)},
         required_total=sum(1 for info in ordered if info.required),
         required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),

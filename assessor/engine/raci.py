@@ -15,7 +15,6 @@ from assessor.engine.result import RaciRow
 from assessor.engine.scoring import Combined
 
 _new: Any = tuple.__new__
-_NOBODY: tuple[()] = ()
 
 
 def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
