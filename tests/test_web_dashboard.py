@@ -46,6 +46,13 @@ def test_dashboard_lists_assessments_with_status_and_completion(
     # the context section's 9 shown questions out of every question shown to a CIO
     assert cells[3].endswith("%") and 0 < int(cells[3][:-1]) < 20
     assert page.texts("ul.cards li a") == ["Contoso Health"]
+    assert page.texts("ul.cards li .muted") == ["health · 250-999 employees · 1 assessment"]
+
+
+def test_an_organisation_card_without_sector_or_size(app: Flask, client: FlaskClient) -> None:
+    sign_up(client)
+    client.post("/organizations/new", data={"name": "Fabrikam"})
+    assert Page(client.get("/")).texts("ul.cards li .muted") == ["0 assessments"]
 
 
 def test_empty_dashboard_offers_the_first_steps(app: Flask, client: FlaskClient) -> None:

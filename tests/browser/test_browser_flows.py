@@ -39,16 +39,21 @@ def _screenshots(page: Any, folder: Path, name: str) -> None:
     desktop = page.viewport_size
     page.set_viewport_size(PHONE)
     page.screenshot(path=folder / f"{name}-375.png", full_page=True)
-    overflow = page.evaluate(
+    assert _too_wide(page) == [], f"{name}: wider than 375 px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(desktop)
+
+
+def _too_wide(page: Any) -> list[str]:
+    """Elements that stick out of the viewport (tables scroll inside their own box)."""
+    found: list[str] = page.evaluate(
         """() => Array.from(document.querySelectorAll('body *'))
               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
                         && !e.closest('.table-wrap'))
               .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)
               .slice(0, 5)"""
     )
-    assert overflow == [], f"{name}: wider than 375 px: {overflow}"
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.set_viewport_size(desktop)
+    return found
 
 
 def _save_state(page: Any, question: str) -> Any:
@@ -225,3 +230,48 @@ def test_a_respondent_answers_by_link_while_the_consultant_watches(
         expect(conflict.get_by_role("link", name="Reload")).to_be_visible()
     finally:
         respondent_context.close()
+
+
+def test_every_page_fits_a_phone(live_server: LiveServer, browser: Any, tmp_path: Path) -> None:
+    """At 375 px wide nothing scrolls sideways (tables scroll inside their own box)."""
+    base = live_server.url
+    assessment_id, _ = _prepared_assessment(live_server)
+    phone = browser.new_context(viewport=PHONE)
+    try:
+        page = phone.new_page()
+        for path in ("/", "/signup", "/signin"):
+            page.goto(f"{base}{path}")
+            _fits(page, tmp_path, path)
+        page.get_by_label("Email").fill("olive@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("h1")).to_have_text("Acme Advisory")
+        page.goto(f"{base}/assessments/{assessment_id}")
+        page.get_by_role("button", name="New link").click()
+        expect(page.locator("h1")).to_have_text("Personal link for Carla CIO")
+        _fits(page, tmp_path, "link")
+        page.goto(f"{base}/assessments/{assessment_id}")
+        organization = page.get_by_role("link", name="Contoso Health").get_attribute("href")
+        answer = page.get_by_role("link", name="Answer for Carla CIO").get_attribute("href")
+        for path in (
+            "/",
+            "/organizations",
+            organization,
+            f"{organization}/edit",
+            f"/assessments/new/{organization.rsplit('/', 1)[-1]}",
+            f"/assessments/{assessment_id}",
+            f"{answer}/submit",
+            "/welcome",
+            "/workspace",
+            "/workspace/audit",
+        ):
+            page.goto(f"{base}{path}")
+            _fits(page, tmp_path, path)
+    finally:
+        phone.close()
+
+
+def _fits(page: Any, folder: Path, path: str) -> None:
+    name = re.sub(r"\W+", "-", path).strip("-") or "home"
+    page.screenshot(path=folder / f"phone-{name}.png", full_page=True)
+    assert _too_wide(page) == [], f"{path}: wider than 375 px"
