@@ -31,6 +31,7 @@ from assessor.engine.answers import (
 )
 from assessor.engine.core import METHOD, score
 from assessor.engine.result import Finding, Respondent, Result
+from assessor.engine.visibility import visible_questions
 
 __all__ = [
     "METHOD",
@@ -43,4 +44,5 @@ __all__ = [
     "coerce_answer",
     "parse_answers_document",
     "score",
+    "visible_questions",
 ]

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.index import Index, QuestionInfo
+from assessor.engine.index import Index, QuestionInfo, index_for
 from assessor.engine.kinds import INVALID
 from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
+from assessor.questionnaire.schema import Questionnaire
 
 _MISSING: Any = object()
 
@@ -144,3 +145,11 @@ def _ignored(
         order = index.position
         ignored.sort(key=lambda item: (order.get(item.question, len(order)), item.question))
     return tuple(ignored)
+
+
+def visible_questions(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], role: str
+) -> frozenset[str]:
+    """Ids of the questions shown to a respondent of ``role`` who gave ``answers``."""
+    view = view_of(index_for(questionnaire), Respondent("", role, dict(answers)), 0)
+    return frozenset(questionnaire.questions).difference(view.hidden)

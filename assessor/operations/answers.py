@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from assessor.database import begin_write
+from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.extensions import db
 from assessor.models import Answer, AnswerHistory, Respondent, utcnow
 from assessor.operations import audit
 from assessor.operations.errors import Conflict, InvalidInput, Locked
-from assessor.operations.visibility import visible_questions
 from assessor.questionnaire import Questionnaire, Section
 
 MAX_COMMENT = 4000
@@ -182,6 +182,9 @@ def _conflict_message(answer: Answer) -> str:
 def remember_section(respondent: Respondent, section_id: str) -> None:
     """Note where the respondent is, so that coming back resumes there."""
     if respondent.last_section != section_id:
+        # A write after the request's reads: on SQLite, upgrading that read transaction fails
+        # at once ("database is locked") when another writer committed meanwhile.
+        begin_write()
         respondent.last_section = section_id
         db.session.commit()
 
@@ -233,8 +236,11 @@ def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> 
 
     :raise InvalidInput: required questions are unanswered (``field`` is the first one).
     """
+    begin_write()  # no save slips in between the check and the lock
+    db.session.refresh(respondent)
     missing = missing_required(questionnaire, respondent)
     if missing:
+        db.session.rollback()
         raise InvalidInput(
             f"{len(missing)} required question(s) still need an answer.", field=missing[0]
         )
@@ -253,6 +259,7 @@ def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> 
 
 def reopen(respondent: Respondent, actor: str, user_id: int | None = None) -> None:
     """Unlock a respondent's submitted answers."""
+    begin_write()
     respondent.submitted_at = None
     assessment = respondent.assessment
     if assessment.status in ("submitted", "closed"):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from assessor.engine import visible_questions
 from assessor.questionnaire.schema import MATURITY_NAMES, Question, Questionnaire
 from assessor.reports import charts, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
@@ -142,10 +143,8 @@ def answer_label(question: Question, value: Any) -> str:
 
 def hidden_questions(questionnaire: Questionnaire, respondent: AnswerSet) -> frozenset[str]:
     """The questions ``show_if`` hid from this respondent (as the engine decides it)."""
-    from assessor.engine.index import index_for
-    from assessor.engine.visibility import view_of
-
-    return view_of(index_for(questionnaire), respondent, 0).hidden  # type: ignore[arg-type]
+    shown = visible_questions(questionnaire, respondent.answers, respondent.role)
+    return frozenset(questionnaire.questions).difference(shown)
 
 
 def build_context(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]:
