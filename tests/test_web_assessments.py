@@ -13,12 +13,15 @@ from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent
 from tests.web_support import (
     Page,
+    complete_answers,
     in_app,
     issue_link,
     link_token,
     questionnaire,
+    save_answers,
     sign_up,
     stage,
+    stored,
 )
 
 
@@ -207,3 +210,43 @@ def test_closing_an_assessment_stops_its_links(app: Flask, client: FlaskClient) 
     assert "Assessment closed" in Page(response).texts(".flash")[0]
     assert client.get(f"/r/{token}").status_code == 404
     assert client.get(setup.answer_url()).status_code == 404
+
+
+def test_reassess_a_year_later_keeps_the_people_and_shows_what_moved(
+    app: Flask, client: FlaskClient
+) -> None:
+    setup = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam Secure", "CISO")))
+    q = questionnaire(app)
+    client.post(f"{setup.detail}/targets", data={"target_security": "4"})
+    save_answers(app, setup.respondent_id, complete_answers(q, {"sec_program_maturity": 1}))
+
+    response = client.post(f"{setup.detail}/reassess")
+
+    assert response.status_code == 302
+    with in_app(app):
+        latest = db.session.scalars(select(Assessment).order_by(Assessment.id.desc())).first()
+        assert latest is not None and latest.id != setup.assessment_id
+        assert latest.previous_id == setup.assessment_id
+        assert latest.targets["security"] == 4
+        assert [(r.name, r.role, r.token_hash) for r in latest.respondents] == [
+            ("Carla CIO", "CIO", None),
+            ("Sam Secure", "CISO", None),
+        ]
+        new_id, new_cio = latest.id, latest.respondents[0].id
+    assert response.headers["Location"] == f"/assessments/{new_id}"
+    page = Page(client.get(f"/assessments/{new_id}"))
+    assert "repeats an earlier assessment" in page.text
+    assert stored(app, new_cio) == {}
+
+    save_answers(app, new_cio, complete_answers(q, {"sec_program_maturity": 4}))
+    results = Page(client.get(f"/assessments/{new_id}/results"))
+    assert "Change since last" in results.texts(".scores thead th")
+    changes = dict(
+        zip(
+            results.texts(".scores tbody th"),
+            [list(row.query_all("td"))[-1] for row in results.all(".scores tbody tr")],
+            strict=True,
+        )
+    )
+    moved = "".join(changes["The security program"].etree_element.itertext())
+    assert moved.startswith("+")
