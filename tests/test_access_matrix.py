@@ -178,7 +178,7 @@ ROUTES: dict[str, Route] = {
         _a("/organizations/{w.organization_a}/edit"),
         get=200,
         post=302,
-        data=lambda w, actor: {"name": "Renamed client", "sector": "health", "size": "1-49"},
+        data=lambda w, actor: {"name": "Renamed client", "sector": "healthcare", "size": "1-49"},
     ),
     "settings.index": Route("member", _a("/workspace"), get=200, scoped=False),
     "settings.audit_log": Route("owner", _a("/workspace/audit"), get=200, scoped=False),
