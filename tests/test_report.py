@@ -104,11 +104,11 @@ def test_chapters_in_order_with_contents_page_numbers(report: Rendered) -> None:
 
 def test_every_page_has_footer(report: Rendered) -> None:
     total = len(report.pages)
-    footer = squash(f"{report.inputs.organization} · {format_date(data.DEMO_DATE)}")
+    footer = squash(f"{report.inputs.organization} · {format_date(data.DEMO_DATE)} · Confidential")
     for number, page in enumerate(report.flat[1:], start=2):
         assert f"Page{number}of{total}" in page
         assert footer in page
-        assert "CONFIDENTIAL" in page
+        assert "Confidential" in page
 
 
 def test_summary_in_plain_words(report: Rendered) -> None:

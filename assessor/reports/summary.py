@@ -36,6 +36,10 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _people(respondents: Sequence[Mapping[str, Any]]) -> str:
     """How the respondents are named together: 'the CIO and the CISO', 'the respondents'."""
     roles = [r["role"] for r in respondents]
@@ -59,13 +63,25 @@ def top_gaps(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def first_actions(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The first things to do: quick wins, then the next 90 days, in priority order."""
+    """The first things to do: quick wins, then the next 90 days, in priority order; one
+    action per recommendation, and at most one "compare your answers" (perception) step."""
     by_id = {f["id"]: f for f in result["findings"]}
     roadmap = result["roadmap"]
     ids = [*roadmap.get("quick_wins", []), *roadmap.get("next_90_days", [])]
-    if not ids:
-        ids = list(roadmap.get("next_12_months", []))
-    return [by_id[i] for i in ids if i in by_id][:MAX_ACTIONS]
+    ids += [i for i in roadmap.get("next_12_months", []) if i not in ids]
+    actions: list[Mapping[str, Any]] = []
+    seen: set[str] = set()
+    perception = 0
+    for finding in (by_id[i] for i in ids if i in by_id):
+        key = finding["recommendation"] if finding["kind"] != "perception" else "perception"
+        if key in seen or (finding["kind"] == "perception" and perception):
+            continue
+        seen.add(key)
+        perception += finding["kind"] == "perception"
+        actions.append(finding)
+        if len(actions) == MAX_ACTIONS:
+            break
+    return actions
 
 
 def executive_summary(
@@ -141,7 +157,7 @@ def _disagreement(result: Mapping[str, Any], respondents: Sequence[Mapping[str, 
     people = _people(respondents)
     gaps = result["perception"]["gaps"]
     if not gaps:
-        return f"{people.capitalize()} gave the same answers wherever both answered."
+        return f"{_capital(people)} gave the same answers wherever both answered."
     domains = [d for d in result["perception"]["domains"] if d.get("disagreement") not in (None, 0)]
     domains.sort(key=lambda d: -d["disagreement"])
     owners = [
@@ -149,7 +165,7 @@ def _disagreement(result: Mapping[str, Any], respondents: Sequence[Mapping[str, 
         for r in result["raci"]
         if r["status"] == "ambiguous" and len({n["owner"] for n in r["named"]}) > 1
     ]
-    sentence = f"{people.capitalize()} disagree on {len(gaps)} question" + (
+    sentence = f"{_capital(people)} disagree on {len(gaps)} question" + (
         "s" if len(gaps) != 1 else ""
     )
     if domains:
