@@ -19,6 +19,12 @@ from assessor.operations.catalog import catalog
 from tests.test_report_data import ROOT
 
 
+LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10">'
+    b'<rect width="40" height="10" fill="#1f5fbf"/></svg>'
+)
+
+
 def _seed(organization: str = "Riverside Retail") -> int:
     """An assessment with two respondents who answered a few questions; returns its id."""
     document = json.loads(
@@ -127,8 +133,12 @@ def test_what_changes_the_key(app: Flask) -> None:
 def test_html_preview_and_exports_of_a_stored_assessment(app: Flask) -> None:
     with app.app_context():
         assessment = db.session.get(Assessment, _seed("Société Générale & Co"))
+        workspace = assessment.organization.workspace
+        workspace.logo, workspace.logo_mimetype = LOGO, "image/svg+xml"
+        db.session.commit()
         html = reporting.report_html(assessment)
         assert "Société Générale &amp; Co" in html and "Northwind Advisory" in html
+        assert 'src="data:image/svg+xml;base64,' in html  # a browser cannot load report-asset:
         for fmt, start in (("csv", b"\xef\xbb\xbfrespondent"), ("xlsx", b"PK"), ("json", b"{")):
             exported = reporting.export_assessment(assessment, fmt)
             assert exported.data.startswith(start)

@@ -106,9 +106,9 @@ def report_inputs(assessment: Assessment, paper: str = "a4") -> ReportInputs:
 
 
 def report_html(assessment: Assessment, paper: str = "a4") -> str:
-    """The report as one HTML document (the preview; the PDF prints this)."""
+    """The report as one HTML document for a browser (the preview; the logo inlined)."""
     result, inputs = _scored(assessment, paper)
-    return render_html(build_context(result, inputs))
+    return render_html(build_context(result, inputs, inline_logo=True))
 
 
 def content_hash(result: dict[str, Any], inputs: ReportInputs, fmt: str = "pdf") -> str:

@@ -8,8 +8,8 @@ database nor reach anything it was not given.
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -147,8 +147,14 @@ def hidden_questions(questionnaire: Questionnaire, respondent: AnswerSet) -> fro
     return frozenset(questionnaire.questions).difference(shown)
 
 
-def build_context(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]:
-    """The report's template context, built from ``result`` (``Result.to_dict()``)."""
+def build_context(
+    result: Mapping[str, Any], inputs: ReportInputs, *, inline_logo: bool = False
+) -> dict[str, Any]:
+    """The report's template context, built from ``result`` (``Result.to_dict()``).
+
+    ``inline_logo`` puts the (validated) logo in a ``data:`` URI, for HTML shown in a
+    browser; the PDF refers to it by a private URL that only the report fetcher serves.
+    """
     accent = accent_or_default(inputs.accent)
     domain_titles = {d["id"]: d["title"] for d in result["domains"]}
     for section in inputs.questionnaire.sections:
@@ -156,7 +162,7 @@ def build_context(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, 
     several = len(result["respondents"]) > 1
     findings = _findings(result, domain_titles)
     return {
-        "meta": _meta(result, inputs, accent),
+        "meta": _meta(result, inputs, accent, inline_logo),
         "summary": summary.executive_summary(result, inputs.organization, domain_titles),
         "scores": _scores(result),
         "charts": {
@@ -172,7 +178,19 @@ def build_context(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, 
     }
 
 
-def _meta(result: Mapping[str, Any], inputs: ReportInputs, accent: str) -> dict[str, Any]:
+def _logo_url(inputs: ReportInputs, inline: bool) -> str | None:
+    assets = inputs.assets()
+    if "logo" not in assets:
+        return None
+    if not inline:
+        return asset_url("logo")
+    data, mimetype = assets["logo"]
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _meta(
+    result: Mapping[str, Any], inputs: ReportInputs, accent: str, inline_logo: bool
+) -> dict[str, Any]:
     questionnaire = result["questionnaire"]
     return {
         "organization": inputs.organization,
@@ -186,7 +204,7 @@ def _meta(result: Mapping[str, Any], inputs: ReportInputs, accent: str) -> dict[
         "questionnaire_id": questionnaire["id"],
         "questionnaire_hash": (questionnaire.get("hash") or "")[:12],
         "firm_name": inputs.firm_name or None,
-        "logo_url": asset_url("logo") if inputs.assets() else None,
+        "logo_url": _logo_url(inputs, inline_logo),
         "accent": accent,
         "paper": inputs.paper,
         "page_size": PAGE_SIZES[inputs.paper],
@@ -330,6 +348,9 @@ def _perception(
     result: Mapping[str, Any], domain_titles: Mapping[str, str], several: bool
 ) -> dict[str, Any]:
     perception = result["perception"]
+    gaps_by_domain: dict[str | None, int] = {}
+    for gap in perception["gaps"]:
+        gaps_by_domain[gap.get("domain")] = gaps_by_domain.get(gap.get("domain"), 0) + 1
     return {
         "show": several,
         "domains": [
@@ -339,6 +360,7 @@ def _perception(
                 "disagreement_pct": (
                     None if d.get("disagreement") is None else round(100 * d["disagreement"])
                 ),
+                "gaps": gaps_by_domain.get(d["id"], 0),
             }
             for d in perception["domains"]
         ],
@@ -429,8 +451,3 @@ def _appendix(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]
         for i in result.get("ignored", [])
     ]
     return {"sections": sections, "ignored": ignored}
-
-
-def context_digest(context: Mapping[str, Any]) -> str:
-    """A stable digest of a built context (used by tests to compare renders)."""
-    return hashlib.sha256(json.dumps(context, sort_keys=True, default=str).encode()).hexdigest()
