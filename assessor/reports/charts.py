@@ -54,7 +54,7 @@ def radar_svg(
     """
     count = len(domains)
     centre_x, centre_y = size * 0.75, size * 0.5
-    radius = size * 0.3
+    radius = size * 0.34
     parts: list[str] = []
     description = "; ".join(
         f"{d['title']}: maturity "

@@ -122,9 +122,10 @@ def accent_or_default(value: str | None) -> str:
 
 
 def maturity_name(level: float | None) -> str:
+    """The level reached: 2.7 has reached Defined (2), not yet Managed (3)."""
     if level is None:
         return "Not answered"
-    return MATURITY_NAMES[max(0, min(4, int(level + 0.5)))]
+    return MATURITY_NAMES[max(0, min(4, int(level + 1e-9)))]
 
 
 def answer_label(question: Question, value: Any) -> str:
