@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from dataclasses import replace
 from functools import cache
 from typing import Any
 from xml.etree import ElementTree
@@ -15,12 +16,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from assessor.engine import Respondent
+from assessor.engine import Respondent, score
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.reports.context import build_context, format_date
 from assessor.reports.fetcher import ReportFetcher
 from assessor.reports.render import render_html, render_pdf
-from tests.test_report_data import mini, mini_questionnaire
+from tests.test_report_data import mini
 
 from . import test_report_data as data
 
@@ -232,47 +233,52 @@ def test_charts_are_standalone_svg_with_escaped_titles() -> None:
         assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
-answer_sets = st.fixed_dictionaries(
-    {},
-    optional={
-        question.id: (
-            st.sampled_from([o.value for o in question.all_options])
-            if question.kind in ("owner", "maturity", "choice", "yesno")
-            else st.lists(
-                st.sampled_from([o.value for o in question.all_options]), min_size=1, unique=True
-            )
-            if question.kind == "multi"
-            else st.integers(min_value=int(question.min or 0), max_value=int(question.max or 100))
-            if question.kind == "number"
-            else st.text(max_size=60)
-        )
-        for question in mini_questionnaire().questions.values()
-    },
-)
+def _answer_strategy(question: Any) -> st.SearchStrategy[Any]:
+    """Any value ``question`` accepts."""
+    values = [o.value for o in question.all_options]
+    if question.kind in ("owner", "maturity", "choice", "yesno"):
+        return st.sampled_from(values)
+    if question.kind == "multi":
+        return st.lists(st.sampled_from(values), min_size=1, unique=True)
+    if question.kind == "number":
+        low = int(question.min if question.min is not None else 0)
+        high = int(question.max if question.max is not None else 10_000)
+        return st.integers(min_value=low, max_value=high)
+    return st.text(min_size=1, max_size=min(question.max_length, 200))
+
+
+@cache
+def answer_sets() -> st.SearchStrategy[dict[str, Any]]:
+    questions = data.catalog().get("cio-ciso-governance").questions.values()
+    return st.fixed_dictionaries({}, optional={q.id: _answer_strategy(q) for q in questions})
 
 
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: each example is slow
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
-    first=answer_sets,
-    second=answer_sets,
-    comment=st.text(max_size=80),
-    name=st.text(min_size=1, max_size=40),
+    drawn=st.data(),
+    comment=st.text(max_size=300),
+    name=st.text(min_size=1, max_size=60),
 )
-def test_random_valid_answers_always_render(
-    first: dict[str, Any], second: dict[str, Any], comment: str, name: str
-) -> None:
+def test_random_valid_answers_always_render(drawn: st.DataObject, comment: str, name: str) -> None:
+    first = drawn.draw(answer_sets())
+    second = drawn.draw(answer_sets())
     people = (
-        Respondent(name, "CIO", first, {"sec_program": comment} if comment else {}),
+        Respondent(
+            name, "CIO", first, {qid: comment for qid in list(first)[:3]} if comment else {}
+        ),
         Respondent(name + " 2", "CISO", second, {}),
     )
-    result, inputs = mini(respondents=people, organization=name)
+    questionnaire = data.catalog().get("cio-ciso-governance")
+    result = score(questionnaire, people, organization=name).to_dict()
+    _, inputs = data.demo()
+    inputs = replace(inputs, organization=name, respondents=people, firm_name=name)
     pdf = render_pdf(render_html(build_context(result, inputs)))
-    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 5
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 8
     # poppler, not pypdf: pypdf garbles a page's text once a glyph is missing from the font
     # (random text has unassigned code points), which says nothing about the PDF.
     cover = subprocess.run(

@@ -137,8 +137,12 @@ def report_pdf(assessment: Assessment, paper: str = "a4") -> ReportFile:
         return _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
 
     html = render_html(build_context(result, inputs))
-    renders = int(current_app.config.get("REPORT_WORKER_RENDERS", 25))
-    data = render_pdf_in_worker(html, inputs.assets(), renders=renders)
+    data = render_pdf_in_worker(
+        html,
+        inputs.assets(),
+        renders=int(current_app.config.get("REPORT_WORKER_RENDERS", 25)),
+        workers=int(current_app.config.get("REPORT_WORKERS", 1)),
+    )
     _store(assessment.id, key, data)
     return _file(data, key, inputs, "pdf", PDF_MIMETYPE)
 

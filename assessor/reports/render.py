@@ -170,10 +170,14 @@ def render_pool(workers: int = 1, renders: int = DEFAULT_WORKER_RENDERS) -> Rend
 
 
 def render_pdf_in_worker(
-    html: str, assets: Assets | None = None, *, renders: int = DEFAULT_WORKER_RENDERS
+    html: str,
+    assets: Assets | None = None,
+    *,
+    renders: int = DEFAULT_WORKER_RENDERS,
+    workers: int = 1,
 ) -> bytes:
-    """Render ``html`` in the recycled worker process (the web process's way to print)."""
-    return render_pool(1, renders).render(html, assets)
+    """Render ``html`` in a recycled worker process (the web process's way to print)."""
+    return render_pool(workers, renders).render(html, assets)
 
 
 @atexit.register
