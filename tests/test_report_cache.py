@@ -18,7 +18,6 @@ from assessor.operations import accounts, answers, assessments, organizations, r
 from assessor.operations.catalog import catalog
 from tests.test_report_data import ROOT
 
-
 LOGO = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10">'
     b'<rect width="40" height="10" fill="#1f5fbf"/></svg>'
