@@ -9,10 +9,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
+from assessor.config import PROJECT_ROOT
+from assessor.engine.answers import coerce_answer
 from assessor.extensions import db
 from assessor.models import AnswerHistory, Respondent
+from assessor.questionnaire import load_paths
+from assessor.web.questionnaire_form import form_value
 from tests.web_support import (
     CONTEXT,
     Page,
@@ -465,3 +471,111 @@ def test_the_consultant_answers_for_a_respondent(
     assert page.texts(".who")[0].startswith("Carla CIO · CIO")
     assert page.accessibility_problems() == []
     assert client.get(f"{url}/s/no-such-section").status_code == 404
+
+
+_QUESTIONNAIRE, _ = load_paths([str(PROJECT_ROOT / "questionnaires")])
+QUESTION_IDS = sorted(_QUESTIONNAIRE.get("cio-ciso-governance").questions)
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=30)
+    | st.sampled_from(["yes", "no", "CIO", "2", "eu_personal", "none", "cio", "other"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=2)
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _answer(draw: st.DrawFn) -> tuple[str, Any]:
+    """A question and a value for it: one it accepts, a near miss, or any JSON at all."""
+    question = _QUESTIONNAIRE.get("cio-ciso-governance").questions[
+        draw(st.sampled_from(QUESTION_IDS))
+    ]
+    options = [o.value for o in question.all_options]
+    fitting = {
+        "multi": st.lists(st.sampled_from(options or [""]), max_size=3),
+        "number": st.integers(-5, 20_000_000) | st.floats(allow_nan=True, allow_infinity=True),
+        "text": st.text(max_size=300),
+    }.get(question.kind, st.sampled_from(options or [""]))
+    return question.id, draw(fitting | fitting.map(str) | JSON)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    answer=_answer(),
+    comment=st.none() | st.text(max_size=40),
+    version=st.none() | st.integers(min_value=-1, max_value=3),
+)
+def test_autosave_answers_any_json_with_a_clear_status(
+    app: Flask,
+    respondent: FlaskClient,
+    setup: Stage,
+    token: str,
+    answer: tuple[str, Any],
+    comment: str | None,
+    version: int | None,
+) -> None:
+    """Whatever a script posts, the reply is a stored answer or a message; never a 500."""
+    question, value = answer
+    before = stored(app, setup.respondent_id)
+    body = {"question": question, "value": value, "comment": comment, "version": version}
+
+    response = respondent.post(f"/r/{token}/autosave", json=body)
+
+    assert response.status_code in (200, 409, 422), response.get_data(as_text=True)
+    event(f"status {response.status_code}")
+    after = stored(app, setup.respondent_id)
+    if response.status_code == 200:
+        q = _QUESTIONNAIRE.get("cio-ciso-governance").questions[question]
+        expected = None if value in (None, "", []) else coerce_answer(q, form_value(q, value))
+        assert after.get(question, None) == expected
+        assert response.json["version"] >= 0
+    else:
+        assert response.json["error"]
+        assert after == before  # a refused save changes nothing
+
+
+_CONTEXT_SECTION = _QUESTIONNAIRE.get("cio-ciso-governance").sections[0]
+_FORM_TEXT = st.text(max_size=12) | st.sampled_from(["yes", "no", "cio", "other", "420", "0"])
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    fields=st.fixed_dictionaries(
+        {}, optional={q.id: _FORM_TEXT for q in _CONTEXT_SECTION.questions}
+    )
+)
+def test_a_section_form_stores_all_of_the_page_or_none_of_it(
+    app: Flask, respondent: FlaskClient, token: str, setup: Stage, fields: dict[str, str]
+) -> None:
+    """Any text in any field of the page: saved whole (302) or refused whole (422)."""
+    url = f"/r/{token}/s/context"
+    versions = page_versions(Page(respondent.get(url)))
+    before = stored(app, setup.respondent_id)
+    data = {**{f"v_{q}": v for q, v in versions.items()}, **fields, "go": "stay"}
+
+    response = respondent.post(url, data=data)
+
+    assert response.status_code in (302, 422), response.status_code
+    event(f"status {response.status_code}")
+    after = stored(app, setup.respondent_id)
+    if response.status_code == 422:
+        assert after == before
+        assert Page(response).all("fieldset.question .error")
+    else:
+        questions = _QUESTIONNAIRE.get("cio-ciso-governance").questions
+        for qid, text in fields.items():
+            if qid in after and after[qid] is not None:
+                assert after[qid] == coerce_answer(questions[qid], form_value(questions[qid], text))
