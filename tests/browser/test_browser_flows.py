@@ -98,9 +98,14 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     respondent_id = int(re.search(r"/respondents/(\d+)/", page.url).group(1))  # type: ignore[union-attr]
     section_url = page.url
 
-    # autosave: a typed number (debounced) and a clicked radio button
+    # autosave: a typed number (debounced; a bad one is refused beside the field) and a
+    # clicked radio button
+    page.locator("#employees").fill("0")
+    expect(_save_state(page, "employees")).to_have_text("0 is less than the minimum, 1")
+    expect(page.locator("#q-employees")).to_have_class(re.compile(r"\bhas-error\b"))
     page.locator("#employees").fill("420")
     expect(_save_state(page, "employees")).to_have_text("Saved")
+    expect(page.locator("#q-employees")).not_to_have_class(re.compile(r"\bhas-error\b"))
     page.locator("#q-has_cio input[value=yes]").check()
     expect(_save_state(page, "has_cio")).to_have_text("Saved")
     expect(page.locator('.pct[data-section="context"]')).not_to_have_text("0%")
