@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from assessor.extensions import db
-from assessor.models import User
+from assessor.models import Respondent, User
 from assessor.operations import accounts, assessments, organizations
 from assessor.operations.catalog import catalog
 from tests.browser.conftest import LiveServer
@@ -150,6 +150,23 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     expect(finding).to_be_visible()
     finding.get_by_text("Why: the answers behind it").click()
     expect(finding.locator("details li").first).to_be_visible()
+    results_url = page.url
+
+    # a peer answers too (through the verbs), and the results show where they disagree
+    page.get_by_role("link", name="add a respondent and send them their link").click()
+    page.get_by_label("Name").fill("Sam Secure")
+    page.get_by_label("Role").select_option("CISO")
+    page.get_by_role("button", name="Add respondent").click()
+    expect(page.locator(".flash")).to_contain_text("Sam Secure added.")
+    with live_server.app.app_context():
+        peer = db.session.scalars(select(Respondent).where(Respondent.name == "Sam Secure")).one()
+        peer_id = peer.id
+        db.session.remove()
+    disagreeing = {**everything, "sec_program_owner": "CISO", "sec_program_maturity": 3}
+    save_answers(live_server.app, peer_id, disagreeing, actor="Sam Secure")
+    page.goto(results_url)
+    expect(page.locator("figure.heatmap svg")).to_be_visible()
+    expect(page.locator("#perception-h")).to_have_text("Where respondents disagree")
     _screenshots(page, tmp_path, "results")
 
 
