@@ -139,7 +139,11 @@ def _number(question: Question, raw: object) -> Any:
             number = raw
     if isinstance(number, bool) or not isinstance(number, int | float):
         raise AnswerError(f"{show(raw)} is not a number")
-    if not math.isfinite(number):
+    try:
+        finite = math.isfinite(number)
+    except OverflowError:  # an integer too large for any float (JSON allows 4,000 digits)
+        finite = False
+    if not finite:
         raise AnswerError(f"{show(raw)} is not a finite number")
     if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
         number = int(number)
