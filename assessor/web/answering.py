@@ -6,6 +6,7 @@ JavaScript; optimistic locking; submit locks the answers.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,10 +234,24 @@ def _render(seat: Seat, section: Section, form: Any, stored: dict[str, Answer]) 
 # --- autosave ------------------------------------------------------------------------------
 
 
+def _storable(payload: Any) -> bool:
+    """False when JSON spelled a lone surrogate ("\\ud800"): no database or page can hold it."""
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return False
+    return True
+
+
 def _autosave(seat: Seat) -> ResponseReturnValue:
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # JSON nested too deeply for the parser: not an answer either
+        payload = None
     if not isinstance(payload, dict):
         return jsonify(error="Send a JSON object: {question, value, comment, version}."), 400
+    if not _storable(payload):
+        return jsonify(error="The answer holds text that is not valid Unicode."), 400
     question_id = payload.get("question")
     if not isinstance(question_id, str) or question_id not in seat.questionnaire.questions:
         return jsonify(error=f"Unknown question {str(question_id)[:100]!r}.", field="question"), 422
