@@ -25,6 +25,8 @@ from tests.web_support import PASSWORD, QUESTIONNAIRE, complete_answers, save_an
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
+#: The height (px) down to which a page is shot whole.
+TALLEST = 6000
 
 
 def expect(target: Any) -> Any:
@@ -33,12 +35,22 @@ def expect(target: Any) -> Any:
     return playwright_expect(target)
 
 
-def _screenshots(page: Any, folder: Path, name: str) -> None:
-    """Desktop and phone-width screenshots; at 375 px nothing may scroll sideways."""
-    page.screenshot(path=folder / f"{name}-desktop.png", full_page=True)
+def _screenshots(
+    page: Any, folder: Path, name: str, parts: tuple[tuple[str, str], ...] = ()
+) -> None:
+    """Desktop and phone-width screenshots; at 375 px nothing may scroll sideways.
+
+    A page taller than :data:`TALLEST` is shot down to there (a full shot of the results
+    takes seconds), plus each of ``parts`` (name, CSS selector) on its own.
+    """
     desktop = page.viewport_size
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=folder / f"{name}-375.png", full_page=True)
+    for size, suffix in ((desktop, "desktop"), (PHONE, "375")):
+        page.set_viewport_size(size)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(height, TALLEST)}
+        page.screenshot(path=folder / f"{name}-{suffix}.png", full_page=True, clip=clip)
+        for part, selector in parts:
+            page.locator(selector).screenshot(path=folder / f"{name}-{suffix}-{part}.png")
     assert _too_wide(page) == [], f"{name}: wider than 375 px"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.set_viewport_size(desktop)
@@ -101,6 +113,7 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     # autosave: a typed number (debounced; a bad one is refused beside the field) and a
     # clicked radio button
     page.locator("#employees").fill("0")
+    page.locator("#employees").press("Tab")  # leaving the field saves at once
     expect(_save_state(page, "employees")).to_have_text("0 is less than the minimum, 1")
     expect(page.locator("#q-employees")).to_have_class(re.compile(r"\bhas-error\b"))
     page.locator("#employees").fill("420")
@@ -167,7 +180,11 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     page.goto(results_url)
     expect(page.locator("figure.heatmap svg")).to_be_visible()
     expect(page.locator("#perception-h")).to_have_text("Where respondents disagree")
-    _screenshots(page, tmp_path, "results")
+    sections = (
+        ("perception", "section[aria-labelledby=perception-h]"),
+        ("roadmap", "section[aria-labelledby=roadmap-h]"),
+    )
+    _screenshots(page, tmp_path, "results", parts=sections)
 
 
 def _prepared_assessment(live_server: LiveServer) -> tuple[int, str]:
@@ -295,5 +312,5 @@ def test_every_page_fits_a_phone(live_server: LiveServer, browser: Any, tmp_path
 
 def _fits(page: Any, folder: Path, path: str) -> None:
     name = re.sub(r"\W+", "-", path).strip("-") or "home"
-    page.screenshot(path=folder / f"phone-{name}.png", full_page=True)
+    page.screenshot(path=folder / f"phone-{name}.png")  # the first screen; all is checked
     assert _too_wide(page) == [], f"{path}: wider than 375 px"
