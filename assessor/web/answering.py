@@ -37,6 +37,7 @@ from assessor.web.questionnaire_form import (
     comment_name,
     form_value,
     section_form_class,
+    section_markup,
     version_name,
 )
 
@@ -140,9 +141,11 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
                 return redirect(_after_save(seat, section))
         return _render(seat, section, form, stored), status
     form = form_class(formdata=None, data=_form_data(section, stored, seat))
+    page = _render(seat, section, form, stored)
     if section_id is not None:
+        # After rendering: its commit would expire what the page reads (a second load).
         ops.remember_section(seat.respondent, section.id)
-    return _render(seat, section, form, stored)
+    return page
 
 
 def _after_save(seat: Seat, section: Section) -> str:
@@ -227,6 +230,8 @@ def _render(seat: Seat, section: Section, form: Any, stored: dict[str, Answer]) 
         last=index + 1 == len(seat.questionnaire.sections),
         comment_name=comment_name,
         version_name=version_name,
+        markup=section_markup(seat.questionnaire, section.id),
+        max_comment=ops.MAX_COMMENT,
         respondent_mode=seat.by_link,
     )
 

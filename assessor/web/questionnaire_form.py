@@ -7,12 +7,16 @@ autosave endpoint and the CLI accept exactly the same values with the same messa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput, html_params
 
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.operations.answers import MAX_COMMENT
@@ -168,3 +172,68 @@ def _number_value(text: str) -> Any:
         return float(text)
     except ValueError:
         return text
+
+
+# --- the markup that never changes for a questionnaire version ------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a radio or checkbox question, rendered once, chosen or not."""
+
+    #: The value as the form posts it (``str`` of the option's value).
+    value: str
+    plain: Markup
+    checked: Markup
+
+
+@dataclass(frozen=True)
+class QuestionMarkup:
+    choices: tuple[Choice, ...]
+    #: The ``show_if`` condition as the page's script reads it (HTML-escaped JSON), or None.
+    show_if: Markup | None
+
+
+_markup: dict[tuple[str, int, str, str], dict[str, QuestionMarkup]] = {}
+
+
+def section_markup(questionnaire: Questionnaire, section_id: str) -> dict[str, QuestionMarkup]:
+    """Per question of a section: its options' inputs and its condition, built once.
+
+    Rendering each option through WTForms' widgets was most of a page's cost; the same
+    markup, made here once per questionnaire version, is chosen from per request.
+    """
+    key = (questionnaire.id, questionnaire.version, questionnaire.hash, section_id)
+    found = _markup.get(key)
+    if found is None:
+        section = next(s for s in questionnaire.sections if s.id == section_id)
+        found = _markup[key] = {q.id: _question_markup(q) for q in section.questions}
+    return found
+
+
+def _question_markup(question: Question) -> QuestionMarkup:
+    kind = "checkbox" if question.kind == "multi" else "radio"
+    choices = []
+    if question.kind in ("owner", "maturity", "choice", "yesno", "multi"):
+        for index, (value, label) in enumerate(_choices(question)):
+            attrs = {"id": f"{question.id}-{index}", "name": question.id, "type": kind}
+            attrs["value"] = value
+            choices.append(
+                Choice(
+                    value,
+                    _option(html_params(**attrs), label),
+                    _option(html_params(checked=True, **attrs), label),
+                )
+            )
+    show_if = None
+    if question.show_if is not None:
+        data = question.show_if.model_dump(by_alias=True, exclude_none=True)
+        show_if = escape(str(htmlsafe_json_dumps(data, dumps=current_app.json.dumps)))
+    return QuestionMarkup(tuple(choices), show_if)
+
+
+def _option(params: str, label: str) -> Markup:
+    return Markup('<label class="option"><input {}> <span>{}</span></label>').format(
+        Markup(params),  # noqa: S704 - html_params escapes every value
+        label,
+    )
