@@ -149,6 +149,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--renders", type=int, default=100, help="renders for the RSS figure")
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing (best is kept)")
+    parser.add_argument(
+        "--in-process", type=int, default=10, help="renders without the worker, for contrast"
+    )
     args = parser.parse_args()
 
     result, inputs = demo_inputs()
@@ -212,6 +215,16 @@ def main() -> None:
             print(f"rss_after_1_render_mb: {after_one:.1f}")
             print(f"rss_after_{args.renders}_renders_mb: {after_many:.1f}")
             print(f"rss_growth_mb: {after_many - after_one:.1f}")
+            if args.in_process:
+                # For contrast: the same renders in this process (what the worker spares it).
+                render_pdf(html)
+                gc.collect()
+                before = rss_mb()
+                for _ in range(args.in_process):
+                    render_pdf(html)
+                gc.collect()
+                grown = rss_mb() - before
+                print(f"rss_growth_in_process_{args.in_process}_renders_mb: {grown:.1f}")
             db.session.remove()
             db.engine.dispose()
 
