@@ -88,11 +88,16 @@ def save_answers(
     actor: str,
     *,
     skip_hidden: bool = False,
+    section_id: str | None = None,
 ) -> dict[str, Answer]:
     """Validate every change, then store them all or none.
 
     A value for a question that the answers do not show is an error, or, with
-    ``skip_hidden`` (a whole page saved at once), left out.
+    ``skip_hidden`` (a whole page saved at once), left out.  ``section_id`` notes where
+    the respondent is, in the same transaction (see :func:`remember_section`).
+
+    The answers returned, and the respondent's, are left as stored (not expired), so that
+    the caller can reply with them without reading them back.
 
     :raise Locked: the respondent has submitted.
     :raise InvalidInput: a value that the question does not accept (nothing is stored).
@@ -137,7 +142,7 @@ def save_answers(
                 raise Conflict(
                     "This answer was cleared by someone else — reload.", field=change.question_id
                 )
-            answer = Answer(respondent_id=respondent.id, question_id=change.question_id, version=1)
+            answer = Answer(respondent=respondent, question_id=change.question_id, version=1)
             db.session.add(answer)
         else:
             # Nothing to overwrite, so no conflict, whatever version the page had read: the
@@ -167,12 +172,25 @@ def save_answers(
     assessment = respondent.assessment
     if assessment.status == "draft":
         assessment.status = "in_progress"
+    if section_id is not None and respondent.last_section != section_id:
+        respondent.last_section = section_id
     try:
-        db.session.commit()
+        _commit_keeping_state()
     except IntegrityError:
         db.session.rollback()
         raise Conflict("Someone else saved this answer at the same moment — reload.") from None
     return saved
+
+
+def _commit_keeping_state() -> None:
+    """Commit, leaving loaded objects as written: one write transaction, no reads after it."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def _conflict_message(answer: Answer) -> str:

@@ -131,9 +131,13 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
             changes = _changes_from_form(seat.questionnaire, section, form)
             try:
                 ops.save_answers(
-                    seat.questionnaire, seat.respondent, changes, seat.actor, skip_hidden=True
+                    seat.questionnaire,
+                    seat.respondent,
+                    changes,
+                    seat.actor,
+                    skip_hidden=True,
+                    section_id=section.id,
                 )
-                ops.remember_section(seat.respondent, section.id)
             except OperationError as exc:
                 _attach_error(form, exc)
                 status = exc.status
@@ -271,9 +275,10 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
     question = seat.questionnaire.questions[question_id]
     change = ops.Change(question_id, form_value(question, payload.get("value")), comment, version)
     try:
-        saved = ops.save_answers(seat.questionnaire, seat.respondent, [change], seat.actor)
         section = seat.questionnaire.section_of[question_id]
-        ops.remember_section(seat.respondent, section.id)
+        saved = ops.save_answers(
+            seat.questionnaire, seat.respondent, [change], seat.actor, section_id=section.id
+        )
     except OperationError as exc:
         body: dict[str, Any] = {"error": exc.message, "field": exc.field}
         if exc.status == 409:
