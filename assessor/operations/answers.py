@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from assessor.database import begin_write
@@ -200,10 +200,16 @@ def _conflict_message(answer: Answer) -> str:
 def remember_section(respondent: Respondent, section_id: str) -> None:
     """Note where the respondent is, so that coming back resumes there."""
     if respondent.last_section != section_id:
+        respondent_id = respondent.id
         # A write after the request's reads: on SQLite, upgrading that read transaction fails
         # at once ("database is locked") when another writer committed meanwhile.
         begin_write()
-        respondent.last_section = section_id
+        db.session.execute(
+            update(Respondent)
+            .where(Respondent.id == respondent_id)
+            .values(last_section=section_id)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
 
 

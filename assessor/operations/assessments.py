@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
@@ -143,7 +144,10 @@ def respondent_by_token(token: str) -> Respondent | None:
     if not token or len(token) > 100:
         return None
     respondent = db.session.scalar(
-        select(Respondent).where(Respondent.token_hash == token_hash(token))
+        select(Respondent)
+        .where(Respondent.token_hash == token_hash(token))
+        # Read on every request by link (the page names the organisation too).
+        .options(joinedload(Respondent.assessment).joinedload(Assessment.organization))
     )
     if respondent is None or respondent.revoked or respondent.token_expires_at is None:
         return None
