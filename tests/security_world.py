@@ -13,6 +13,8 @@ import hashlib
 import re
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -21,6 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from assessor import create_app
 from assessor.extensions import db
 from assessor.models import (
     Answer,
@@ -260,3 +263,19 @@ def _some_value(question: Any) -> Any:
     if question.kind == "multi":
         return [options[0]]
     return options[len(options) // 2]
+
+
+@contextmanager
+def own_app(config: dict[str, Any]) -> Iterator[Flask]:
+    """An app of the test's own (other settings than the ``app`` fixture's), its tables made
+    on SQLite, its connections closed afterwards."""
+    app = create_app(config)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

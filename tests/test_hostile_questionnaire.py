@@ -62,7 +62,9 @@ def test_byte_mutations_of_a_folder_file_are_problems(
 ) -> None:
     data = bytearray(ORIGINAL[name])
     for action, where, chunk in edits:
-        where %= max(len(data), 1)
+        if not data:
+            break
+        where %= len(data)
         if action == "flip":
             data[where] ^= chunk[0] or 0x80
         elif action == "insert":

@@ -19,10 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous.timed import TimestampSigner
 
-from assessor import create_app
-from assessor.extensions import db
 from tests.conftest import base_config
-from tests.security_world import World, build_world, workspace_snapshot
+from tests.security_world import World, build_world, own_app, workspace_snapshot
 from tests.test_access_matrix import ROUTES
 
 META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -168,14 +166,12 @@ def test_with_a_time_limit_the_same_token_would_have_expired(
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 3600,
     }
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-    world = build_world(app)
-    client = app.test_client()
-    token = _issued_hours_ago(client, f"/r/{world.token_a}", 3, monkeypatch)
-    response = _autosave(client, token, f"/r/{world.token_a}/autosave", "CISO", 0)
-    assert response.status_code == 400
+    with own_app(config) as app:
+        world = build_world(app)
+        client = app.test_client()
+        token = _issued_hours_ago(client, f"/r/{world.token_a}", 3, monkeypatch)
+        response = _autosave(client, token, f"/r/{world.token_a}/autosave", "CISO", 0)
+        assert response.status_code == 400
 
 
 def test_https_post_without_referer_is_accepted(app: Flask) -> None:

@@ -34,6 +34,7 @@ def captured(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixt
     """Every record logged during the test, whichever logger and handler set-up is in place."""
     caplog.set_level(logging.INFO)
     request_log = logging.getLogger("assessor.requests")
+    assert not request_log.disabled, "the request log was switched off (logging.config?)"
     attached = caplog.handler not in request_log.handlers and not request_log.propagate
     if attached:
         request_log.addHandler(caplog.handler)

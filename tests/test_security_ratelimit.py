@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from assessor import create_app
-from assessor.extensions import db
 from tests.conftest import base_config
-from tests.security_world import World, build_world
+from tests.security_world import World, build_world, own_app
 
 LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -114,16 +112,15 @@ def test_invitation_links_are_limited(app: Flask) -> None:
 
 def test_forwarded_address_is_the_key_behind_a_trusted_proxy(tmp_path: Path, database: str) -> None:
     """Behind ProxyFix the limit follows the client's address, not the proxy's."""
-    app = create_app({**base_config(tmp_path, database), **LIMITS, "PROXY_FIX": 1})
-    with app.app_context():
-        if database.startswith("sqlite"):
-            db.create_all()
-    client = app.test_client()
-    for n in range(3):
-        client.get(f"/r/guess{n}", headers={"X-Forwarded-For": "203.0.113.1"})
-        client.get(f"/r/guess{n}", headers={"X-Forwarded-For": "203.0.113.1"})
-    assert client.get("/r/x", headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 429
-    assert client.get("/r/x", headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 404
+    with own_app({**base_config(tmp_path, database), **LIMITS, "PROXY_FIX": 1}) as app:
+        client = app.test_client()
+        forwarded = {"X-Forwarded-For": "203.0.113.1"}
+        for n in range(3):
+            client.get(f"/r/guess{n}", headers=forwarded)
+            client.get(f"/r/guess{n}", headers=forwarded)
+        assert client.get("/r/x", headers=forwarded).status_code == 429
+        other = {"X-Forwarded-For": "203.0.113.2"}
+        assert client.get("/r/x", headers=other).status_code == 404
 
 
 # --- Redis: the storage several processes share ---------------------------------------------
@@ -158,14 +155,12 @@ def test_limits_are_kept_in_redis_with_their_own_prefix(
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "RATELIMIT_KEY_PREFIX": prefix,
     }
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
-    statuses = [client.get(f"/r/guess{n}", **_address(8)).status_code for n in range(6)]
-    assert statuses == [404] * 5 + [429]
-    keys = [k.decode() for k in connection.scan_iter(match=f"*{prefix}*")]
-    assert keys, "no rate-limit keys in Redis"
-    # The count lives in Redis, where every worker process reads it.
-    counts = [int(connection.get(k) or 0) for k in keys if connection.type(k) == b"string"]
-    assert max(counts) >= 5
+    with own_app(config) as app:
+        client = app.test_client()
+        statuses = [client.get(f"/r/guess{n}", **_address(8)).status_code for n in range(6)]
+        assert statuses == [404] * 5 + [429]
+        keys = [k.decode() for k in connection.scan_iter(match=f"*{prefix}*")]
+        assert keys, "no rate-limit keys in Redis"
+        # The count lives in Redis, where every worker process reads it.
+        counts = [int(connection.get(k) or 0) for k in keys if connection.type(k) == b"string"]
+        assert max(counts) >= 5

@@ -3,6 +3,7 @@ a fresh session on sign-in; sign-out and a changed nonce end the session."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from assessor import create_app
 from assessor.extensions import db
 from assessor.models import User
 from tests.conftest import base_config
-from tests.security_world import build_world, sign_in
+from tests.security_world import build_world, own_app, sign_in
 
 
 def _session_cookie(response: Any) -> dict[str, str | bool]:
@@ -35,11 +35,8 @@ def _session_cookie(response: Any) -> dict[str, str | bool]:
     raise AssertionError("no session cookie set")
 
 
-def _app(tmp_path: Path, **config: Any) -> Flask:
-    app = create_app({**base_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}"), **config})
-    with app.app_context():
-        db.create_all()
-    return app
+def _app(tmp_path: Path, **config: Any) -> AbstractContextManager[Flask]:
+    return own_app({**base_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}"), **config})
 
 
 def test_cookie_is_httponly_lax_and_not_secure_over_http(client: FlaskClient) -> None:
@@ -55,8 +52,8 @@ def test_cookie_is_secure_over_https(client: FlaskClient) -> None:
 
 
 def test_cookie_is_secure_when_configured(tmp_path: Path) -> None:
-    app = _app(tmp_path, SESSION_COOKIE_SECURE=True)
-    assert _session_cookie(app.test_client().get("/signin"))["secure"] is True
+    with _app(tmp_path, SESSION_COOKIE_SECURE=True) as app:
+        assert _session_cookie(app.test_client().get("/signin"))["secure"] is True
 
 
 @pytest.mark.parametrize(("proxies", "secure"), [(1, True), (0, False)])
@@ -65,18 +62,18 @@ def test_forwarded_https_counts_only_behind_a_trusted_proxy(
 ) -> None:
     """``X-Forwarded-Proto: https`` makes cookies Secure with PROXY_FIX, and means nothing
     without it (anyone can send the header)."""
-    app = _app(tmp_path, PROXY_FIX=proxies)
-    response = app.test_client().get("/signin", headers={"X-Forwarded-Proto": "https"})
-    assert _session_cookie(response)["secure"] is secure
+    with _app(tmp_path, PROXY_FIX=proxies) as app:
+        response = app.test_client().get("/signin", headers={"X-Forwarded-Proto": "https"})
+        assert _session_cookie(response)["secure"] is secure
 
 
 def test_proxy_fix_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSESSOR_PROXY_FIX", "1")
-    app = _app(tmp_path)
-    response = app.test_client().get(
-        "/signin", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    )
-    assert _session_cookie(response)["secure"] is True
+    with _app(tmp_path) as app:
+        response = app.test_client().get(
+            "/signin", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        )
+        assert _session_cookie(response)["secure"] is True
 
 
 def test_sign_in_starts_a_new_session(app: Flask) -> None:
