@@ -688,12 +688,10 @@ def bench_database(name: str, args: argparse.Namespace, work: Path, prefix: str)
             print(f"  ! client: {error}")
 
         # --- SIGKILL mid-load, restart ------------------------------------------------
-        killed_at: list[float] = []
         with serving("wsgi:app", env, args, work) as app:
 
             def kill_soon() -> None:
                 time.sleep(args.kill_after)
-                killed_at.append(time.monotonic())
                 app.kill()
 
             crash = run_phase(
