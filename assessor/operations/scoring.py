@@ -40,5 +40,10 @@ def score_assessment(assessment: Assessment) -> ScoredAssessment:
         assessment.questionnaire_hash,
     )
     respondents = engine_respondents(assessment)
-    result = score(questionnaire, respondents, targets=assessment.targets or None)
+    result = score(
+        questionnaire,
+        respondents,
+        targets=assessment.targets or None,
+        organization=assessment.organization.name,
+    )
     return ScoredAssessment(questionnaire, respondents, result)
