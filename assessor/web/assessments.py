@@ -78,7 +78,11 @@ def new(organization_id: int) -> ResponseReturnValue:
 @bp.get("/<int:assessment_id>")
 @access.member_required
 def detail(assessment_id: int) -> ResponseReturnValue:
-    assessment = access.assessment_or_404(assessment_id)
+    return _detail_page(access.assessment_or_404(assessment_id), RespondentForm())
+
+
+def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str:
+    """The assessment page: respondents with their progress, targets, actions."""
     questionnaire = pinned(assessment)
     people = [
         (r, answer_ops.overall_percent(answer_ops.progress(questionnaire, r)))
@@ -89,7 +93,7 @@ def detail(assessment_id: int) -> ResponseReturnValue:
         assessment=assessment,
         questionnaire=questionnaire,
         people=people,
-        respondent_form=RespondentForm(),
+        respondent_form=respondent_form,
         targets=targets_form(questionnaire, assessment),
         action=ActionForm(),
         can_edit=access.can_edit(),
@@ -134,21 +138,7 @@ def add_respondent(assessment_id: int) -> ResponseReturnValue:
                 f"{form.name.data} added. Create their personal link when you are ready.", "success"
             )
             return redirect(url_for("assessments.detail", assessment_id=assessment.id))
-    questionnaire = pinned(assessment)
-    people = [
-        (r, answer_ops.overall_percent(answer_ops.progress(questionnaire, r)))
-        for r in assessment.respondents
-    ]
-    return render_template(
-        "assessments/detail.html",
-        assessment=assessment,
-        questionnaire=questionnaire,
-        people=people,
-        respondent_form=form,
-        targets=targets_form(questionnaire, assessment),
-        action=ActionForm(),
-        can_edit=True,
-    ), 422
+    return _detail_page(assessment, form), 422
 
 
 @bp.post("/<int:assessment_id>/respondents/<int:respondent_id>/link")
