@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from assessor.models import Organization
 from assessor.operations import assessments as assessment_ops
 from assessor.operations import organizations as org_ops
 from assessor.operations.catalog import catalog
@@ -77,23 +78,7 @@ def organizations() -> ResponseReturnValue:
 @bp.route("/organizations/new", methods=["GET", "POST"])
 @access.editor_required
 def new_organization() -> ResponseReturnValue:
-    form = OrganizationForm()
-    if form.validate_on_submit():
-        try:
-            organization = org_ops.create_organization(
-                access.workspace(),
-                current_user._get_current_object(),
-                name=form.name.data or "",
-                sector=form.sector.data,
-                size=form.size.data,
-            )
-        except InvalidInput as exc:
-            form.name.errors.append(exc.message)
-        else:
-            return redirect(url_for("dashboard.organization", organization_id=organization.id))
-    return render_template("dashboard/organization_form.html", f=form, organization=None), (
-        422 if form.errors else 200
-    )
+    return _organization_form(None)
 
 
 @bp.get("/organizations/<int:organization_id>")
@@ -109,17 +94,20 @@ def organization(organization_id: int) -> ResponseReturnValue:
 @bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
 @access.editor_required
 def edit_organization(organization_id: int) -> ResponseReturnValue:
-    found = access.organization_or_404(organization_id)
+    return _organization_form(access.organization_or_404(organization_id))
+
+
+def _organization_form(found: Organization | None) -> ResponseReturnValue:
+    """Create an organisation (``found`` is None) or edit one; the name must be unique."""
     form = OrganizationForm(obj=found)
     if form.validate_on_submit():
+        fields = {"name": form.name.data or "", "sector": form.sector.data, "size": form.size.data}
+        user = current_user._get_current_object()
         try:
-            org_ops.update_organization(
-                found,
-                current_user._get_current_object(),
-                name=form.name.data or "",
-                sector=form.sector.data,
-                size=form.size.data,
-            )
+            if found is None:
+                found = org_ops.create_organization(access.workspace(), user, **fields)
+            else:
+                org_ops.update_organization(found, user, **fields)
         except InvalidInput as exc:
             form.name.errors.append(exc.message)
         else:
