@@ -207,3 +207,24 @@ def test_compiled_multi_comparisons_agree_with_the_operator_table(op: str, value
         operand = frozenset(operand)
     expected = op == "ne" if value is None else OPERATORS[op](value, operand)
     assert compiled.test(answers, None) is expected
+
+
+def test_deeply_nested_conditions_compile_and_agree_with_their_meaning() -> None:
+    # Past the inlining depth the generated test calls the inner part: no parser limit.
+    inner: dict[str, Any] = {"q": "size", "gte": 250}
+    for depth in range(60):
+        inner = {"not": inner} if depth % 3 == 0 else {"all": [inner, {"q": "size", "gt": 0}]}
+    compiled = compile_condition(CONDITION.validate_python(inner), QUESTIONS)
+    negations = sum(1 for depth in range(60) if depth % 3 == 0)
+    for size, big in ((300, True), (100, False)):
+        expected = big if negations % 2 == 0 else not big
+        assert compiled.test({"size": size}, None) is expected
+
+
+def test_generated_tests_hold_no_text_from_the_file_but_question_ids() -> None:
+    hostile = "x') or __import__('os').system('true') or ('"
+    condition = {"all": [{"q": "tier", "eq": hostile}, {"respondent_role": "CISO"}]}
+    compiled = compile_condition(CONDITION.validate_python(condition), QUESTIONS)
+    assert hostile not in compiled.expression
+    assert compiled.test({"tier": hostile}, "CISO") is True
+    assert compiled.test({"tier": "1"}, "CISO") is False

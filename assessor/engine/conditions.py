@@ -119,212 +119,132 @@ class Compiled:
     uses_role: bool
     #: A single comparison or role test (its witness is its question, when answered).
     flat: bool = False
+    #: ``test`` as a Python expression in its writer's namespace (see :class:`_Writer`).
+    expression: str = "False"
 
 
 def compile_condition(condition: Condition, questions: Mapping[str, Question]) -> Compiled:
     """Compile ``condition`` against the questionnaire's questions (by id)."""
+    return _compile(condition, questions, _Writer())
+
+
+class _Writer:
+    """The namespace a condition's generated test is evaluated in.
+
+    A test is one Python expression over ``answers`` and ``role``, so evaluating a
+    condition costs one call however many parts it has.  Nothing from the file is written
+    into the source but question ids, as ``repr`` literals; operands, operators and
+    nested tests are bound by generated names.
+    """
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"__builtins__": {}, "_M": _MISSING}
+
+    def const(self, value: Any) -> str:
+        name = f"_c{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def test(self, expression: str) -> Test:
+        code = compile(f"lambda answers, role: {expression}", "<condition>", "eval")
+        test: Test = eval(code, self.namespace)  # noqa: S307 - generated, see the class
+        return test
+
+
+#: Deeper conditions call their inner parts instead of inlining them, which keeps the
+#: generated expressions within the parser's nesting limit.
+_INLINE_DEPTH = 12
+
+
+def _compile(
+    condition: Condition, questions: Mapping[str, Question], writer: _Writer, depth: int = 0
+) -> Compiled:
     if isinstance(condition, Compare):
-        return _compile_compare(condition, questions.get(condition.q))
+        return _compile_compare(condition, questions.get(condition.q), writer)
     if isinstance(condition, RoleIs):
-        return _compile_role(condition.respondent_role)
+        return _compile_role(condition.respondent_role, writer)
+    if depth >= _INLINE_DEPTH:
+        inner = _compile(condition, questions, _Writer(), 0)
+        call = f"{writer.const(inner.test)}(answers, role)"
+        return Compiled(inner.test, inner.witness, inner.questions, inner.uses_role, False, call)
     if isinstance(condition, AllOf):
-        return _compile_all(tuple(compile_condition(c, questions) for c in condition.all))
+        parts = tuple(_compile(c, questions, writer, depth + 1) for c in condition.all)
+        return _compile_all(parts, writer)
     if isinstance(condition, AnyOf):
-        return _compile_any(tuple(compile_condition(c, questions) for c in condition.any))
+        parts = tuple(_compile(c, questions, writer, depth + 1) for c in condition.any)
+        return _compile_any(parts, writer)
     if isinstance(condition, NotOf):
-        return _compile_not(compile_condition(condition.not_, questions))
+        return _compile_not(_compile(condition.not_, questions, writer, depth + 1), writer)
     raise TypeError(f"not a condition: {type(condition).__name__}")
 
 
-def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
+def _compile_compare(condition: Compare, question: Question | None, writer: _Writer) -> Compiled:
     op_name = condition.op
     operand = _normalise_operand(op_name, condition.operand, question)
     qid = condition.q
     kind = question.kind if question is not None else None
-    if kind in _NUMERIC_KINDS:
-        test = _SCALAR_TESTS[op_name](qid, operand)
-    elif kind in _SCALAR_KINDS and op_name not in _ORDERING:
-        test = _SCALAR_TESTS[op_name](qid, operand)
-    elif kind == "multi" and op_name in _MULTI_TESTS:
-        test = _MULTI_TESTS[op_name](qid, operand)
+    fields = {"q": repr(qid), "c": writer.const(operand)}
+    if kind in _NUMERIC_KINDS or (kind in _SCALAR_KINDS and op_name not in _ORDERING):
+        expression = _SCALAR_EXPRESSIONS[op_name].format(**fields)
+    elif kind == "multi" and op_name in _MULTI_EXPRESSIONS:
+        expression = _MULTI_EXPRESSIONS[op_name].format(**fields)
     else:
-        test = _generic_test(qid, OPERATORS[op_name], operand, op_name)
+        # Through the operator table: any answer, including multi answers.
+        unanswered = op_name == "ne" or (op_name == "answered" and operand is False)
+        expression = _GENERIC_EXPRESSION.format(
+            u=unanswered, op=writer.const(OPERATORS[op_name]), **fields
+        )
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return (qid,) if qid in answers else ()
 
-    return Compiled(test, witness, (qid,), False, True)
-
-
-def _generic_test(qid: str, operator: Operator, operand: Any, op_name: str) -> Test:
-    """A comparison through the operator table: any answer, including multi answers."""
-    unanswered = op_name == "ne" or (op_name == "answered" and operand is False)
-    missing = _MISSING
-
-    def test(answers: Answers, role: str | None) -> bool:
-        value = answers.get(qid, missing)
-        if value is missing:
-            return unanswered
-        return operator(value, operand)
-
-    return test
+    return Compiled(writer.test(expression), witness, (qid,), False, True, expression)
 
 
 # Comparisons on questions whose answer is one canonical scalar (never a list, never a
-# bool) need no type checks, so they compile to one expression each.  They agree with
-# OPERATORS on every such answer and on an unanswered question (tested).
+# bool) need no type checks, so they compile to plain comparisons.  They agree with
+# OPERATORS on every such answer and on an unanswered question (tested).  ``_v`` holds
+# the answer between its test for presence and its comparison.
 
 _SCALAR_KINDS = frozenset({"owner", "maturity", "choice", "yesno", "number", "text"})
 #: Kinds whose answers are always numbers, so ordering comparisons are plain.
 _NUMERIC_KINDS = frozenset({"maturity", "number"})
 _ORDERING = frozenset({"gt", "gte", "lt", "lte"})
-
-
-def _scalar_eq(qid: str, operand: Any) -> Test:
-    missing = _MISSING
-    return lambda answers, role: answers.get(qid, missing) == operand
-
-
-def _scalar_ne(qid: str, operand: Any) -> Test:
-    missing = _MISSING
-    return lambda answers, role: answers.get(qid, missing) != operand
-
-
-def _scalar_in(qid: str, operand: frozenset[Any]) -> Test:
-    missing = _MISSING
-    return lambda answers, role: answers.get(qid, missing) in operand
-
-
-def _scalar_not_in(qid: str, operand: frozenset[Any]) -> Test:
-    missing = _MISSING
-
-    def test(answers: Answers, role: str | None) -> bool:
-        value = answers.get(qid, missing)
-        return value is not missing and value not in operand
-
-    return test
-
-
-def _scalar_gt(qid: str, operand: float) -> Test:
-    missing = _MISSING
-
-    def test(answers: Answers, role: str | None) -> bool:
-        value = answers.get(qid, missing)
-        return value is not missing and value > operand
-
-    return test
-
-
-def _scalar_gte(qid: str, operand: float) -> Test:
-    missing = _MISSING
-
-    def test(answers: Answers, role: str | None) -> bool:
-        value = answers.get(qid, missing)
-        return value is not missing and value >= operand
-
-    return test
-
-
-def _scalar_lt(qid: str, operand: float) -> Test:
-    missing = _MISSING
-
-    def test(answers: Answers, role: str | None) -> bool:
-        value = answers.get(qid, missing)
-        return value is not missing and value < operand
-
-    return test
-
-
-def _scalar_lte(qid: str, operand: float) -> Test:
-    missing = _MISSING
-
-    def test(answers: Answers, role: str | None) -> bool:
-        value = answers.get(qid, missing)
-        return value is not missing and value <= operand
-
-    return test
-
-
-def _scalar_answered(qid: str, operand: bool) -> Test:
-    return lambda answers, role: (qid in answers) is operand
-
-
-#: Closure factories for scalar answers, by operator name: ``factory(qid, operand)``.
-_SCALAR_TESTS: dict[str, Callable[[str, Any], Test]] = {
-    "eq": _scalar_eq,
-    "ne": _scalar_ne,
-    "in": _scalar_in,
-    "not_in": _scalar_not_in,
-    "gt": _scalar_gt,
-    "gte": _scalar_gte,
-    "lt": _scalar_lt,
-    "lte": _scalar_lte,
-    "answered": _scalar_answered,
+_PRESENT = "((_v := answers.get({q}, _M)) is not _M and _v "
+_SCALAR_EXPRESSIONS = {
+    "eq": "answers.get({q}, _M) == {c}",
+    "ne": "answers.get({q}, _M) != {c}",
+    "in": "answers.get({q}, _M) in {c}",
+    "not_in": _PRESENT + "not in {c})",
+    "gt": _PRESENT + "> {c})",
+    "gte": _PRESENT + ">= {c})",
+    "lt": _PRESENT + "< {c})",
+    "lte": _PRESENT + "<= {c})",
+    "answered": "(({q} in answers) is {c})",
 }
-
-
-# A multi answer is a tuple of option values (possibly empty).
-
-
-def _multi_eq(qid: str, operand: Any) -> Test:
-    return lambda answers, role: operand in answers.get(qid, ())
-
-
-def _multi_ne(qid: str, operand: Any) -> Test:
-    return lambda answers, role: operand not in answers.get(qid, ())
-
-
-def _multi_in(qid: str, operand: frozenset[Any]) -> Test:
-    return lambda answers, role: not operand.isdisjoint(answers.get(qid, ()))
-
-
-def _multi_not_in(qid: str, operand: frozenset[Any]) -> Test:
-    def test(answers: Answers, role: str | None) -> bool:
-        value = answers.get(qid)
-        return value is not None and operand.isdisjoint(value)
-
-    return test
-
-
-#: Closure factories for multi answers; the other operators go through OPERATORS.
-_MULTI_TESTS: dict[str, Callable[[str, Any], Test]] = {
-    "eq": _multi_eq,
-    "ne": _multi_ne,
-    "in": _multi_in,
-    "not_in": _multi_not_in,
-    "answered": _scalar_answered,
+# A multi answer is a tuple of option values (possibly empty); ordering comparisons on
+# it go through OPERATORS.
+_MULTI_EXPRESSIONS = {
+    "eq": "({c} in answers.get({q}, ()))",
+    "ne": "({c} not in answers.get({q}, ()))",
+    "in": "(not {c}.isdisjoint(answers.get({q}, ())))",
+    "not_in": "((_v := answers.get({q})) is not None and {c}.isdisjoint(_v))",
+    "answered": "(({q} in answers) is {c})",
 }
+_GENERIC_EXPRESSION = "({u} if (_v := answers.get({q}, _M)) is _M else {op}(_v, {c}))"
 
 
-def _compile_role(wanted: str) -> Compiled:
-    def test(answers: Answers, role: str | None) -> bool:
-        return role == wanted
+def _compile_role(wanted: str, writer: _Writer) -> Compiled:
+    expression = f"(role == {writer.const(wanted)})"
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return ()
 
-    return Compiled(test, witness, (), True, True)
+    return Compiled(writer.test(expression), witness, (), True, True, expression)
 
 
-def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
-    tests = tuple(p.test for p in parts)
-    test: Test
-    if len(tests) == 2:
-        first, second = tests
-        test = lambda answers, role: first(answers, role) and second(answers, role)  # noqa: E731
-    elif len(tests) == 3:
-        first, second, third = tests
-
-        def test(answers: Answers, role: str | None) -> bool:
-            return first(answers, role) and second(answers, role) and third(answers, role)
-    else:
-
-        def test(answers: Answers, role: str | None) -> bool:
-            for part in tests:
-                if not part(answers, role):
-                    return False
-            return True
-
+def _compile_all(parts: tuple[Compiled, ...], writer: _Writer) -> Compiled:
+    expression = "(" + " and ".join(p.expression for p in parts) + ")" if parts else "True"
     questions = _merge(parts)
     witness: Witness
     if all(p.flat for p in parts):
@@ -335,41 +255,29 @@ def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
         def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
             return _unique(q for p in parts for q in p.witness(answers, role))
 
-    return Compiled(test, witness, questions, any(p.uses_role for p in parts))
+    uses_role = any(p.uses_role for p in parts)
+    return Compiled(writer.test(expression), witness, questions, uses_role, False, expression)
 
 
-def _compile_any(parts: tuple[Compiled, ...]) -> Compiled:
-    tests = tuple(p.test for p in parts)
-    test: Test
-    if len(tests) == 2:
-        first, second = tests
-        test = lambda answers, role: first(answers, role) or second(answers, role)  # noqa: E731
-    else:
-
-        def test(answers: Answers, role: str | None) -> bool:
-            for part in tests:
-                if part(answers, role):
-                    return True
-            return False
+def _compile_any(parts: tuple[Compiled, ...], writer: _Writer) -> Compiled:
+    expression = "(" + " or ".join(p.expression for p in parts) + ")" if parts else "False"
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return _unique(q for p in parts if p.test(answers, role) for q in p.witness(answers, role))
 
-    return Compiled(test, witness, _merge(parts), any(p.uses_role for p in parts))
+    uses_role = any(p.uses_role for p in parts)
+    return Compiled(writer.test(expression), witness, _merge(parts), uses_role, False, expression)
 
 
-def _compile_not(part: Compiled) -> Compiled:
-    inner = part.test
+def _compile_not(part: Compiled, writer: _Writer) -> Compiled:
     questions = part.questions
-
-    def test(answers: Answers, role: str | None) -> bool:
-        return not inner(answers, role)
+    expression = f"(not {part.expression})"
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         # The inner condition was false: every answer it read contributed to that.
         return tuple(q for q in questions if q in answers)
 
-    return Compiled(test, witness, questions, part.uses_role)
+    return Compiled(writer.test(expression), witness, questions, part.uses_role, False, expression)
 
 
 def _merge(parts: tuple[Compiled, ...]) -> tuple[str, ...]:

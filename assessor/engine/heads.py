@@ -8,6 +8,7 @@ per questionnaire; a scoring adds the evidence.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +28,9 @@ IMMATURE_SEVERITY = {1: "medium", 2: "high"}
 #: A finding without its evidence: (id, kind, severity, responsibility, domain, title,
 #: recommendation, act, effort, references, weight).
 Head = tuple[str, str, str, str | None, str | None, str, str, str, str, tuple[str, ...], float]
-#: How findings sort: severity rank, minus weight, id.
-SortKey = tuple[int, float, str]
+#: How findings sort: severity rank, then weight (heaviest first), then id, packed into
+#: bytes whose plain order is that order (see :func:`sort_key`).
+SortKey = bytes
 #: A finding written in advance: its sort key, its head and its evidence check.
 Prepared = tuple[SortKey, Head, str]
 #: (info, id, slot, kind, gap prefix (question, text, responsibility, domain), phrase by
@@ -58,8 +60,22 @@ class OwnerHeads:
 
 
 def sort_key(severity: str, weight: float, finding_id: str) -> SortKey:
-    """Priority order: severity, then weight (heaviest first), then id."""
-    return (wording.SEVERITY_RANK[severity], -weight, finding_id)
+    """Priority order: severity, then weight (heaviest first), then id.
+
+    Bytes, because a scoring sorts every finding by it and bytes compare several times
+    faster than tuples: one byte of severity rank; the weight as a big-endian IEEE 754
+    double (whose bytes order like the numbers, for the non-negative weights the index
+    keeps), each byte inverted so heavier sorts first; then the id in UTF-8, whose
+    byte order is code point order.
+    """
+    if not weight >= 0.0:  # negative zero, or anything the index let through
+        weight = 0.0
+    inverted = bytes(255 - b for b in struct.pack(">d", weight + 0.0))
+    return (
+        bytes([wording.SEVERITY_RANK[severity]])
+        + inverted
+        + finding_id.encode("utf-8", "surrogatepass")
+    )
 
 
 def prepare(

@@ -22,6 +22,7 @@ from assessor.engine.conditions import Compiled, Test, compile_condition
 from assessor.engine.heads import Head, OwnerHeads, PerceptionStep, Prepared, SortKey, sort_key
 from assessor.engine.kinds import Table, labeller, normaliser, scorer, table_of
 from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo, RaciRow
+from assessor.engine.unrolled import QuestionStep, SinglePass, compile_single_pass
 from assessor.questionnaire.schema import (
     OWNER_CODES,
     Question,
@@ -114,6 +115,7 @@ class Index:
     #: The ``questionnaire`` part of every result.
     summary: QuestionnaireInfo
     questions: dict[str, QuestionInfo]
+    question_ids: frozenset[str]
     ordered: tuple[QuestionInfo, ...]
     #: Every question, each after the questions its ``show_if`` reads (otherwise in
     #: questionnaire order): the order in which answers are checked and scores summed.
@@ -133,8 +135,8 @@ class Index:
     # every question of every scoring.
     #: Every question, in visit order: (id, table, normalise, required, slot, show_if).
     answer_plan: tuple[AnswerStep, ...]
-    #: Every question, in visit order, with all one respondent's pass needs (SingleStep).
-    single_plan: tuple[SingleStep, ...]
+    #: One respondent's whole pass over every question, generated for this questionnaire.
+    single_pass: SinglePass
     #: The RACI rows when nobody answered, in model order.
     unanswered_raci: tuple[RaciRow, ...]
     #: Scored questions: (id, table, score, slot, weight, is maturity).
@@ -152,28 +154,6 @@ class Index:
 
 
 AnswerStep = tuple[str, Table | None, Callable[[Any], Any], bool, int, Test | None]
-#: (id, table, normalise, required, slot, show_if, scored, score, weight, is maturity,
-#: owner findings by code or None, immature findings by target and level or None,
-#: text, labels, RACI row position or -1, RACI row prefix, RACI status by code).
-SingleStep = tuple[
-    str,
-    Table | None,
-    Callable[[Any], Any],
-    bool,
-    int,
-    Test | None,
-    bool,
-    Callable[[Any], float | None],
-    float,
-    bool,
-    dict[str, Prepared | None] | None,
-    tuple[tuple[Prepared | None, ...], ...] | None,
-    str,
-    dict[Any, str],
-    int,
-    tuple[str, str | None, str, str, tuple[str, ...]],
-    dict[str, str],
-]
 ScoreStep = tuple[str, Table | None, Callable[[Any], float | None], int, float, bool]
 OwnerStep = tuple[QuestionInfo, str, str, dict[Any, str], OwnerHeads]
 MaturityStep = tuple[
@@ -289,12 +269,14 @@ def build_index(questionnaire: Questionnaire) -> Index:
         for r in questionnaire.model
     )
 
+    unanswered_raci = tuple(RaciRow(*item.prefix, (), "unanswered") for item in raci)
     return Index(
         questionnaire=questionnaire,
         summary=QuestionnaireInfo(
             questionnaire.id, questionnaire.version, questionnaire.hash, questionnaire.title
         ),
         questions=infos,
+        question_ids=frozenset(infos),
         ordered=ordered,
         visit_order=visit_order,
         domains=tuple(
@@ -315,8 +297,14 @@ def build_index(questionnaire: Questionnaire) -> Index:
             for i in visit_order
             if i.scored
         ),
-        single_plan=tuple(_single_step(i, owner_heads, immature_heads, raci) for i in visit_order),
-        unanswered_raci=tuple(RaciRow(*item.prefix, (), "unanswered") for item in raci),
+        single_pass=compile_single_pass(
+            [_single_step(i, owner_heads, immature_heads, raci) for i in visit_order],
+            len(domain_sections),
+            [sum(1 for q in s.questions if q.required) for s in domain_sections],
+            sum(1 for info in ordered if info.required),
+            unanswered_raci,
+        ),
+        unanswered_raci=unanswered_raci,
         owner_plan=tuple((i, i.id, i.text, i.labels, owner_heads[i.id]) for i, _ in owners),
         maturity_plan=tuple(
             (i, i.id, i.text, i.labels, i.section, immature_heads[i.id]) for i, _ in maturities
@@ -437,29 +425,26 @@ def _single_step(
     owner_heads: dict[str, OwnerHeads],
     immature_heads: dict[str, tuple[tuple[Prepared | None, ...], ...]],
     raci: tuple[RaciInfo, ...],
-) -> SingleStep:
+) -> QuestionStep:
     heads = owner_heads.get(info.id)
     position = next((n for n, item in enumerate(raci) if item.owner is info), -1)
     item = raci[position] if position >= 0 else None
-    return (
-        info.id,
-        info.table,
-        info.normalise,
-        info.required,
-        info.slot,
-        info.show_if,
-        info.scored,
-        info.score,
-        info.weight,
-        info.kind == "maturity",
-        heads.agreed if heads is not None else None,
-        immature_heads.get(info.id),
-        info.text,
-        info.labels,
-        position,
-        item.prefix if item is not None else ("", None, "", "", ()),
-        item.status if item is not None else {},
+    return QuestionStep(
+        id=info.id,
+        table=info.table,
+        normalise=info.normalise,
+        required=info.required,
+        slot=info.slot,
+        show_if=info.show_if,
+        scored=info.scored,
+        score=info.score,
+        weight=info.weight,
+        maturity=info.kind == "maturity",
+        owner_heads=heads.agreed if heads is not None else None,
+        immature_heads=immature_heads.get(info.id),
+        text=info.text,
+        labels=info.labels,
+        raci_position=position,
+        raci_prefix=item.prefix if item is not None else None,
+        raci_status=item.status if item is not None else None,
     )
-
-
-# --- per-kind answer handling ------------------------------------------------------

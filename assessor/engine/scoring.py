@@ -27,6 +27,7 @@ from assessor.engine.result import DomainScore
 from assessor.engine.visibility import View, percent
 
 _MISSING: Any = object()
+_new: Any = tuple.__new__
 
 
 @dataclass(slots=True, eq=False)
@@ -138,33 +139,44 @@ def score_domains(
     disagreement: Mapping[str, float | None],
 ) -> Scores:
     """Score, maturity, target, distance and completeness of every domain, and overall."""
+    if len(views) == 1:
+        slot_required, slot_answered = views[0].slot_required, views[0].slot_answered
+    else:
+        slot_required = tuple(map(sum, zip(*[view.slot_required for view in views], strict=True)))
+        slot_answered = tuple(map(sum, zip(*[view.slot_answered for view in views], strict=True)))
     domains: list[DomainScore] = []
-    for slot, domain in enumerate(index.domains):
-        target = targets.get(domain.id, DEFAULT_TARGET)
-        level_weight = sums.level_weights[slot]
-        mean = round(sums.levels[slot] / level_weight, 1) if level_weight else None
-        required = answered = 0
-        for view in views:
-            required += view.slot_required[slot]
-            answered += view.slot_answered[slot]
-        domains.append(
-            DomainScore(
-                domain.id,
-                domain.title,
-                _percentage(sums.points[slot], sums.weights[slot]),
-                mean,
-                target,
-                None if mean is None else round(max(0.0, target - mean), 1),
-                percent(answered, required) if views else 0,
-                disagreement.get(domain.id),
-            )
+    new = _new
+    get_target = targets.get
+    get_disagreement = disagreement.get
+    for domain, weight, points, level_weight, levels, required, answered in zip(
+        index.domains,
+        sums.weights,
+        sums.points,
+        sums.level_weights,
+        sums.levels,
+        slot_required or [0] * len(index.domains),
+        slot_answered or [0] * len(index.domains),
+        strict=True,
+    ):
+        target = get_target(domain.id, DEFAULT_TARGET)
+        mean = round(levels / level_weight, 1) if level_weight else None
+        record = (
+            domain.id,
+            domain.title,
+            _percentage(points, weight),
+            mean,
+            target,
+            None if mean is None else round(max(0.0, target - mean), 1),
+            (100 if not required else (100 * answered) // required) if views else 0,
+            get_disagreement(domain.id),
         )
-    required = sum(view.required for view in views)
-    answered = sum(view.required_answered for view in views)
+        domains.append(new(DomainScore, record))
+    required_all = sum(view.required for view in views)
+    answered_all = sum(view.required_answered for view in views)
     return Scores(
         domains=tuple(domains),
         overall=_percentage(sum(sums.points), sum(sums.weights)),
-        completeness=percent(answered, required) if views else 0,
+        completeness=percent(answered_all, required_all) if views else 0,
     )
 
 
