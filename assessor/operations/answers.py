@@ -225,10 +225,21 @@ class SectionProgress:
         return round(100 * self.answered / self.shown) if self.shown else 100
 
 
-def progress(questionnaire: Questionnaire, respondent: Respondent) -> list[SectionProgress]:
-    """Per section: how many questions are shown and how many answered."""
-    values = answer_values(respondent)
-    shown = visible_ids(questionnaire, respondent, values)
+def progress(
+    questionnaire: Questionnaire,
+    respondent: Respondent,
+    values: dict[str, Any] | None = None,
+    shown: frozenset[str] | None = None,
+) -> list[SectionProgress]:
+    """Per section: how many questions are shown and how many answered.
+
+    ``values`` and ``shown``, when the caller has them, are the respondent's answer values
+    and :func:`visible_ids` of them.
+    """
+    if values is None:
+        values = answer_values(respondent)
+    if shown is None:
+        shown = visible_ids(questionnaire, respondent, values)
     return [_section_progress(section, shown, values) for section in questionnaire.sections]
 
 

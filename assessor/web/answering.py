@@ -34,10 +34,13 @@ from assessor.questionnaire import Questionnaire, Section
 from assessor.web import access
 from assessor.web.forms import ActionForm
 from assessor.web.questionnaire_form import (
+    FieldState,
     comment_name,
+    field_state,
+    form_state,
     form_value,
+    questions_html,
     section_form_class,
-    section_markup,
     version_name,
 )
 
@@ -143,9 +146,11 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
                 status = exc.status
             else:
                 return redirect(_after_save(seat, section))
-        return _render(seat, section, form, stored), status
-    form = form_class(formdata=None, data=_form_data(section, stored, seat))
-    page = _render(seat, section, form, stored)
+        states = {q.id: form_state(form, q) for q in section.questions}
+        return _render(seat, section, states, form.form_errors), status
+    # No form object on a GET: the fields hold what the stored answers say (field_state is
+    # what WTForms' process_data makes of them), and the markup is built once per version.
+    page = _render(seat, section, _stored_states(section, stored, seat), [])
     if section_id is not None:
         # After rendering: its commit would expire what the page reads (a second load).
         ops.remember_section(seat.respondent, section.id)
@@ -165,16 +170,19 @@ def _after_save(seat: Seat, section: Section) -> str:
     return seat.url("submit")
 
 
-def _form_data(section: Section, stored: dict[str, Answer], seat: Seat) -> dict[str, Any]:
-    data: dict[str, Any] = {}
+def _stored_states(
+    section: Section, stored: dict[str, Answer], seat: Seat
+) -> dict[str, FieldState]:
+    prefill = _prefill(section, stored, seat)
+    states = {}
     for question in section.questions:
         answer = stored.get(question.id)
         if answer is not None:
-            data[question.id] = answer.value
-            data[comment_name(question.id)] = answer.comment or ""
-        data[version_name(question.id)] = answer.version if answer is not None else 0
-    data.update(_prefill(section, stored, seat))
-    return data
+            value, comment, version = answer.value, answer.comment or "", answer.version
+        else:
+            value, comment, version = prefill.get(question.id), None, 0
+        states[question.id] = field_state(question, value, comment, version)
+    return states
 
 
 def _prefill(section: Section, stored: dict[str, Answer], seat: Seat) -> dict[str, Any]:
@@ -215,27 +223,25 @@ def _attach_error(form: Any, exc: OperationError) -> None:
         form.form_errors.append(exc.message)
 
 
-def _render(seat: Seat, section: Section, form: Any, stored: dict[str, Answer]) -> str:
+def _render(
+    seat: Seat, section: Section, states: dict[str, FieldState], form_errors: list[str]
+) -> str:
     values = ops.answer_values(seat.respondent)
     shown = ops.visible_ids(seat.questionnaire, seat.respondent, values)
-    sections = ops.progress(seat.questionnaire, seat.respondent)
+    sections = ops.progress(seat.questionnaire, seat.respondent, values, shown)
     index = next(i for i, s in enumerate(seat.questionnaire.sections) if s.id == section.id)
     return render_template(
         "answering/page.html",
         seat=seat,
         section=section,
-        form=form,
-        stored=stored,
-        shown=shown,
+        form_errors=form_errors,
+        csrf_field=current_app.config.get("WTF_CSRF_ENABLED", True),
+        questions=questions_html(seat.questionnaire, section.id, states, shown),
         sections=sections,
         overall=ops.overall_percent(sections),
         answers_json=values,
         index=index,
         last=index + 1 == len(seat.questionnaire.sections),
-        comment_name=comment_name,
-        version_name=version_name,
-        markup=section_markup(seat.questionnaire, section.id),
-        max_comment=ops.MAX_COMMENT,
         respondent_mode=seat.by_link,
     )
 
