@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import flask_login
+from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -19,6 +20,25 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login, whose "strong" session protection leaves sessions without a user alone.
+
+    Flask-Login counts any non-empty session without its identifier as stolen: an
+    anonymous one that holds only a CSRF token (a respondent's, by personal link) was
+    wiped on every page, which sent a new session cookie and a deletion of the remember
+    cookie with every response.  Nobody is signed in in such a session, so there is
+    nothing to protect; a session with a user, or a request with a remember cookie, is
+    checked as before (a changed address or browser signs the user out).
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            name = current_app.config.get("REMEMBER_COOKIE_NAME", flask_login.COOKIE_NAME)
+            if name not in request.cookies:
+                return False
+        return bool(super()._session_protection_failed())
 
 
 class Base(DeclarativeBase):

@@ -128,3 +128,44 @@ def test_failed_sign_in_keeps_nobody_signed_in(client: FlaskClient, app: Flask) 
     assert response.status_code == 401
     with client.session_transaction() as session:
         assert "_user_id" not in session
+
+
+def test_a_respondent_page_view_sends_no_cookie(app: Flask) -> None:
+    """An anonymous session (a respondent's, holding a CSRF token) is not rewritten on every
+    page: Flask-Login's strong protection used to wipe it, sending a new session cookie and
+    a remember-cookie deletion with every response."""
+    world = build_world(app)
+    client = app.test_client()
+    first = client.get(f"/r/{world.token_a}", follow_redirects=True)
+    assert first.status_code == 200
+    assert _session_cookie(first)["value"]  # the CSRF token's session, once
+    with client.session_transaction() as session:
+        before = dict(session)
+    for section in ("context", "strategy", "context"):
+        response = client.get(f"/r/{world.token_a}/s/{section}")
+        assert response.status_code == 200
+        assert response.headers.getlist("Set-Cookie") == []
+    with client.session_transaction() as session:
+        assert dict(session) == before
+
+
+@pytest.mark.parametrize("change", ["User-Agent", "REMOTE_ADDR"])
+def test_a_signed_in_session_is_still_checked_against_its_browser_and_address(
+    app: Flask, change: str
+) -> None:
+    """Session protection still runs for a session with a user in it.  (Sign-in makes the
+    session permanent, and Flask-Login's "strong" mode then marks a moved session as not
+    fresh rather than ending it: as before the anonymous case was changed.)"""
+    world = build_world(app)
+    client = app.test_client()
+    sign_in(client, world.owner)
+    assert client.get("/workspace").status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+    if change == "User-Agent":
+        moved = client.get("/workspace", headers={"User-Agent": "another browser"})
+    else:
+        moved = client.get("/workspace", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert moved.status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False
