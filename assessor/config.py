@@ -36,7 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "INVITE_DAYS": 30,
     # memory:// for one process; redis://127.0.0.1:6379 for several.
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # X-RateLimit-* on every response cost a second storage round trip per request (Redis
+    # with several processes); a refused request still gets Retry-After (web/errors.py).
+    "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_AUTH": "10 per minute;100 per hour",
     "RATELIMIT_LINK": "60 per minute",
     # Renders per worker process before it is replaced (keeps memory flat).

@@ -99,6 +99,7 @@ def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
         statuses.append(response.status_code)
     assert statuses == [200] * 5 + [429]
     assert TOO_MANY in response.get_json()["error"]
+    assert 0 < int(response.headers["Retry-After"]) <= 60
 
 
 def test_invitation_links_are_limited(app: Flask) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import time
+
+from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from assessor.extensions import limiter
 
 MESSAGES = {
     400: "The request was not understood.",
@@ -36,5 +40,21 @@ def register(app: Flask) -> None:
         if code == 400 and exc.description and exc.description != HTTPException.description:
             message = exc.description
         if _wants_json():
-            return jsonify(error=message), code
-        return render_template("error.html", code=code, message=message), code
+            response = make_response(jsonify(error=message), code)
+        else:
+            response = make_response(
+                render_template("error.html", code=code, message=message), code
+            )
+        if code == 429:
+            response.headers["Retry-After"] = str(_retry_after())
+        return response
+
+
+def _retry_after() -> int:
+    """Seconds until the limit that refused this request lets the next one through."""
+    limit = limiter.current_limit
+    try:
+        reset_at = limit.reset_at if limit is not None else 0
+    except Exception:  # the storage went away meanwhile: say a minute
+        reset_at = 0
+    return max(1, int(reset_at - time.time())) if reset_at else 60
