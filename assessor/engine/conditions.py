@@ -25,7 +25,7 @@ by name from the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,6 +126,22 @@ class Compiled:
 def compile_condition(condition: Condition, questions: Mapping[str, Question]) -> Compiled:
     """Compile ``condition`` against the questionnaire's questions (by id)."""
     return _compile(condition, questions, _Writer())
+
+
+def compile_conditions(
+    conditions: Sequence[Condition], questions: Mapping[str, Question]
+) -> tuple[tuple[Compiled, ...], Callable[[Answers, str | None], list[int]]]:
+    """Compile several conditions (a questionnaire's rules), and one function that tests
+    them all at once and returns the positions of those that hold, in order."""
+    writer = _Writer()
+    compiled = tuple(_compile(condition, questions, writer) for condition in conditions)
+    lines = ["def holding(answers, role):", "    held = []"]
+    lines += [f"    if {part.expression}: held.append({n})" for n, part in enumerate(compiled)]
+    lines.append("    return held")
+    code = compile("\n".join(lines) + "\n", "<conditions>", "exec")
+    exec(code, writer.namespace)  # noqa: S102 - generated, see _Writer
+    holding: Callable[[Answers, str | None], list[int]] = writer.namespace["holding"]
+    return compiled, holding
 
 
 class _Writer:

@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assessor.engine import wording
-from assessor.engine.heads import QUICK_WIN, Prepared, SortKey
+from assessor.engine.heads import QUICK_WIN, Head, Prepared, SortKey
 from assessor.engine.index import DEFAULT_TARGET, Index, RuleInfo
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, Roadmap
 from assessor.engine.scoring import Combined
@@ -43,6 +43,9 @@ from assessor.engine.visibility import View
 
 URGENT = frozenset({"critical", "high"})
 ROADMAP_QUICK = frozenset({"critical", "high", "medium"})
+
+#: What a ``{QID}`` placeholder says when that question was not answered.
+NOT_ANSWERED = "(not answered)"
 
 #: A finding with the key it sorts by.
 Ranked = tuple[SortKey, Finding]
@@ -95,16 +98,7 @@ def rule_findings(
     if not views:
         return found
     if len(views) == 1:
-        view = views[0]
-        answers = view.answers
-        role = view.role
-        for test, rule in index.rule_plan:
-            if test(answers, role):
-                evidence = _view_evidence(index, rule, views)
-                found.append(
-                    (rule.sort_key, _rule_finding(index, rule, views, evidence, organization))
-                )
-        return found
+        return _one_view_rule_findings(index, views[0], organization)
     for test, rule in index.rule_plan:
         firing = [view for view in views if test(view.answers, view.role)]
         if firing:
@@ -115,6 +109,39 @@ def rule_findings(
         else:
             continue
         found.append((rule.sort_key, _rule_finding(index, rule, firing, evidence, organization)))
+    return found
+
+
+def _one_view_rule_findings(index: Index, view: View, organization: str) -> list[Ranked]:
+    """:func:`rule_findings` for a single respondent: the common case, kept lean."""
+    found: list[Ranked] = []
+    answers = view.answers
+    name = view.name
+    role = view.role
+    known = view.evidence
+    infos = index.questions
+    rules = index.rules
+    new = _new
+    for position in index.rules_holding(answers, role):
+        rule = rules[position]
+        evidence = []
+        for qid in rule.condition.witness(answers, role):
+            record = known.get(qid)
+            evidence.append(record if record is not None else view.answer_evidence(infos[qid]))
+        head = rule.head
+        if rule.templated:
+            values = {"organization": organization, "respondent": name}
+            for placeholder in rule.question_placeholders:
+                label = ""
+                if placeholder in answers:
+                    label = view.answer_evidence(infos[placeholder]).label
+                values[placeholder] = label or NOT_ANSWERED
+            title = wording.fill(rule.title, values)
+            recommendation = wording.fill(rule.recommendation, values)
+            head = (*head[:5], title, recommendation, *head[7:])
+        found.append(
+            (rule.sort_key, new(Finding, (*head, new(Evidence, (rule.check, tuple(evidence))))))
+        )
     return found
 
 
@@ -152,12 +179,17 @@ def _rule_finding(
 ) -> Finding:
     head = rule.head
     if rule.templated:
-        values = _placeholder_values(index, rule, named, evidence, organization)
-        title = wording.fill(rule.title, values)
-        recommendation = wording.fill(rule.recommendation, values)
-        head = (*head[:5], title, recommendation, *head[7:])
+        head = _filled_head(rule, _placeholder_values(index, rule, named, evidence, organization))
     finding: Finding = _new(Finding, (*head, _new(Evidence, (rule.check, tuple(evidence)))))
     return finding
+
+
+def _filled_head(rule: RuleInfo, values: Mapping[str, str]) -> Head:
+    """The rule's finding head with its title and recommendation filled in."""
+    head = rule.head
+    title = wording.fill(rule.title, values)
+    recommendation = wording.fill(rule.recommendation, values)
+    return (*head[:5], title, recommendation, *head[7:])
 
 
 def _placeholder_values(
@@ -176,7 +208,7 @@ def _placeholder_values(
         labels = [a.label for a in evidence if a.question == name]
         if not labels:
             labels = [view.answer_evidence(info).label for view in named if name in view.answers]
-        values[name] = " / ".join(dict.fromkeys(labels)) or "(not answered)"
+        values[name] = " / ".join(dict.fromkeys(labels)) or NOT_ANSWERED
     return values
 
 
@@ -186,11 +218,14 @@ def roadmap(findings: Sequence[Finding]) -> Roadmap:
     quick: list[str] = []
     soon: list[str] = []
     later: list[str] = []
+    quick_win = QUICK_WIN
     for finding in findings:
-        if finding.effort == QUICK_WIN and finding.severity in ROADMAP_QUICK:
-            quick.append(finding.id)
-        elif finding.severity in URGENT:
-            soon.append(finding.id)
+        # finding_id, kind, severity, ..., effort: indexing is the cheapest way in.
+        severity = finding[2]
+        if finding[8] == quick_win and severity in ROADMAP_QUICK:
+            quick.append(finding[0])
+        elif severity in URGENT:
+            soon.append(finding[0])
         else:
-            later.append(finding.id)
+            later.append(finding[0])
     return Roadmap(tuple(quick), tuple(soon), tuple(later))

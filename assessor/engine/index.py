@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine import heads, wording
-from assessor.engine.conditions import Compiled, Test, compile_condition
+from assessor.engine.conditions import Compiled, Test, compile_condition, compile_conditions
 from assessor.engine.heads import Head, OwnerHeads, PerceptionStep, Prepared, SortKey, sort_key
 from assessor.engine.kinds import Table, labeller, normaliser, scorer, table_of
 from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo, RaciRow
@@ -120,11 +120,15 @@ class Index:
     #: Every question, each after the questions its ``show_if`` reads (otherwise in
     #: questionnaire order): the order in which answers are checked and scores summed.
     visit_order: tuple[QuestionInfo, ...]
+    #: Whether the visit order is the questionnaire order.
+    visits_in_order: bool
     domains: tuple[DomainInfo, ...]
     domain_ids: frozenset[str]
     rules: tuple[RuleInfo, ...]
     #: Each rule's compiled test beside the rule.
     rule_plan: tuple[tuple[Test, RuleInfo], ...]
+    #: ``rules_holding(answers, role)``: positions of the rules whose condition holds.
+    rules_holding: Callable[[Mapping[str, Any], str | None], list[int]]
     #: Position of each question in the questionnaire.
     position: dict[str, int]
     #: Required questions, in all and per domain slot.
@@ -164,10 +168,16 @@ RaciStep = tuple[tuple[str, str | None, str, str, tuple[str, ...]], str | None, 
 _CACHE_SIZE = 32
 _cache: OrderedDict[object, tuple[Questionnaire, Index]] = OrderedDict()
 _lock = threading.Lock()
+#: The questionnaire last asked for, its hash then, and its index (one tuple, so
+#: threads always read a consistent triple).
+_last: tuple[object, str | None, Index] | None = None
 
 
 def index_for(questionnaire: Questionnaire) -> Index:
     """The index of ``questionnaire``, built on first use and cached."""
+    last = _last
+    if last is not None and last[0] is questionnaire and last[1] == questionnaire.hash:
+        return last[2]  # the same questionnaire as last time: the common case
     key: object = (
         (questionnaire.id, questionnaire.version, questionnaire.hash)
         if questionnaire.hash
@@ -175,8 +185,10 @@ def index_for(questionnaire: Questionnaire) -> Index:
     )
     entry = _cache.get(key)
     if entry is not None and (questionnaire.hash or entry[0] is questionnaire):
+        _remember(questionnaire, entry[1])
         return entry[1]
     index = build_index(questionnaire)
+    _remember(questionnaire, index)
     with _lock:
         # Keeping the questionnaire alive keeps id() keys from being reused.
         _cache[key] = (questionnaire, index)
@@ -184,6 +196,11 @@ def index_for(questionnaire: Questionnaire) -> Index:
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return index
+
+
+def _remember(questionnaire: Questionnaire, index: Index) -> None:
+    global _last
+    _last = (questionnaire, questionnaire.hash, index)
 
 
 def build_index(questionnaire: Questionnaire) -> Index:
@@ -254,8 +271,12 @@ def build_index(questionnaire: Questionnaire) -> Index:
     owners = [(i, r) for i, r in generic if i.kind == "owner"]
     maturities = [(i, r) for i, r in generic if i.kind == "maturity"]
     visit_order = _visit_order(ordered, questionnaire)
+    conditions, rules_holding = compile_conditions(
+        [rule.when for rule in questionnaire.rules], questions
+    )
     rules = tuple(
-        _rule_info(rule, questions, model, responsibility_domain) for rule in questionnaire.rules
+        _rule_info(rule, condition, questions, model, responsibility_domain)
+        for rule, condition in zip(questionnaire.rules, conditions, strict=True)
     )
     owner_heads = {i.id: heads.owner_heads(i, r) for i, r in owners}
     immature_heads = {i.id: heads.immature_heads(i, r) for i, r in maturities}
@@ -279,6 +300,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
         question_ids=frozenset(infos),
         ordered=ordered,
         visit_order=visit_order,
+        visits_in_order=visit_order == ordered,
         domains=tuple(
             DomainInfo(s.id, s.title, tuple(infos[q.id] for q in s.questions))
             for s in domain_sections
@@ -286,6 +308,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
         domain_ids=frozenset(slots),
         rules=rules,
         rule_plan=tuple((rule.condition.test, rule) for rule in rules),
+        rules_holding=rules_holding,
         position={info.id: n for n, info in enumerate(ordered)},
         required_total=sum(1 for info in ordered if info.required),
         required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),
@@ -337,6 +360,7 @@ def _is_domain(section: Section) -> bool:
 
 def _rule_info(
     rule: Rule,
+    condition: Compiled,
     questions: dict[str, Question],
     model: dict[str, Responsibility],
     responsibility_domain: dict[str, str | None],
@@ -354,7 +378,7 @@ def _rule_info(
     return RuleInfo(
         id=rule.id,
         rule=rule,
-        condition=compile_condition(rule.when, questions),
+        condition=condition,
         title=title,
         recommendation=recommendation,
         templated=bool(wording.placeholders(title) or wording.placeholders(recommendation)),

@@ -149,7 +149,9 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
             out.append("        required -= 1")
             if slot >= 0:
                 out.append(f"        shown{slot} -= 1")
-        out.append(f"        if raw is not None: ignored.append(Ignored(name, {qid}, 'hidden'))")
+        out.append(
+            f"        if raw is not None: ignored.append(_new(Ignored, (name, {qid}, 'hidden')))"
+        )
         out.append("    elif raw is not None:")
     else:
         out.append("    if raw is not None:")
@@ -157,14 +159,20 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
     body: list[str] = []
     if step.table is not None:
         # One lookup checks the answer and gives its canonical value, score and label.
-        namespace[f"table{n}"] = step.table
+        namespace[f"lookup{n}"] = step.table.get
+        if any(key == True or key == False for key in step.table):  # noqa: E712
+            # True == 1 and False == 0: a boolean must not pass for such an option.
+            body += [
+                "if raw is True or raw is False: entry = None",
+                "else:",
+                f"    try: entry = lookup{n}(raw)",
+                "    except _TypeError: entry = None",
+            ]
+        else:
+            body += [f"try: entry = lookup{n}(raw)", "except _TypeError: entry = None"]
         body += [
-            "if raw is True or raw is False: entry = None",
-            "else:",
-            f"    try: entry = table{n}.get(raw)",
-            "    except _TypeError: entry = None",
             "if entry is None:",
-            f"    ignored.append(Ignored(name, {qid}, 'invalid'))",
+            f"    ignored.append(_new(Ignored, (name, {qid}, 'invalid')))",
             "else:",
             "    value = entry[0]",
         ]
@@ -175,7 +183,7 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
         body += [
             f"value = normalise{n}(raw)",
             "if value is INVALID:",
-            f"    ignored.append(Ignored(name, {qid}, 'invalid'))",
+            f"    ignored.append(_new(Ignored, (name, {qid}, 'invalid')))",
             "else:",
         ]
         score = f"score{n}(value)"
@@ -183,17 +191,19 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
     if step.required:
         inner.append(f"{counted} += 1")
     if step.scored and slot >= 0:
+        # Most questions weigh 1.0, whose products are the other factor, bit for bit.
         namespace[f"weight{n}"] = step.weight
+        weight, times = ("1.0", "") if step.weight == 1.0 else (f"weight{n}", f"weight{n} * ")
         inner += [
             f"score = {score}",
             "if score is not None:",
-            f"    weights{slot} += weight{n}",
-            f"    points{slot} += weight{n} * score",
+            f"    weights{slot} += {weight}",
+            f"    points{slot} += {times}score",
         ]
         if step.maturity:
             inner += [
-                f"    level_weights{slot} += weight{n}",
-                f"    levels{slot} += weight{n} * value",
+                f"    level_weights{slot} += {weight}",
+                f"    levels{slot} += {times}value",
             ]
     finding = None
     if step.owner_heads is not None:
@@ -203,7 +213,7 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
             namespace[f"raci_status{n}"] = step.raci_status
             inner += [
                 "owner = named.get(value)",
-                "if owner is None: owner = named[value] = NamedOwner(name, role, value)",
+                "if owner is None: owner = named[value] = _new(NamedOwner, (name, role, value))",
                 f"rows[{int(step.raci_position)}] = _new(_RaciRow, "
                 f"(*raci_prefix{n}, (owner,), raci_status{n}[value]))",
             ]

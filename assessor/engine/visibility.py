@@ -141,7 +141,8 @@ def _ignored(
         known = index.questions
         unknown = sorted(str(key) for key in given if key not in known)
         ignored.extend(Ignored(name, key, "unknown") for key in unknown)
-    if len(ignored) > 1:
+    if len(ignored) > 1 and not index.visits_in_order:
+        # Otherwise they are in questionnaire order already, unknown ones last by name.
         order = index.position
         ignored.sort(key=lambda item: (order.get(item.question, len(order)), item.question))
     return tuple(ignored)
