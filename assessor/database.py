@@ -41,13 +41,20 @@ def _sqlite_pragmas(engine: Engine, busy_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def begin_write() -> None:
+def begin_write(*, expire: bool = True) -> None:
     """Start the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
 
     Ends the read transaction the request may have open (nothing is pending by then), so
-    that what the operation reads next is read under the write lock.
+    that what the operation reads next is read under the write lock.  ``expire=False``
+    keeps loaded objects as they were read (no reload on the next attribute access), for
+    an operation that reads again, under the lock, everything it relies on.
     """
     session = db.session()
     if session.in_transaction():
-        session.commit()
+        kept = session.expire_on_commit
+        session.expire_on_commit = expire
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = kept
     session.connection(execution_options={"immediate": True})

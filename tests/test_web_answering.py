@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from assessor.config import PROJECT_ROOT
@@ -579,3 +582,104 @@ def test_a_section_form_stores_all_of_the_page_or_none_of_it(
         for qid, text in fields.items():
             if qid in after and after[qid] is not None:
                 assert after[qid] == coerce_answer(questions[qid], form_value(questions[qid], text))
+
+
+# --- what a page view and an autosave cost the database ---------------------------------------
+
+
+@contextmanager
+def _statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs (every connection of the app's engine)."""
+    seen: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", note)
+
+
+def _writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+def test_a_page_view_writes_only_when_the_section_changes(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    respondent.get(f"/r/{token}/s/strategy")
+    with _statements(app) as seen:
+        assert respondent.get(f"/r/{token}/s/strategy").status_code == 200
+    assert _writes(seen) == []
+    assert not any("IMMEDIATE" in s for s in seen)
+    with _statements(app) as seen:
+        assert respondent.get(f"/r/{token}/s/security").status_code == 200
+    writes = _writes(seen)
+    assert len(writes) == 1 and writes[0].startswith("UPDATE respondent SET last_section=")
+    with in_app(app):
+        assert db.session.get(Respondent, setup.respondent_id).last_section == "security"
+
+
+def test_an_autosave_reads_once_and_swaps_the_version_it_read(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    url = f"/r/{token}"
+    assert _autosave(respondent, url, "str_strategy_maturity", 2).status_code == 200
+    with _statements(app) as seen:
+        response = _autosave(respondent, url, "str_strategy_maturity", 3, version=1)
+    assert response.status_code == 200 and response.json["version"] == 2
+    after_lock = seen[
+        next(
+            i
+            for i, s in enumerate(seen)
+            if s.startswith(("BEGIN IMMEDIATE", "SELECT respondent.submitted_at"))
+        ) :
+    ]
+    reads = [s for s in after_lock if s.startswith("SELECT")]
+    assert len(reads) == 1 and "FROM respondent JOIN assessment" in reads[0]
+    swap = [s for s in _writes(seen) if s.startswith("UPDATE answer")]
+    assert len(swap) == 1 and "answer.version = " in swap[0]
+    assert len(_writes(seen)) == 2  # the answer and its history row (the section is unchanged)
+    assert [v for v, _, _ in history(app, setup.respondent_id, "str_strategy_maturity")] == [2, 3]
+
+
+def test_the_page_shows_the_answers_as_they_change(
+    app: Flask, respondent: FlaskClient, client: FlaskClient, setup: Stage, token: str
+) -> None:
+    """The section's markup is built once per questionnaire version; every view still shows
+    the respondent's current answers, comments and versions, whoever changed them."""
+    url = f"/r/{token}"
+
+    def shown() -> tuple[Any, ...]:
+        page = Page(respondent.get(f"{url}/s/strategy"))
+        return (
+            [
+                e.etree_element.get("value")
+                for e in page.all("input[name=str_strategy_owner][checked]")
+            ],
+            page.value("#v_str_strategy_owner"),
+            page.texts("#c_str_strategy_owner"),
+            page.all("#q-str_strategy_owner details[open]") != [],
+        )
+
+    assert shown() == ([], "0", [""], False)
+    assert _autosave(respondent, url, "str_strategy_owner", "CIO").status_code == 200
+    assert shown() == (["CIO"], "1", [""], False)
+    response = client.post(
+        f"{setup.answer_url()}/autosave",
+        json={
+            "question": "str_strategy_owner",
+            "value": "CISO",
+            "comment": "<b>ours</b>",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 200
+    assert shown() == (["CISO"], "2", ["<b>ours</b>"], True)
+    # an autosave names the comment too: none given clears it along with the value
+    assert _autosave(respondent, url, "str_strategy_owner", None, version=2).status_code == 200
+    assert shown() == ([], "3", [""], False)

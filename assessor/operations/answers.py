@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assessor.database import begin_write
 from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.extensions import db
-from assessor.models import Answer, AnswerHistory, Respondent, utcnow
+from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcnow
 from assessor.operations import audit
 from assessor.operations.errors import Conflict, InvalidInput, Locked
 from assessor.questionnaire import Questionnaire, Section
@@ -81,6 +83,36 @@ def _clean(
         raise InvalidInput(str(exc), field=change.question_id) from None
 
 
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer as stored by :func:`save_answers`."""
+
+    question_id: str
+    value: Any
+    comment: str | None
+    version: int
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What :func:`save_answers` stored, and the respondent's answer values after it."""
+
+    answers: dict[str, StoredAnswer]
+    #: Every answer's value after the save (cleared ones left out), as :func:`answer_values`.
+    values: dict[str, Any]
+
+    def get(self, question_id: str) -> StoredAnswer | None:
+        return self.answers.get(question_id)
+
+
+_answer = Answer.__table__
+_history = AnswerHistory.__table__
+_respondent = Respondent.__table__
+_assessment = Assessment.__table__
+
+
 def save_answers(
     questionnaire: Questionnaire,
     respondent: Respondent,
@@ -89,32 +121,64 @@ def save_answers(
     *,
     skip_hidden: bool = False,
     section_id: str | None = None,
-) -> dict[str, Answer]:
+) -> Saved:
     """Validate every change, then store them all or none.
 
     A value for a question that the answers do not show is an error, or, with
     ``skip_hidden`` (a whole page saved at once), left out.  ``section_id`` notes where
     the respondent is, in the same transaction (see :func:`remember_section`).
 
-    The answers returned, and the respondent's, are left as stored (not expired), so that
-    the caller can reply with them without reading them back.
+    One write transaction: the respondent (locked on PostgreSQL) and their answers in one
+    query, then an UPDATE naming the version read (compare and swap) or an INSERT per
+    changed answer, its history row, and the respondent's section when it moved.  No ORM
+    objects are loaded; ``respondent`` is not expired, and answers it had loaded are.
 
     :raise Locked: the respondent has submitted.
     :raise InvalidInput: a value that the question does not accept (nothing is stored).
     :raise Conflict: someone saved one of these answers since it was read (nothing is stored).
     """
-    begin_write()
-    db.session.refresh(respondent)
-    if respondent.submitted_at is not None:
+    # What is read below is all that the save relies on: the objects the request loaded
+    # stay as they are (no reload of the respondent after the read transaction ends).
+    begin_write(expire=False)
+    connection = db.session.connection()
+    rows = connection.execute(
+        select(
+            _respondent.c.submitted_at,
+            _respondent.c.role,
+            _respondent.c.last_section,
+            _assessment.c.id,
+            _assessment.c.status,
+            _answer.c.id,
+            _answer.c.question_id,
+            _answer.c.value,
+            _answer.c.comment,
+            _answer.c.version,
+            _answer.c.updated_at,
+            _answer.c.updated_by,
+        )
+        .select_from(
+            _respondent.join(
+                _assessment, _assessment.c.id == _respondent.c.assessment_id
+            ).outerjoin(_answer, _answer.c.respondent_id == _respondent.c.id)
+        )
+        .where(_respondent.c.id == respondent.id)
+        # PostgreSQL: saves of one respondent, and their submission, take turns (SQLite's
+        # BEGIN IMMEDIATE already serialises every writer).
+        .with_for_update(of=_respondent)
+    ).all()
+    if not rows or rows[0][0] is not None:
         db.session.rollback()
         raise Locked("These answers were submitted; ask the consultant to reopen them.")
-    current = stored_answers(respondent)
-    values = {qid: a.value for qid, a in current.items() if a.value is not None}
+    _, role, last_section, assessment_id, status = rows[0][:5]
+    current: dict[str, tuple[int, StoredAnswer]] = {
+        row[6]: (row[5], StoredAnswer(*row[6:])) for row in rows if row[5] is not None
+    }
+    values = {qid: a.value for qid, (_, a) in current.items() if a.value is not None}
     cleaned: list[tuple[Change, Any, str | None]] = []
     try:
         for change in changes:
             try:
-                value, comment = _clean(questionnaire, change, values, respondent.role)
+                value, comment = _clean(questionnaire, change, values, role)
             except _Hidden:
                 if skip_hidden:
                     continue
@@ -130,56 +194,105 @@ def save_answers(
     except InvalidInput:
         db.session.rollback()
         raise
-    saved: dict[str, Answer] = {}
+    saved: dict[str, StoredAnswer] = {}
+    history: list[dict[str, Any]] = []
     now = utcnow()
     for change, value, comment in cleaned:
-        answer = current.get(change.question_id)
-        if answer is None and value is None and comment is None:
+        qid = change.question_id
+        found = current.get(qid)
+        if found is None and value is None and comment is None:
             continue
-        if answer is None:
+        if found is None:
             if change.version not in (None, 0):
                 db.session.rollback()
+                raise Conflict("This answer was cleared by someone else — reload.", field=qid)
+            version = 1
+            try:
+                answer_id = connection.execute(
+                    insert(_answer).values(
+                        respondent_id=respondent.id,
+                        question_id=qid,
+                        value=value,
+                        comment=comment,
+                        version=version,
+                        updated_at=now,
+                        updated_by=actor,
+                    )
+                ).inserted_primary_key[0]
+            except IntegrityError:
+                db.session.rollback()
                 raise Conflict(
-                    "This answer was cleared by someone else — reload.", field=change.question_id
-                )
-            answer = Answer(respondent=respondent, question_id=change.question_id, version=1)
-            db.session.add(answer)
+                    "Someone else saved this answer at the same moment — reload.", field=qid
+                ) from None
         else:
+            answer_id, answer = found
             # Nothing to overwrite, so no conflict, whatever version the page had read: the
             # same person's autosave and "Save and continue" often cross in flight.
             if answer.value == value and answer.comment == comment:
-                saved[change.question_id] = answer
+                saved[qid] = answer
                 continue
             if change.version is not None and change.version != answer.version:
-                conflict = _conflict_message(answer)
                 db.session.rollback()
-                raise Conflict(conflict, field=change.question_id)
-            answer.version += 1
-        answer.value, answer.comment = value, comment
-        answer.updated_at, answer.updated_by = now, actor
-        db.session.add(
-            AnswerHistory(
-                respondent_id=respondent.id,
-                question_id=change.question_id,
-                value=value,
-                comment=comment,
-                version=answer.version,
-                changed_at=now,
-                changed_by=actor,
-            )
+                raise Conflict(_conflict_message(answer), field=qid)
+            version = answer.version + 1
+            swapped = connection.execute(
+                update(_answer)
+                .where(_answer.c.id == answer_id, _answer.c.version == answer.version)
+                .values(
+                    value=value, comment=comment, version=version, updated_at=now, updated_by=actor
+                )
+            ).rowcount
+            if swapped != 1:  # not under this lock: someone else's save came first
+                db.session.rollback()
+                raise Conflict("Someone else saved this answer at the same moment — reload.")
+        stored = StoredAnswer(qid, value, comment, version, now, actor)
+        current[qid] = (answer_id, stored)
+        saved[qid] = stored
+        history.append(
+            {
+                "respondent_id": respondent.id,
+                "question_id": qid,
+                "value": value,
+                "comment": comment,
+                "version": version,
+                "changed_at": now,
+                "changed_by": actor,
+            }
         )
-        saved[change.question_id] = answer
-    assessment = respondent.assessment
-    if assessment.status == "draft":
-        assessment.status = "in_progress"
-    if section_id is not None and respondent.last_section != section_id:
-        respondent.last_section = section_id
-    try:
-        _commit_keeping_state()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("Someone else saved this answer at the same moment — reload.") from None
-    return saved
+    if history:
+        connection.execute(insert(_history), history)
+    if status == "draft":
+        connection.execute(
+            update(_assessment)
+            .where(_assessment.c.id == assessment_id, _assessment.c.status == "draft")
+            .values(status="in_progress")
+        )
+    moved = section_id is not None and last_section != section_id
+    if moved:
+        connection.execute(
+            update(_respondent)
+            .where(_respondent.c.id == respondent.id)
+            .values(last_section=section_id)
+        )
+    _commit_keeping_state()
+    _written(respondent, section_id if moved else None, history, status == "draft")
+    return Saved(saved, values)
+
+
+def _written(
+    respondent: Respondent, section_id: str | None, history: list[Any], started: bool
+) -> None:
+    """Bring ``respondent`` (and what it had loaded) up to date with what was written."""
+    if section_id is not None:
+        set_committed_value(respondent, "last_section", section_id)
+    state = respondent.__dict__
+    if history and "answers" in state:
+        for answer in state["answers"]:
+            db.session.expire(answer)
+        db.session.expire(respondent, ["answers"])
+    assessment = state.get("assessment")
+    if started and assessment is not None:
+        db.session.expire(assessment, ["status", "updated_at"])
 
 
 def _commit_keeping_state() -> None:
@@ -193,7 +306,7 @@ def _commit_keeping_state() -> None:
         session.expire_on_commit = expire
 
 
-def _conflict_message(answer: Answer) -> str:
+def _conflict_message(answer: Answer | StoredAnswer) -> str:
     return f"Changed by {answer.updated_by} at {answer.updated_at:%Y-%m-%d %H:%M} UTC — reload to see it."
 
 

@@ -297,7 +297,8 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
                 }
         return jsonify(body), exc.status
     answer = saved.get(question_id)
-    sections = ops.progress(seat.questionnaire, seat.respondent)
+    shown = ops.visible_ids(seat.questionnaire, seat.respondent, saved.values)
+    sections = ops.progress(seat.questionnaire, seat.respondent, saved.values, shown)
     return jsonify(
         saved=True,
         question=question_id,
@@ -305,7 +306,7 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
         saved_at=answer.updated_at.isoformat() if answer is not None else None,
         sections={s.id: s.percent for s in sections},
         overall=ops.overall_percent(sections),
-        shown=sorted(ops.visible_ids(seat.questionnaire, seat.respondent)),
+        shown=sorted(shown),
     )
 
 
