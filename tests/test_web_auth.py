@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assessor.extensions import db
 from assessor.models import Membership, User, Workspace
+from assessor.operations import accounts
+from assessor.operations.errors import InvalidInput
 from tests.web_support import PASSWORD, Page, in_app, invite, sign_in, sign_up
 
 
@@ -179,3 +182,102 @@ def test_join_for_an_existing_account_asks_to_sign_in_first(
 
 def test_unknown_invitation_link_is_404(client: FlaskClient) -> None:
     assert client.get("/join/not-a-real-token").status_code == 404
+
+
+def test_sign_in_returns_to_the_page_that_asked_for_it(client: FlaskClient) -> None:
+    sign_up(client, "olive@example.com")
+    client.post("/signout")
+
+    asked = client.get("/organizations")
+    assert asked.status_code == 302
+    assert asked.headers["Location"].startswith("/signin?next=")
+    # The form posts back to the same address, query string and all.
+    page = Page(client.get(asked.headers["Location"]))
+    assert page.one("form").etree_element.get("action") == ""
+    response = client.post(
+        "/signin?next=%2Forganizations",
+        data={"email": "olive@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/organizations"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/%0a//evil.example",
+        "/\t/evil.example",
+    ],
+)
+def test_sign_in_never_sends_anyone_to_another_site(client: FlaskClient, target: str) -> None:
+    sign_up(client, "olive@example.com")
+    client.post("/signout")
+
+    response = client.post(
+        "/signin",
+        query_string={"next": target},
+        data={"email": "olive@example.com", "password": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == "/" or (location == target and target.startswith("/%0a"))
+
+
+def test_an_invitation_cannot_be_accepted_by_another_account(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_up(client, "olive@example.com")
+    token = invite(app, "olive@example.com", "cora@example.com", "consultant")
+    client.post("/signout")
+    sign_up(client, "mallory@example.com", name="Mallory", workspace="Mallory's")
+
+    page = Page(client.get(f"/join/{token}"))
+    assert page.response.status_code == 403
+    assert "This invitation is for cora@example.com" in page.text
+    assert "Join as" not in page.text
+    assert client.post(f"/join/{token}").status_code == 403
+
+    with in_app(app):
+        members = db.session.scalars(
+            select(User.email)
+            .join(Membership)
+            .join(Workspace)
+            .where(Workspace.name == "Acme Advisory")
+        ).all()
+    assert members == ["olive@example.com"]
+    client.post("/signout")
+    assert client.get(f"/join/{token}").status_code == 200  # still usable by Cora
+
+
+def test_the_invitation_guard_holds_below_the_web_too(app: Flask, client: FlaskClient) -> None:
+    sign_up(client, "olive@example.com")
+    token = invite(app, "olive@example.com", "cora@example.com", "viewer")
+    with in_app(app):
+        invitation = accounts.invitation_by_token(token)
+        owner = db.session.scalars(select(User)).one()
+        assert invitation is not None
+        with pytest.raises(InvalidInput, match="This invitation is for cora@example.com"):
+            accounts.accept_invitation(invitation, owner)
+        assert db.session.scalar(select(func.count()).select_from(Membership)) == 1
+
+
+def test_join_errors_are_422_and_offer_sign_in_that_comes_back(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_up(client, "olive@example.com")
+    token = invite(app, "olive@example.com", "cora@example.com", "viewer")
+    client.post("/signout")
+
+    page = Page(client.post(f"/join/{token}", data={"name": "", "password": "short"}))
+
+    assert page.response.status_code == 422
+    (link,) = [a for a in page.all("section.narrow a") if a.etree_element.text == "Sign in"]
+    sign_in_page = link.etree_element.get("href")
+    response = client.post(sign_in_page, data={"email": "olive@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == f"/join/{token}"

@@ -124,8 +124,21 @@ def invitation_by_token(token: str) -> Invitation | None:
     return invitation
 
 
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """Whether ``user`` is the person the invitation was sent to (by email)."""
+    return normalise_email(user.email) == normalise_email(invitation.email)
+
+
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    """Join the invitation's workspace (or keep an existing membership)."""
+    """Join the invitation's workspace (or keep an existing membership).
+
+    :raise InvalidInput: the invitation was sent to another email address; a forwarded
+        or leaked link must not let whoever holds it into the workspace.
+    """
+    if not invitation_is_for(invitation, user):
+        raise InvalidInput(
+            f"This invitation is for {invitation.email}; you are signed in as {user.email}."
+        )
     membership = db.session.scalar(
         select(Membership).where(
             Membership.workspace_id == invitation.workspace_id, Membership.user_id == user.id

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
@@ -60,7 +72,7 @@ def sign_in() -> ResponseReturnValue:
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             _start_session(user)
-            return redirect(url_for("dashboard.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("auth/sign_in.html", f=form, failed=failed), status
@@ -82,8 +94,12 @@ def join(token: str) -> ResponseReturnValue:
         abort(404)
     if current_user.is_authenticated:
         form: JoinForm | ActionForm = ActionForm()
+        user = current_user._get_current_object()
+        if not accounts.invitation_is_for(invitation, user):
+            # Someone else's invitation: say whose, and join nobody.
+            return render_template("auth/join.html", f=form, invitation=invitation), 403
         if form.validate_on_submit():
-            accounts.accept_invitation(invitation, current_user._get_current_object())
+            accounts.accept_invitation(invitation, user)
             session["workspace_id"] = invitation.workspace_id
             return redirect(url_for("dashboard.index"))
         return render_template("auth/join.html", f=form, invitation=invitation)
@@ -99,4 +115,18 @@ def join(token: str) -> ResponseReturnValue:
             _start_session(user)
             session["workspace_id"] = invitation.workspace_id
             return redirect(url_for("dashboard.index"))
-    return render_template("auth/join.html", f=form, invitation=invitation)
+    status = 422 if form.errors else 200
+    return render_template("auth/join.html", f=form, invitation=invitation), status
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path on this site (``/...``), else None: a sign-in link
+    must not send anyone to another site (``//evil.example``, ``https:...``, ``/\\x``)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
