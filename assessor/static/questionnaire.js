@@ -56,6 +56,7 @@
   }
 
   // --- reading a question's value ------------------------------------------------------
+  var NOT_A_NUMBER = {};
   function valueOf(fs) {
     var kind = fs.dataset.kind, qid = fs.dataset.qid;
     if (kind === "multi") {
@@ -63,8 +64,13 @@
     }
     if (kind === "number" || kind === "text") {
       var el = fs.querySelector('[name="' + qid + '"]');
+      // A number field holding text the browser can't read as a number reports an empty
+      // value: that must not save as "no answer" over the one stored.
+      if (kind === "number" && el.validity && el.validity.badInput) { return NOT_A_NUMBER; }
       if (el.value.trim() === "") { return null; }
-      return kind === "number" ? Number(el.value) : el.value;
+      if (kind === "text") { return el.value; }
+      var number = Number(el.value);
+      return isFinite(number) ? number : NOT_A_NUMBER;
     }
     var checked = fs.querySelector('input[name="' + qid + '"]:checked');
     if (!checked) { return null; }
@@ -82,6 +88,11 @@
     var versionInput = fs.querySelector('input[name="v_' + qid + '"]');
     var comment = fs.querySelector('[name="c_' + qid + '"]');
     var value = valueOf(fs);
+    if (value === NOT_A_NUMBER) {
+      state(fs, "Not saved: enter a number, such as 250.", "error");
+      fs.classList.add("has-error");
+      return;
+    }
     var body = {
       question: qid,
       value: value,

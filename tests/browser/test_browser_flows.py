@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from assessor.extensions import db
-from assessor.models import Respondent, User
+from assessor.models import Answer, Respondent, User
 from assessor.operations import accounts, assessments, organizations
 from assessor.operations.catalog import catalog
 from tests.browser.conftest import LiveServer
@@ -119,6 +119,24 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     page.locator("#employees").fill("420")
     expect(_save_state(page, "employees")).to_have_text("Saved")
     expect(page.locator("#q-employees")).not_to_have_class(re.compile(r"\bhas-error\b"))
+    # text the browser can't read as a number is refused in place, never saved as "no
+    # answer" over the stored 420
+    page.locator("#employees").fill("")
+    page.locator("#employees").press_sequentially("42e")
+    page.locator("#employees").press("Tab")
+    expect(_save_state(page, "employees")).to_have_text("Not saved: enter a number, such as 250.")
+    expect(page.locator("#q-employees")).to_have_class(re.compile(r"\bhas-error\b"))
+    with live_server.app.app_context():
+        stored = db.session.scalars(
+            select(Answer.value).where(
+                Answer.respondent_id == respondent_id,
+                Answer.question_id == "employees",
+            )
+        ).one()
+        db.session.remove()
+    assert stored == 420
+    page.locator("#employees").fill("420")
+    expect(_save_state(page, "employees")).to_have_text("Saved")
     page.locator("#q-has_cio input[value=yes]").check()
     expect(_save_state(page, "has_cio")).to_have_text("Saved")
     expect(page.locator('.pct[data-section="context"]')).not_to_have_text("0%")
