@@ -50,6 +50,13 @@ def begin_write(*, expire: bool = True) -> None:
     an operation that reads again, under the lock, everything it relies on.
     """
     session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL (read committed): every statement already reads what is committed,
+        # and a transaction that has read may write; ending it would only cost a COMMIT
+        # and a BEGIN.  Objects are expired as a commit would have.
+        if expire:
+            session.expire_all()
+        return
     if session.in_transaction():
         kept = session.expire_on_commit
         session.expire_on_commit = expire

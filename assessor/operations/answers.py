@@ -311,19 +311,35 @@ def _conflict_message(answer: Answer | StoredAnswer) -> str:
 
 
 def remember_section(respondent: Respondent, section_id: str) -> None:
-    """Note where the respondent is, so that coming back resumes there."""
+    """Note where the respondent is, so that coming back resumes there (only when it moved)."""
     if respondent.last_section != section_id:
         respondent_id = respondent.id
         # A write after the request's reads: on SQLite, upgrading that read transaction fails
-        # at once ("database is locked") when another writer committed meanwhile.
-        begin_write()
-        db.session.execute(
-            update(Respondent)
-            .where(Respondent.id == respondent_id)
+        # at once ("database is locked") when another writer committed meanwhile.  Nothing
+        # loaded is read again, so nothing is expired.
+        begin_write(expire=False)
+        db.session.connection().execute(
+            update(_respondent)
+            .where(_respondent.c.id == respondent_id)
             .values(last_section=section_id)
-            .execution_options(synchronize_session=False)
         )
-        db.session.commit()
+        _commit_keeping_state()
+        set_committed_value(respondent, "last_section", section_id)
+
+
+def answers_of(respondent_id: int) -> dict[str, StoredAnswer]:
+    """A respondent's answers by question id, read without loading ORM objects."""
+    rows = db.session.connection().execute(
+        select(
+            _answer.c.question_id,
+            _answer.c.value,
+            _answer.c.comment,
+            _answer.c.version,
+            _answer.c.updated_at,
+            _answer.c.updated_by,
+        ).where(_answer.c.respondent_id == respondent_id)
+    )
+    return {row[0]: StoredAnswer(*row) for row in rows}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from assessor.extensions import limiter
-from assessor.models import Answer, Respondent
+from assessor.models import Respondent
 from assessor.operations import answers as ops
 from assessor.operations import assessments as assessment_ops
 from assessor.operations.catalog import questionnaire_for
@@ -126,7 +126,6 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
         return render_template("answering/submitted.html", seat=seat, respondent_mode=seat.by_link)
     section = _section(seat, section_id)
     form_class = section_form_class(seat.questionnaire, section.id)
-    stored = ops.stored_answers(seat.respondent)
     if request.method == "POST":
         form = form_class()
         status = 422
@@ -147,10 +146,12 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
             else:
                 return redirect(_after_save(seat, section))
         states = {q.id: form_state(form, q) for q in section.questions}
-        return _render(seat, section, states, form.form_errors), status
+        values = _values(ops.answers_of(seat.respondent.id))
+        return _render(seat, section, states, form.form_errors, values), status
     # No form object on a GET: the fields hold what the stored answers say (field_state is
     # what WTForms' process_data makes of them), and the markup is built once per version.
-    page = _render(seat, section, _stored_states(section, stored, seat), [])
+    stored = ops.answers_of(seat.respondent.id)
+    page = _render(seat, section, _stored_states(section, stored, seat), [], _values(stored))
     if section_id is not None:
         # After rendering: its commit would expire what the page reads (a second load).
         ops.remember_section(seat.respondent, section.id)
@@ -170,8 +171,13 @@ def _after_save(seat: Seat, section: Section) -> str:
     return seat.url("submit")
 
 
+def _values(stored: dict[str, ops.StoredAnswer]) -> dict[str, Any]:
+    """The answer values (cleared ones left out), as ``ops.answer_values``."""
+    return {qid: a.value for qid, a in stored.items() if a.value is not None}
+
+
 def _stored_states(
-    section: Section, stored: dict[str, Answer], seat: Seat
+    section: Section, stored: dict[str, ops.StoredAnswer], seat: Seat
 ) -> dict[str, FieldState]:
     prefill = _prefill(section, stored, seat)
     states = {}
@@ -185,7 +191,7 @@ def _stored_states(
     return states
 
 
-def _prefill(section: Section, stored: dict[str, Answer], seat: Seat) -> dict[str, Any]:
+def _prefill(section: Section, stored: dict[str, ops.StoredAnswer], seat: Seat) -> dict[str, Any]:
     """Context answers known from the organisation's record, until the respondent answers."""
     organization = seat.respondent.assessment.organization
     known: dict[str, Any] = {}
@@ -224,9 +230,12 @@ def _attach_error(form: Any, exc: OperationError) -> None:
 
 
 def _render(
-    seat: Seat, section: Section, states: dict[str, FieldState], form_errors: list[str]
+    seat: Seat,
+    section: Section,
+    states: dict[str, FieldState],
+    form_errors: list[str],
+    values: dict[str, Any],
 ) -> str:
-    values = ops.answer_values(seat.respondent)
     shown = ops.visible_ids(seat.questionnaire, seat.respondent, values)
     sections = ops.progress(seat.questionnaire, seat.respondent, values, shown)
     index = next(i for i, s in enumerate(seat.questionnaire.sections) if s.id == section.id)
