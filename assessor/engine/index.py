@@ -124,6 +124,8 @@ class Index:
     visits_in_order: bool
     domains: tuple[DomainInfo, ...]
     domain_ids: frozenset[str]
+    #: The target of every domain slot when the assessment sets none.
+    default_targets: tuple[int, ...]
     rules: tuple[RuleInfo, ...]
     #: Each rule's compiled test beside the rule.
     rule_plan: tuple[tuple[Test, RuleInfo], ...]
@@ -306,6 +308,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
             for s in domain_sections
         ),
         domain_ids=frozenset(slots),
+        default_targets=(DEFAULT_TARGET,) * len(domain_sections),
         rules=rules,
         rule_plan=tuple((rule.condition.test, rule) for rule in rules),
         rules_holding=rules_holding,

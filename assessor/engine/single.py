@@ -49,7 +49,9 @@ def walk_one(index: Index, respondent: Respondent, targets: Mapping[str, int]) -
         given,
         name,
         respondent.role,
-        [targets.get(domain.id, DEFAULT_TARGET) for domain in index.domains],
+        [targets.get(domain.id, DEFAULT_TARGET) for domain in index.domains]
+        if targets
+        else index.default_targets,
     )
     # Every given key is a question id unless the questionnaire does not know some.
     matched = len(given) if index.question_ids.issuperset(given) else 0
