@@ -133,6 +133,9 @@ class Task:
     #: Where in the respondent's plan of saves this task starts, and the versions so far.
     offset: int = 0
     versions: dict[str, int] = field(default_factory=dict)
+    #: Untimed requests before the start (GETs only): every worker has compiled its
+    #: templates, built its caches and opened its database connection before timing starts.
+    warmup: int = 0
 
 
 def _plan(task: Task) -> Iterator[tuple[str, Any]]:
@@ -153,6 +156,12 @@ def run_task(task: Task, barrier: Any, results: Any) -> None:
         token = ""
         if task.kind in ("page", "autosave"):
             _, token = _open_link(client, task.token)
+        for n in range(task.warmup):
+            if task.kind == "bare-get":
+                client.request("GET", "/")
+            elif task.kind == "page":
+                section = task.sections[n % len(task.sections)]
+                client.request("GET", f"/r/{task.token}/s/{section}")
         barrier.wait(timeout=120)
         out["start"] = time.monotonic()
         versions = dict(task.versions)
@@ -615,15 +624,17 @@ def bench_database(name: str, args: argparse.Namespace, work: Path, prefix: str)
             serving("bare_app:app", env, args, work) as bare,
             serving("wsgi:app", env, args, work) as app,
         ):
-            done = 0
+            done, warm = 0, args.warmup
             for count in gets:
                 parts["bare-get"].append(
-                    run_phase(_tasks("bare-get", bare.port, count, tokens, seeded))
+                    run_phase(_tasks("bare-get", bare.port, count, tokens, seeded, warmup=warm))
                 )
                 parts["page"].append(
-                    run_phase(_tasks("page", app.port, count, tokens, seeded, offset=done))
+                    run_phase(
+                        _tasks("page", app.port, count, tokens, seeded, offset=done, warmup=warm)
+                    )
                 )
-                done += count
+                done, warm = done + count, 0  # the first round warms both servers up
             done, versions = 0, {}
             for count in saves:
                 parts["bare-insert"].append(
@@ -771,6 +782,13 @@ def main() -> int:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=7,
+        help="untimed GETs per client before the first round, on both servers (default 7: "
+        "every section once)",
+    )
     parser.add_argument("--kill-after", type=float, default=1.5)
     parser.add_argument("--deadline", type=int, default=540)
     args = parser.parse_args()
