@@ -4,6 +4,9 @@ Prints ``name: value`` lines and ``ratio ...: R`` lines:
 
 * full render (context, HTML, PDF) against WeasyPrint alone on the same HTML (the floor;
   target 1.15 or less) and against a warm headless Chromium printing that HTML (target 3);
+* for reference, bare WeasyPrint against Chromium on the report's text alone: every
+  paragraph, heading and cell as a plain ``<p>`` in one font, no other CSS, no charts, no
+  footer (what any markup for this much text costs at the least);
 * a cached download through ``reporting.report_pdf`` on a temporary SQLite app, as a
   fraction of a render (target 0.05 or less);
 * the serving process's RSS after 1 and after N renders through the recycled worker
@@ -22,6 +25,8 @@ import sys
 import tempfile
 import time
 from datetime import date
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +104,58 @@ def bare_weasyprint(html: str) -> bytes:
     return bytes(HTML(string=html, url_fetcher=ReportFetcher()).write_pdf())
 
 
-def chromium_time(html: str, repeat: int) -> float | None:
+class _Text(HTMLParser):
+    """The text of every block (paragraph, heading, list item, cell); chart SVG skipped."""
+
+    BLOCKS = frozenset({"p", "h1", "h2", "h3", "li", "td", "th"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] | None = None
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("svg", "style", "title"):
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self.current = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("svg", "style", "title"):
+            self.skip -= 1
+        elif tag in self.BLOCKS and self.current is not None:
+            text = " ".join("".join(self.current).split())
+            if text:
+                self.blocks.append(text)
+            self.current = None
+
+    def handle_data(self, data: str) -> None:
+        if self.current is not None and not self.skip:
+            self.current.append(data)
+
+
+def _text_blocks(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.blocks
+
+
+def plain_text_html(html: str) -> str:
+    """The report's text as plain paragraphs in the report's font, nothing else."""
+    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in _text_blocks(html))
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+        '@font-face { font-family: "Report Sans"; src: url(report-static:fonts/DejaVuSans.ttf); }'
+        "@page { size: A4; margin: 20mm 18mm 22mm 18mm; }"
+        'html { font-family: "Report Sans", "DejaVu Sans", sans-serif; font-size: 9.5pt;'
+        " line-height: 1.42; } p { margin: 0 0 4pt 0; }"
+        f"</style></head><body>{paragraphs}</body></html>"
+    )
+
+
+def chromium_times(htmls: list[str], repeat: int) -> list[float] | None:
+    """A warm Chromium's best time to print each of ``htmls`` (in turn, like ``interleaved``)."""
     executable = shutil.which("chromium")
     if executable is None:
         print("chromium: not installed")
@@ -110,12 +166,17 @@ def chromium_time(html: str, repeat: int) -> float | None:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         page = browser.new_page()
 
-        def print_pdf() -> None:
-            page.set_content(html)
-            page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        def printer(html: str) -> Any:
+            def print_pdf() -> None:
+                page.set_content(html)
+                page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
 
-        print_pdf()  # warm
-        elapsed = best(print_pdf, repeat)
+            return print_pdf
+
+        printers = [printer(html) for html in htmls]
+        for print_pdf in printers:
+            print_pdf()  # warm
+        elapsed = interleaved(printers, repeat)
         browser.close()
     return elapsed
 
@@ -172,10 +233,16 @@ def main() -> None:
     print(f"context_and_html_s: {html_only:.3f}")
     print(f"bare_weasyprint_s: {bare:.3f}")
     print(f"ratio to bare WeasyPrint: {full / bare:.2f}")
-    chromium = chromium_time(html, args.repeat)
+    plain = plain_text_html(html)
+    bare_plain = best(lambda: bare_weasyprint(plain), args.repeat)
+    chromium = chromium_times([html, plain], args.repeat)
     if chromium is not None:
-        print(f"chromium_s: {chromium:.3f}")
-        print(f"ratio to Chromium: {full / chromium:.2f}")
+        print(f"chromium_s: {chromium[0]:.3f}")
+        print(f"ratio to Chromium: {full / chromium[0]:.2f}")
+        print(f"plain_text_chars: {sum(len(t) for t in _text_blocks(html))}")
+        print(f"plain_text_bare_weasyprint_s: {bare_plain:.3f}")
+        print(f"plain_text_chromium_s: {chromium[1]:.3f}")
+        print(f"ratio to Chromium, plain text, bare WeasyPrint: {bare_plain / chromium[1]:.2f}")
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
