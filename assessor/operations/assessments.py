@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
@@ -143,13 +143,22 @@ def respondent_by_token(token: str) -> Respondent | None:
     """The respondent whose live link this is; None when unknown, revoked or expired."""
     if not token or len(token) > 100:
         return None
-    respondent = db.session.scalar(
-        select(Respondent)
+    # Read on every request by link, with the assessment and organisation the page names:
+    # one query for the three, which then sit in the session (respondent.assessment and
+    # .organization are found there, not loaded again); cheaper than joined eager loading.
+    row = db.session.execute(
+        select(Respondent, Assessment, Organization)
+        .join(Assessment, Assessment.id == Respondent.assessment_id)
+        .join(Organization, Organization.id == Assessment.organization_id)
         .where(Respondent.token_hash == token_hash(token))
-        # Read on every request by link (the page names the organisation too).
-        .options(joinedload(Respondent.assessment).joinedload(Assessment.organization))
-    )
-    if respondent is None or respondent.revoked or respondent.token_expires_at is None:
+    ).first()
+    if row is None:
+        return None
+    respondent, assessment, organization = row
+    # The session holds loaded objects weakly: tie them to the respondent, as loaded.
+    set_committed_value(respondent, "assessment", assessment)
+    set_committed_value(assessment, "organization", organization)
+    if respondent.revoked or respondent.token_expires_at is None:
         return None
     if respondent.token_expires_at < utcnow():
         return None
