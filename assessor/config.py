@@ -40,7 +40,11 @@ DEFAULTS: dict[str, Any] = {
     # with several processes); a refused request still gets Retry-After (web/errors.py).
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_AUTH": "10 per minute;100 per hour",
+    # Respondent links: failed lookups (unknown, revoked, expired) per address, which stops
+    # guessing; and all requests per address, generous enough for a room of respondents
+    # behind one address autosaving at once.
     "RATELIMIT_LINK": "60 per minute",
+    "RATELIMIT_LINK_USE": "1200 per minute",
     # Renders per worker process before it is replaced (keeps memory flat).
     "REPORT_WORKER_RENDERS": 25,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -603,6 +603,7 @@ def bench_database(name: str, args: argparse.Namespace, work: Path, prefix: str)
             "ASSESSOR_SECRET_KEY": uuid.uuid4().hex,
             # The limit stays on (its cost is part of every request), set above the load.
             "ASSESSOR_RATELIMIT_LINK": "100000 per minute",
+            "ASSESSOR_RATELIMIT_LINK_USE": "100000 per minute",
             "ASSESSOR_RATELIMIT_STORAGE_URI": args.ratelimit_storage,
             "ASSESSOR_RATELIMIT_KEY_PREFIX": prefix,
             "BENCH_DATABASE_URL": backend.url,

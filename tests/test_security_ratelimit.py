@@ -19,6 +19,7 @@ LIMITS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_AUTH": "3 per minute",
     "RATELIMIT_LINK": "5 per minute",
+    "RATELIMIT_LINK_USE": "8 per minute",
 }
 REDIS_URL = "redis://127.0.0.1:6379"
 TOO_MANY = "Too many attempts"
@@ -78,13 +79,21 @@ def test_sign_up_is_limited(app: Flask) -> None:
     assert statuses == [302, 302, 302, 429]
 
 
-def test_respondent_links_are_limited_known_or_not(app: Flask) -> None:
+def test_respondent_links_count_failed_lookups_and_all_use_apart(app: Flask) -> None:
     world = build_world(app)
     client = app.test_client()
-    live = [client.get(f"/r/{world.token_a}", **_address(4)).status_code for _ in range(6)]
-    assert live == [302] * 5 + [429]
+    # A respondent using a live link is held only by the generous limit on all use ...
+    live = [client.get(f"/r/{world.token_a}", **_address(4)).status_code for _ in range(9)]
+    assert live == [302] * 8 + [429]
+    # ... while guessing is stopped after a few misses, and then the address is refused
+    # everything, live links included.
     guesses = [client.get(f"/r/guess{n}", **_address(5)).status_code for n in range(6)]
     assert guesses == [404] * 5 + [429]
+    assert client.get(f"/r/{world.token_a}", **_address(5)).status_code == 429
+    revoked = [
+        client.get(f"/r/{world.revoked_token_a}", **_address(8)).status_code for _ in range(6)
+    ]
+    assert revoked == [404] * 5 + [429]
 
 
 def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
@@ -92,12 +101,12 @@ def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
     client = app.test_client()
     url = f"/r/{world.token_a}/autosave"
     statuses = []
-    for n in range(6):
+    for n in range(9):
         response = client.post(
             url, json={"question": "str_strategy_maturity", "value": n % 5}, **_address(6)
         )
         statuses.append(response.status_code)
-    assert statuses == [200] * 5 + [429]
+    assert statuses == [200] * 8 + [429]
     assert TOO_MANY in response.get_json()["error"]
     assert 0 < int(response.headers["Retry-After"]) <= 60
 

@@ -7,6 +7,7 @@ JavaScript; optimistic locking; submit locks the answers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,8 +48,16 @@ from assessor.web.questionnaire_form import (
 bp = Blueprint("answering", __name__)
 
 
-def _link_limit() -> str:
-    return str(current_app.config["RATELIMIT_LINK"])
+def _link_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Rate limits of a route by personal link: a 404 (no live link by that token) counts
+    against ``RATELIMIT_LINK``, every request against ``RATELIMIT_LINK_USE``; past either,
+    the address gets 429s."""
+    failed = limiter.limit(
+        lambda: str(current_app.config["RATELIMIT_LINK"]),
+        deduct_when=lambda response: response.status_code == 404,
+    )
+    used = limiter.limit(lambda: str(current_app.config["RATELIMIT_LINK_USE"]))
+    return used(failed(view))
 
 
 @dataclass(frozen=True)
@@ -360,26 +369,26 @@ def _submit(seat: Seat) -> ResponseReturnValue:
 
 
 @bp.get("/r/<token>")
-@limiter.limit(_link_limit)
+@_link_limited
 def link_start(token: str) -> ResponseReturnValue:
     seat = _link_seat(token)
     return redirect(seat.url("page", section_id=_section(seat, None).id))
 
 
 @bp.route("/r/<token>/s/<section_id>", methods=["GET", "POST"])
-@limiter.limit(_link_limit)
+@_link_limited
 def link_page(token: str, section_id: str) -> ResponseReturnValue:
     return _page(_link_seat(token), section_id)
 
 
 @bp.post("/r/<token>/autosave")
-@limiter.limit(_link_limit)
+@_link_limited
 def link_autosave(token: str) -> ResponseReturnValue:
     return _autosave(_link_seat(token))
 
 
 @bp.route("/r/<token>/submit", methods=["GET", "POST"])
-@limiter.limit(_link_limit)
+@_link_limited
 def link_submit(token: str) -> ResponseReturnValue:
     return _submit(_link_seat(token))
 
