@@ -36,8 +36,9 @@ from typing import Any
 
 from assessor.engine import wording
 from assessor.engine.heads import QUICK_WIN, Head, Prepared, SortKey
-from assessor.engine.index import DEFAULT_TARGET, Index, RuleInfo
+from assessor.engine.index import DEFAULT_TARGET, Index
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, Roadmap
+from assessor.engine.rules import RuleInfo
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
 

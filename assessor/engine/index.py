@@ -18,17 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine import heads, wording
-from assessor.engine.conditions import Compiled, Test, compile_condition, compile_conditions
-from assessor.engine.heads import Head, OwnerHeads, PerceptionStep, Prepared, SortKey, sort_key
+from assessor.engine.conditions import Test, compile_condition, compile_conditions
+from assessor.engine.heads import OwnerHeads, PerceptionStep, Prepared
 from assessor.engine.kinds import Table, labeller, normaliser, scorer, table_of
 from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo, RaciRow
+from assessor.engine.rules import RuleInfo, rule_info
 from assessor.engine.unrolled import QuestionStep, SinglePass, compile_single_pass
 from assessor.questionnaire.schema import (
     OWNER_CODES,
     Question,
     Questionnaire,
     Responsibility,
-    Rule,
     Section,
 )
 
@@ -76,27 +76,6 @@ class DomainInfo:
     id: str
     title: str
     questions: tuple[QuestionInfo, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
-    id: str
-    rule: Rule
-    condition: Compiled
-    title: wording.Template
-    recommendation: wording.Template
-    #: Whether title or recommendation hold placeholders.
-    templated: bool
-    #: The placeholders that name questions, each once.
-    question_placeholders: tuple[str, ...]
-    responsibility: str | None
-    domain: str | None
-    references: tuple[str, ...]
-    weight: float
-    sort_key: SortKey
-    #: The finding without evidence, title and recommendation as written.
-    head: Head
-    check: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +256,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
         [rule.when for rule in questionnaire.rules], questions
     )
     rules = tuple(
-        _rule_info(rule, condition, questions, model, responsibility_domain)
+        rule_info(rule, condition, questions, model, responsibility_domain)
         for rule, condition in zip(questionnaire.rules, conditions, strict=True)
     )
     owner_heads = {i.id: heads.owner_heads(i, r) for i, r in owners}
@@ -359,59 +338,6 @@ def agreed_status(accountable: str, code: str) -> str:
 def _is_domain(section: Section) -> bool:
     """A section is a domain unless it is the context section or holds only context."""
     return section.id != CONTEXT_SECTION and not all(q.context for q in section.questions)
-
-
-def _rule_info(
-    rule: Rule,
-    condition: Compiled,
-    questions: dict[str, Question],
-    model: dict[str, Responsibility],
-    responsibility_domain: dict[str, str | None],
-) -> RuleInfo:
-    finding = rule.finding
-    rid = finding.responsibility
-    domain = responsibility_domain.get(rid) if rid else None
-    references = finding.references
-    if not references and rid in model:
-        references = model[rid].references
-    title = wording.parse_template(finding.title)
-    recommendation = wording.parse_template(finding.recommendation)
-    weight = round(max(0.0, float(rule.weight)), 3)
-    finding_id = f"rule:{rule.id}"
-    return RuleInfo(
-        id=rule.id,
-        rule=rule,
-        condition=condition,
-        title=title,
-        recommendation=recommendation,
-        templated=bool(wording.placeholders(title) or wording.placeholders(recommendation)),
-        question_placeholders=tuple(
-            dict.fromkeys(
-                name
-                for name in wording.placeholders(title) + wording.placeholders(recommendation)
-                if name in questions
-            )
-        ),
-        responsibility=rid,
-        domain=domain,
-        references=references,
-        weight=weight,
-        sort_key=sort_key(finding.severity, weight, finding_id),
-        head=(
-            finding_id,
-            finding.kind,
-            finding.severity,
-            rid,
-            domain,
-            finding.title,
-            finding.recommendation,
-            finding.act,
-            finding.effort,
-            references,
-            weight,
-        ),
-        check=finding_id,
-    )
 
 
 def _visit_order(
