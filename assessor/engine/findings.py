@@ -100,11 +100,14 @@ def rule_findings(
         return found
     if len(views) == 1:
         return _one_view_rule_findings(index, views[0], organization)
-    for test, rule in index.rule_plan:
-        firing = [view for view in views if test(view.answers, view.role)]
+    holding = index.rules_holding
+    held = [set(holding(view.answers, view.role)) for view in views]
+    held_combined = set(holding(combined.values, None))
+    for position, rule in enumerate(index.rules):
+        firing = [view for view, own in zip(views, held, strict=True) if position in own]
         if firing:
             evidence = _view_evidence(index, rule, firing)
-        elif not rule.condition.uses_role and test(combined.values, None):
+        elif not rule.condition.uses_role and position in held_combined:
             evidence = _combined_evidence(index, rule, combined)
             firing = list(views)
         else:

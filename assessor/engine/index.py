@@ -106,8 +106,6 @@ class Index:
     #: The target of every domain slot when the assessment sets none.
     default_targets: tuple[int, ...]
     rules: tuple[RuleInfo, ...]
-    #: Each rule's compiled test beside the rule.
-    rule_plan: tuple[tuple[Test, RuleInfo], ...]
     #: ``rules_holding(answers, role)``: positions of the rules whose condition holds.
     rules_holding: Callable[[Mapping[str, Any], str | None], list[int]]
     #: Position of each question in the questionnaire.
@@ -118,10 +116,10 @@ class Index:
     # Plans: the fields each pass of a scoring reads, as tuples, because unpacking a
     # tuple is several times cheaper than reading attributes in the loops that run for
     # every question of every scoring.
-    #: Every question, in visit order: (id, table, normalise, required, slot, show_if).
-    answer_plan: tuple[AnswerStep, ...]
     #: One respondent's whole pass over every question, generated for this questionnaire.
     single_pass: SinglePass
+    #: The same pass without scoring: answers checked, visibility decided (SinglePass).
+    view_pass: SinglePass
     #: The RACI rows when nobody answered, in model order.
     unanswered_raci: tuple[RaciRow, ...]
     #: Scored questions: (id, table, score, slot, weight, is maturity).
@@ -138,7 +136,6 @@ class Index:
     perception_plan: tuple[PerceptionStep, ...]
 
 
-AnswerStep = tuple[str, Table | None, Callable[[Any], Any], bool, int, Test | None]
 ScoreStep = tuple[str, Table | None, Callable[[Any], float | None], int, float, bool]
 OwnerStep = tuple[QuestionInfo, str, str, dict[Any, str], OwnerHeads]
 MaturityStep = tuple[
@@ -272,6 +269,13 @@ def build_index(questionnaire: Questionnaire) -> Index:
     )
 
     unanswered_raci = tuple(RaciRow(*item.prefix, (), "unanswered") for item in raci)
+    passes = (
+        [_single_step(i, owner_heads, immature_heads, raci) for i in visit_order],
+        len(domain_sections),
+        [sum(1 for q in s.questions if q.required) for s in domain_sections],
+        sum(1 for info in ordered if info.required),
+        unanswered_raci,
+    )
     return Index(
         questionnaire=questionnaire,
         summary=QuestionnaireInfo(
@@ -289,26 +293,17 @@ def build_index(questionnaire: Questionnaire) -> Index:
         domain_ids=frozenset(slots),
         default_targets=(DEFAULT_TARGET,) * len(domain_sections),
         rules=rules,
-        rule_plan=tuple((rule.condition.test, rule) for rule in rules),
         rules_holding=rules_holding,
         position={info.id: n for n, info in enumerate(ordered)},
         required_total=sum(1 for info in ordered if info.required),
         required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),
-        answer_plan=tuple(
-            (i.id, i.table, i.normalise, i.required, i.slot, i.show_if) for i in visit_order
-        ),
         score_plan=tuple(
             (i.id, i.table, i.score, i.slot, i.weight, i.kind == "maturity")
             for i in visit_order
             if i.scored
         ),
-        single_pass=compile_single_pass(
-            [_single_step(i, owner_heads, immature_heads, raci) for i in visit_order],
-            len(domain_sections),
-            [sum(1 for q in s.questions if q.required) for s in domain_sections],
-            sum(1 for info in ordered if info.required),
-            unanswered_raci,
-        ),
+        single_pass=compile_single_pass(*passes, scoring=True),
+        view_pass=compile_single_pass(*passes, scoring=False),
         unanswered_raci=unanswered_raci,
         owner_plan=tuple((i, i.id, i.text, i.labels, owner_heads[i.id]) for i, _ in owners),
         maturity_plan=tuple(

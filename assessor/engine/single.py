@@ -19,7 +19,7 @@ from assessor.engine.findings import Ranked
 from assessor.engine.index import DEFAULT_TARGET, Index
 from assessor.engine.result import RaciRow, Respondent
 from assessor.engine.scoring import Sums
-from assessor.engine.visibility import View, _ignored
+from assessor.engine.visibility import View, view_from_pass
 
 
 @dataclass(slots=True, eq=False)
@@ -32,42 +32,18 @@ class OnePass:
 
 def walk_one(index: Index, respondent: Respondent, targets: Mapping[str, int]) -> OnePass:
     """Everything the general path computes per question, for a single respondent."""
-    given = respondent.answers
-    name = respondent.name
-    (
-        answers,
-        hidden,
-        ignored,
-        required,
-        answered,
-        shown_required,
-        (weights, points, level_weights, levels),
-        found,
-        rows,
-        named,
-    ) = index.single_pass(
-        given,
-        name,
+    passed = index.single_pass(
+        respondent.answers,
+        respondent.name,
         respondent.role,
         [targets.get(domain.id, DEFAULT_TARGET) for domain in index.domains]
         if targets
         else index.default_targets,
     )
-    # Every given key is a question id unless the questionnaire does not know some.
-    matched = len(given) if index.question_ids.issuperset(given) else 0
-    view = View(
-        position=0,
-        name=name,
-        role=respondent.role,
-        answers=answers,
-        hidden=frozenset(hidden),
-        ignored=_ignored(index, given, matched, ignored, name),
-        shown=len(index.ordered) - len(hidden),
-        required=required,
-        required_answered=sum(answered),
-        slot_required=shown_required,
-        slot_answered=answered[:-1],
-        evidence={},
-        owners=named,
+    weights, points, level_weights, levels = passed[6]
+    return OnePass(
+        view_from_pass(index, respondent, 0, passed),
+        Sums(weights, points, level_weights, levels),
+        passed[7],
+        tuple(passed[8]),
     )
-    return OnePass(view, Sums(weights, points, level_weights, levels), found, tuple(rows))

@@ -77,9 +77,13 @@ def compile_single_pass(
     required_by_slot: Sequence[int],
     required_total: int,
     unanswered_raci: tuple[RaciRow, ...],
+    *,
+    scoring: bool = True,
 ) -> SinglePass:
     """Generate, compile and return the single-respondent pass over ``steps``
-    (every question, in visit order)."""
+    (every question, in visit order).  Without ``scoring`` the pass only checks the
+    answers and decides visibility (one respondent among several): its sums stay zero
+    and it finds nothing."""
     namespace: dict[str, Any] = {
         "__builtins__": {},
         "list": list,
@@ -114,7 +118,7 @@ def compile_single_pass(
             f"target{s} = targets[{s}]"
         )
     for n, step in enumerate(steps):
-        lines.extend(_question_block(n, step, namespace))
+        lines.extend(_question_block(n, step, namespace, scoring))
     answered = ", ".join([f"answered{s}" for s in per_slot] + ["answered_context"])
     shown = "".join(f"shown{s}, " for s in per_slot)
 
@@ -134,7 +138,9 @@ def compile_single_pass(
     return result
 
 
-def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> list[str]:
+def _question_block(
+    n: int, step: QuestionStep, namespace: dict[str, Any], scoring: bool
+) -> list[str]:
     """The lines of one question: read, visibility, check, count, score, find."""
     qid = repr(step.id)
     slot = step.slot
@@ -190,7 +196,7 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
     inner = [f"answers[{qid}] = value"]
     if step.required:
         inner.append(f"{counted} += 1")
-    if step.scored and slot >= 0:
+    if scoring and step.scored and slot >= 0:
         # Most questions weigh 1.0, whose products are the other factor, bit for bit.
         namespace[f"weight{n}"] = step.weight
         weight, times = ("1.0", "") if step.weight == 1.0 else (f"weight{n}", f"weight{n} * ")
@@ -206,7 +212,7 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
                 f"    levels{slot} += {times}value",
             ]
     finding = None
-    if step.owner_heads is not None:
+    if scoring and step.owner_heads is not None:
         namespace[f"owner_heads{n}"] = step.owner_heads
         if step.raci_position >= 0:
             namespace[f"raci_prefix{n}"] = step.raci_prefix
@@ -218,7 +224,7 @@ def _question_block(n: int, step: QuestionStep, namespace: dict[str, Any]) -> li
                 f"(*raci_prefix{n}, (owner,), raci_status{n}[value]))",
             ]
         finding = f"owner_heads{n}[value]"
-    elif step.immature_heads is not None and slot >= 0:
+    elif scoring and step.immature_heads is not None and slot >= 0:
         namespace[f"immature_heads{n}"] = step.immature_heads
         finding = f"immature_heads{n}[target{slot}][value]"
     if finding is not None:

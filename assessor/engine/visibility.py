@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine.index import Index, QuestionInfo, index_for
-from assessor.engine.kinds import INVALID
 from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
+from assessor.engine.unrolled import PassResult
 from assessor.questionnaire.schema import Questionnaire
 
 _MISSING: Any = object()
@@ -73,63 +73,35 @@ def percent(part: int, whole: int) -> int:
 
 def view_of(index: Index, respondent: Respondent, position: int) -> View:
     """What ``respondent`` was shown and which of their answers count."""
+    # The generated pass visits every question after the questions its show_if reads, so
+    # an answer to a hidden question never decides whether another question is shown.
+    passed = index.view_pass(
+        respondent.answers, respondent.name, respondent.role, index.default_targets
+    )
+    return view_from_pass(index, respondent, position, passed)
+
+
+def view_from_pass(index: Index, respondent: Respondent, position: int, passed: PassResult) -> View:
+    """The :class:`View` of one respondent from what a generated pass found."""
     given = respondent.answers
     name = respondent.name
-    role = respondent.role
-    answers: dict[str, Any] = {}
-    ignored: list[Ignored] = []
-    hidden: list[str] = []
-    slots = len(index.domains)
-    # Per domain slot, and a last one (slot -1) for the context section.
-    answered = [0] * (slots + 1)
-    shown_required = [*index.required_by_slot, 0]
-    required_total = index.required_total
-    matched = 0
-    get = given.get
-    # Visit order puts every question after those its show_if reads, so ``answers``
-    # already holds every answer that can decide whether this question is shown.
-    for qid, table, normalise, required, slot, show_if in index.answer_plan:
-        raw = get(qid, _MISSING)
-        if raw is not _MISSING:
-            matched += 1
-        if show_if is not None and not show_if(answers, role):
-            hidden.append(qid)
-            if required:
-                required_total -= 1
-                shown_required[slot] -= 1
-            if raw is not _MISSING and raw is not None:
-                ignored.append(Ignored(name, qid, "hidden"))
-            continue
-        if raw is _MISSING or raw is None:
-            continue
-        if table is not None and raw is not True and raw is not False:
-            try:
-                entry = table.get(raw)
-            except TypeError:
-                entry = None
-            value = INVALID if entry is None else entry[0]
-        else:
-            value = normalise(raw)
-        if value is INVALID:
-            ignored.append(Ignored(name, qid, "invalid"))
-            continue
-        answers[qid] = value
-        if required:
-            answered[slot] += 1
+    answers, hidden, ignored, required, answered, shown_required, _, _, _, named = passed
+    # Every given key is a question id unless the questionnaire does not know some.
+    matched = len(given) if index.question_ids.issuperset(given) else 0
     return View(
         position=position,
         name=name,
-        role=role,
+        role=respondent.role,
         answers=answers,
         hidden=frozenset(hidden),
         ignored=_ignored(index, given, matched, ignored, name),
         shown=len(index.ordered) - len(hidden),
-        required=required_total,
+        required=required,
         required_answered=sum(answered),
-        slot_required=tuple(shown_required[:slots]),
-        slot_answered=tuple(answered[:slots]),
+        slot_required=shown_required,
+        slot_answered=answered[:-1],
         evidence={},
-        owners={},
+        owners=named,
     )
 
 
