@@ -159,14 +159,19 @@ def score_domains(
         strict=True,
     ):
         target = get_target(domain.id, DEFAULT_TARGET)
-        mean = round(levels / level_weight, 1) if level_weight else None
+        distance: float | None = None
+        mean = None
+        if level_weight:
+            mean = round(levels / level_weight, 1)
+            distance = target - mean
+            distance = round(distance, 1) if distance > 0 else 0.0
         record = (
             domain.id,
             domain.title,
             _percentage(points, weight),
             mean,
             target,
-            None if mean is None else round(max(0.0, target - mean), 1),
+            distance,
             (100 if not required else (100 * answered) // required) if views else 0,
             get_disagreement(domain.id),
         )
@@ -184,4 +189,5 @@ def _percentage(points: float, weight: float) -> int:
     """``points / weight`` as 0-100, rounded half up; 0 when nothing was scored."""
     if weight <= 0:
         return 0
-    return max(0, min(100, int(100 * points / weight + 0.5)))
+    value = int(100 * points / weight + 0.5)
+    return 0 if value < 0 else 100 if value > 100 else value
