@@ -1,0 +1,76 @@
+"""SQLite writers take turns through a file lock before BEGIN IMMEDIATE (assessor.database)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from assessor.database import _sqlite_pragmas
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    _sqlite_pragmas(engine, 200)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    return engine
+
+
+def _write(engine: Engine, n: int, hold: float = 0.0) -> None:
+    with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+        conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        time.sleep(hold)
+
+
+def test_a_writer_waits_for_the_one_before_it_however_long_it_holds(engine: Engine) -> None:
+    # The first writer holds its transaction longer than busy_timeout (200 ms): SQLite
+    # alone would refuse the second with "database is locked"; in the queue it waits.
+    first = threading.Thread(target=_write, args=(engine, 1, 0.5))
+    first.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    _write(engine, 2)
+    assert time.monotonic() - started >= 0.3
+    first.join()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t ORDER BY rowid")).scalars().all() == [1, 2]
+
+
+def test_a_failed_transaction_lets_the_next_writer_in(engine: Engine) -> None:
+    with pytest.raises(RuntimeError):
+        with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            raise RuntimeError("boom")
+    done = threading.Thread(target=_write, args=(engine, 2))
+    done.start()
+    done.join(timeout=5)
+    assert not done.is_alive()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t")).scalars().all() == [2]
+
+
+def test_a_second_write_from_the_same_thread_fails_instead_of_waiting_for_itself(
+    engine: Engine,
+) -> None:
+    outcome: list[str] = []
+
+    def nested() -> None:
+        with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            try:
+                _write(engine, 2)
+            except OperationalError as exc:
+                outcome.append("locked" if "locked" in str(exc) else repr(exc))
+
+    worker = threading.Thread(target=nested)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the nested writer waited for itself"
+    assert outcome == ["locked"]
+    _write(engine, 3)  # and the queue is free afterwards
