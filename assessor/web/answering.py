@@ -70,6 +70,9 @@ class Seat:
     #: Either {"token": ...} or {"assessment_id": ..., "respondent_id": ...}.
     keys: dict[str, Any]
     by_link: bool
+    #: The respondent themselves (by link, or assessing their own organisation), not a
+    #: consultant answering for them: only their own page views move their resume point.
+    own: bool
 
     def url(self, view: str, **extra: Any) -> str:
         prefix = "link_" if self.by_link else "consultant_"
@@ -94,6 +97,7 @@ def _link_seat(token: str) -> Seat:
         f"{respondent.name} (personal link)",
         {"token": token},
         True,
+        True,
     )
 
 
@@ -102,17 +106,14 @@ def _consultant_seat(assessment_id: int, respondent_id: int) -> Seat:
     respondent = access.respondent_or_404(assessment, respondent_id)
     if assessment.status == "closed":
         abort(404)
-    actor = (
-        current_user.name
-        if respondent.user_id == current_user.id
-        else f"{current_user.name} (consultant)"
-    )
+    own = respondent.user_id == current_user.id
     return Seat(
         respondent,
         _pinned(respondent),
-        actor,
+        current_user.name if own else f"{current_user.name} (consultant)",
         {"assessment_id": assessment_id, "respondent_id": respondent_id},
         False,
+        own,
     )
 
 
@@ -161,7 +162,7 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
     # what WTForms' process_data makes of them), and the markup is built once per version.
     stored = ops.answers_of(seat.respondent.id)
     page = _render(seat, section, _stored_states(section, stored, seat), [], _values(stored))
-    if section_id is not None:
+    if section_id is not None and seat.own:
         # After rendering: its commit would expire what the page reads (a second load).
         ops.remember_section(seat.respondent, section.id)
     return page
