@@ -36,7 +36,7 @@ from typing import Any
 
 from assessor.engine import wording
 from assessor.engine.heads import QUICK_WIN, Head, Prepared, SortKey
-from assessor.engine.index import DEFAULT_TARGET, Index
+from assessor.engine.index import DEFAULT_TARGET, Index, QuestionInfo
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, Roadmap
 from assessor.engine.rules import RuleInfo
 from assessor.engine.scoring import Combined
@@ -61,13 +61,14 @@ def generic_findings(
     """Orphaned, misplaced, ambiguous and immature findings, from the model alone."""
     found: list[Ranked] = []
     values = combined.values
+    given_to = combined.given
     prepared: Prepared | None
     for info, qid, _, _, heads in index.owner_plan:
         code = values.get(qid)
         if code is None:
             continue
-        answered = [view for view in views if qid in view.answers]
-        codes = {view.answers[qid] for view in answered}
+        given = given_to(qid)
+        codes = {value for _, value in given}
         if len(codes) > 1:
             prepared = heads.disputed_none if "NONE" in codes else heads.disputed
         else:
@@ -75,7 +76,7 @@ def generic_findings(
             if prepared is None:
                 continue
         key, head, check = prepared
-        evidence = tuple(view.answer_evidence(info) for view in answered)
+        evidence = answer_records(info, given)
         found.append((key, _new(Finding, (*head, _new(Evidence, (check, evidence))))))
 
     for info, qid, _, _, domain, by_target in index.maturity_plan:
@@ -86,9 +87,21 @@ def generic_findings(
         if prepared is None:
             continue
         key, head, check = prepared
-        evidence = tuple(view.answer_evidence(info) for view in views if qid in view.answers)
+        evidence = answer_records(info, given_to(qid))
         found.append((key, _new(Finding, (*head, _new(Evidence, (check, evidence))))))
     return found
+
+
+def answer_records(
+    info: QuestionInfo, given: Sequence[tuple[View, Any]]
+) -> tuple[AnswerEvidence, ...]:
+    """Each respondent's answer to ``info`` as evidence, reusing the records already made."""
+    qid = info.id
+    records = []
+    for view, _ in given:
+        record = view.evidence.get(qid)
+        records.append(record if record is not None else view.answer_evidence(info))
+    return tuple(records)
 
 
 def rule_findings(

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.findings import Ranked
+from assessor.engine.findings import Ranked, answer_records
 from assessor.engine.index import Index
 from assessor.engine.result import (
     DomainDisagreement,
@@ -89,7 +89,7 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
         )
         key, head, check = wide if kind == "maturity" and _wide(values) else normal
         said = "; ".join([says[view.position] + phrases[value] for view, value in answers])
-        evidence = tuple([view.answer_evidence(info) for view, _ in answers])
+        evidence = answer_records(info, answers)
         finding = (*head[:6], said + head[6], *head[7:], _new(Evidence, (check, evidence)))
         findings.append((key, _new(Finding, finding)))
     disagreement: list[float | None] = [

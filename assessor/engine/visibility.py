@@ -18,7 +18,7 @@ from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Responde
 from assessor.engine.unrolled import PassResult
 from assessor.questionnaire.schema import Questionnaire
 
-_MISSING: Any = object()
+_new: Any = tuple.__new__
 
 
 @dataclass(slots=True, eq=False)
@@ -55,7 +55,7 @@ class View:
             value = self.answers[info.id]
             table = info.table
             label = table[value][2] if table is not None else info.label(value)
-            record = AnswerEvidence(info.id, info.text, self.name, self.role, value, label)
+            record = _new(AnswerEvidence, (info.id, info.text, self.name, self.role, value, label))
             self.evidence[info.id] = record
         return record
 
