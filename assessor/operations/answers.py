@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -141,6 +141,7 @@ def save_answers(
     # stay as they are (no reload of the respondent after the read transaction ends).
     begin_write(expire=False)
     connection = db.session.connection()
+    lock_respondent(connection, respondent.id)
     rows = connection.execute(
         select(
             _respondent.c.submitted_at,
@@ -162,9 +163,6 @@ def save_answers(
             ).outerjoin(_answer, _answer.c.respondent_id == _respondent.c.id)
         )
         .where(_respondent.c.id == respondent.id)
-        # PostgreSQL: saves of one respondent, and their submission, take turns (SQLite's
-        # BEGIN IMMEDIATE already serialises every writer).
-        .with_for_update(of=_respondent)
     ).all()
     if not rows or rows[0][0] is not None:
         db.session.rollback()
@@ -277,6 +275,19 @@ def save_answers(
     _commit_keeping_state()
     _written(respondent, section_id if moved else None, history, status == "draft")
     return Saved(saved, values)
+
+
+def lock_respondent(connection: Connection, respondent_id: int) -> None:
+    """PostgreSQL: wait for, then hold, the respondent's row lock, so that saves of one
+    respondent and their submission take turns.  The lock is taken by a statement of its
+    own: under read committed each statement sees what was committed before it began, so
+    only statements after the wait see the work of the save that held the lock (a single
+    locking query would return the answers as they were before that save).  SQLite's
+    BEGIN IMMEDIATE already serialises every writer."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            select(_respondent.c.id).where(_respondent.c.id == respondent_id).with_for_update()
+        )
 
 
 def _written(
@@ -401,6 +412,7 @@ def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> 
     :raise InvalidInput: required questions are unanswered (``field`` is the first one).
     """
     begin_write()  # no save slips in between the check and the lock
+    lock_respondent(db.session.connection(), respondent.id)
     db.session.refresh(respondent)
     missing = missing_required(questionnaire, respondent)
     if missing:
