@@ -198,6 +198,19 @@ def test_a_bad_value_is_shown_beside_its_field_and_nothing_of_the_page_is_stored
     assert stored(app, setup.respondent_id) == {}
 
 
+@pytest.mark.parametrize("version", ["\u00b2", "\u0661", "x", ""])
+def test_a_page_with_a_mangled_version_is_a_conflict_not_an_overwrite(
+    app: Flask, respondent: FlaskClient, setup: Stage, token: str, version: str
+) -> None:
+    url = f"/r/{token}/s/context"
+    assert _autosave(respondent, f"/r/{token}", "employees", 420).status_code == 200
+
+    response = respondent.post(url, data={"employees": "12", "v_employees": version, "go": "stay"})
+
+    assert response.status_code == 409
+    assert stored(app, setup.respondent_id)["employees"] == 420
+
+
 def test_hidden_questions_are_not_required_and_their_answers_are_ignored(
     app: Flask, respondent: FlaskClient, setup: Stage, token: str
 ) -> None:

@@ -225,10 +225,18 @@ def _changes_from_form(
                 question_id=question.id,
                 value=form_value(question, getattr(form, question.id).data),
                 comment=getattr(form, comment_name(question.id)).data,
-                version=int(version_text) if str(version_text or "").isdigit() else None,
+                version=_version(version_text),
             )
         )
     return changes
+
+
+def _version(text: Any) -> int:
+    """A page's hidden version field as a number.  Anything but plain ASCII digits ("²"
+    and "١" are digits to ``str.isdigit`` but not to ``int``) counts as 0, "read before
+    any answer": a stored answer then makes it a conflict, never a silent overwrite."""
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() else 0
 
 
 def _attach_error(form: Any, exc: OperationError) -> None:
