@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from typing import Any
 
 from flask import Flask
@@ -37,7 +38,7 @@ def _sqlite_pragmas(engine: Engine, busy_ms: int) -> None:
         cursor.close()
 
     path = engine.url.database
-    queue = _WriterQueue(f"{path}-writers.lock") if path not in (None, "", ":memory:") else None
+    queue = _queue_for(path, busy_ms) if path not in (None, "", ":memory:") else None
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -57,21 +58,41 @@ def _sqlite_pragmas(engine: Engine, busy_ms: int) -> None:
         )
 
 
+_queues: dict[str, _WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def _queue_for(database: str, busy_ms: int) -> _WriterQueue:
+    """The process's one queue for this database file, whichever engine asks."""
+    path = os.path.realpath(f"{database}-writers.lock")
+    with _queues_lock:
+        queue = _queues.get(path)
+        if queue is None:
+            queue = _queues[path] = _WriterQueue(path, busy_ms)
+        return queue
+
+
 class _WriterQueue:
     """Writers to one SQLite file take turns through an exclusive ``flock`` first.
 
     SQLite's own busy handler makes a writer that finds the database locked sleep (1, 2,
     5, 10 ... 100 ms) and try again, so under many concurrent writers the write lock often
-    sits free while they sleep.  Waiting on a kernel file lock instead wakes the next
-    writer as soon as the last one is done.  Each write transaction locks through a file
-    descriptor of its own (a flock is held per open file, so threads and processes
-    exclude each other alike).  A thread already in the queue through another connection
-    does not queue again (it would wait for itself); it and any writer outside the queue
-    are still held by busy_timeout.
+    sits free while they sleep.  Here a waiting writer tries the file lock again after a
+    fraction of a millisecond, so the next one starts almost as soon as the last is done.
+    Each write transaction locks through a file descriptor of its own (a flock is held per
+    open file, so threads and processes exclude each other alike).  A writer waits at most
+    ``busy_ms``, then goes on without the queue and SQLite's busy_timeout decides, as it
+    does for a thread already in the queue through another connection (which would
+    otherwise wait for itself).  The lock file is opened read-only: a flock needs no
+    write access, so a file made by another user does not stop anyone.
     """
 
-    def __init__(self, path: str) -> None:
+    #: Seconds between tries: short at first, then steady.
+    PAUSES = (0.0001, 0.0002, 0.0004, 0.0005)
+
+    def __init__(self, path: str, busy_ms: int) -> None:
         self.path = path
+        self.wait = busy_ms / 1000
         self.held: dict[int, int] = {}
         self.lock = threading.Lock()
         self.local = threading.local()
@@ -80,15 +101,29 @@ class _WriterQueue:
         key = id(dbapi_connection)
         if key in self.held or getattr(self.local, "holding", False):
             return
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        except BaseException:
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError:
+            return  # no lock file here: SQLite's busy_timeout alone
+        if not self._acquire(descriptor):
             os.close(descriptor)
-            raise
+            return
         with self.lock:
             self.held[key] = descriptor
         self.local.holding = True
+
+    def _acquire(self, descriptor: int) -> bool:
+        deadline = time.monotonic() + self.wait
+        tries = 0
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+            time.sleep(self.PAUSES[min(tries, len(self.PAUSES) - 1)])
+            tries += 1
 
     def leave(self, dbapi_connection: Any) -> None:
         with self.lock:

@@ -28,18 +28,47 @@ def _write(engine: Engine, n: int, hold: float = 0.0) -> None:
         time.sleep(hold)
 
 
-def test_a_writer_waits_for_the_one_before_it_however_long_it_holds(engine: Engine) -> None:
-    # The first writer holds its transaction longer than busy_timeout (200 ms): SQLite
-    # alone would refuse the second with "database is locked"; in the queue it waits.
-    first = threading.Thread(target=_write, args=(engine, 1, 0.5))
-    first.start()
+def test_writers_take_turns_and_each_one_is_kept(engine: Engine) -> None:
+    writers = [threading.Thread(target=_write, args=(engine, n, 0.01)) for n in range(12)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=10)
+    with engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT n FROM t")).scalars()) == list(range(12))
+
+
+def test_a_writer_held_too_long_is_refused_in_bounded_time(engine: Engine) -> None:
+    # busy_timeout is 200 ms: at most that in the queue, then SQLite's own wait.
+    holder = threading.Thread(target=_write, args=(engine, 1, 1.5))
+    holder.start()
     time.sleep(0.1)
     started = time.monotonic()
-    _write(engine, 2)
-    assert time.monotonic() - started >= 0.3
-    first.join()
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT n FROM t ORDER BY rowid")).scalars().all() == [1, 2]
+    with pytest.raises(OperationalError, match="locked"):
+        _write(engine, 2)
+    assert time.monotonic() - started < 1.2
+    holder.join()
+
+
+def test_one_queue_per_file_whichever_engine_writes(engine: Engine, tmp_path: Path) -> None:
+    other = create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    _sqlite_pragmas(other, 200)
+    outcome: list[str] = []
+
+    def nested() -> None:  # a second engine on the same file, from the same thread
+        with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            try:
+                _write(other, 2)
+            except OperationalError as exc:
+                outcome.append("locked" if "locked" in str(exc) else repr(exc))
+
+    worker = threading.Thread(target=nested)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the nested writer waited for itself"
+    assert outcome == ["locked"]
+    _write(other, 3)
 
 
 def test_a_failed_transaction_lets_the_next_writer_in(engine: Engine) -> None:
