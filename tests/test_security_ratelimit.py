@@ -174,3 +174,13 @@ def test_limits_are_kept_in_redis_with_their_own_prefix(
         # The count lives in Redis, where every worker process reads it.
         counts = [int(connection.get(k) or 0) for k in keys if connection.type(k) == b"string"]
         assert max(counts) >= 5
+
+
+def test_link_limits_count_across_the_link_routes(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    routes = ("/r/guess", "/r/guess/s/context", "/r/guess/submit")
+    statuses = [client.get(routes[n % 3], **_address(9)).status_code for n in range(6)]
+    assert statuses == [404] * 5 + [429]
+    assert client.post("/r/guess/autosave", json={}, **_address(9)).status_code == 429
+    assert client.get(f"/r/{world.token_a}/s/context", **_address(9)).status_code == 429

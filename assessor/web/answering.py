@@ -49,14 +49,21 @@ bp = Blueprint("answering", __name__)
 
 
 def _link_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Rate limits of a route by personal link: a 404 (no live link by that token) counts
-    against ``RATELIMIT_LINK``, every request against ``RATELIMIT_LINK_USE``; past either,
-    the address gets 429s."""
-    failed = limiter.limit(
+    """Rate limits of the routes by personal link, counted per address across all of them:
+    a 404 (no live link by that token) counts against ``RATELIMIT_LINK``, every request
+    against ``RATELIMIT_LINK_USE``; past either, the address gets 429s on every link route.
+
+    A 404 is counted once it is answered, so requests sent in parallel can pass the check
+    before any of them counts: guessing gets the limit plus the server's concurrency (a
+    few more guesses at a 256-bit token) before it is refused."""
+    failed = limiter.shared_limit(
         lambda: str(current_app.config["RATELIMIT_LINK"]),
+        scope="respondent-link-misses",
         deduct_when=lambda response: response.status_code == 404,
     )
-    used = limiter.limit(lambda: str(current_app.config["RATELIMIT_LINK_USE"]))
+    used = limiter.shared_limit(
+        lambda: str(current_app.config["RATELIMIT_LINK_USE"]), scope="respondent-link-use"
+    )
     return used(failed(view))
 
 
