@@ -489,11 +489,13 @@ def test_the_consultant_answers_for_a_respondent(
     assert client.get(f"{url}/s/no-such-section").status_code == 404
 
 
-def test_a_consultant_looking_at_a_page_does_not_move_the_respondents_resume_point(
+def test_a_consultant_looking_or_answering_does_not_move_the_respondents_resume_point(
     app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
 ) -> None:
     respondent.get(f"/r/{token}/s/security")  # where Carla got to
     assert client.get(f"{setup.answer_url()}/s/governance").status_code == 200
+    saved = _autosave(client, setup.answer_url(), "gov_raci_maturity", 2)
+    assert saved.status_code == 200  # the consultant answering for her, elsewhere
 
     assert respondent.get(f"/r/{token}").headers["Location"] == f"/r/{token}/s/security"
     with in_app(app):

@@ -155,7 +155,7 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
                     changes,
                     seat.actor,
                     skip_hidden=True,
-                    section_id=section.id,
+                    section_id=section.id if seat.own else None,
                 )
             except OperationError as exc:
                 _attach_error(form, exc)
@@ -317,7 +317,11 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
     try:
         section = seat.questionnaire.section_of[question_id]
         saved = ops.save_answers(
-            seat.questionnaire, seat.respondent, [change], seat.actor, section_id=section.id
+            seat.questionnaire,
+            seat.respondent,
+            [change],
+            seat.actor,
+            section_id=section.id if seat.own else None,
         )
     except OperationError as exc:
         body: dict[str, Any] = {"error": exc.message, "field": exc.field}
