@@ -30,7 +30,10 @@ class LoginManager(flask_login.LoginManager):
     wiped on every page, which sent a new session cookie and a deletion of the remember
     cookie with every response.  Nobody is signed in in such a session, so there is
     nothing to protect; a session with a user, or a request with a remember cookie, is
-    checked as before (a changed address or browser signs the user out).
+    checked as before.  Sign-in makes sessions permanent, and for those Flask-Login's
+    "strong" mode only marks a session seen from another address or browser as not fresh
+    (nothing here requires a fresh login), so a copied session cookie keeps working until
+    it expires or the user signs out (which ends every session: ``session_nonce``).
     """
 
     def _session_protection_failed(self) -> bool:

@@ -146,6 +146,9 @@ ROUTES: dict[str, Route] = {
         last=True,
     ),
     "auth.sign_out": Route("public", _a("/signout"), post=302, scoped=False, last=True),
+    "auth.sign_out_everywhere": Route(
+        "member", _a("/signout/everywhere"), post=302, scoped=False, last=True
+    ),
     "auth.join": Route(
         "join",
         lambda w, actor: f"/join/{_invitation(w, actor)}",

@@ -149,10 +149,16 @@ def test_autosave_works_with_a_token_issued_three_hours_ago(
     token = _issued_hours_ago(client, f"/r/{world.token_a}", 3, monkeypatch)
     response = _autosave(client, token, f"/r/{world.token_a}/autosave", "CISO", 0)
     assert response.status_code == 200, response.get_json()
-    # The whole-page save (the no-JavaScript path) too.
+    # The whole-page save (the no-JavaScript path) too, naming the version the page shows.
     page = client.post(
         f"/r/{world.token_a}/s/strategy",
-        data={"csrf_token": token, "str_strategy_maturity": "2", "go": "stay"},
+        data={
+            "csrf_token": token,
+            "str_strategy_owner": "CISO",
+            "v_str_strategy_owner": "1",
+            "str_strategy_maturity": "2",
+            "go": "stay",
+        },
     )
     assert page.status_code == 302
 

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assessor.extensions import db
-from assessor.models import Membership, User, Workspace
+from assessor.models import AuditEvent, Membership, User, Workspace
 from assessor.operations import accounts
 from assessor.operations.errors import InvalidInput
 from tests.web_support import PASSWORD, Page, in_app, invite, sign_in, sign_up
@@ -281,3 +281,23 @@ def test_join_errors_are_422_and_offer_sign_in_that_comes_back(
     sign_in_page = link.etree_element.get("href")
     response = client.post(sign_in_page, data={"email": "olive@example.com", "password": PASSWORD})
     assert response.headers["Location"] == f"/join/{token}"
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_user(app: Flask) -> None:
+    laptop, phone = app.test_client(), app.test_client()
+    sign_up(laptop, "olive@example.com")
+    assert sign_in(phone, "olive@example.com").status_code == 302
+    assert phone.get("/organizations").status_code == 200
+
+    page = Page(laptop.get("/workspace"))
+    assert "Sign out everywhere" in page.text
+    response = laptop.post("/signout/everywhere")
+
+    assert response.status_code == 302 and response.headers["Location"] == "/signin"
+    for client in (laptop, phone):
+        assert client.get("/organizations").status_code == 302  # to the sign-in page
+    assert sign_in(phone, "olive@example.com").status_code == 302  # a new sign-in works
+    assert phone.get("/organizations").status_code == 200
+    with in_app(app):
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "signed-out-everywhere" in actions

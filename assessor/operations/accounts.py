@@ -69,6 +69,19 @@ def record_sign_in(user: User) -> None:
     db.session.commit()
 
 
+def end_every_session(user: User) -> None:
+    """Sign ``user`` out everywhere: every session names the old nonce, so none loads."""
+    user.session_nonce = (user.session_nonce or 0) + 1
+    for membership in user.memberships:
+        audit.record(
+            "signed-out-everywhere",
+            workspace_id=membership.workspace_id,
+            actor=user.email,
+            user=user,
+        )
+    db.session.commit()
+
+
 def user_by_session_id(session_id: str) -> User | None:
     """Flask-Login's loader: ``<user id>:<nonce>``; a bumped nonce ends old sessions."""
     user_id, _, nonce = session_id.partition(":")

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from assessor.extensions import limiter, login_manager
 from assessor.operations import accounts
@@ -83,6 +83,17 @@ def sign_out() -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.post("/signout/everywhere")
+@login_required
+def sign_out_everywhere() -> ResponseReturnValue:
+    """End every session of this user, on every device (a lost laptop, a copied cookie)."""
+    accounts.end_every_session(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.sign_in"))
 
 
