@@ -50,27 +50,6 @@ def test_a_writer_held_too_long_is_refused_in_bounded_time(engine: Engine) -> No
     holder.join()
 
 
-def test_one_queue_per_file_whichever_engine_writes(engine: Engine, tmp_path: Path) -> None:
-    other = create_engine(f"sqlite:///{tmp_path / 'w.db'}")
-    _sqlite_pragmas(other, 200)
-    outcome: list[str] = []
-
-    def nested() -> None:  # a second engine on the same file, from the same thread
-        with engine.connect().execution_options(immediate=True) as conn, conn.begin():
-            conn.execute(text("INSERT INTO t VALUES (1)"))
-            try:
-                _write(other, 2)
-            except OperationalError as exc:
-                outcome.append("locked" if "locked" in str(exc) else repr(exc))
-
-    worker = threading.Thread(target=nested)
-    worker.start()
-    worker.join(timeout=10)
-    assert not worker.is_alive(), "the nested writer waited for itself"
-    assert outcome == ["locked"]
-    _write(other, 3)
-
-
 def test_a_failed_transaction_lets_the_next_writer_in(engine: Engine) -> None:
     with pytest.raises(RuntimeError):
         with engine.connect().execution_options(immediate=True) as conn, conn.begin():
@@ -84,16 +63,21 @@ def test_a_failed_transaction_lets_the_next_writer_in(engine: Engine) -> None:
         assert conn.execute(text("SELECT n FROM t")).scalars().all() == [2]
 
 
+@pytest.mark.parametrize("second", ["the same engine", "another engine on the file"])
 def test_a_second_write_from_the_same_thread_fails_instead_of_waiting_for_itself(
-    engine: Engine,
+    engine: Engine, tmp_path: Path, second: str
 ) -> None:
+    other = engine
+    if second == "another engine on the file":  # one queue per file, whichever engine
+        other = create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+        _sqlite_pragmas(other, 200)
     outcome: list[str] = []
 
     def nested() -> None:
         with engine.connect().execution_options(immediate=True) as conn, conn.begin():
             conn.execute(text("INSERT INTO t VALUES (1)"))
             try:
-                _write(engine, 2)
+                _write(other, 2)
             except OperationalError as exc:
                 outcome.append("locked" if "locked" in str(exc) else repr(exc))
 
@@ -102,4 +86,4 @@ def test_a_second_write_from_the_same_thread_fails_instead_of_waiting_for_itself
     worker.join(timeout=10)
     assert not worker.is_alive(), "the nested writer waited for itself"
     assert outcome == ["locked"]
-    _write(engine, 3)  # and the queue is free afterwards
+    _write(other, 3)  # and the queue is free afterwards

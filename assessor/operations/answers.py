@@ -111,6 +111,15 @@ _answer = Answer.__table__
 _history = AnswerHistory.__table__
 _respondent = Respondent.__table__
 _assessment = Assessment.__table__
+#: The answer columns a StoredAnswer is made of, in its order.
+_STORED = (
+    _answer.c.question_id,
+    _answer.c.value,
+    _answer.c.comment,
+    _answer.c.version,
+    _answer.c.updated_at,
+    _answer.c.updated_by,
+)
 
 
 def save_answers(
@@ -150,12 +159,7 @@ def save_answers(
             _assessment.c.id,
             _assessment.c.status,
             _answer.c.id,
-            _answer.c.question_id,
-            _answer.c.value,
-            _answer.c.comment,
-            _answer.c.version,
-            _answer.c.updated_at,
-            _answer.c.updated_by,
+            *_STORED,
         )
         .select_from(
             _respondent.join(
@@ -341,14 +345,7 @@ def remember_section(respondent: Respondent, section_id: str) -> None:
 def answers_of(respondent_id: int) -> dict[str, StoredAnswer]:
     """A respondent's answers by question id, read without loading ORM objects."""
     rows = db.session.connection().execute(
-        select(
-            _answer.c.question_id,
-            _answer.c.value,
-            _answer.c.comment,
-            _answer.c.version,
-            _answer.c.updated_at,
-            _answer.c.updated_by,
-        ).where(_answer.c.respondent_id == respondent_id)
+        select(*_STORED).where(_answer.c.respondent_id == respondent_id)
     )
     return {row[0]: StoredAnswer(*row) for row in rows}
 
