@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from assessor.extensions import db
-from assessor.models import Answer, Respondent
+from assessor.models import Answer, Assessment, Respondent
+from assessor.operations import accounts, assessments, organizations
 from assessor.operations.answers import missing_required
 from assessor.operations.catalog import catalog
 from tests.security_world import World, answer_everything, build_world
@@ -26,21 +28,28 @@ HELD = "held"
 QUESTION = "str_strategy_maturity"
 
 
-@pytest.fixture
-def world(app: Flask) -> Iterator[World]:
-    """A world whose requests from a thread named ``held`` pause before their history row."""
+@contextmanager
+def _held_at(app: Flask, marker: str) -> Iterator[None]:
+    """Requests from a thread named ``held`` pause before a statement holding ``marker``."""
     with app.app_context():
         engine = db.engine
 
     def pause(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if threading.current_thread().name == HELD and "INTO answer_history" in statement:
+        if threading.current_thread().name == HELD and marker in statement:
             time.sleep(0.6)
 
     event.listen(engine, "before_cursor_execute", pause)
     try:
-        yield build_world(app)
+        yield
     finally:
         event.remove(engine, "before_cursor_execute", pause)
+
+
+@pytest.fixture
+def world(app: Flask) -> Iterator[World]:
+    """A world whose held requests pause before their history row."""
+    with _held_at(app, "INTO answer_history"):
+        yield build_world(app)
 
 
 def _in_turn(first: Any, second: Any) -> None:
@@ -115,3 +124,36 @@ def test_a_submission_waits_for_a_save_that_clears_a_required_answer(
         assert respondent is not None and respondent.submitted_at is None
         questionnaire = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
         assert missing_required(questionnaire, respondent) == ["employees"]
+
+
+def test_two_respondents_submitting_at_once_submit_the_assessment(app: Flask) -> None:
+    with app.app_context():
+        owner = accounts.sign_up("olive@example.com", "a long password 1", "Olive", "Acme")
+        organization = organizations.create_organization(
+            owner.memberships[0].workspace, owner, name="Contoso", sector=None, size=None
+        )
+        questionnaire = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
+        assessment = assessments.start_assessment(organization, owner, questionnaire)
+        people = [
+            assessments.add_respondent(assessment, owner, name=name, role=role)
+            for name, role in (("Cia", "CIO"), ("Sol", "CISO"))
+        ]
+        tokens = [assessments.issue_link(person, owner) for person in people]
+        ids = [person.id for person in people]
+        assessment_id = assessment.id
+    for respondent_id in ids:
+        answer_everything(app, respondent_id)
+    seen: dict[str, int] = {}
+
+    def submit(n: int) -> None:
+        seen[f"submit {n}"] = app.test_client().post(f"/r/{tokens[n]}/submit").status_code
+
+    with _held_at(app, "INTO audit_event"):
+        _in_turn(lambda: submit(0), lambda: submit(1))
+
+    assert seen == {"submit 0": 200, "submit 1": 200}
+    with app.app_context():
+        finished = db.session.get(Assessment, assessment_id)
+        assert finished is not None
+        assert all(person.submitted_at is not None for person in finished.respondents)
+        assert finished.status == "submitted"

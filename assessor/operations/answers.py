@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -419,7 +419,25 @@ def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> 
         )
     respondent.submitted_at = utcnow()
     assessment = respondent.assessment
-    if all(r.submitted_at is not None for r in assessment.respondents):
+    # The assessment is submitted with its last respondent.  PostgreSQL: respondents who
+    # submit at the same moment take turns on the assessment's row (after their own, the
+    # order saves use), and each counts the others with a statement made after its turn
+    # came, so the last one sees everyone else's submission.
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            select(_assessment.c.id).where(_assessment.c.id == assessment.id).with_for_update()
+        )
+    waiting = connection.execute(
+        select(func.count())
+        .select_from(_respondent)
+        .where(
+            _respondent.c.assessment_id == assessment.id,
+            _respondent.c.id != respondent.id,
+            _respondent.c.submitted_at.is_(None),
+        )
+    ).scalar_one()
+    if waiting == 0:
         assessment.status = "submitted"
     audit.record(
         "answers-submitted",
