@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 import time
@@ -13,6 +12,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from assessor.extensions import db
+
+try:
+    import fcntl
+except ImportError:  # not on POSIX (Windows): SQLite's busy_timeout alone
+    fcntl = None  # type: ignore[assignment]
 
 
 def configure_database(app: Flask) -> None:
@@ -38,7 +42,9 @@ def _sqlite_pragmas(engine: Engine, busy_ms: int) -> None:
         cursor.close()
 
     path = engine.url.database
-    queue = _queue_for(path, busy_ms) if path not in (None, "", ":memory:") else None
+    queue = None
+    if fcntl is not None and path not in (None, "", ":memory:"):
+        queue = _queue_for(path, busy_ms)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
