@@ -20,8 +20,8 @@ from sqlalchemy import event, select
 from assessor.extensions import db
 from assessor.models import Answer, Assessment, Respondent
 from assessor.operations import accounts, assessments, organizations
-from assessor.operations.answers import missing_required
 from assessor.operations.catalog import catalog
+from assessor.operations.progress import missing_required
 from tests.security_world import World, answer_everything, build_world
 
 HELD = "held"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -15,9 +15,8 @@ from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.extensions import db
 from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcnow
-from assessor.operations import audit
 from assessor.operations.errors import Conflict, InvalidInput, Locked
-from assessor.questionnaire import Questionnaire, Section
+from assessor.questionnaire import Questionnaire
 
 MAX_COMMENT = 4000
 
@@ -348,121 +347,6 @@ def answers_of(respondent_id: int) -> dict[str, StoredAnswer]:
         select(*_STORED).where(_answer.c.respondent_id == respondent_id)
     )
     return {row[0]: StoredAnswer(*row) for row in rows}
-
-
-@dataclass(frozen=True)
-class SectionProgress:
-    id: str
-    title: str
-    shown: int
-    answered: int
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.answered / self.shown) if self.shown else 100
-
-
-def progress(
-    questionnaire: Questionnaire,
-    respondent: Respondent,
-    values: dict[str, Any] | None = None,
-    shown: frozenset[str] | None = None,
-) -> list[SectionProgress]:
-    """Per section: how many questions are shown and how many answered.
-
-    ``values`` and ``shown``, when the caller has them, are the respondent's answer values
-    and :func:`visible_ids` of them.
-    """
-    if values is None:
-        values = answer_values(respondent)
-    if shown is None:
-        shown = visible_ids(questionnaire, respondent, values)
-    return [_section_progress(section, shown, values) for section in questionnaire.sections]
-
-
-def _section_progress(
-    section: Section, shown: frozenset[str], values: dict[str, Any]
-) -> SectionProgress:
-    ids = [q.id for q in section.questions if q.id in shown]
-    return SectionProgress(section.id, section.title, len(ids), sum(1 for i in ids if i in values))
-
-
-def overall_percent(sections: list[SectionProgress]) -> int:
-    shown = sum(s.shown for s in sections)
-    return round(100 * sum(s.answered for s in sections) / shown) if shown else 0
-
-
-def missing_required(questionnaire: Questionnaire, respondent: Respondent) -> list[str]:
-    """Ids of required questions shown to the respondent and not answered."""
-    values = answer_values(respondent)
-    shown = visible_ids(questionnaire, respondent, values)
-    return [
-        q.id
-        for q in questionnaire.questions.values()
-        if q.required and q.id in shown and q.id not in values
-    ]
-
-
-def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> None:
-    """Lock the respondent's answers.
-
-    :raise InvalidInput: required questions are unanswered (``field`` is the first one).
-    """
-    begin_write()  # no save slips in between the check and the lock
-    lock_respondent(db.session.connection(), respondent.id)
-    db.session.refresh(respondent)
-    missing = missing_required(questionnaire, respondent)
-    if missing:
-        db.session.rollback()
-        raise InvalidInput(
-            f"{len(missing)} required question(s) still need an answer.", field=missing[0]
-        )
-    respondent.submitted_at = utcnow()
-    assessment = respondent.assessment
-    # The assessment is submitted with its last respondent.  PostgreSQL: respondents who
-    # submit at the same moment take turns on the assessment's row (after their own, the
-    # order saves use), and each counts the others with a statement made after its turn
-    # came, so the last one sees everyone else's submission.
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        connection.execute(
-            select(_assessment.c.id).where(_assessment.c.id == assessment.id).with_for_update()
-        )
-    waiting = connection.execute(
-        select(func.count())
-        .select_from(_respondent)
-        .where(
-            _respondent.c.assessment_id == assessment.id,
-            _respondent.c.id != respondent.id,
-            _respondent.c.submitted_at.is_(None),
-        )
-    ).scalar_one()
-    if waiting == 0:
-        assessment.status = "submitted"
-    audit.record(
-        "answers-submitted",
-        workspace_id=assessment.organization.workspace_id,
-        actor=actor,
-        target=f"respondent:{respondent.id}",
-    )
-    db.session.commit()
-
-
-def reopen(respondent: Respondent, actor: str, user_id: int | None = None) -> None:
-    """Unlock a respondent's submitted answers."""
-    begin_write()
-    respondent.submitted_at = None
-    assessment = respondent.assessment
-    if assessment.status in ("submitted", "closed"):
-        assessment.status = "in_progress"
-        assessment.closed_at = None
-    audit.record(
-        "answers-reopened",
-        workspace_id=assessment.organization.workspace_id,
-        actor=actor,
-        target=f"respondent:{respondent.id}",
-    )
-    db.session.commit()
 
 
 def answer_history(respondent_id: int, question_id: str) -> list[AnswerHistory]:

@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 from assessor.engine.answers import parse_answers_document
 from assessor.extensions import db
 from assessor.models import User, utcnow
-from assessor.operations import accounts, answers, assessments, organizations
+from assessor.operations import accounts, answers, assessments, organizations, submission
 from assessor.operations.catalog import catalog
 
 DEMO_EMAIL = "demo@example.com"
@@ -85,6 +85,6 @@ def seed_demo(instance_path: Path) -> DemoLogin:
             if qid not in person.answers
         ]
         answers.save_answers(questionnaire, respondent, changes, person.name, skip_hidden=True)
-        answers.submit(questionnaire, respondent, person.name)
+        submission.submit(questionnaire, respondent, person.name)
     db.session.commit()
     return DemoLogin(DEMO_EMAIL, password, created=True)

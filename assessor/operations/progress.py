@@ -1,10 +1,68 @@
-"""How far along an assessment is: completion per respondent and overall."""
+"""How far along a respondent and an assessment are: per section, overall, and what
+is still required."""
 
 from __future__ import annotations
 
-from assessor.models import Assessment
-from assessor.operations.answers import overall_percent, progress
+from dataclasses import dataclass
+from typing import Any
+
+from assessor.models import Assessment, Respondent
+from assessor.operations.answers import answer_values, visible_ids
 from assessor.operations.catalog import questionnaire_for
+from assessor.questionnaire import Questionnaire, Section
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    id: str
+    title: str
+    shown: int
+    answered: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.shown) if self.shown else 100
+
+
+def progress(
+    questionnaire: Questionnaire,
+    respondent: Respondent,
+    values: dict[str, Any] | None = None,
+    shown: frozenset[str] | None = None,
+) -> list[SectionProgress]:
+    """Per section: how many questions are shown and how many answered.
+
+    ``values`` and ``shown``, when the caller has them, are the respondent's answer values
+    and :func:`visible_ids` of them.
+    """
+    if values is None:
+        values = answer_values(respondent)
+    if shown is None:
+        shown = visible_ids(questionnaire, respondent, values)
+    return [_section_progress(section, shown, values) for section in questionnaire.sections]
+
+
+def _section_progress(
+    section: Section, shown: frozenset[str], values: dict[str, Any]
+) -> SectionProgress:
+    ids = [q.id for q in section.questions if q.id in shown]
+    return SectionProgress(section.id, section.title, len(ids), sum(1 for i in ids if i in values))
+
+
+def overall_percent(sections: list[SectionProgress]) -> int:
+    shown = sum(s.shown for s in sections)
+    return round(100 * sum(s.answered for s in sections) / shown) if shown else 0
+
+
+def missing_required(questionnaire: Questionnaire, respondent: Respondent) -> list[str]:
+    """Ids of required questions shown to the respondent and not answered."""
+    values = answer_values(respondent)
+    shown = visible_ids(questionnaire, respondent, values)
+    return [
+        q.id
+        for q in questionnaire.questions.values()
+        if q.required and q.id in shown and q.id not in values
+    ]
 
 
 def assessment_completion(assessment: Assessment) -> int:

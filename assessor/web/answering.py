@@ -29,6 +29,8 @@ from assessor.extensions import limiter
 from assessor.models import Respondent
 from assessor.operations import answers as ops
 from assessor.operations import assessments as assessment_ops
+from assessor.operations import progress as progress_ops
+from assessor.operations import submission
 from assessor.operations.catalog import questionnaire_for
 from assessor.operations.errors import OperationError
 from assessor.questionnaire import Questionnaire, Section
@@ -262,7 +264,7 @@ def _render(
     values: dict[str, Any],
 ) -> str:
     shown = ops.visible_ids(seat.questionnaire, seat.respondent, values)
-    sections = ops.progress(seat.questionnaire, seat.respondent, values, shown)
+    sections = progress_ops.progress(seat.questionnaire, seat.respondent, values, shown)
     index = next(i for i, s in enumerate(seat.questionnaire.sections) if s.id == section.id)
     return render_template(
         "answering/page.html",
@@ -272,7 +274,7 @@ def _render(
         csrf_field=current_app.config.get("WTF_CSRF_ENABLED", True),
         questions=questions_html(seat.questionnaire, section.id, states, shown),
         sections=sections,
-        overall=ops.overall_percent(sections),
+        overall=progress_ops.overall_percent(sections),
         answers_json=values,
         index=index,
         last=index + 1 == len(seat.questionnaire.sections),
@@ -336,14 +338,14 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
         return jsonify(body), exc.status
     answer = saved.get(question_id)
     shown = ops.visible_ids(seat.questionnaire, seat.respondent, saved.values)
-    sections = ops.progress(seat.questionnaire, seat.respondent, saved.values, shown)
+    sections = progress_ops.progress(seat.questionnaire, seat.respondent, saved.values, shown)
     return jsonify(
         saved=True,
         question=question_id,
         version=answer.version if answer is not None else 0,
         saved_at=answer.updated_at.isoformat() if answer is not None else None,
         sections={s.id: s.percent for s in sections},
-        overall=ops.overall_percent(sections),
+        overall=progress_ops.overall_percent(sections),
         shown=sorted(shown),
     )
 
@@ -359,7 +361,7 @@ def _submit(seat: Seat) -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         try:
-            ops.submit(seat.questionnaire, seat.respondent, seat.actor)
+            submission.submit(seat.questionnaire, seat.respondent, seat.actor)
         except OperationError as exc:
             error, status = exc.message, exc.status
         else:
@@ -371,7 +373,7 @@ def _submit(seat: Seat) -> ResponseReturnValue:
             return render_template(
                 "answering/submitted.html", seat=seat, respondent_mode=seat.by_link
             )
-    missing = ops.missing_required(seat.questionnaire, seat.respondent)
+    missing = progress_ops.missing_required(seat.questionnaire, seat.respondent)
     questions = seat.questionnaire.questions
     section_of = seat.questionnaire.section_of
     return render_template(
@@ -380,7 +382,7 @@ def _submit(seat: Seat) -> ResponseReturnValue:
         form=form,
         error=error,
         missing=[(questions[q], section_of[q]) for q in missing],
-        sections=ops.progress(seat.questionnaire, seat.respondent),
+        sections=progress_ops.progress(seat.questionnaire, seat.respondent),
         respondent_mode=seat.by_link,
     ), status
 

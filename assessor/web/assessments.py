@@ -11,8 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
 from assessor.models import Assessment
-from assessor.operations import answers as answer_ops
 from assessor.operations import assessments as ops
+from assessor.operations import progress as progress_ops
+from assessor.operations import submission
 from assessor.operations.catalog import catalog, questionnaire_for
 from assessor.operations.errors import InvalidInput
 from assessor.questionnaire import Questionnaire
@@ -85,7 +86,7 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
     """The assessment page: respondents with their progress, targets, actions."""
     questionnaire = pinned(assessment)
     people = [
-        (r, answer_ops.overall_percent(answer_ops.progress(questionnaire, r)))
+        (r, progress_ops.overall_percent(progress_ops.progress(questionnaire, r)))
         for r in assessment.respondents
     ]
     return render_template(
@@ -174,7 +175,7 @@ def reopen(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     respondent = access.respondent_or_404(assessment, respondent_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    answer_ops.reopen(respondent, _user().email)
+    submission.reopen(respondent, _user().email)
     flash(f"{respondent.name}'s answers are open for changes again.", "success")
     return redirect(url_for("assessments.detail", assessment_id=assessment.id))
 

@@ -1,0 +1,79 @@
+"""Submitting a respondent's answers (they lock) and reopening them."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from assessor.database import begin_write
+from assessor.extensions import db
+from assessor.models import Assessment, Respondent, utcnow
+from assessor.operations import audit
+from assessor.operations.answers import lock_respondent
+from assessor.operations.errors import InvalidInput
+from assessor.operations.progress import missing_required
+from assessor.questionnaire import Questionnaire
+
+_respondent = Respondent.__table__
+_assessment = Assessment.__table__
+
+
+def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> None:
+    """Lock the respondent's answers.
+
+    :raise InvalidInput: required questions are unanswered (``field`` is the first one).
+    """
+    begin_write()  # no save slips in between the check and the lock
+    lock_respondent(db.session.connection(), respondent.id)
+    db.session.refresh(respondent)
+    missing = missing_required(questionnaire, respondent)
+    if missing:
+        db.session.rollback()
+        raise InvalidInput(
+            f"{len(missing)} required question(s) still need an answer.", field=missing[0]
+        )
+    respondent.submitted_at = utcnow()
+    assessment = respondent.assessment
+    # The assessment is submitted with its last respondent.  PostgreSQL: respondents who
+    # submit at the same moment take turns on the assessment's row (after their own, the
+    # order saves use), and each counts the others with a statement made after its turn
+    # came, so the last one sees everyone else's submission.
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            select(_assessment.c.id).where(_assessment.c.id == assessment.id).with_for_update()
+        )
+    waiting = connection.execute(
+        select(func.count())
+        .select_from(_respondent)
+        .where(
+            _respondent.c.assessment_id == assessment.id,
+            _respondent.c.id != respondent.id,
+            _respondent.c.submitted_at.is_(None),
+        )
+    ).scalar_one()
+    if waiting == 0:
+        assessment.status = "submitted"
+    audit.record(
+        "answers-submitted",
+        workspace_id=assessment.organization.workspace_id,
+        actor=actor,
+        target=f"respondent:{respondent.id}",
+    )
+    db.session.commit()
+
+
+def reopen(respondent: Respondent, actor: str, user_id: int | None = None) -> None:
+    """Unlock a respondent's submitted answers."""
+    begin_write()
+    respondent.submitted_at = None
+    assessment = respondent.assessment
+    if assessment.status in ("submitted", "closed"):
+        assessment.status = "in_progress"
+        assessment.closed_at = None
+    audit.record(
+        "answers-reopened",
+        workspace_id=assessment.organization.workspace_id,
+        actor=actor,
+        target=f"respondent:{respondent.id}",
+    )
+    db.session.commit()
