@@ -156,10 +156,17 @@ def begin_write(*, expire: bool = True) -> None:
             session.expire_all()
         return
     if session.in_transaction():
-        kept = session.expire_on_commit
-        session.expire_on_commit = expire
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = kept
+        commit(expire=expire)
     session.connection(execution_options={"immediate": True})
+
+
+def commit(*, expire: bool = True) -> None:
+    """Commit the session; ``expire=False`` leaves loaded objects as they were read or
+    written (no reload on the next attribute access)."""
+    session = db.session()
+    kept = session.expire_on_commit
+    session.expire_on_commit = expire
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = kept

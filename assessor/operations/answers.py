@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from assessor.database import begin_write
+from assessor.database import begin_write, commit
 from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.extensions import db
@@ -275,7 +275,7 @@ def save_answers(
             .where(_respondent.c.id == respondent.id)
             .values(last_section=section_id)
         )
-    _commit_keeping_state()
+    commit(expire=False)
     _written(respondent, section_id if moved else None, history, status == "draft")
     return Saved(saved, values)
 
@@ -309,17 +309,6 @@ def _written(
         db.session.expire(assessment, ["status", "updated_at"])
 
 
-def _commit_keeping_state() -> None:
-    """Commit, leaving loaded objects as written: one write transaction, no reads after it."""
-    session = db.session()
-    expire = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
-
-
 def _conflict_message(answer: Answer | StoredAnswer) -> str:
     return f"Changed by {answer.updated_by} at {answer.updated_at:%Y-%m-%d %H:%M} UTC — reload to see it."
 
@@ -337,7 +326,7 @@ def remember_section(respondent: Respondent, section_id: str) -> None:
             .where(_respondent.c.id == respondent_id)
             .values(last_section=section_id)
         )
-        _commit_keeping_state()
+        commit(expire=False)
         set_committed_value(respondent, "last_section", section_id)
 
 
