@@ -82,9 +82,10 @@ def test_sign_up_is_limited(app: Flask) -> None:
 def test_respondent_links_count_failed_lookups_and_all_use_apart(app: Flask) -> None:
     world = build_world(app)
     client = app.test_client()
-    # A respondent using a live link is held only by the generous limit on all use ...
-    live = [client.get(f"/r/{world.token_a}", **_address(4)).status_code for _ in range(9)]
-    assert live == [302] * 8 + [429]
+    # A respondent reading pages by a live link is not counted at all (writing is: see the
+    # autosave test below) ...
+    live = [client.get(f"/r/{world.token_a}", **_address(4)).status_code for _ in range(12)]
+    assert live == [302] * 12
     # ... while guessing is stopped after a few misses, and then the address is refused
     # everything, live links included.
     guesses = [client.get(f"/r/guess{n}", **_address(5)).status_code for n in range(6)]
@@ -109,6 +110,11 @@ def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
     assert statuses == [200] * 8 + [429]
     assert TOO_MANY in response.get_json()["error"]
     assert 0 < int(response.headers["Retry-After"]) <= 60
+    # Every way of writing by link shares the count; reading the answers still works.
+    page = f"/r/{world.token_a}/s/strategy"
+    assert client.post(page, data={"go": "stay"}, **_address(6)).status_code == 429
+    assert client.post(f"/r/{world.token_a}/submit", **_address(6)).status_code == 429
+    assert client.get(page, **_address(6)).status_code == 200
 
 
 def test_invitation_links_are_limited(app: Flask) -> None:

@@ -166,8 +166,13 @@ def test_resume_where_you_left_off(
     response = later.get(f"/r/{token}")
     assert response.headers["Location"] == f"/r/{token}/s/infrastructure"
 
-    respondent.get(f"/r/{token}/s/security")  # only looked at a page
+    respondent.get(f"/r/{token}/s/security")  # only looked at a page: nothing saved there
+    assert later.get(f"/r/{token}").headers["Location"] == f"/r/{token}/s/infrastructure"
+    assert _autosave(respondent, f"/r/{token}", "sec_program_owner", "CISO").status_code == 200
     assert later.get(f"/r/{token}").headers["Location"] == f"/r/{token}/s/security"
+    # "Previous" and "Save" lead back and stay; resuming follows the button.
+    post_section(respondent, f"/r/{token}/s/security", q, "security", {}, "previous")
+    assert later.get(f"/r/{token}").headers["Location"] == f"/r/{token}/s/infrastructure"
 
 
 def test_a_bad_value_is_shown_beside_its_field_and_nothing_of_the_page_is_stored(
@@ -492,7 +497,8 @@ def test_the_consultant_answers_for_a_respondent(
 def test_a_consultant_looking_or_answering_does_not_move_the_respondents_resume_point(
     app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
 ) -> None:
-    respondent.get(f"/r/{token}/s/security")  # where Carla got to
+    # Where Carla got to: her last answer was in the security section.
+    assert _autosave(respondent, f"/r/{token}", "sec_program_owner", "CISO").status_code == 200
     assert client.get(f"{setup.answer_url()}/s/governance").status_code == 200
     saved = _autosave(client, setup.answer_url(), "gov_raci_maturity", 2)
     assert saved.status_code == 200  # the consultant answering for her, elsewhere
@@ -634,20 +640,18 @@ def _writes(statements: list[str]) -> list[str]:
     return [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
 
 
-def test_a_page_view_writes_only_when_the_section_changes(
+def test_a_page_view_writes_nothing(
     app: Flask, respondent: FlaskClient, setup: Stage, token: str
 ) -> None:
+    """Looking is reads only: no write transaction, whichever section is opened."""
     respondent.get(f"/r/{token}/s/strategy")
-    with _statements(app) as seen:
-        assert respondent.get(f"/r/{token}/s/strategy").status_code == 200
-    assert _writes(seen) == []
-    assert not any("IMMEDIATE" in s for s in seen)
-    with _statements(app) as seen:
-        assert respondent.get(f"/r/{token}/s/security").status_code == 200
-    writes = _writes(seen)
-    assert len(writes) == 1 and writes[0].startswith("UPDATE respondent SET last_section=")
+    for section in ("strategy", "security", "governance"):
+        with _statements(app) as seen:
+            assert respondent.get(f"/r/{token}/s/{section}").status_code == 200
+        assert _writes(seen) == []
+        assert not any("IMMEDIATE" in s or "FOR UPDATE" in s for s in seen)
     with in_app(app):
-        assert db.session.get(Respondent, setup.respondent_id).last_section == "security"
+        assert db.session.get(Respondent, setup.respondent_id).last_section is None
 
 
 def test_an_autosave_reads_once_and_swaps_the_version_it_read(

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from assessor.database import begin_write, commit
 from assessor.engine import visible_questions
@@ -16,6 +17,7 @@ from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.extensions import db
 from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcnow
 from assessor.operations.errors import Conflict, InvalidInput, Locked
+from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire
 
 MAX_COMMENT = 4000
@@ -40,17 +42,9 @@ def answer_values(respondent: Respondent) -> dict[str, Any]:
     return {a.question_id: a.value for a in respondent.answers if a.value is not None}
 
 
-def visible_ids(
-    questionnaire: Questionnaire, respondent: Respondent, values: dict[str, Any] | None = None
-) -> frozenset[str]:
-    """The questions this respondent is shown, given their answers."""
-    return frozenset(
-        visible_questions(
-            questionnaire,
-            values if values is not None else answer_values(respondent),
-            respondent.role,
-        )
-    )
+def visible_ids(questionnaire: Questionnaire, role: str, values: dict[str, Any]) -> frozenset[str]:
+    """The questions a respondent in ``role`` is shown, given their answer values."""
+    return frozenset(visible_questions(questionnaire, values, role))
 
 
 class _Hidden(Exception):
@@ -120,10 +114,57 @@ _STORED = (
     _answer.c.updated_by,
 )
 
+# Built once: building a statement costs more than sending it.
+_RESPONDENT_ID: BindParameter[int] = bindparam("respondent_id")
+#: The respondent and all their answers (one row per answer, or one with NULL answer columns).
+_SAVE_READ = (
+    select(
+        _respondent.c.submitted_at,
+        _respondent.c.role,
+        _respondent.c.last_section,
+        _assessment.c.id,
+        _assessment.c.status,
+        _answer.c.id,
+        *_STORED,
+    )
+    .select_from(
+        _respondent.join(_assessment, _assessment.c.id == _respondent.c.assessment_id).outerjoin(
+            _answer, _answer.c.respondent_id == _respondent.c.id
+        )
+    )
+    .where(_respondent.c.id == _RESPONDENT_ID)
+)
+_LOCK = select(_respondent.c.id).where(_respondent.c.id == _RESPONDENT_ID).with_for_update()
+_INSERT = insert(_answer)
+#: Compare and swap: the answer is changed only if it still has the version read.
+_SWAP = (
+    update(_answer)
+    .where(_answer.c.id == bindparam("answer_id"), _answer.c.version == bindparam("read"))
+    .values(
+        value=bindparam("value"),
+        comment=bindparam("comment"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("now"),
+        updated_by=bindparam("actor"),
+    )
+)
+_HISTORY = insert(_history)
+_STARTED = (
+    update(_assessment)
+    .where(_assessment.c.id == bindparam("assessment_id"), _assessment.c.status == "draft")
+    .values(status="in_progress")
+)
+_MOVED = (
+    update(_respondent)
+    .where(_respondent.c.id == _RESPONDENT_ID)
+    .values(last_section=bindparam("section_id"))
+)
+_ANSWERS_OF = select(*_STORED).where(_answer.c.respondent_id == _RESPONDENT_ID)
+
 
 def save_answers(
     questionnaire: Questionnaire,
-    respondent: Respondent,
+    respondent: Respondent | RespondentView,
     changes: list[Change],
     actor: str,
     *,
@@ -134,7 +175,7 @@ def save_answers(
 
     A value for a question that the answers do not show is an error, or, with
     ``skip_hidden`` (a whole page saved at once), left out.  ``section_id`` notes where
-    the respondent is, in the same transaction (see :func:`remember_section`).
+    the respondent is (where they resume), in the same transaction.
 
     One write transaction: the respondent (locked on PostgreSQL) and their answers in one
     query, then an UPDATE naming the version read (compare and swap) or an INSERT per
@@ -150,23 +191,7 @@ def save_answers(
     begin_write(expire=False)
     connection = db.session.connection()
     lock_respondent(connection, respondent.id)
-    rows = connection.execute(
-        select(
-            _respondent.c.submitted_at,
-            _respondent.c.role,
-            _respondent.c.last_section,
-            _assessment.c.id,
-            _assessment.c.status,
-            _answer.c.id,
-            *_STORED,
-        )
-        .select_from(
-            _respondent.join(
-                _assessment, _assessment.c.id == _respondent.c.assessment_id
-            ).outerjoin(_answer, _answer.c.respondent_id == _respondent.c.id)
-        )
-        .where(_respondent.c.id == respondent.id)
-    ).all()
+    rows: list[Any] = list(connection.execute(_SAVE_READ, {"respondent_id": respondent.id}))
     if not rows or rows[0][0] is not None:
         db.session.rollback()
         raise Locked("These answers were submitted; ask the consultant to reopen them.")
@@ -209,17 +234,19 @@ def save_answers(
                 raise Conflict("This answer was cleared by someone else — reload.", field=qid)
             version = 1
             try:
-                answer_id = connection.execute(
-                    insert(_answer).values(
-                        respondent_id=respondent.id,
-                        question_id=qid,
-                        value=value,
-                        comment=comment,
-                        version=version,
-                        updated_at=now,
-                        updated_by=actor,
-                    )
-                ).inserted_primary_key[0]
+                inserted: Any = connection.execute(
+                    _INSERT,
+                    {
+                        "respondent_id": respondent.id,
+                        "question_id": qid,
+                        "value": value,
+                        "comment": comment,
+                        "version": version,
+                        "updated_at": now,
+                        "updated_by": actor,
+                    },
+                )
+                answer_id = inserted.inserted_primary_key[0]
             except IntegrityError:
                 db.session.rollback()
                 raise Conflict(
@@ -237,11 +264,16 @@ def save_answers(
                 raise Conflict(_conflict_message(answer), field=qid)
             version = answer.version + 1
             swapped = connection.execute(
-                update(_answer)
-                .where(_answer.c.id == answer_id, _answer.c.version == answer.version)
-                .values(
-                    value=value, comment=comment, version=version, updated_at=now, updated_by=actor
-                )
+                _SWAP,
+                {
+                    "answer_id": answer_id,
+                    "read": answer.version,
+                    "value": value,
+                    "comment": comment,
+                    "new_version": version,
+                    "now": now,
+                    "actor": actor,
+                },
             ).rowcount
             if swapped != 1:  # not under this lock: someone else's save came first
                 db.session.rollback()
@@ -261,22 +293,14 @@ def save_answers(
             }
         )
     if history:
-        connection.execute(insert(_history), history)
+        connection.execute(_HISTORY, history)
     if status == "draft":
-        connection.execute(
-            update(_assessment)
-            .where(_assessment.c.id == assessment_id, _assessment.c.status == "draft")
-            .values(status="in_progress")
-        )
+        connection.execute(_STARTED, {"assessment_id": assessment_id})
     moved = section_id is not None and last_section != section_id
     if moved:
-        connection.execute(
-            update(_respondent)
-            .where(_respondent.c.id == respondent.id)
-            .values(last_section=section_id)
-        )
+        connection.execute(_MOVED, {"respondent_id": respondent.id, "section_id": section_id})
     commit(expire=False)
-    _written(respondent, section_id if moved else None, history, status == "draft")
+    _written(respondent.id, section_id if moved else None, history, status == "draft")
     return Saved(saved, values)
 
 
@@ -288,15 +312,15 @@ def lock_respondent(connection: Connection, respondent_id: int) -> None:
     locking query would return the answers as they were before that save).  SQLite's
     BEGIN IMMEDIATE already serialises every writer."""
     if connection.dialect.name != "sqlite":
-        connection.execute(
-            select(_respondent.c.id).where(_respondent.c.id == respondent_id).with_for_update()
-        )
+        connection.execute(_LOCK, {"respondent_id": respondent_id})
 
 
-def _written(
-    respondent: Respondent, section_id: str | None, history: list[Any], started: bool
-) -> None:
-    """Bring ``respondent`` (and what it had loaded) up to date with what was written."""
+def _written(respondent_id: int, section_id: str | None, history: list[Any], started: bool) -> None:
+    """Bring the respondent the session holds, if it holds them, and what it had loaded up
+    to date with what was written."""
+    respondent = db.session.identity_map.get(identity_key(Respondent, respondent_id))
+    if respondent is None:
+        return
     if section_id is not None:
         set_committed_value(respondent, "last_section", section_id)
     state = respondent.__dict__
@@ -313,28 +337,9 @@ def _conflict_message(answer: Answer | StoredAnswer) -> str:
     return f"Changed by {answer.updated_by} at {answer.updated_at:%Y-%m-%d %H:%M} UTC — reload to see it."
 
 
-def remember_section(respondent: Respondent, section_id: str) -> None:
-    """Note where the respondent is, so that coming back resumes there (only when it moved)."""
-    if respondent.last_section != section_id:
-        respondent_id = respondent.id
-        # A write after the request's reads: on SQLite, upgrading that read transaction fails
-        # at once ("database is locked") when another writer committed meanwhile.  Nothing
-        # loaded is read again, so nothing is expired.
-        begin_write(expire=False)
-        db.session.connection().execute(
-            update(_respondent)
-            .where(_respondent.c.id == respondent_id)
-            .values(last_section=section_id)
-        )
-        commit(expire=False)
-        set_committed_value(respondent, "last_section", section_id)
-
-
 def answers_of(respondent_id: int) -> dict[str, StoredAnswer]:
     """A respondent's answers by question id, read without loading ORM objects."""
-    rows = db.session.connection().execute(
-        select(*_STORED).where(_answer.c.respondent_id == respondent_id)
-    )
+    rows = db.session.connection().execute(_ANSWERS_OF, {"respondent_id": respondent_id})
     return {row[0]: StoredAnswer(*row) for row in rows}
 
 

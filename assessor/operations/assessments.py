@@ -6,13 +6,12 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
 from assessor.operations import audit
 from assessor.operations.errors import InvalidInput
-from assessor.operations.tokens import new_token, token_hash
+from assessor.operations.tokens import new_token
 from assessor.questionnaire import Questionnaire
 
 
@@ -137,34 +136,6 @@ def revoke_link(respondent: Respondent, by: User) -> None:
         target=f"respondent:{respondent.id}",
     )
     db.session.commit()
-
-
-def respondent_by_token(token: str) -> Respondent | None:
-    """The respondent whose live link this is; None when unknown, revoked or expired."""
-    if not token or len(token) > 100:
-        return None
-    # Read on every request by link, with the assessment and organisation the page names:
-    # one query for the three, which then sit in the session (respondent.assessment and
-    # .organization are found there, not loaded again); cheaper than joined eager loading.
-    row = db.session.execute(
-        select(Respondent, Assessment, Organization)
-        .join(Assessment, Assessment.id == Respondent.assessment_id)
-        .join(Organization, Organization.id == Assessment.organization_id)
-        .where(Respondent.token_hash == token_hash(token))
-    ).first()
-    if row is None:
-        return None
-    respondent, assessment, organization = row
-    # The session holds loaded objects weakly: tie them to the respondent, as loaded.
-    set_committed_value(respondent, "assessment", assessment)
-    set_committed_value(assessment, "organization", organization)
-    if respondent.revoked or respondent.token_expires_at is None:
-        return None
-    if respondent.token_expires_at < utcnow():
-        return None
-    if respondent.assessment.status == "closed":
-        return None
-    return respondent
 
 
 def close_assessment(assessment: Assessment, by: User) -> None:

@@ -24,21 +24,21 @@ class SectionProgress:
         return round(100 * self.answered / self.shown) if self.shown else 100
 
 
-def progress(
+def progress(questionnaire: Questionnaire, respondent: Respondent) -> list[SectionProgress]:
+    """Per section: how many questions the respondent is shown and how many they answered."""
+    return progress_of(questionnaire, respondent.role, answer_values(respondent))
+
+
+def progress_of(
     questionnaire: Questionnaire,
-    respondent: Respondent,
-    values: dict[str, Any] | None = None,
+    role: str,
+    values: dict[str, Any],
     shown: frozenset[str] | None = None,
 ) -> list[SectionProgress]:
-    """Per section: how many questions are shown and how many answered.
-
-    ``values`` and ``shown``, when the caller has them, are the respondent's answer values
-    and :func:`visible_ids` of them.
-    """
-    if values is None:
-        values = answer_values(respondent)
+    """:func:`progress` of answer ``values`` given by a respondent in ``role``; ``shown``,
+    when the caller has it, is :func:`visible_ids` of them."""
     if shown is None:
-        shown = visible_ids(questionnaire, respondent, values)
+        shown = visible_ids(questionnaire, role, values)
     return [_section_progress(section, shown, values) for section in questionnaire.sections]
 
 
@@ -56,8 +56,12 @@ def overall_percent(sections: list[SectionProgress]) -> int:
 
 def missing_required(questionnaire: Questionnaire, respondent: Respondent) -> list[str]:
     """Ids of required questions shown to the respondent and not answered."""
-    values = answer_values(respondent)
-    shown = visible_ids(questionnaire, respondent, values)
+    return missing_of(questionnaire, respondent.role, answer_values(respondent))
+
+
+def missing_of(questionnaire: Questionnaire, role: str, values: dict[str, Any]) -> list[str]:
+    """:func:`missing_required` of answer ``values`` given by a respondent in ``role``."""
+    shown = visible_ids(questionnaire, role, values)
     return [
         q.id
         for q in questionnaire.questions.values()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from assessor.database import begin_write
@@ -11,27 +13,29 @@ from assessor.operations import audit
 from assessor.operations.answers import lock_respondent
 from assessor.operations.errors import InvalidInput
 from assessor.operations.progress import missing_required
+from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire
 
 _respondent = Respondent.__table__
 _assessment = Assessment.__table__
 
 
-def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> None:
-    """Lock the respondent's answers.
+def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor: str) -> datetime:
+    """Lock the respondent's answers; the time they were submitted.
 
     :raise InvalidInput: required questions are unanswered (``field`` is the first one).
     """
     begin_write()  # no save slips in between the check and the lock
-    lock_respondent(db.session.connection(), respondent.id)
-    db.session.refresh(respondent)
+    lock_respondent(db.session.connection(), who.id)
+    # Read (again) under the lock: the respondent as a save that came first left them.
+    respondent = db.session.get_one(Respondent, who.id, populate_existing=True)
     missing = missing_required(questionnaire, respondent)
     if missing:
         db.session.rollback()
         raise InvalidInput(
             f"{len(missing)} required question(s) still need an answer.", field=missing[0]
         )
-    respondent.submitted_at = utcnow()
+    submitted_at = respondent.submitted_at = utcnow()
     assessment = respondent.assessment
     # The assessment is submitted with its last respondent.  PostgreSQL: respondents who
     # submit at the same moment take turns on the assessment's row (after their own, the
@@ -60,6 +64,7 @@ def submit(questionnaire: Questionnaire, respondent: Respondent, actor: str) -> 
         target=f"respondent:{respondent.id}",
     )
     db.session.commit()
+    return submitted_at
 
 
 def reopen(respondent: Respondent, actor: str, user_id: int | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import (
@@ -26,13 +26,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from assessor.extensions import limiter
-from assessor.models import Respondent
 from assessor.operations import answers as ops
-from assessor.operations import assessments as assessment_ops
 from assessor.operations import progress as progress_ops
-from assessor.operations import submission
+from assessor.operations import respondents, submission
 from assessor.operations.catalog import questionnaire_for
 from assessor.operations.errors import OperationError
+from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire, Section
 from assessor.web import access
 from assessor.web.forms import ActionForm
@@ -52,28 +51,33 @@ bp = Blueprint("answering", __name__)
 
 def _link_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Rate limits of the routes by personal link, counted per address across all of them:
-    a 404 (no live link by that token) counts against ``RATELIMIT_LINK``, every request
+    a 404 (no live link by that token) counts against ``RATELIMIT_LINK`` on every request;
+    a POST (an answer, a page of answers, a submission: what a link can write) counts
     against ``RATELIMIT_LINK_USE``; past either, the address gets 429s on every link route.
 
-    A 404 is counted once it is answered, so requests sent in parallel can pass the check
-    before any of them counts: guessing gets the limit plus the server's concurrency (a
-    few more guesses at a 256-bit token) before it is refused."""
+    Reading a page by a live link is not counted: it writes nothing, and costs less than
+    the storage round trip a count would add to it.  A 404 is counted once it is answered,
+    so requests sent in parallel can pass the check before any of them counts: guessing
+    gets the limit plus the server's concurrency (a few more guesses at a 256-bit token)
+    before it is refused."""
     failed = limiter.shared_limit(
         lambda: str(current_app.config["RATELIMIT_LINK"]),
         scope="respondent-link-misses",
         deduct_when=lambda response: response.status_code == 404,
     )
-    used = limiter.shared_limit(
-        lambda: str(current_app.config["RATELIMIT_LINK_USE"]), scope="respondent-link-use"
+    writes = limiter.shared_limit(
+        lambda: str(current_app.config["RATELIMIT_LINK_USE"]),
+        scope="respondent-link-use",
+        methods=["POST"],
     )
-    return used(failed(view))
+    return writes(failed(view))
 
 
 @dataclass(frozen=True)
 class Seat:
     """Who is answering for which respondent, and how to address their pages."""
 
-    respondent: Respondent
+    respondent: RespondentView
     questionnaire: Questionnaire
     actor: str
     #: Either {"token": ...} or {"assessment_id": ..., "respondent_id": ...}.
@@ -88,16 +92,19 @@ class Seat:
         return url_for(f"answering.{prefix}{view}", **self.keys, **extra)
 
 
-def _pinned(respondent: Respondent) -> Questionnaire:
-    a = respondent.assessment
+def _pinned(respondent: RespondentView) -> Questionnaire:
     try:
-        return questionnaire_for(a.questionnaire_id, a.questionnaire_version, a.questionnaire_hash)
+        return questionnaire_for(
+            respondent.questionnaire_id,
+            respondent.questionnaire_version,
+            respondent.questionnaire_hash,
+        )
     except LookupError:
         abort(410)
 
 
 def _link_seat(token: str) -> Seat:
-    respondent = assessment_ops.respondent_by_token(token)
+    respondent = respondents.by_token(token)
     if respondent is None:
         abort(404)
     return Seat(
@@ -112,7 +119,7 @@ def _link_seat(token: str) -> Seat:
 
 def _consultant_seat(assessment_id: int, respondent_id: int) -> Seat:
     assessment = access.assessment_or_404(assessment_id)
-    respondent = access.respondent_or_404(assessment, respondent_id)
+    respondent = RespondentView.of(access.respondent_or_404(assessment, respondent_id))
     if assessment.status == "closed":
         abort(404)
     own = respondent.user_id == current_user.id
@@ -150,6 +157,7 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
         status = 422
         if form.validate_on_submit():
             changes = _changes_from_form(seat.questionnaire, section, form)
+            going = _going_to(seat, section)
             try:
                 ops.save_answers(
                     seat.questionnaire,
@@ -157,37 +165,39 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
                     changes,
                     seat.actor,
                     skip_hidden=True,
-                    section_id=section.id if seat.own else None,
+                    # Resume where "Save and continue" leads (the review page: this section).
+                    section_id=(going or section).id if seat.own else None,
                 )
             except OperationError as exc:
                 _attach_error(form, exc)
                 status = exc.status
             else:
-                return redirect(_after_save(seat, section))
+                if going is None:
+                    return redirect(seat.url("submit"))
+                return redirect(seat.url("page", section_id=going.id))
         states = {q.id: form_state(form, q) for q in section.questions}
         values = _values(ops.answers_of(seat.respondent.id))
         return _render(seat, section, states, form.form_errors, values), status
     # No form object on a GET: the fields hold what the stored answers say (field_state is
     # what WTForms' process_data makes of them), and the markup is built once per version.
+    # Looking writes nothing: the resume point moves when the respondent saves (autosave,
+    # or the section's buttons), so a page view is reads only.
     stored = ops.answers_of(seat.respondent.id)
-    page = _render(seat, section, _stored_states(section, stored, seat), [], _values(stored))
-    if section_id is not None and seat.own:
-        # After rendering: its commit would expire what the page reads (a second load).
-        ops.remember_section(seat.respondent, section.id)
-    return page
+    return _render(seat, section, _stored_states(section, stored, seat), [], _values(stored))
 
 
-def _after_save(seat: Seat, section: Section) -> str:
+def _going_to(seat: Seat, section: Section) -> Section | None:
+    """Where the section's button posted leads: a section, or None for review and submit."""
     action = request.form.get("go", "next")
     sections = seat.questionnaire.sections
     index = next(i for i, s in enumerate(sections) if s.id == section.id)
     if action == "stay":
-        return seat.url("page", section_id=section.id)
+        return section
     if action == "previous" and index > 0:
-        return seat.url("page", section_id=sections[index - 1].id)
+        return sections[index - 1]
     if index + 1 < len(sections) and action != "review":
-        return seat.url("page", section_id=sections[index + 1].id)
-    return seat.url("submit")
+        return sections[index + 1]
+    return None
 
 
 def _values(stored: dict[str, ops.StoredAnswer]) -> dict[str, Any]:
@@ -212,14 +222,14 @@ def _stored_states(
 
 def _prefill(section: Section, stored: dict[str, ops.StoredAnswer], seat: Seat) -> dict[str, Any]:
     """Context answers known from the organisation's record, until the respondent answers."""
-    organization = seat.respondent.assessment.organization
+    sector = seat.respondent.organization_sector
     known: dict[str, Any] = {}
     for question in section.questions:
         if not question.context or question.id in stored:
             continue
         values = {str(o.value) for o in question.all_options}
-        if question.id == "sector" and organization.sector in values:
-            known[question.id] = organization.sector
+        if question.id == "sector" and sector in values:
+            known[question.id] = sector
     return known
 
 
@@ -263,8 +273,8 @@ def _render(
     form_errors: list[str],
     values: dict[str, Any],
 ) -> str:
-    shown = ops.visible_ids(seat.questionnaire, seat.respondent, values)
-    sections = progress_ops.progress(seat.questionnaire, seat.respondent, values, shown)
+    shown = ops.visible_ids(seat.questionnaire, seat.respondent.role, values)
+    sections = progress_ops.progress_of(seat.questionnaire, seat.respondent.role, values, shown)
     index = next(i for i, s in enumerate(seat.questionnaire.sections) if s.id == section.id)
     return render_template(
         "answering/page.html",
@@ -328,7 +338,7 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
     except OperationError as exc:
         body: dict[str, Any] = {"error": exc.message, "field": exc.field}
         if exc.status == 409:
-            current = ops.stored_answers(seat.respondent).get(question_id)
+            current = ops.answers_of(seat.respondent.id).get(question_id)
             if current is not None:
                 body["current"] = {
                     "value": current.value,
@@ -337,8 +347,9 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
                 }
         return jsonify(body), exc.status
     answer = saved.get(question_id)
-    shown = ops.visible_ids(seat.questionnaire, seat.respondent, saved.values)
-    sections = progress_ops.progress(seat.questionnaire, seat.respondent, saved.values, shown)
+    role = seat.respondent.role
+    shown = ops.visible_ids(seat.questionnaire, role, saved.values)
+    sections = progress_ops.progress_of(seat.questionnaire, role, saved.values, shown)
     return jsonify(
         saved=True,
         question=question_id,
@@ -361,10 +372,11 @@ def _submit(seat: Seat) -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         try:
-            submission.submit(seat.questionnaire, seat.respondent, seat.actor)
+            submitted_at = submission.submit(seat.questionnaire, seat.respondent, seat.actor)
         except OperationError as exc:
             error, status = exc.message, exc.status
         else:
+            seat = replace(seat, respondent=replace(seat.respondent, submitted_at=submitted_at))
             if not seat.by_link and seat.respondent.user_id == current_user.id:
                 flash("Your answers are submitted. Here are your results.", "success")
                 return redirect(
@@ -373,7 +385,8 @@ def _submit(seat: Seat) -> ResponseReturnValue:
             return render_template(
                 "answering/submitted.html", seat=seat, respondent_mode=seat.by_link
             )
-    missing = progress_ops.missing_required(seat.questionnaire, seat.respondent)
+    role, values = seat.respondent.role, _values(ops.answers_of(seat.respondent.id))
+    missing = progress_ops.missing_of(seat.questionnaire, role, values)
     questions = seat.questionnaire.questions
     section_of = seat.questionnaire.section_of
     return render_template(
@@ -382,7 +395,7 @@ def _submit(seat: Seat) -> ResponseReturnValue:
         form=form,
         error=error,
         missing=[(questions[q], section_of[q]) for q in missing],
-        sections=progress_ops.progress(seat.questionnaire, seat.respondent),
+        sections=progress_ops.progress_of(seat.questionnaire, role, values),
         respondent_mode=seat.by_link,
     ), status
 
