@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -93,6 +93,27 @@ def test_a_link_opens_the_first_section_one_section_a_page(
     assert page.texts(".sections li[aria-current] a") == ["About your organisation"]
     assert page.accessibility_problems() == []
     assert "Sign in" not in page.texts("header nav a")  # a respondent has no account
+
+
+@pytest.mark.parametrize("by", ["link", "consultant"])
+def test_every_link_of_the_page_is_its_routes_address(
+    app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str, by: str
+) -> None:
+    """The page builds its links from the seat's start address: they must be exactly what
+    the routes answer to."""
+    if by == "link":
+        visitor, keys, prefix = respondent, {"token": token}, "answering.link_"
+    else:
+        visitor, prefix = client, "answering.consultant_"
+        keys = {"assessment_id": setup.assessment_id, "respondent_id": setup.respondent_id}
+    with app.test_request_context():
+        expected = [url_for(f"{prefix}page", **keys, section_id=s) for s in SECTIONS]
+        submit, autosave = url_for(f"{prefix}submit", **keys), url_for(f"{prefix}autosave", **keys)
+    page = Page(visitor.get(expected[2]))
+    links = [a.etree_element.get("href") for a in page.all(".sections a")]
+    assert links == [*expected, submit]
+    assert page.one("#qform").etree_element.get("data-autosave") == autosave
+    assert all(visitor.get(link).status_code == 200 for link in links)
 
 
 def test_save_and_continue_without_javascript(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from flask import (
@@ -84,12 +85,21 @@ class Seat:
     keys: dict[str, Any]
     by_link: bool
     #: The respondent themselves (by link, or assessing their own organisation), not a
-    #: consultant answering for them: only their own page views move their resume point.
+    #: consultant answering for them: only their own saves move their resume point.
     own: bool
 
-    def url(self, view: str, **extra: Any) -> str:
+    @cached_property
+    def _start(self) -> str:
         prefix = "link_" if self.by_link else "consultant_"
-        return url_for(f"answering.{prefix}{view}", **self.keys, **extra)
+        return url_for(f"answering.{prefix}start", **self.keys)
+
+    def url(self, view: str, section_id: str | None = None) -> str:
+        """The address of one of the seat's pages: every route of a seat lies below its
+        start (``/s/<section_id>``, ``/autosave``, ``/submit``); section ids are slugs, so
+        the address is built once per request, not once per link."""
+        if view == "page":
+            return f"{self._start}/s/{section_id}"
+        return f"{self._start}/{view}"
 
 
 def _pinned(respondent: RespondentView) -> Questionnaire:
