@@ -139,6 +139,21 @@ class _WriterQueue:
             os.close(descriptor)  # closing the file releases its lock
 
 
+def read_only() -> None:
+    """The request only reads: on PostgreSQL its statements run without a transaction (no
+    BEGIN or ROLLBACK round trips; under read committed each statement sees what was
+    committed before it either way).  SQLite's read transaction costs no round trip and
+    stays.  Call before the request's first query; :func:`begin_write` still gives a
+    real transaction to anything that writes after it."""
+    session = db.session()
+    if not session.in_transaction() and session.get_bind().dialect.name != "sqlite":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _autocommit(session: Any) -> bool:
+    return bool(session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT")
+
+
 def begin_write(*, expire: bool = True) -> None:
     """Start the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
 
@@ -148,7 +163,11 @@ def begin_write(*, expire: bool = True) -> None:
     an operation that reads again, under the lock, everything it relies on.
     """
     session = db.session()
-    if session.in_transaction() and session.get_bind().dialect.name != "sqlite":
+    if (
+        session.in_transaction()
+        and session.get_bind().dialect.name != "sqlite"
+        and not _autocommit(session)
+    ):
         # PostgreSQL (read committed): every statement already reads what is committed,
         # and a transaction that has read may write; ending it would only cost a COMMIT
         # and a BEGIN.  Objects are expired as a commit would have.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,12 +15,14 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from assessor.config import PROJECT_ROOT
+from assessor.database import begin_write
 from assessor.engine.answers import coerce_answer
 from assessor.extensions import db
-from assessor.models import AnswerHistory, Respondent
+from assessor.models import Answer, AnswerHistory, Respondent
+from assessor.operations import respondents
 from assessor.questionnaire import load_paths
 from assessor.web.questionnaire_form import form_value
 from tests.web_support import (
@@ -673,6 +676,58 @@ def test_a_page_view_writes_nothing(
         assert not any("IMMEDIATE" in s or "FOR UPDATE" in s for s in seen)
     with in_app(app):
         assert db.session.get(Respondent, setup.respondent_id).last_section is None
+
+
+@contextmanager
+def _isolation_levels(app: Flask) -> Iterator[list[Any]]:
+    """The isolation level of the connection each statement of the block was sent on."""
+    seen: list[Any] = []
+
+    def note(conn: Any, *args: Any) -> None:
+        seen.append(conn.get_execution_options().get("isolation_level"))
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_page_view_by_link_needs_no_transaction_on_postgresql(
+    app: Flask, respondent: FlaskClient, token: str
+) -> None:
+    """PostgreSQL: the reads of a page view run without BEGIN and ROLLBACK round trips;
+    SQLite keeps its read transaction (it costs no round trip)."""
+    with _isolation_levels(app) as seen:
+        assert respondent.get(f"/r/{token}/s/strategy").status_code == 200
+    postgresql = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    assert seen and set(seen) == ({"AUTOCOMMIT"} if postgresql else {None})
+    with _isolation_levels(app) as seen:
+        assert _autosave(respondent, f"/r/{token}", "str_strategy_maturity", 2).status_code == 200
+    assert "AUTOCOMMIT" not in seen  # a save is one transaction
+
+
+def test_a_write_after_reading_without_a_transaction_is_one_transaction(
+    app: Flask, setup: Stage, token: str
+) -> None:
+    """begin_write after read_only starts a real transaction: rolled back, nothing stays."""
+    with app.test_request_context(), in_app(app):
+        assert respondents.by_token(token, reading=True) is not None
+        begin_write()
+        db.session.connection().execute(
+            insert(Answer.__table__).values(
+                respondent_id=setup.respondent_id,
+                question_id="str_strategy_maturity",
+                value=3,
+                version=1,
+                updated_at=datetime.now(UTC),
+                updated_by="test",
+            )
+        )
+        db.session.rollback()
+    assert "str_strategy_maturity" not in stored(app, setup.respondent_id)
 
 
 def test_an_autosave_reads_once_and_swaps_the_version_it_read(

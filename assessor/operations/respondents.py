@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
+from assessor.database import read_only
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, utcnow
 from assessor.operations.tokens import token_hash
@@ -89,11 +90,14 @@ _BY_TOKEN = (
 _VIEW_COLUMNS = 12
 
 
-def by_token(token: str) -> RespondentView | None:
+def by_token(token: str, *, reading: bool = False) -> RespondentView | None:
     """The respondent whose live link this is; None when unknown, revoked or expired, or
-    when the assessment is closed."""
+    when the assessment is closed.  ``reading``: the request only reads (a page view), so
+    it needs no transaction (:func:`~assessor.database.read_only`)."""
     if not token or len(token) > 100:
         return None
+    if reading:
+        read_only()
     row: Any = db.session.connection().execute(_BY_TOKEN, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None

@@ -114,7 +114,7 @@ def _pinned(respondent: RespondentView) -> Questionnaire:
 
 
 def _link_seat(token: str) -> Seat:
-    respondent = respondents.by_token(token)
+    respondent = respondents.by_token(token, reading=request.method == "GET")
     if respondent is None:
         abort(404)
     return Seat(
