@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BindParameter, Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -116,7 +116,10 @@ _STORED = (
 
 # Built once: building a statement costs more than sending it.
 _RESPONDENT_ID: BindParameter[int] = bindparam("respondent_id")
-#: The respondent and all their answers (one row per answer, or one with NULL answer columns).
+#: The respondent and all their answers (one row per answer, or one with NULL answer
+#: columns): what deciding the save needs, read under the write lock.  Only the answers
+#: kept as they were need their time and author (:data:`_STORED_BY_ID`): parsing every
+#: answer's time took longer than the rest of the read.
 _SAVE_READ = (
     select(
         _respondent.c.submitted_at,
@@ -125,7 +128,10 @@ _SAVE_READ = (
         _assessment.c.id,
         _assessment.c.status,
         _answer.c.id,
-        *_STORED,
+        _answer.c.question_id,
+        _answer.c.value,
+        _answer.c.comment,
+        _answer.c.version,
     )
     .select_from(
         _respondent.join(_assessment, _assessment.c.id == _respondent.c.assessment_id).outerjoin(
@@ -160,6 +166,16 @@ _MOVED = (
     .values(last_section=bindparam("section_id"))
 )
 _ANSWERS_OF = select(*_STORED).where(_answer.c.respondent_id == _RESPONDENT_ID)
+_STORED_BY_ID = select(*_STORED).where(_answer.c.id.in_(bindparam("ids", expanding=True)))
+
+
+class _Current(NamedTuple):
+    """An answer as the save read it."""
+
+    id: int
+    value: Any
+    comment: str | None
+    version: int
 
 
 def save_answers(
@@ -196,10 +212,8 @@ def save_answers(
         db.session.rollback()
         raise Locked("These answers were submitted; ask the consultant to reopen them.")
     _, role, last_section, assessment_id, status = rows[0][:5]
-    current: dict[str, tuple[int, StoredAnswer]] = {
-        row[6]: (row[5], StoredAnswer(*row[6:])) for row in rows if row[5] is not None
-    }
-    values = {qid: a.value for qid, (_, a) in current.items() if a.value is not None}
+    current = {row[6]: _Current(row[5], *row[7:]) for row in rows if row[5] is not None}
+    values = {qid: a.value for qid, a in current.items() if a.value is not None}
     cleaned: list[tuple[Change, Any, str | None]] = []
     try:
         for change in changes:
@@ -221,6 +235,7 @@ def save_answers(
         db.session.rollback()
         raise
     saved: dict[str, StoredAnswer] = {}
+    kept: dict[str, int] = {}  # question id -> answer id of answers saved as they were
     history: list[dict[str, Any]] = []
     now = utcnow()
     for change, value, comment in cleaned:
@@ -253,15 +268,17 @@ def save_answers(
                     "Someone else saved this answer at the same moment — reload.", field=qid
                 ) from None
         else:
-            answer_id, answer = found
+            answer = found
+            answer_id = answer.id
             # Nothing to overwrite, so no conflict, whatever version the page had read: the
             # same person's autosave and "Save and continue" often cross in flight.
             if answer.value == value and answer.comment == comment:
-                saved[qid] = answer
+                kept[qid] = answer_id
                 continue
             if change.version is not None and change.version != answer.version:
+                (stored,) = _stored_by_id(connection, [answer_id])
                 db.session.rollback()
-                raise Conflict(_conflict_message(answer), field=qid)
+                raise Conflict(_conflict_message(stored), field=qid)
             version = answer.version + 1
             swapped = connection.execute(
                 _SWAP,
@@ -278,9 +295,9 @@ def save_answers(
             if swapped != 1:  # not under this lock: someone else's save came first
                 db.session.rollback()
                 raise Conflict("Someone else saved this answer at the same moment — reload.")
-        stored = StoredAnswer(qid, value, comment, version, now, actor)
-        current[qid] = (answer_id, stored)
-        saved[qid] = stored
+        current[qid] = _Current(answer_id, value, comment, version)
+        kept.pop(qid, None)
+        saved[qid] = StoredAnswer(qid, value, comment, version, now, actor)
         history.append(
             {
                 "respondent_id": respondent.id,
@@ -292,6 +309,8 @@ def save_answers(
                 "changed_by": actor,
             }
         )
+    if kept:
+        saved.update((a.question_id, a) for a in _stored_by_id(connection, list(kept.values())))
     if history:
         connection.execute(_HISTORY, history)
     if status == "draft":
@@ -302,6 +321,10 @@ def save_answers(
     commit(expire=False)
     _written(respondent.id, section_id if moved else None, history, status == "draft")
     return Saved(saved, values)
+
+
+def _stored_by_id(connection: Connection, ids: list[int]) -> list[StoredAnswer]:
+    return [StoredAnswer(*row) for row in connection.execute(_STORED_BY_ID, {"ids": ids})]
 
 
 def lock_respondent(connection: Connection, respondent_id: int) -> None:
