@@ -345,6 +345,24 @@ def test_autosave_refuses_bad_requests_with_a_message(
     assert stored(app, setup.respondent_id) == {}
 
 
+def test_saving_what_is_stored_again_keeps_the_answer_as_it_was(
+    app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
+) -> None:
+    """The same value again (an autosave crossing "Save and continue", or a stale page
+    sending what is already there) is no change: no conflict, no write, and the reply
+    names the stored answer's version and time."""
+    first = _autosave(respondent, f"/r/{token}", "has_ciso", "yes", 0)
+    assert first.status_code == 200 and first.json["version"] == 1
+    with _statements(app) as seen:
+        again = _autosave(client, setup.answer_url(), "has_ciso", "yes", 0)  # read before it
+    assert again.status_code == 200
+    assert (again.json["version"], again.json["saved_at"]) == (1, first.json["saved_at"])
+    assert _writes(seen) == []
+    assert history(app, setup.respondent_id, "has_ciso") == [
+        ("yes", 1, "Carla CIO (personal link)")
+    ]
+
+
 def test_two_people_editing_the_same_answer_the_later_save_gets_409(
     app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str
 ) -> None:
