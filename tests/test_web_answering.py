@@ -682,18 +682,23 @@ def _writes(statements: list[str]) -> list[str]:
     return [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
 
 
-def test_a_page_view_writes_nothing(
+def test_a_page_view_writes_nothing_and_reads_in_one_query(
     app: Flask, respondent: FlaskClient, setup: Stage, token: str
 ) -> None:
-    """Looking is reads only: no write transaction, whichever section is opened."""
+    """Looking is reads only: no write transaction, whichever section is opened, and one
+    query finds the link's respondent with their answers."""
     respondent.get(f"/r/{token}/s/strategy")
+    assert _autosave(respondent, f"/r/{token}", "str_strategy_maturity", 2).status_code == 200
     for section in ("strategy", "security", "governance"):
         with _statements(app) as seen:
             assert respondent.get(f"/r/{token}/s/{section}").status_code == 200
+        assert [s for s in seen if s.startswith("SELECT")] == [
+            next(s for s in seen if "FROM respondent JOIN assessment" in s)
+        ]
         assert _writes(seen) == []
         assert not any("IMMEDIATE" in s or "FOR UPDATE" in s for s in seen)
     with in_app(app):
-        assert db.session.get(Respondent, setup.respondent_id).last_section is None
+        assert db.session.get(Respondent, setup.respondent_id).last_section == "strategy"
 
 
 @contextmanager

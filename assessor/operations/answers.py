@@ -16,6 +16,7 @@ from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.extensions import db
 from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcnow
+from assessor.operations import respondents
 from assessor.operations.errors import Conflict, InvalidInput, Locked
 from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire
@@ -167,6 +168,10 @@ _MOVED = (
 )
 _ANSWERS_OF = select(*_STORED).where(_answer.c.respondent_id == _RESPONDENT_ID)
 _STORED_BY_ID = select(*_STORED).where(_answer.c.id.in_(bindparam("ids", expanding=True)))
+#: A page view by link: the respondent (as :data:`respondents.BY_TOKEN`) and their answers.
+_BY_TOKEN_WITH_ANSWERS = respondents.BY_TOKEN.add_columns(*_STORED).outerjoin(
+    _answer, _answer.c.respondent_id == _respondent.c.id
+)
 
 
 class _Current(NamedTuple):
@@ -358,6 +363,20 @@ def _written(respondent_id: int, section_id: str | None, history: list[Any], sta
 
 def _conflict_message(answer: Answer | StoredAnswer) -> str:
     return f"Changed by {answer.updated_by} at {answer.updated_at:%Y-%m-%d %H:%M} UTC — reload to see it."
+
+
+def by_token_with_answers(token: str) -> tuple[RespondentView, dict[str, StoredAnswer]] | None:
+    """For a page view by link: the respondent (:func:`respondents.by_token`) and their
+    answers (:func:`answers_of`) in one query, read without a transaction."""
+    params = respondents.lookup(token, reading=True)
+    if params is None:
+        return None
+    rows: list[Any] = list(db.session.connection().execute(_BY_TOKEN_WITH_ANSWERS, params))
+    view = respondents.live_view(rows[0]) if rows else None
+    if view is None:
+        return None
+    n = respondents.WIDTH
+    return view, {row[n]: StoredAnswer(*row[n:]) for row in rows if row[n] is not None}
 
 
 def answers_of(respondent_id: int) -> dict[str, StoredAnswer]:

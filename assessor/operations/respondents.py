@@ -62,7 +62,7 @@ class RespondentView:
 
 
 #: The view's columns in its order, then what decides whether the link is live.
-_BY_TOKEN = (
+BY_TOKEN = (
     select(
         _respondent.c.id,
         _respondent.c.name,
@@ -87,21 +87,36 @@ _BY_TOKEN = (
     )
     .where(_respondent.c.token_hash == bindparam("token_hash"))
 )
+#: How many columns of a row of :data:`BY_TOKEN` are its own (a query may add more).
+WIDTH = 15
 _VIEW_COLUMNS = 12
 
 
-def by_token(token: str, *, reading: bool = False) -> RespondentView | None:
-    """The respondent whose live link this is; None when unknown, revoked or expired, or
-    when the assessment is closed.  ``reading``: the request only reads (a page view), so
-    it needs no transaction (:func:`~assessor.database.read_only`)."""
+def lookup(token: str, *, reading: bool = False) -> dict[str, str] | None:
+    """The parameters of :data:`BY_TOKEN` for a link's token; None for what no link is.
+    ``reading``: the request only reads (a page view), so it needs no transaction
+    (:func:`~assessor.database.read_only`)."""
     if not token or len(token) > 100:
         return None
     if reading:
         read_only()
-    row: Any = db.session.connection().execute(_BY_TOKEN, {"token_hash": token_hash(token)}).first()
-    if row is None:
-        return None
-    revoked, expires_at, status = row[_VIEW_COLUMNS:]
+    return {"token_hash": token_hash(token)}
+
+
+def live_view(row: Any) -> RespondentView | None:
+    """The view a row of :data:`BY_TOKEN` holds; None when the link is revoked or expired,
+    or the assessment closed."""
+    revoked, expires_at, status = row[_VIEW_COLUMNS:WIDTH]
     if revoked or expires_at is None or expires_at < utcnow() or status == "closed":
         return None
     return RespondentView(*row[:_VIEW_COLUMNS])
+
+
+def by_token(token: str, *, reading: bool = False) -> RespondentView | None:
+    """The respondent whose live link this is; None when unknown, revoked or expired, or
+    when the assessment is closed."""
+    params = lookup(token, reading=reading)
+    if params is None:
+        return None
+    row = db.session.connection().execute(BY_TOKEN, params).first()
+    return None if row is None else live_view(row)

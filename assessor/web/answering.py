@@ -113,8 +113,10 @@ def _pinned(respondent: RespondentView) -> Questionnaire:
         abort(410)
 
 
-def _link_seat(token: str) -> Seat:
-    respondent = respondents.by_token(token, reading=request.method == "GET")
+def _link_seat(token: str, respondent: RespondentView | None = None) -> Seat:
+    """The seat of a personal link (``respondent``: already looked up by its token)."""
+    if respondent is None:
+        respondent = respondents.by_token(token, reading=request.method == "GET")
     if respondent is None:
         abort(404)
     return Seat(
@@ -157,7 +159,10 @@ def _section(seat: Seat, section_id: str | None) -> Section:
 # --- the page -----------------------------------------------------------------------------
 
 
-def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
+def _page(
+    seat: Seat, section_id: str | None, stored: dict[str, ops.StoredAnswer] | None = None
+) -> ResponseReturnValue:
+    """A section's page; ``stored``: the respondent's answers, when already read."""
     if seat.respondent.submitted_at is not None:
         return render_template("answering/submitted.html", seat=seat, respondent_mode=seat.by_link)
     section = _section(seat, section_id)
@@ -192,7 +197,8 @@ def _page(seat: Seat, section_id: str | None) -> ResponseReturnValue:
     # what WTForms' process_data makes of them), and the markup is built once per version.
     # Looking writes nothing: the resume point moves when the respondent saves (autosave,
     # or the section's buttons), so a page view is reads only.
-    stored = ops.answers_of(seat.respondent.id)
+    if stored is None:
+        stored = ops.answers_of(seat.respondent.id)
     return _render(seat, section, _stored_states(section, stored, seat), [], _values(stored))
 
 
@@ -423,7 +429,14 @@ def link_start(token: str) -> ResponseReturnValue:
 @bp.route("/r/<token>/s/<section_id>", methods=["GET", "POST"])
 @_link_limited
 def link_page(token: str, section_id: str) -> ResponseReturnValue:
-    return _page(_link_seat(token), section_id)
+    if request.method == "POST":
+        return _page(_link_seat(token), section_id)
+    # A page view: the respondent and their answers in one query.
+    found = ops.by_token_with_answers(token)
+    if found is None:
+        abort(404)
+    respondent, stored = found
+    return _page(_link_seat(token, respondent), section_id, stored)
 
 
 @bp.post("/r/<token>/autosave")
