@@ -154,6 +154,10 @@ def _autocommit(session: Any) -> bool:
     return bool(session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT")
 
 
+def _writing(session: Any) -> bool:
+    return bool(session.connection().get_execution_options().get("immediate", False))
+
+
 def begin_write(*, expire: bool = True) -> None:
     """Start the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
 
@@ -163,6 +167,12 @@ def begin_write(*, expire: bool = True) -> None:
     an operation that reads again, under the lock, everything it relies on.
     """
     session = db.session()
+    if session.in_transaction() and _writing(session):
+        # Already a write transaction (the request began as one): everything read in it
+        # was read under the write lock.
+        if expire:
+            session.expire_all()
+        return
     if (
         session.in_transaction()
         and session.get_bind().dialect.name != "sqlite"

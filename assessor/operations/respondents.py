@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from assessor.database import read_only
+from assessor.database import begin_write, read_only
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, utcnow
 from assessor.operations.tokens import token_hash
@@ -92,14 +92,18 @@ WIDTH = 15
 _VIEW_COLUMNS = 12
 
 
-def lookup(token: str, *, reading: bool = False) -> dict[str, str] | None:
+def lookup(token: str, *, reading: bool = False, writing: bool = False) -> dict[str, str] | None:
     """The parameters of :data:`BY_TOKEN` for a link's token; None for what no link is.
     ``reading``: the request only reads (a page view), so it needs no transaction
-    (:func:`~assessor.database.read_only`)."""
+    (:func:`~assessor.database.read_only`); ``writing``: the request writes (a save), so
+    it is one write transaction from this first query on (SQLite: one BEGIN IMMEDIATE,
+    where a read transaction then a write transaction cost a commit and a second one)."""
     if not token or len(token) > 100:
         return None
     if reading:
         read_only()
+    elif writing:
+        begin_write(expire=False)
     return {"token_hash": token_hash(token)}
 
 
@@ -112,10 +116,10 @@ def live_view(row: Any) -> RespondentView | None:
     return RespondentView(*row[:_VIEW_COLUMNS])
 
 
-def by_token(token: str, *, reading: bool = False) -> RespondentView | None:
+def by_token(token: str, *, reading: bool = False, writing: bool = False) -> RespondentView | None:
     """The respondent whose live link this is; None when unknown, revoked or expired, or
-    when the assessment is closed."""
-    params = lookup(token, reading=reading)
+    when the assessment is closed (``reading``, ``writing``: as :func:`lookup`)."""
+    params = lookup(token, reading=reading, writing=writing)
     if params is None:
         return None
     row = db.session.connection().execute(BY_TOKEN, params).first()

@@ -116,7 +116,8 @@ def _pinned(respondent: RespondentView) -> Questionnaire:
 def _link_seat(token: str, respondent: RespondentView | None = None) -> Seat:
     """The seat of a personal link (``respondent``: already looked up by its token)."""
     if respondent is None:
-        respondent = respondents.by_token(token, reading=request.method == "GET")
+        posted = request.method == "POST"
+        respondent = respondents.by_token(token, reading=not posted, writing=posted)
     if respondent is None:
         abort(404)
     return Seat(
