@@ -79,12 +79,14 @@ def proxy_count(value: Any) -> int:
 
 
 def add_headers(response: Response) -> Response:
-    """Set the security headers; a view that set its own policy keeps it."""
+    """Set the security headers; a view that set one of them (its own policy) keeps it."""
+    headers = response.headers
+    present = {key.lower() for key, _ in headers.items()}
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if "Content-Security-Policy" not in response.headers:
-        policy = POLICIES.get(request.endpoint or "", POLICY)
-        response.headers["Content-Security-Policy"] = policy
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", POLICIES.get(request.endpoint or "", POLICY))
     return response
 
 
