@@ -894,7 +894,14 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (default 1, the set-up docs/reliability.md "
+        "recommends: a thread waiting for its worker's GIL can hold SQLite's one write lock "
+        "for every writer; 2 costs SQLite autosave ~20%% of its throughput)",
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--warmup",
