@@ -768,7 +768,8 @@ def bench_database(name: str, args: argparse.Namespace, work: Path, prefix: str)
             p.throughput / b.throughput for p, b in zip(closed_pages, closed_bares, strict=True)
         )
         print(
-            f"  at saturation (closed loop, {len(tokens)} clients): page p50 / bare p50 "
+            f"  closed loop ({len(tokens)} clients back to back; saturated when more clients "
+            f"than CPUs): page p50 / bare p50 "
             f"{saturated_p50:.2f}; throughput page / bare {saturated_throughput:.2f}"
         )
         print("  " + bare_insert.line("baseline: bare Flask POST /insert (one row)"))
