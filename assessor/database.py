@@ -162,9 +162,12 @@ def begin_write(*, expire: bool = True) -> None:
     """Start the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
 
     Ends the read transaction the request may have open (nothing is pending by then), so
-    that what the operation reads next is read under the write lock.  ``expire=False``
-    keeps loaded objects as they were read (no reload on the next attribute access), for
-    an operation that reads again, under the lock, everything it relies on.
+    that what the operation reads next is read under the write lock.  A write transaction
+    already begun is kept, and so, on PostgreSQL, is any transaction (read committed: each
+    statement reads what is committed); a connection left in AUTOCOMMIT by
+    :func:`read_only` is ended, and a real transaction begun.  ``expire=False`` keeps
+    loaded objects as they were read (no reload on the next attribute access), for an
+    operation that reads again, under the lock, everything it relies on.
     """
     session = db.session()
     if session.in_transaction() and _writing(session):

@@ -7,6 +7,8 @@ it started waiting (PostgreSQL's read committed makes that a matter of statement
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -14,11 +16,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, got_request_exception, template_rendered
 from sqlalchemy import event, select
 
+from assessor import database
 from assessor.extensions import db
-from assessor.models import Answer, Assessment, Respondent
+from assessor.models import Answer, Assessment, AuditEvent, Respondent, User
 from assessor.operations import accounts, assessments, organizations
 from assessor.operations.catalog import catalog
 from assessor.operations.progress import missing_required
@@ -157,3 +160,163 @@ def test_two_respondents_submitting_at_once_submit_the_assessment(app: Flask) ->
         assert finished is not None
         assert all(person.submitted_at is not None for person in finished.respondents)
         assert finished.status == "submitted"
+
+
+def test_submitting_twice_at_once_submits_once(app: Flask, world: World) -> None:
+    """A second tab or a double click: both see the submission, one is recorded."""
+    answer_everything(app, world.respondent_a)
+    url = f"/r/{world.token_a}/submit"
+    seen: dict[str, Any] = {}
+
+    def submit(name: str) -> None:
+        seen[name] = app.test_client().post(url, data={})
+
+    with _held_at(app, "INTO audit_event"):
+        _in_turn(lambda: submit("first"), lambda: submit("second"))
+
+    assert (seen["first"].status_code, seen["second"].status_code) == (200, 200)
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "answers-submitted")
+        ).all()
+        assert [e.target for e in events] == [f"respondent:{world.respondent_a}"]
+        respondent = db.session.get(Respondent, world.respondent_a)
+        assert respondent is not None and respondent.submitted_at is not None
+        shown = f"{respondent.submitted_at:%Y-%m-%d at %H:%M}"
+    assert shown in seen["second"].get_data(as_text=True)
+
+
+def test_a_save_in_flight_when_the_assessment_closes_lands_before_it_or_not_at_all(
+    app: Flask, world: World
+) -> None:
+    """The close is either after the save (SQLite: the save holds the write lock from its
+    first query) or before it, and then the save is refused (PostgreSQL: it reads the
+    assessment again under the respondent's lock)."""
+    postgresql = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    seen: dict[str, Any] = {}
+
+    def save() -> None:
+        seen["save"] = app.test_client().post(
+            f"/r/{world.token_a}/autosave", json={"question": QUESTION, "value": 2, "version": 0}
+        )
+
+    def close() -> None:
+        with app.app_context():
+            assessment = db.session.get(Assessment, world.assessment_a)
+            owner = db.session.get(User, world.owner.user_id)
+            assert assessment is not None and owner is not None
+            assessments.close_assessment(assessment, owner)
+            db.session.remove()
+
+    marker = "FOR UPDATE" if postgresql else "FROM respondent JOIN assessment"
+    with _held_at(app, marker):
+        _in_turn(save, close)
+
+    with app.app_context():
+        stored = db.session.scalar(
+            select(Answer.value).where(
+                Answer.respondent_id == world.respondent_a, Answer.question_id == QUESTION
+            )
+        )
+        status = db.session.scalar(
+            select(Assessment.status).where(Assessment.id == world.assessment_a)
+        )
+    assert status == "closed"
+    if postgresql:
+        assert seen["save"].status_code == 423
+        assert "closed" in seen["save"].get_json()["error"]
+        assert stored is None
+    else:
+        assert seen["save"].status_code == 200 and stored == 2
+
+
+class _SlowBody(io.BytesIO):
+    """A request body that arrives a second late (a client on a slow line)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.late = True
+
+    def _wait(self) -> None:
+        if self.late:
+            self.late = False
+            time.sleep(1.0)
+
+    def read(self, *args: Any) -> bytes:
+        self._wait()
+        return super().read(*args)
+
+    def read1(self, *args: Any) -> bytes:
+        self._wait()
+        return super().read1(*args)
+
+    def readinto(self, buffer: Any) -> int:
+        self._wait()
+        return super().readinto(buffer)
+
+
+def test_a_slow_upload_by_link_holds_no_other_writer(app: Flask, world: World) -> None:
+    """The body of a POST by link is read before its write transaction begins: another
+    respondent's save does not wait for someone's slow line."""
+    body = json.dumps({"question": QUESTION, "value": 1, "version": 0}).encode()
+    seen: dict[str, Any] = {}
+
+    def slow() -> None:
+        seen["slow"] = app.test_client().post(
+            f"/r/{world.token_a}/autosave",
+            input_stream=_SlowBody(body),
+            content_type="application/json",
+            content_length=len(body),
+        )
+
+    def other() -> None:
+        started = time.monotonic()
+        seen["other"] = app.test_client().post(
+            f"/r/{world.token_b}/autosave", json={"question": QUESTION, "value": 3, "version": 0}
+        )
+        seen["waited"] = time.monotonic() - started
+
+    _in_turn(slow, other)
+
+    assert seen["slow"].status_code == 200 and seen["other"].status_code == 200
+    assert seen["waited"] < 0.5
+
+
+@pytest.mark.parametrize("refused", ["unknown link", "bad JSON", "unknown question", "bad form"])
+def test_a_refused_post_by_link_leaves_the_write_lock_free(
+    app: Flask, world: World, refused: str
+) -> None:
+    """SQLite: a POST by link takes the write lock with its lookup; one that writes
+    nothing gives it back before it answers (its error page is not drawn under it)."""
+    client = app.test_client()
+    free: list[bool] = []
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            queue = database._queue_for(str(db.engine.url.database), 1000)
+
+        def note(*args: Any, **kwargs: Any) -> None:
+            free.append(queue.held == {})
+
+        for signal in (template_rendered, got_request_exception):
+            signal.connect(note, app)
+    if refused == "unknown link":
+        response = client.post("/r/no-such-link/s/context", data={"go": "next"})
+        expected = 404
+    elif refused == "bad JSON":
+        response = client.post(
+            f"/r/{world.token_a}/autosave", data="{", content_type="application/json"
+        )
+        expected = 400
+    elif refused == "unknown question":
+        response = client.post(f"/r/{world.token_a}/autosave", json={"question": "nope"})
+        expected = 422
+    else:
+        response = client.post(f"/r/{world.token_a}/s/context", data={"employees": "lots"})
+        expected = 422
+    assert response.status_code == expected
+    assert all(free)
+    started = time.monotonic()
+    saved = app.test_client().post(
+        f"/r/{world.token_a}/autosave", json={"question": QUESTION, "value": 4, "version": 0}
+    )
+    assert saved.status_code == 200 and time.monotonic() - started < 0.5

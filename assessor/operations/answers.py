@@ -200,10 +200,12 @@ def save_answers(
 
     One write transaction: the respondent (locked on PostgreSQL) and their answers in one
     query, then an UPDATE naming the version read (compare and swap) or an INSERT per
-    changed answer, its history row, and the respondent's section when it moved.  No ORM
-    objects are loaded; ``respondent`` is not expired, and answers it had loaded are.
+    changed answer, its history row, and the respondent's section when it moved; the
+    stored time and author of answers saved as they were (or of a conflicting one) are
+    read by id.  No ORM objects are loaded; the session's copy of the respondent, if any,
+    is not expired, and answers it had loaded are.
 
-    :raise Locked: the respondent has submitted.
+    :raise Locked: the respondent has submitted, or the assessment is closed.
     :raise InvalidInput: a value that the question does not accept (nothing is stored).
     :raise Conflict: someone saved one of these answers since it was read (nothing is stored).
     """
@@ -217,6 +219,9 @@ def save_answers(
         db.session.rollback()
         raise Locked("These answers were submitted; ask the consultant to reopen them.")
     _, role, last_section, assessment_id, status = rows[0][:5]
+    if status == "closed":  # closed since the request looked (read again under the lock)
+        db.session.rollback()
+        raise Locked("This assessment is closed; its answers can no longer change.")
     current = {row[6]: _Current(row[5], *row[7:]) for row in rows if row[5] is not None}
     values = {qid: a.value for qid, a in current.items() if a.value is not None}
     cleaned: list[tuple[Change, Any, str | None]] = []
@@ -365,9 +370,17 @@ def _conflict_message(answer: Answer | StoredAnswer) -> str:
     return f"Changed by {answer.updated_by} at {answer.updated_at:%Y-%m-%d %H:%M} UTC — reload to see it."
 
 
+def write_nothing() -> None:
+    """The request will write nothing more: end its transaction now, so that a write lock
+    it took early (a POST by link: :func:`respondents.lookup`) is not held while it
+    answers (SQLite: every other writer waits for that lock)."""
+    db.session.rollback()
+
+
 def by_token_with_answers(token: str) -> tuple[RespondentView, dict[str, StoredAnswer]] | None:
     """For a page view by link: the respondent (:func:`respondents.by_token`) and their
-    answers (:func:`answers_of`) in one query, read without a transaction."""
+    answers (:func:`answers_of`) in one query (on PostgreSQL without a transaction:
+    :func:`~assessor.database.read_only`)."""
     params = respondents.lookup(token, reading=True)
     if params is None:
         return None

@@ -11,7 +11,7 @@ from assessor.extensions import db
 from assessor.models import Assessment, Respondent, utcnow
 from assessor.operations import audit
 from assessor.operations.answers import lock_respondent
-from assessor.operations.errors import InvalidInput
+from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.progress import missing_required
 from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire
@@ -21,14 +21,23 @@ _assessment = Assessment.__table__
 
 
 def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor: str) -> datetime:
-    """Lock the respondent's answers; the time they were submitted.
+    """Lock the respondent's answers; the time they were submitted.  Submitting again (a
+    second tab, a double click) changes nothing and gives the first submission's time.
 
     :raise InvalidInput: required questions are unanswered (``field`` is the first one).
+    :raise Locked: the assessment is closed.
     """
     begin_write()  # no save slips in between the check and the lock
     lock_respondent(db.session.connection(), who.id)
     # Read (again) under the lock: the respondent as a save that came first left them.
     respondent = db.session.get_one(Respondent, who.id, populate_existing=True)
+    if respondent.submitted_at is not None:
+        submitted_at = respondent.submitted_at
+        db.session.rollback()
+        return submitted_at
+    if respondent.assessment.status == "closed":
+        db.session.rollback()
+        raise Locked("This assessment is closed; its answers can no longer change.")
     missing = missing_required(questionnaire, respondent)
     if missing:
         db.session.rollback()

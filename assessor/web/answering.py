@@ -52,9 +52,10 @@ bp = Blueprint("answering", __name__)
 
 def _link_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Rate limits of the routes by personal link, counted per address across all of them:
-    a 404 (no live link by that token) counts against ``RATELIMIT_LINK`` on every request;
-    a POST (an answer, a page of answers, a submission: what a link can write) counts
-    against ``RATELIMIT_LINK_USE``; past either, the address gets 429s on every link route.
+    a 404 (no live link by that token) counts against ``RATELIMIT_LINK`` on every request,
+    and past it the address gets 429s on every link route; a POST (an answer, a page of
+    answers, a submission: what a link can write) counts against ``RATELIMIT_LINK_USE``,
+    and past it the address gets 429s on every POST by link (its pages still open).
 
     Reading a page by a live link is not counted: it writes nothing, and costs less than
     the storage round trip a count would add to it.  A 404 is counted once it is answered,
@@ -117,7 +118,13 @@ def _link_seat(token: str, respondent: RespondentView | None = None) -> Seat:
     """The seat of a personal link (``respondent``: already looked up by its token)."""
     if respondent is None:
         posted = request.method == "POST"
+        if posted:
+            # The whole body first: a POST by link is a write transaction from its lookup
+            # on (SQLite: the one write lock), which a slow upload must not hold.
+            request.get_data(cache=True)
         respondent = respondents.by_token(token, reading=not posted, writing=posted)
+        if respondent is None and posted:
+            ops.write_nothing()
     if respondent is None:
         abort(404)
     return Seat(
@@ -191,6 +198,7 @@ def _page(
                 if going is None:
                     return redirect(seat.url("submit"))
                 return redirect(seat.url("page", section_id=going.id))
+        ops.write_nothing()  # the page is shown again, with its errors, outside the lock
         states = {q.id: form_state(form, q) for q in section.questions}
         values = _values(ops.answers_of(seat.respondent.id))
         return _render(seat, section, states, form.form_errors, values), status
