@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_request_context
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from assessor import create_app
 from assessor.extensions import db
@@ -85,10 +85,16 @@ def app(app_config: dict[str, Any], database: str) -> Iterator[Flask]:
     app = create_app(app_config)
     dialect = "postgresql" if database.startswith("postgresql") else "sqlite"
     _tested.add(dialect)
+    deferred: list[str] = []
     with app.app_context():
         if dialect == "sqlite":
             db.create_all()
+            event.listen(db.engine, "before_cursor_execute", _deferred_writes(deferred))
     yield app
+    # SQLite: a request that writes inside a plain (deferred) transaction fails with
+    # "database is locked" when another writer commits between its reads and its write;
+    # every request's writes must run under begin_write (BEGIN IMMEDIATE).
+    assert not deferred, f"requests wrote outside a write transaction: {deferred[:3]}"
     with app.app_context():
         db.session.remove()
         if dialect == "postgresql":
@@ -96,6 +102,21 @@ def app(app_config: dict[str, Any], database: str) -> Iterator[Flask]:
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+def _deferred_writes(found: list[str]) -> Any:
+    """A listener noting each write a request sends outside BEGIN IMMEDIATE."""
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if (
+            verb in ("INSERT", "UPDATE", "DELETE")
+            and has_request_context()
+            and not conn.get_execution_options().get("immediate", False)
+        ):
+            found.append(" ".join(statement.split())[:90])
+
+    return note
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Invitation, Membership, User, Workspace, utcnow
 from assessor.operations import audit
@@ -39,6 +40,7 @@ def sign_up(email: str, password: str, name: str, workspace_name: str) -> User:
         password_hash=generate_password_hash(password, method="scrypt"),
     )
     workspace = Workspace(name=workspace_name.strip() or f"{user.name}'s workspace")
+    begin_write()  # after the slow hash: the write lock is held for the writes alone
     db.session.add_all([user, workspace])
     db.session.add(Membership(workspace=workspace, user=user, role="owner"))
     try:
@@ -63,6 +65,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def record_sign_in(user: User) -> None:
+    begin_write()  # SQLite: take the write lock before reading what is changed
     user.last_sign_in_at = utcnow()
     for membership in user.memberships:
         audit.record("sign-in", workspace_id=membership.workspace_id, actor=user.email, user=user)
@@ -71,6 +74,7 @@ def record_sign_in(user: User) -> None:
 
 def end_every_session(user: User) -> None:
     """Sign ``user`` out everywhere: every session names the old nonce, so none loads."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
     user.session_nonce = (user.session_nonce or 0) + 1
     for membership in user.memberships:
         audit.record(
@@ -104,6 +108,7 @@ def invite_member(workspace: Workspace, email: str, role: str, by: User) -> Issu
     if role not in ("consultant", "viewer"):
         raise InvalidInput("Invite a consultant or a viewer.", field="role")
     token, hashed = new_token()
+    begin_write()  # SQLite: take the write lock before reading what is changed
     invitation = Invitation(
         workspace=workspace,
         email=normalise_email(email),
@@ -152,6 +157,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
         raise InvalidInput(
             f"This invitation is for {invitation.email}; you are signed in as {user.email}."
         )
+    begin_write()  # SQLite: take the write lock before reading what is changed
     membership = db.session.scalar(
         select(Membership).where(
             Membership.workspace_id == invitation.workspace_id, Membership.user_id == user.id
@@ -175,6 +181,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
 
 
 def revoke_invitation(invitation: Invitation, by: User) -> None:
+    begin_write()  # SQLite: take the write lock before reading what is changed
     invitation.revoked = True
     audit.record(
         "invitation-revoked",
@@ -220,6 +227,7 @@ def update_branding(
     remove_logo: bool = False,
 ) -> None:
     """Set the firm name, accent colour and logo printed on reports (values already validated)."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
     workspace.firm_name = firm_name or None
     workspace.accent_color = accent_color or None
     if remove_logo:
@@ -238,6 +246,7 @@ def join_with_new_account(invitation: Invitation, name: str, password: str) -> U
         name=name.strip(),
         password_hash=generate_password_hash(password, method="scrypt"),
     )
+    begin_write()  # after the slow hash: the write lock is held for the writes alone
     db.session.add(user)
     try:
         db.session.flush()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
 from assessor.operations import audit
@@ -55,6 +56,7 @@ def start_assessment(
         targets=check_targets(questionnaire, targets or {}),
         previous_id=previous.id if previous is not None else None,
     )
+    begin_write()  # SQLite: take the write lock before reading what is changed
     db.session.add(assessment)
     db.session.flush()
     audit.record(
@@ -72,6 +74,7 @@ def start_assessment(
 def set_targets(
     assessment: Assessment, questionnaire: Questionnaire, targets: dict[str, int]
 ) -> None:
+    begin_write()  # SQLite: take the write lock before reading what is changed
     assessment.targets = check_targets(questionnaire, targets)
     db.session.commit()
 
@@ -95,6 +98,7 @@ def add_respondent(
         email=(email or "").strip().lower() or None,
         user_id=user.id if user is not None else None,
     )
+    begin_write()  # SQLite: take the write lock before reading what is changed
     db.session.add(respondent)
     db.session.flush()
     audit.record(
@@ -112,6 +116,7 @@ def add_respondent(
 def issue_link(respondent: Respondent, by: User) -> str:
     """A new personal link token for the respondent; any earlier link stops working."""
     token, hashed = new_token()
+    begin_write()  # SQLite: take the write lock before reading what is changed
     respondent.token_hash = hashed
     respondent.token_expires_at = utcnow() + timedelta(days=int(current_app.config["INVITE_DAYS"]))
     respondent.revoked = False
@@ -127,6 +132,7 @@ def issue_link(respondent: Respondent, by: User) -> str:
 
 
 def revoke_link(respondent: Respondent, by: User) -> None:
+    begin_write()  # SQLite: take the write lock before reading what is changed
     respondent.revoked = True
     audit.record(
         "respondent-link-revoked",
@@ -139,6 +145,7 @@ def revoke_link(respondent: Respondent, by: User) -> None:
 
 
 def close_assessment(assessment: Assessment, by: User) -> None:
+    begin_write()  # SQLite: take the write lock before reading what is changed
     assessment.status = "closed"
     assessment.closed_at = utcnow()
     audit.record(
@@ -160,6 +167,7 @@ def start_self_assessment(
     role: str,
 ) -> Respondent:
     """Assess one's own organisation: the organisation, the assessment and oneself as respondent."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
     organization = db.session.scalar(
         select(Organization).where(
             Organization.workspace_id == workspace.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Organization, User, Workspace
 from assessor.operations import audit
@@ -18,6 +19,7 @@ def create_organization(
     organization = Organization(
         workspace_id=workspace.id, name=name.strip(), sector=sector or None, size=size or None
     )
+    begin_write()  # SQLite: take the write lock before reading what is changed
     db.session.add(organization)
     _flush_unique(name)
     audit.record(
@@ -34,6 +36,7 @@ def create_organization(
 def update_organization(
     organization: Organization, by: User, *, name: str, sector: str | None, size: str | None
 ) -> None:
+    begin_write()  # SQLite: take the write lock before reading what is changed
     organization.name, organization.sector, organization.size = (
         name.strip(),
         sector or None,

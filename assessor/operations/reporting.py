@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport
 from assessor.operations.scoring import score_assessment
@@ -195,6 +196,7 @@ def _stored(assessment_id: int, key: str) -> bytes | None:
 
 def _store(assessment_id: int, key: str, data: bytes) -> None:
     """Keep the PDF (another process may have stored the same one: that is fine)."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
     db.session.add(
         StoredReport(assessment_id=assessment_id, content_hash=key, format="pdf", data=data)
     )

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
+from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment
 from assessor.operations import audit, reporting
@@ -65,6 +66,7 @@ def _paper() -> str:
 
 def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -> Response:
     """Send a report as an attachment, with its ETag (304 when the browser has it)."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
     audit.record(
         "report-downloaded",
         workspace_id=assessment.organization.workspace_id,
