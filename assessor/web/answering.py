@@ -7,9 +7,7 @@ JavaScript; optimistic locking; submit locks the answers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -26,15 +24,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from assessor.extensions import limiter
 from assessor.operations import answers as ops
 from assessor.operations import progress as progress_ops
-from assessor.operations import respondents, submission
-from assessor.operations.catalog import questionnaire_for
+from assessor.operations import submission
 from assessor.operations.errors import OperationError
-from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire, Section
-from assessor.web import access
+from assessor.web import access, seats
 from assessor.web.forms import ActionForm
 from assessor.web.questionnaire_form import (
     FieldState,
@@ -46,122 +41,9 @@ from assessor.web.questionnaire_form import (
     section_form_class,
     version_name,
 )
+from assessor.web.seats import Seat
 
 bp = Blueprint("answering", __name__)
-
-
-def _link_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
-    """Rate limits of the routes by personal link, counted per address across all of them:
-    a 404 (no live link by that token) counts against ``RATELIMIT_LINK`` on every request,
-    and past it the address gets 429s on every link route; a POST (an answer, a page of
-    answers, a submission: what a link can write) counts against ``RATELIMIT_LINK_USE``,
-    and past it the address gets 429s on every POST by link (its pages still open).
-
-    Reading a page by a live link is not counted: it writes nothing, and costs less than
-    the storage round trip a count would add to it.  A 404 is counted once it is answered,
-    so requests sent in parallel can pass the check before any of them counts: guessing
-    gets the limit plus the server's concurrency (a few more guesses at a 256-bit token)
-    before it is refused."""
-    failed = limiter.shared_limit(
-        lambda: str(current_app.config["RATELIMIT_LINK"]),
-        scope="respondent-link-misses",
-        deduct_when=lambda response: response.status_code == 404,
-    )
-    writes = limiter.shared_limit(
-        lambda: str(current_app.config["RATELIMIT_LINK_USE"]),
-        scope="respondent-link-use",
-        methods=["POST"],
-    )
-    return writes(failed(view))
-
-
-@dataclass(frozen=True)
-class Seat:
-    """Who is answering for which respondent, and how to address their pages."""
-
-    respondent: RespondentView
-    questionnaire: Questionnaire
-    actor: str
-    #: Either {"token": ...} or {"assessment_id": ..., "respondent_id": ...}.
-    keys: dict[str, Any]
-    by_link: bool
-    #: The respondent themselves (by link, or assessing their own organisation), not a
-    #: consultant answering for them: only their own saves move their resume point.
-    own: bool
-
-    @cached_property
-    def _start(self) -> str:
-        prefix = "link_" if self.by_link else "consultant_"
-        return url_for(f"answering.{prefix}start", **self.keys)
-
-    def url(self, view: str, section_id: str | None = None) -> str:
-        """The address of one of the seat's pages: every route of a seat lies below its
-        start (``/s/<section_id>``, ``/autosave``, ``/submit``); section ids are slugs, so
-        the address is built once per request, not once per link."""
-        if view == "page":
-            return f"{self._start}/s/{section_id}"
-        return f"{self._start}/{view}"
-
-
-def _pinned(respondent: RespondentView) -> Questionnaire:
-    try:
-        return questionnaire_for(
-            respondent.questionnaire_id,
-            respondent.questionnaire_version,
-            respondent.questionnaire_hash,
-        )
-    except LookupError:
-        abort(410)
-
-
-def _link_seat(token: str, respondent: RespondentView | None = None) -> Seat:
-    """The seat of a personal link (``respondent``: already looked up by its token)."""
-    if respondent is None:
-        posted = request.method == "POST"
-        if posted:
-            # The whole body first: a POST by link is a write transaction from its lookup
-            # on (SQLite: the one write lock), which a slow upload must not hold.
-            request.get_data(cache=True)
-        respondent = respondents.by_token(token, reading=not posted, writing=posted)
-        if respondent is None and posted:
-            ops.write_nothing()
-    if respondent is None:
-        abort(404)
-    return Seat(
-        respondent,
-        _pinned(respondent),
-        f"{respondent.name} (personal link)",
-        {"token": token},
-        True,
-        True,
-    )
-
-
-def _consultant_seat(assessment_id: int, respondent_id: int) -> Seat:
-    assessment = access.assessment_or_404(assessment_id)
-    respondent = RespondentView.of(access.respondent_or_404(assessment, respondent_id))
-    if assessment.status == "closed":
-        abort(404)
-    own = respondent.user_id == current_user.id
-    return Seat(
-        respondent,
-        _pinned(respondent),
-        current_user.name if own else f"{current_user.name} (consultant)",
-        {"assessment_id": assessment_id, "respondent_id": respondent_id},
-        False,
-        own,
-    )
-
-
-def _section(seat: Seat, section_id: str | None) -> Section:
-    sections = seat.questionnaire.sections
-    if section_id is None:
-        wanted = seat.respondent.last_section
-        return next((s for s in sections if s.id == wanted), sections[0])
-    found = next((s for s in sections if s.id == section_id), None)
-    if found is None:
-        abort(404)
-    return found
 
 
 # --- the page -----------------------------------------------------------------------------
@@ -173,7 +55,7 @@ def _page(
     """A section's page; ``stored``: the respondent's answers, when already read."""
     if seat.respondent.submitted_at is not None:
         return render_template("answering/submitted.html", seat=seat, respondent_mode=seat.by_link)
-    section = _section(seat, section_id)
+    section = seats.section(seat, section_id)
     form_class = section_form_class(seat.questionnaire, section.id)
     if request.method == "POST":
         form = form_class()
@@ -429,35 +311,35 @@ def _submit(seat: Seat) -> ResponseReturnValue:
 
 
 @bp.get("/r/<token>")
-@_link_limited
+@seats.link_limited
 def link_start(token: str) -> ResponseReturnValue:
-    seat = _link_seat(token)
-    return redirect(seat.url("page", section_id=_section(seat, None).id))
+    seat = seats.link_seat(token)
+    return redirect(seat.url("page", section_id=seats.section(seat, None).id))
 
 
 @bp.route("/r/<token>/s/<section_id>", methods=["GET", "POST"])
-@_link_limited
+@seats.link_limited
 def link_page(token: str, section_id: str) -> ResponseReturnValue:
     if request.method == "POST":
-        return _page(_link_seat(token), section_id)
+        return _page(seats.link_seat(token), section_id)
     # A page view: the respondent and their answers in one query.
     found = ops.by_token_with_answers(token)
     if found is None:
         abort(404)
     respondent, stored = found
-    return _page(_link_seat(token, respondent), section_id, stored)
+    return _page(seats.link_seat(token, respondent), section_id, stored)
 
 
 @bp.post("/r/<token>/autosave")
-@_link_limited
+@seats.link_limited
 def link_autosave(token: str) -> ResponseReturnValue:
-    return _autosave(_link_seat(token))
+    return _autosave(seats.link_seat(token))
 
 
 @bp.route("/r/<token>/submit", methods=["GET", "POST"])
-@_link_limited
+@seats.link_limited
 def link_submit(token: str) -> ResponseReturnValue:
-    return _submit(_link_seat(token))
+    return _submit(seats.link_seat(token))
 
 
 # --- routes: the consultant (or a self-assessing user) answering ----------------------------
@@ -468,23 +350,23 @@ _PREFIX = "/assessments/<int:assessment_id>/respondents/<int:respondent_id>/answ
 @bp.get(_PREFIX)
 @access.editor_required
 def consultant_start(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
-    seat = _consultant_seat(assessment_id, respondent_id)
-    return redirect(seat.url("page", section_id=_section(seat, None).id))
+    seat = seats.consultant_seat(assessment_id, respondent_id)
+    return redirect(seat.url("page", section_id=seats.section(seat, None).id))
 
 
 @bp.route(f"{_PREFIX}/s/<section_id>", methods=["GET", "POST"])
 @access.editor_required
 def consultant_page(assessment_id: int, respondent_id: int, section_id: str) -> ResponseReturnValue:
-    return _page(_consultant_seat(assessment_id, respondent_id), section_id)
+    return _page(seats.consultant_seat(assessment_id, respondent_id), section_id)
 
 
 @bp.post(f"{_PREFIX}/autosave")
 @access.editor_required
 def consultant_autosave(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
-    return _autosave(_consultant_seat(assessment_id, respondent_id))
+    return _autosave(seats.consultant_seat(assessment_id, respondent_id))
 
 
 @bp.route(f"{_PREFIX}/submit", methods=["GET", "POST"])
 @access.editor_required
 def consultant_submit(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
-    return _submit(_consultant_seat(assessment_id, respondent_id))
+    return _submit(seats.consultant_seat(assessment_id, respondent_id))
