@@ -35,10 +35,6 @@ class Change:
     version: int | None
 
 
-def stored_answers(respondent: Respondent) -> dict[str, Answer]:
-    return {a.question_id: a for a in respondent.answers}
-
-
 def answer_values(respondent: Respondent) -> dict[str, Any]:
     return {a.question_id: a.value for a in respondent.answers if a.value is not None}
 
