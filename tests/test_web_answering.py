@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -662,12 +662,13 @@ def test_a_section_form_stores_all_of_the_page_or_none_of_it(
 
 
 @contextmanager
-def _statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs (every connection of the app's engine)."""
-    seen: list[str] = []
+def _sent(app: Flask, what: Callable[[Any, str], Any]) -> Iterator[list[Any]]:
+    """``what(connection, statement)`` of each SQL statement sent while the block runs
+    (every connection of the app's engine)."""
+    seen: list[Any] = []
 
     def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(" ".join(statement.split()))
+        seen.append(what(conn, statement))
 
     with app.app_context():
         engine = db.engine
@@ -676,6 +677,16 @@ def _statements(app: Flask) -> Iterator[list[str]]:
         yield seen
     finally:
         sa_event.remove(engine, "before_cursor_execute", note)
+
+
+def _statements(app: Flask) -> Any:
+    """The SQL statements sent while the block runs."""
+    return _sent(app, lambda conn, statement: " ".join(statement.split()))
+
+
+def _isolation_levels(app: Flask) -> Any:
+    """The isolation level of the connection each statement of the block was sent on."""
+    return _sent(app, lambda conn, statement: conn.get_execution_options().get("isolation_level"))
 
 
 def _writes(statements: list[str]) -> list[str]:
@@ -699,23 +710,6 @@ def test_a_page_view_writes_nothing_and_reads_in_one_query(
         assert not any("IMMEDIATE" in s or "FOR UPDATE" in s for s in seen)
     with in_app(app):
         assert db.session.get(Respondent, setup.respondent_id).last_section == "strategy"
-
-
-@contextmanager
-def _isolation_levels(app: Flask) -> Iterator[list[Any]]:
-    """The isolation level of the connection each statement of the block was sent on."""
-    seen: list[Any] = []
-
-    def note(conn: Any, *args: Any) -> None:
-        seen.append(conn.get_execution_options().get("isolation_level"))
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", note)
 
 
 def test_a_page_view_by_link_needs_no_transaction_on_postgresql(
