@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -149,3 +150,22 @@ def _setup(app: Flask) -> tuple[World, dict[str | None, FlaskClient]]:
         app.extensions["hostile-world"] = (world, {"owner": owner, None: app.test_client()})
     found: tuple[World, dict[str | None, FlaskClient]] = app.extensions["hostile-world"]
     return found
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_a_nul_character_in_any_field_is_refused_beside_it(app: Flask, name: str) -> None:
+    """PostgreSQL cannot store or look up text with NUL: every form refuses it with a message
+    (it used to be a 500 on PostgreSQL for sign-in, sign-up and every name)."""
+    world, clients = _setup(app)
+    form = FORMS[name]
+    with app.app_context():
+        before = workspace_snapshot(world.workspace_a)
+    client = clients[form.who]
+    response = client.post(
+        form.url(world), data=dict.fromkeys(form.fields, "a\x00b"), follow_redirects=True
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code in REFUSED | {200}, (name, response.status_code)
+    assert any(marker in text for marker in MESSAGE_MARKERS), (name, text[:300])
+    with app.app_context():
+        assert workspace_snapshot(world.workspace_a) == before

@@ -18,7 +18,7 @@ from assessor.operations.catalog import catalog, questionnaire_for
 from assessor.operations.errors import InvalidInput
 from assessor.questionnaire import Questionnaire
 from assessor.web import access
-from assessor.web.forms import ActionForm, AssessmentForm, RespondentForm
+from assessor.web.forms import ActionForm, AssessmentForm, Form, RespondentForm
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -46,7 +46,7 @@ def pinned(assessment: Assessment) -> Questionnaire:
 def targets_form(questionnaire: Questionnaire, assessment: Assessment) -> FlaskForm:
     """One 0-4 select per scored domain."""
 
-    class TargetsForm(FlaskForm):
+    class TargetsForm(Form):
         submit = SubmitField("Save targets")
 
     for domain_id, title in ops.scored_domains(questionnaire):

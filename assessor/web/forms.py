@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import (
@@ -34,9 +36,23 @@ SECTOR_CHOICES = [
 ]
 #: A name must have something in it besides spaces (the verbs strip what is stored).
 NAME = [DataRequired(), Length(max=200)]
+NUL_MESSAGE = "Remove the NUL character (\\0) from this field."
 
 
-class SignUpForm(FlaskForm):
+class Form(FlaskForm):
+    """Every form of the service: text holding a NUL character is refused beside its field
+    (nobody types one, and PostgreSQL cannot store or even look one up)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, NUL_MESSAGE]
+                valid = False
+        return valid
+
+
+class SignUpForm(Form):
     name = StringField("Your name", validators=NAME)
     email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
     password = PasswordField(
@@ -52,13 +68,13 @@ class SignUpForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
     submit = SubmitField("Sign in")
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     name = StringField("Your name", validators=NAME)
     password = PasswordField(
         "Password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)]
@@ -66,33 +82,33 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Join the workspace")
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(Form):
     name = StringField("Name", validators=NAME)
     sector = SelectField("Sector", choices=SECTOR_CHOICES, validators=[Optional()])
     size = SelectField("Size", choices=SIZE_CHOICES, validators=[Optional()])
     submit = SubmitField("Save")
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(Form):
     questionnaire = SelectField("Questionnaire", validators=[InputRequired()])
     title = StringField("Title", validators=[Optional(), Length(max=200)])
     submit = SubmitField("Start the assessment")
 
 
-class RespondentForm(FlaskForm):
+class RespondentForm(Form):
     name = StringField("Name", validators=NAME)
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
     email = EmailField("Email (optional)", validators=[Optional(), Email(), Length(max=254)])
     submit = SubmitField("Add respondent")
 
 
-class SelfAssessForm(FlaskForm):
+class SelfAssessForm(Form):
     organization = StringField("Your organisation", validators=NAME)
     role = SelectField("Your role", choices=ROLE_CHOICES, validators=[InputRequired()])
     submit = SubmitField("Assess my organisation")
 
 
-class InviteMemberForm(FlaskForm):
+class InviteMemberForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
     role = SelectField(
         "Role",
@@ -102,7 +118,7 @@ class InviteMemberForm(FlaskForm):
     submit = SubmitField("Create invitation link")
 
 
-class BrandingForm(FlaskForm):
+class BrandingForm(Form):
     firm_name = StringField("Firm name on reports", validators=[Optional(), Length(max=200)])
     accent_color = StringField(
         "Accent colour",
@@ -119,7 +135,7 @@ class BrandingForm(FlaskForm):
     submit = SubmitField("Save branding")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form: a button that posts, with its CSRF token."""
 
     submit = SubmitField("Go")
