@@ -55,7 +55,9 @@ The API
 :func:`load_file`, :func:`load_text` (raise :class:`QuestionnaireError`, whose
 ``problems`` are :class:`Problem` lines ``FILE: location: message``),
 :func:`load_paths` (a :class:`Catalog` and the problems, never raising for bad
-content), :func:`content_hash`, :func:`to_json_dict`, and the schema's classes.
+content), :func:`load_files` (a questionnaire from the texts of its files, as the catalog
+keeps them, to be stored), :class:`Versions` (stored versions loaded once per content
+hash), :func:`content_hash`, :func:`to_json_dict`, and the schema's classes.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ from __future__ import annotations
 from assessor.questionnaire.catalog import Catalog
 from assessor.questionnaire.export import to_json_dict
 from assessor.questionnaire.hashing import content_hash
-from assessor.questionnaire.loader import load_data, load_file, load_paths, load_text
+from assessor.questionnaire.loader import load_data, load_file, load_files, load_paths, load_text
 from assessor.questionnaire.problems import Problem, QuestionnaireError
 from assessor.questionnaire.schema import (
     COMPARE_OPS,
@@ -96,6 +98,7 @@ from assessor.questionnaire.schema import (
     Strict,
 )
 from assessor.questionnaire.validate import FIXED_PLACEHOLDERS, PLACEHOLDER
+from assessor.questionnaire.versions import Versions
 
 __all__ = [
     "COMPARE_OPS",
@@ -131,9 +134,11 @@ __all__ = [
     "Section",
     "Severity",
     "Strict",
+    "Versions",
     "content_hash",
     "load_data",
     "load_file",
+    "load_files",
     "load_paths",
     "load_text",
     "to_json_dict",

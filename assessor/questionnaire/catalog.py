@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 
 from assessor.questionnaire.schema import Questionnaire
 
 
 class Catalog:
-    """Questionnaires by ``(id, version)``; several versions of one id live side by side."""
+    """Questionnaires by ``(id, version)``; several versions of one id live side by side.
+
+    A questionnaire loaded from files keeps the texts it was loaded from (:meth:`files`),
+    so that exactly what was loaded can be stored, and where they are (:meth:`path`).
+    """
 
     def __init__(self, questionnaires: Iterable[Questionnaire] = ()) -> None:
         self._items: dict[tuple[str, int], Questionnaire] = {}
+        self._files: dict[tuple[str, int], Mapping[str, str]] = {}
+        self._paths: dict[tuple[str, int], str] = {}
         for q in questionnaires:
             self.add(q)
 
-    def add(self, q: Questionnaire) -> None:
-        """Add ``q``; :raise ValueError: when that id and version is already in."""
+    def add(
+        self, q: Questionnaire, files: Mapping[str, str] | None = None, path: str | None = None
+    ) -> None:
+        """Add ``q``, with the ``files`` it was loaded from (relative path -> YAML text) and
+        the ``path`` of the file or folder; :raise ValueError: when that id and version is
+        already in."""
         if q.key in self._items:
             raise ValueError(f"questionnaire {q.id} version {q.version} is already loaded")
         self._items[q.key] = q
+        if files is not None:
+            self._files[q.key] = MappingProxyType(dict(files))
+        if path is not None:
+            self._paths[q.key] = path
+
+    def files(self, q: Questionnaire) -> Mapping[str, str] | None:
+        """The texts ``q`` was loaded from (relative path -> YAML text), when this catalog
+        holds that very content; None otherwise."""
+        if self.find(q.id, q.version, q.hash) is None:
+            return None
+        return self._files.get(q.key)
+
+    def path(self, q: Questionnaire) -> str | None:
+        """The file or folder ``q``'s id and version was loaded from, if known."""
+        return self._paths.get(q.key)
 
     def versions(self, id: str) -> list[int]:
         """The versions loaded for ``id``, oldest first."""

@@ -9,7 +9,7 @@ raised for bad content.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +37,27 @@ def load_file(path: str | Path) -> Questionnaire:
 
     :raise QuestionnaireError: with every problem found.
     """
-    path = Path(path)
+    return build(read(Path(path)))
+
+
+def read(path: Path) -> sources.Source:
+    """The source of the questionnaire in a file or folder (its data and its texts)."""
     if path.is_dir():
         if not sources.is_folder_questionnaire(path):
             raise QuestionnaireError(
                 [Problem(str(path), FILE, f"a folder questionnaire needs {sources.MARKER}")]
             )
-        return build(sources.from_folder(path))
-    return build(sources.from_file(path))
+        return sources.from_folder(path)
+    return sources.from_file(path)
+
+
+def load_files(files: Mapping[str, str], origin: str) -> Questionnaire:
+    """The questionnaire in ``files`` (path relative to its folder, or a file's name ->
+    YAML text, as :attr:`Catalog.files` gives them), loaded as those files were.
+
+    :raise QuestionnaireError: with every problem found (named ``origin/path``).
+    """
+    return build(sources.from_files(files, origin))
 
 
 def load_data(data: Any, name: str = "<data>") -> Questionnaire:
@@ -131,7 +144,8 @@ def load_paths(paths: Iterable[str | Path]) -> tuple[Catalog, list[Problem]]:
                 continue
             seen.add(resolved)
             try:
-                q = load_file(target)
+                source = read(target)
+                q = build(source)
             except QuestionnaireError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -145,5 +159,5 @@ def load_paths(paths: Iterable[str | Path]) -> tuple[Catalog, list[Problem]]:
                 )
                 continue
             origin[q.key] = str(target)
-            catalog.add(q)
+            catalog.add(q, source.files, str(target))
     return catalog, problems

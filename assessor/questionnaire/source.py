@@ -11,12 +11,16 @@ path order.  Each file is a mapping of top-level keys; the lists ``model``, ``se
 and ``rules`` are joined in that order, any other key may be set in one file only.
 Problems are reported against the file that holds the part at fault, with the index
 the part has in that file.
+
+A :class:`Source` keeps the texts it was read from (:attr:`Source.files`, by path relative
+to the folder, or the file's name), and :func:`from_files` reads such a mapping again
+exactly as the files were read: that is how a questionnaire is stored and loaded back.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +93,8 @@ class Source:
     parts: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     #: Top-level key -> the file that set it.
     keys: dict[str, str] = field(default_factory=dict)
+    #: The texts read: path relative to the folder (or the file's name) -> YAML text.
+    files: dict[str, str] = field(default_factory=dict)
 
     def problem(self, loc: Loc, message: str) -> Problem:
         """A problem at ``loc`` (a location in the joined data), named in its own file."""
@@ -190,7 +196,8 @@ def from_text(text: str, name: str) -> Source:
 
 def from_file(path: Path) -> Source:
     name = str(path)
-    return from_text(read_text(path, name), name)
+    text = read_text(path, name)
+    return Source(parse_yaml(text, name), name, files={path.name: text})
 
 
 def is_folder_questionnaire(path: Path) -> bool:
@@ -217,15 +224,38 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
 
 def from_folder(folder: Path) -> Source:
     """The files of a folder questionnaire, joined into one document."""
-    files = folder_files(folder)
-    main = str(files[0])
+    texts: dict[str, str] = {}
     problems: list[Problem] = []
-    joined: dict[str, Any] = {}
-    source = Source(joined, main)
-    for path in files:
-        name = str(path)
+    for path in folder_files(folder):
         try:
-            data = from_file(path).data
+            texts[path.relative_to(folder).as_posix()] = read_text(path, str(path))
+        except QuestionnaireError as exc:
+            problems.extend(exc.problems)
+    return _joined(texts, folder, problems)
+
+
+def from_files(files: Mapping[str, str], origin: str) -> Source:
+    """The questionnaire in ``files`` (as :attr:`Source.files` holds them), read as the
+    files were: one file, or a folder's files joined; ``origin`` names it in problems."""
+    if len(files) == 1 and MARKER not in files:
+        ((relative, text),) = files.items()
+        name = f"{origin}/{relative}"
+        return Source(parse_yaml(text, name), name, files=dict(files))
+    if MARKER not in files:
+        raise QuestionnaireError([Problem(origin, FILE, f"a folder questionnaire needs {MARKER}")])
+    return _joined(files, Path(origin), [])
+
+
+def _joined(texts: Mapping[str, str], folder: Path, problems: list[Problem]) -> Source:
+    """The texts of a folder's files (``questionnaire.yaml`` first, then in path order)
+    joined into one document; raises with ``problems`` and every problem found here."""
+    order = sorted(texts, key=lambda relative: (relative != MARKER, relative))
+    joined: dict[str, Any] = {}
+    source = Source(joined, str(folder / MARKER), files={r: texts[r] for r in order})
+    for relative in order:
+        name = str(folder / relative)
+        try:
+            data = parse_yaml(texts[relative], name)
         except QuestionnaireError as exc:
             problems.extend(exc.problems)
             continue
