@@ -314,3 +314,20 @@ class AuditEvent(db.Model):
     target: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StoredQuestionnaire(db.Model):
+    """A questionnaire's YAML files as an assessment first used them, kept by content hash:
+    every assessment loads its questionnaire from here, whatever the files on disk hold."""
+
+    __tablename__ = "stored_questionnaire"
+    __table_args__ = (Index("ix_stored_questionnaire_id_version", "questionnaire_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    #: The content hash the files load to (``Assessment.questionnaire_hash``).
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Path relative to the questionnaire's folder (or the file's name) -> YAML text.
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import JSON, column, insert, inspect, select, table
 
 from assessor.extensions import db
+from assessor.models import StoredQuestionnaire
+from assessor.operations.catalog import QuestionnaireUnavailable, catalog, questionnaire_for
 
 
 def _reset(app) -> None:
@@ -32,3 +37,60 @@ def test_upgrade_on_empty_database_matches_models(app) -> None:
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
+
+
+def test_upgrade_stores_the_questionnaires_existing_assessments_use(app, capsys) -> None:
+    """Assessments started before questionnaires were stored: the upgrade stores the files
+    on disk that still have their content, and names the ones it can't."""
+    _reset(app)
+    with app.app_context():
+        upgrade(revision="0001")
+        shipped = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
+        now = datetime.now(UTC)
+        workspace = table("workspace", column("id"), column("name"), column("created_at"))
+        organization = table(
+            "organization",
+            column("id"),
+            column("workspace_id"),
+            column("name"),
+            column("created_at"),
+        )
+        assessment = table(
+            "assessment",
+            *(column(name) for name in ("organization_id", "title", "questionnaire_id")),
+            *(column(name) for name in ("questionnaire_version", "questionnaire_hash")),
+            *(column(name) for name in ("status", "updated_at", "created_at")),
+            column("targets", JSON),
+        )
+        with db.engine.begin() as conn:
+            conn.execute(insert(workspace).values(id=1, name="Old", created_at=now))
+            conn.execute(
+                insert(organization).values(id=1, workspace_id=1, name="Client", created_at=now)
+            )
+            for title, content in (("kept", shipped.hash), ("edited", "e" * 64)):
+                conn.execute(
+                    insert(assessment).values(
+                        organization_id=1,
+                        title=title,
+                        questionnaire_id=shipped.id,
+                        questionnaire_version=shipped.version,
+                        questionnaire_hash=content,
+                        status="submitted",
+                        targets={},
+                        updated_at=now,
+                        created_at=now,
+                    )
+                )
+        upgrade()
+        assert (
+            "questionnaire cio-ciso-governance version 1 (content eeeeeeeeeeee): no file on disk"
+            in capsys.readouterr().err
+        )
+        rows = db.session.execute(
+            select(StoredQuestionnaire.hash, StoredQuestionnaire.version, StoredQuestionnaire.files)
+        ).all()
+        assert rows == [(shipped.hash, 1, dict(catalog().files(shipped) or {}))]
+        assert questionnaire_for(shipped.id, 1, shipped.hash).hash == shipped.hash
+        with pytest.raises(QuestionnaireUnavailable, match="version 1 .content eeeeeeeeeeee."):
+            questionnaire_for(shipped.id, 1, "e" * 64)
+        db.session.remove()

@@ -11,6 +11,7 @@ from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
 from assessor.operations import audit
+from assessor.operations.catalog import store_questionnaire
 from assessor.operations.errors import InvalidInput
 from assessor.operations.tokens import new_token
 from assessor.questionnaire import Questionnaire
@@ -45,7 +46,8 @@ def start_assessment(
     targets: dict[str, int] | None = None,
     previous: Assessment | None = None,
 ) -> Assessment:
-    """Start an assessment of an organisation, pinned to the questionnaire's version and hash."""
+    """Start an assessment of an organisation, pinned to the questionnaire's version and hash;
+    the questionnaire's files are stored under that hash if no assessment used it before."""
     assessment = Assessment(
         organization_id=organization.id,
         title=(title or "").strip() or f"{questionnaire.title} {utcnow():%Y}",
@@ -57,6 +59,7 @@ def start_assessment(
         previous_id=previous.id if previous is not None else None,
     )
     begin_write()  # SQLite: take the write lock before reading what is changed
+    store_questionnaire(questionnaire)
     db.session.add(assessment)
     db.session.flush()
     audit.record(

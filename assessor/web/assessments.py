@@ -33,14 +33,13 @@ def _user() -> Any:
 
 
 def pinned(assessment: Assessment) -> Questionnaire:
-    try:
-        return questionnaire_for(
-            assessment.questionnaire_id,
-            assessment.questionnaire_version,
-            assessment.questionnaire_hash,
-        )
-    except LookupError:
-        abort(410, "The questionnaire version this assessment uses is no longer installed.")
+    """The assessment's questionnaire, as it started with it (a page that says which, with
+    410, when it can't be loaded: see web/errors.py)."""
+    return questionnaire_for(
+        assessment.questionnaire_id,
+        assessment.questionnaire_version,
+        assessment.questionnaire_hash,
+    )
 
 
 def targets_form(questionnaire: Questionnaire, assessment: Assessment) -> FlaskForm:

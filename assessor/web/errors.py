@@ -10,12 +10,13 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from assessor.extensions import limiter
+from assessor.operations.catalog import QuestionnaireUnavailable
 
 MESSAGES = {
     400: "The request was not understood.",
     404: "There is nothing here, or you don't have access to it.",
     405: "That action is not available here.",
-    410: "This assessment's questionnaire version is no longer installed.",
+    410: "This assessment's questionnaire version is not available.",
     413: "That upload or form is too large.",
     429: "Too many attempts. Wait a minute and try again.",
 }
@@ -32,6 +33,14 @@ def register(app: Flask) -> None:
         if _wants_json():
             return jsonify(error=message), 400
         return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(QuestionnaireUnavailable)
+    def questionnaire_unavailable(exc: QuestionnaireUnavailable) -> ResponseReturnValue:
+        # Any page, download or save of an assessment whose questionnaire can't be loaded.
+        message = str(exc)
+        if _wants_json():
+            return jsonify(error=message), 410
+        return render_template("error.html", code=410, message=message), 410
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

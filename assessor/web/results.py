@@ -25,10 +25,7 @@ EXPORTS = ("csv", "xlsx", "json")
 
 
 def _scored(assessment: Assessment) -> Any:
-    try:
-        return score_assessment(assessment)
-    except LookupError:
-        abort(410)
+    return score_assessment(assessment)
 
 
 @bp.get("/<int:assessment_id>/results")

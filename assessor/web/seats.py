@@ -75,14 +75,13 @@ class Seat:
 
 
 def pinned(respondent: RespondentView) -> Questionnaire:
-    try:
-        return questionnaire_for(
-            respondent.questionnaire_id,
-            respondent.questionnaire_version,
-            respondent.questionnaire_hash,
-        )
-    except LookupError:
-        abort(410)
+    """The respondent's questionnaire, as their assessment started with it (a page that
+    says which, with 410, when it can't be loaded: see web/errors.py)."""
+    return questionnaire_for(
+        respondent.questionnaire_id,
+        respondent.questionnaire_version,
+        respondent.questionnaire_hash,
+    )
 
 
 def link_seat(token: str, respondent: RespondentView | None = None) -> Seat:
