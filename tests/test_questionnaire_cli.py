@@ -12,6 +12,9 @@ from click.testing import Result
 from flask import Flask
 
 from assessor import create_app
+from assessor.database import begin_write
+from assessor.extensions import db
+from assessor.operations.catalog import catalog, store_questionnaire
 from assessor.questionnaire import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,3 +211,41 @@ def test_list_notes_broken_files_on_stderr(tmp_path: Path) -> None:
     assert result.stderr == (
         "1 problem(s) in questionnaire files: run 'assessor questionnaire check'\n"
     )
+
+
+def test_check_warns_when_a_file_changed_without_a_new_version(tmp_path: Path) -> None:
+    """Compared with what the database stores for the same id and version."""
+    shutil.copytree(ROOT / "questionnaires", tmp_path / "questionnaires")
+    folder = tmp_path / "questionnaires" / "cio-ciso-governance" / "v1"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "QUESTIONNAIRE_DIRS": [str(tmp_path / "questionnaires")],
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        begin_write()
+        store_questionnaire(catalog().get("cio-ciso-governance"))
+        db.session.commit()
+        stored = catalog().get("cio-ciso-governance").hash
+    result = app.test_cli_runner().invoke(args=["questionnaire", "check"])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output  # the file is what the database stores
+
+    rules = folder / "rules.yaml"
+    rules.write_text(rules.read_text().replace("Appoint a CISO", "Appoint a chief"))
+    result = app.test_cli_runner().invoke(args=["questionnaire", "check"])
+    assert result.exit_code == 0, result.output
+    now = load_file(folder).hash
+    warning = result.stdout.splitlines()[-1]
+    assert warning.startswith(f"warning: {folder}: cio-ciso-governance version 1 has changed")
+    assert f"(stored {stored[:12]}, now {now[:12]})" in warning
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_check_without_a_database_table_compares_nothing() -> None:
+    result = run("check")  # an empty in-memory database: nothing stored, no warning
+    assert result.exit_code == 0 and "warning" not in result.output and result.stderr == ""

@@ -83,6 +83,31 @@ def check_command(paths: tuple[str, ...]) -> None:
             f"ok: {q.id} version {q.version} ({len(q.questions)} questions, "
             f"{len(q.rules)} rules, hash {q.hash[:12]})"
         )
+    for line in _changed_versions(catalog):
+        click.echo(line)
+
+
+def _changed_versions(catalog: Catalog) -> list[str]:
+    """A warning for each questionnaire whose content differs from every copy the database
+    stores for its id and version (a file edited without a new version)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assessor.operations.catalog import stored_hashes
+
+    lines = []
+    try:
+        for q in catalog.all():
+            stored = stored_hashes(q.id, q.version)
+            if stored and q.hash not in stored:
+                lines.append(
+                    f"warning: {_shown(catalog.path(q) or q.id)}: {q.id} version {q.version} "
+                    f"has changed since assessments started on it (stored {stored[-1][:12]}, "
+                    f"now {q.hash[:12]}): they keep the stored copy; new assessments get this "
+                    f"content once the service restarts. Publish corrections as a new version"
+                )
+    except SQLAlchemyError as exc:
+        click.echo(f"note: not compared with the database ({exc.__class__.__name__})", err=True)
+    return lines
 
 
 @questionnaire.command("show")
