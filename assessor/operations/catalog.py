@@ -45,9 +45,8 @@ def catalog() -> Catalog:
 
 
 def _versions() -> Versions:
-    if _VERSIONS not in current_app.extensions:
-        catalog()
-    found: Versions = current_app.extensions[_VERSIONS]
+    """The current app's stored versions, parsed once each."""
+    found: Versions = current_app.extensions.setdefault(_VERSIONS, Versions())
     return found
 
 
@@ -107,7 +106,9 @@ def questionnaire_for(questionnaire_id: str, version: int, content_hash: str) ->
         longer loads.
     """
     versions = _versions()
-    found = versions.get(content_hash) or catalog().find(questionnaire_id, version, content_hash)
+    found = versions.get(content_hash)
+    if found is None:
+        found = catalog().find(questionnaire_id, version, content_hash)
     if found is not None and found.key == (questionnaire_id, version):
         return found
     row = db.session.execute(
