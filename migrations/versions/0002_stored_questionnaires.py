@@ -1,6 +1,6 @@
 """stored questionnaires: every version an assessment uses, kept by content hash
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-06 07:50:00.000000
 
@@ -17,7 +17,7 @@ from alembic import op
 from flask import current_app
 
 # revision identifiers, used by Alembic.
-revision = '0003'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
