@@ -31,7 +31,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # A signed-in session ends this long after sign-in, however much it is used (the
+    # server-side session's absolute expiry; operations/sessions.py).
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # The cookie is sent again only when the session changes, not with a new expiry on
+    # every response.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     # Respondent links expire after this many days unless re-issued.
     "INVITE_DAYS": 30,
     # memory:// for one process; redis://127.0.0.1:6379 for several.

@@ -33,7 +33,8 @@ class LoginManager(flask_login.LoginManager):
     checked as before.  Sign-in makes sessions permanent, and for those Flask-Login's
     "strong" mode only marks a session seen from another address or browser as not fresh
     (nothing here requires a fresh login), so a copied session cookie keeps working until
-    it expires or the user signs out (which ends every session: ``session_nonce``).
+    its server-side session ends: sign-out, "sign out everywhere", or its absolute expiry
+    (``operations.sessions``).
     """
 
     def _session_protection_failed(self) -> bool:

@@ -99,16 +99,11 @@ class User(UserMixin, Timestamp, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    #: Bumped on password change / sign-out everywhere; part of the session id.
-    session_nonce: Mapped[int] = mapped_column(Integer, default=0)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
 
 
 class Membership(Timestamp, db.Model):
@@ -331,3 +326,19 @@ class StoredQuestionnaire(db.Model):
     #: Path relative to the questionnaire's folder (or the file's name) -> YAML text.
     files: Mapped[dict[str, str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UserSession(db.Model):
+    """One signed-in session (a browser): sign-out deletes it, and so does its expiry."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: sha256 of the token the session cookie carries; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Absolute: using the session never moves it.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

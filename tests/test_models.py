@@ -69,7 +69,6 @@ def test_duplicate_email_refused(app, world) -> None:
                 email="a@example.com",
                 name="B",
                 password_hash="y",
-                session_nonce=0,
                 created_at=datetime.now(UTC),
             )
         )

@@ -1,19 +1,26 @@
 """Session cookies: HttpOnly, SameSite=Lax, Secure over https (also behind a trusted proxy);
-a fresh session on sign-in; sign-out and a changed nonce end the session."""
+a fresh session on sign-in; sessions kept on the server: sign-out ends its own, wherever its
+cookie was copied, "sign out everywhere" all of the user's, and each ends at an absolute
+expiry however much it is used."""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from assessor.extensions import db
-from assessor.models import User
+from assessor.models import UserSession
+from assessor.operations.tokens import token_hash
 from tests.conftest import base_config
 from tests.security_world import build_world, own_app, sign_in
 
@@ -110,16 +117,126 @@ def test_sign_out_ends_the_session(app: Flask) -> None:
         assert "_user_id" not in session
 
 
-def test_a_bumped_nonce_ends_every_session_of_the_user(app: Flask) -> None:
+def _copy_of_session(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of ``client``'s session cookie, as it is now."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    copy = app.test_client()
+    copy.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie.value)
+    return copy
+
+
+def _refused(response: Any) -> bool:
+    """Sent to the sign-in page, as someone signed out is."""
+    return response.status_code == 302 and urlsplit(response.location).path == "/signin"
+
+
+def _sessions_of(app: Flask, user_id: int) -> list[UserSession]:
+    with app.app_context():
+        rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user_id))
+        found = list(rows)
+        db.session.remove()
+    return found
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after_it(app: Flask) -> None:
+    """Sign-out ends the session on the server: a copy of its cookie (a shared computer, a
+    stolen cookie) opens nothing afterwards, nor does the signed-out browser replaying it."""
     world = build_world(app)
     client = app.test_client()
     sign_in(client, world.owner)
-    with app.app_context():
-        user = db.session.get(User, world.owner.user_id)
-        assert user is not None
-        user.session_nonce += 1
-        db.session.commit()
-    assert client.get("/workspace").status_code == 302
+    copy = _copy_of_session(app, client)
+    assert copy.get("/workspace").status_code == 200  # the copy works while signed in
+    replay = _copy_of_session(app, client)
+
+    assert client.post("/signout").status_code == 302
+
+    assert _refused(copy.get("/workspace"))
+    assert _refused(replay.get("/organizations"))
+    assert _sessions_of(app, world.owner.user_id) == []
+
+
+def test_sign_out_ends_only_its_own_session_and_everywhere_ends_the_others(
+    app: Flask,
+) -> None:
+    world = build_world(app)
+    laptop, phone, tablet = app.test_client(), app.test_client(), app.test_client()
+    for device in (laptop, phone, tablet):
+        sign_in(device, world.owner)
+    assert len(_sessions_of(app, world.owner.user_id)) == 3
+
+    tablet.post("/signout")
+    assert laptop.get("/workspace").status_code == 200
+    assert phone.get("/workspace").status_code == 200
+
+    assert laptop.post("/signout/everywhere").status_code == 302
+    assert _refused(phone.get("/workspace"))
+    assert _refused(laptop.get("/workspace"))
+    assert _sessions_of(app, world.owner.user_id) == []
+
+
+def test_the_cookie_holds_a_token_and_the_database_only_its_hash(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    sign_in(client, world.owner)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    token = serializer.loads(cookie.value)["sid"]
+    (row,) = _sessions_of(app, world.owner.user_id)
+    assert row.token_hash == token_hash(token) != token
+    assert len(token) >= 43  # 32 random bytes
+
+
+def test_a_session_ends_at_its_absolute_expiry_however_much_it_is_used(app: Flask) -> None:
+    """Twelve hours after sign-in the session ends, though it was used every hour and its
+    cookie was signed again an hour before (by a change of workspace)."""
+    world = build_world(app)
+    client = app.test_client()
+    lifetime = app.permanent_session_lifetime
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        sign_in(client, world.owner)
+        assert client.get("/workspace").status_code == 200  # keeps its new CSRF token
+        for _ in range(11):
+            clock.shift(timedelta(hours=1))
+            response = client.get("/workspace")
+            assert response.status_code == 200
+            # Using the session does not send its cookie again with a later expiry.
+            assert response.headers.getlist("Set-Cookie") == []
+        switched = client.post(f"/workspace/switch/{world.workspace_a}")
+        assert switched.status_code == 302 and switched.headers.getlist("Set-Cookie")
+        copy = _copy_of_session(app, client)  # signed just now: the cookie itself is valid
+        assert copy.get("/workspace").status_code == 200
+
+        clock.shift(lifetime - timedelta(hours=11) + timedelta(minutes=1))
+        assert _refused(copy.get("/workspace"))
+        assert _refused(client.get("/workspace"))
+
+
+def test_expired_sessions_are_deleted(app: Flask) -> None:
+    """A sign-in deletes the sessions that expired (anyone's); so does `assessor sessions
+    prune`, for a service nobody signs in to for a while."""
+    world = build_world(app)
+    laptop, phone = app.test_client(), app.test_client()
+    lifetime = app.permanent_session_lifetime
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        sign_in(laptop, world.owner)
+        sign_in(phone, world.viewer)
+        clock.shift(lifetime / 2)
+        sign_in(phone, world.owner)
+        assert len(_sessions_of(app, world.owner.user_id)) == 2
+
+        clock.shift(lifetime / 2 + timedelta(seconds=1))
+        sign_in(app.test_client(), world.consultant)
+        assert len(_sessions_of(app, world.owner.user_id)) == 1  # the laptop's is gone
+        assert _sessions_of(app, world.viewer.user_id) == []
+
+        clock.shift(lifetime)
+        result = app.test_cli_runner().invoke(args=["sessions", "prune"])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == "2 expired sessions deleted."
+        assert _sessions_of(app, world.owner.user_id) == []
+        assert _sessions_of(app, world.consultant.user_id) == []
 
 
 def test_failed_sign_in_keeps_nobody_signed_in(client: FlaskClient, app: Flask) -> None:

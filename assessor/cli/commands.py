@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "assessor.cli.score_cmd",
     "assessor.cli.report_cmds",
     "assessor.cli.demo_cmds",
+    "assessor.cli.session_cmds",
 )
 
 

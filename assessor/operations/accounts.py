@@ -64,39 +64,6 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_sign_in(user: User) -> None:
-    begin_write()  # SQLite: take the write lock before reading what is changed
-    user.last_sign_in_at = utcnow()
-    for membership in user.memberships:
-        audit.record("sign-in", workspace_id=membership.workspace_id, actor=user.email, user=user)
-    db.session.commit()
-
-
-def end_every_session(user: User) -> None:
-    """Sign ``user`` out everywhere: every session names the old nonce, so none loads."""
-    begin_write()  # SQLite: take the write lock before reading what is changed
-    user.session_nonce = (user.session_nonce or 0) + 1
-    for membership in user.memberships:
-        audit.record(
-            "signed-out-everywhere",
-            workspace_id=membership.workspace_id,
-            actor=user.email,
-            user=user,
-        )
-    db.session.commit()
-
-
-def user_by_session_id(session_id: str) -> User | None:
-    """Flask-Login's loader: ``<user id>:<nonce>``; a bumped nonce ends old sessions."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit() or not nonce.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_nonce != int(nonce):
-        return None
-    return user
-
-
 @dataclass(frozen=True)
 class IssuedInvitation:
     invitation: Invitation

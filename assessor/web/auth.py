@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from assessor.extensions import limiter, login_manager
-from assessor.operations import accounts
+from assessor.operations import accounts, sessions
 from assessor.operations.errors import InvalidInput
 from assessor.web.forms import ActionForm, JoinForm, SignInForm, SignUpForm
 
@@ -30,17 +30,24 @@ def _auth_limit() -> str:
     return str(current_app.config["RATELIMIT_AUTH"])
 
 
+#: The Flask session's key for the server-side session's token (operations.sessions).
+SESSION_KEY = "sid"
+
+
 @login_manager.user_loader
-def load_user(session_id: str) -> accounts.User | None:
-    return accounts.user_by_session_id(session_id)
+def load_user(user_id: str) -> accounts.User | None:
+    """The user of the session the cookie's token opens; a revoked or expired one, nobody."""
+    user = sessions.user_for(session.get(SESSION_KEY))
+    return user if user is not None and str(user.id) == user_id else None
 
 
 def _start_session(user: accounts.User) -> None:
     """A fresh session for the signed-in user (nothing carried over from before)."""
+    token = sessions.start(user)
     session.clear()
     login_user(user)
+    session[SESSION_KEY] = token
     session.permanent = True
-    accounts.record_sign_in(user)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -80,6 +87,8 @@ def sign_in() -> ResponseReturnValue:
 
 @bp.post("/signout")
 def sign_out() -> ResponseReturnValue:
+    """End this session on the server: its cookie, wherever copied, opens nothing after."""
+    sessions.revoke(session.get(SESSION_KEY))
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -90,7 +99,7 @@ def sign_out() -> ResponseReturnValue:
 @login_required
 def sign_out_everywhere() -> ResponseReturnValue:
     """End every session of this user, on every device (a lost laptop, a copied cookie)."""
-    accounts.end_every_session(current_user._get_current_object())
+    sessions.revoke_all(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You are signed out on every device.", "info")
