@@ -117,7 +117,7 @@ def test_sign_in_and_autosave_leave_no_secret_in_the_logs(
     assert autosave["status"] == 200 and autosave["user"] == "anonymous"
     assert autosave["endpoint"] == "answering.link_autosave"
     assert routes[("POST", "/signin")]["status"] == 302
-    detail = routes[("GET", "/assessments/<int:assessment_id>")]
+    detail = routes[("GET", "/assessments/<id:assessment_id>")]
     assert detail["user"] == world.owner.user_id
 
 

@@ -13,12 +13,15 @@ def register_web(app: Flask) -> None:
         dashboard,
         errors,
         health,
+        ids,
         requestlog,
         results,
         security,
         settings,
     )
 
+    # Before the blueprints: their rules use it.
+    app.url_map.converters["id"] = ids.IdConverter
     for module in (health, auth, dashboard, assessments, answering, results, settings):
         app.register_blueprint(module.bp)
     errors.register(app)

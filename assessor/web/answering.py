@@ -344,7 +344,7 @@ def link_submit(token: str) -> ResponseReturnValue:
 
 # --- routes: the consultant (or a self-assessing user) answering ----------------------------
 
-_PREFIX = "/assessments/<int:assessment_id>/respondents/<int:respondent_id>/answer"
+_PREFIX = "/assessments/<id:assessment_id>/respondents/<id:respondent_id>/answer"
 
 
 @bp.get(_PREFIX)

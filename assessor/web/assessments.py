@@ -56,7 +56,7 @@ def targets_form(questionnaire: Questionnaire, assessment: Assessment) -> FlaskF
     return TargetsForm()
 
 
-@bp.route("/new/<int:organization_id>", methods=["GET", "POST"])
+@bp.route("/new/<id:organization_id>", methods=["GET", "POST"])
 @access.editor_required
 def new(organization_id: int) -> ResponseReturnValue:
     organization = access.organization_or_404(organization_id)
@@ -75,7 +75,7 @@ def new(organization_id: int) -> ResponseReturnValue:
     return render_template("assessments/new.html", f=form, organization=organization)
 
 
-@bp.get("/<int:assessment_id>")
+@bp.get("/<id:assessment_id>")
 @access.member_required
 def detail(assessment_id: int) -> ResponseReturnValue:
     return _detail_page(access.assessment_or_404(assessment_id), RespondentForm())
@@ -100,7 +100,7 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
     )
 
 
-@bp.post("/<int:assessment_id>/targets")
+@bp.post("/<id:assessment_id>/targets")
 @access.editor_required
 def set_targets(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
@@ -117,7 +117,7 @@ def set_targets(assessment_id: int) -> ResponseReturnValue:
     return redirect(url_for("assessments.detail", assessment_id=assessment.id))
 
 
-@bp.post("/<int:assessment_id>/respondents")
+@bp.post("/<id:assessment_id>/respondents")
 @access.editor_required
 def add_respondent(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
@@ -141,7 +141,7 @@ def add_respondent(assessment_id: int) -> ResponseReturnValue:
     return _detail_page(assessment, form), 422
 
 
-@bp.post("/<int:assessment_id>/respondents/<int:respondent_id>/link")
+@bp.post("/<id:assessment_id>/respondents/<id:respondent_id>/link")
 @access.editor_required
 def issue_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
@@ -155,7 +155,7 @@ def issue_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/<int:assessment_id>/respondents/<int:respondent_id>/revoke")
+@bp.post("/<id:assessment_id>/respondents/<id:respondent_id>/revoke")
 @access.editor_required
 def revoke_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
@@ -167,7 +167,7 @@ def revoke_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     return redirect(url_for("assessments.detail", assessment_id=assessment.id))
 
 
-@bp.post("/<int:assessment_id>/respondents/<int:respondent_id>/reopen")
+@bp.post("/<id:assessment_id>/respondents/<id:respondent_id>/reopen")
 @access.editor_required
 def reopen(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
@@ -179,7 +179,7 @@ def reopen(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     return redirect(url_for("assessments.detail", assessment_id=assessment.id))
 
 
-@bp.post("/<int:assessment_id>/close")
+@bp.post("/<id:assessment_id>/close")
 @access.editor_required
 def close(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
@@ -190,7 +190,7 @@ def close(assessment_id: int) -> ResponseReturnValue:
     return redirect(url_for("assessments.detail", assessment_id=assessment.id))
 
 
-@bp.post("/<int:assessment_id>/reassess")
+@bp.post("/<id:assessment_id>/reassess")
 @access.editor_required
 def reassess(assessment_id: int) -> ResponseReturnValue:
     previous = access.assessment_or_404(assessment_id)

@@ -81,7 +81,7 @@ def new_organization() -> ResponseReturnValue:
     return _organization_form(None)
 
 
-@bp.get("/organizations/<int:organization_id>")
+@bp.get("/organizations/<id:organization_id>")
 @access.member_required
 def organization(organization_id: int) -> ResponseReturnValue:
     found = access.organization_or_404(organization_id)
@@ -91,7 +91,7 @@ def organization(organization_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@bp.route("/organizations/<id:organization_id>/edit", methods=["GET", "POST"])
 @access.editor_required
 def edit_organization(organization_id: int) -> ResponseReturnValue:
     return _organization_form(access.organization_or_404(organization_id))

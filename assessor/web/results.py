@@ -28,7 +28,7 @@ def _scored(assessment: Assessment) -> Any:
     return score_assessment(assessment)
 
 
-@bp.get("/<int:assessment_id>/results")
+@bp.get("/<id:assessment_id>/results")
 @access.member_required
 def show(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
@@ -88,21 +88,21 @@ def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -
     return response
 
 
-@bp.get("/<int:assessment_id>/report.pdf")
+@bp.get("/<id:assessment_id>/report.pdf")
 @access.member_required
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
     return _download(reporting.report_pdf(assessment, _paper()), assessment, "pdf")
 
 
-@bp.get("/<int:assessment_id>/report")
+@bp.get("/<id:assessment_id>/report")
 @access.member_required
 def report_preview(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
     return reporting.report_html(assessment, _paper())
 
 
-@bp.get("/<int:assessment_id>/export.<fmt>")
+@bp.get("/<id:assessment_id>/export.<fmt>")
 @access.member_required
 def export(assessment_id: int, fmt: str) -> ResponseReturnValue:
     if fmt not in EXPORTS:

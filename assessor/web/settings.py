@@ -109,7 +109,7 @@ def invite() -> ResponseReturnValue:
     return render_template("settings/invitation.html", invitation=issued.invitation, link=link)
 
 
-@bp.post("/invitations/<int:invitation_id>/revoke")
+@bp.post("/invitations/<id:invitation_id>/revoke")
 @access.owner_required
 def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
     invitation = db.session.scalar(
@@ -130,7 +130,7 @@ def audit_log() -> ResponseReturnValue:
     return render_template("settings/audit.html", events=audit.recent(access.workspace().id))
 
 
-@bp.post("/switch/<int:workspace_id>")
+@bp.post("/switch/<id:workspace_id>")
 @access.member_required
 def switch(workspace_id: int) -> ResponseReturnValue:
     """Work in another workspace the user belongs to."""
