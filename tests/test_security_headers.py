@@ -70,8 +70,13 @@ def _inline_problems(html: str) -> list[str]:
     return problems
 
 
+#: Files a browser may keep for its user alone, checked against their ETag on every use.
+DOWNLOADS = ("results.report_pdf", "results.export", "settings.logo")
+
+
 def test_every_page_sends_the_headers_and_needs_nothing_inline(app: Flask) -> None:
-    """Every GET route, as the owner (and the respondent's own link): headers and markup."""
+    """Every GET route, as the owner (and the respondent's own link): headers and markup;
+    pages are never stored by a cache, downloads are kept only privately, revalidated."""
     world = build_world(app)
     client = app.test_client()
     sign_in(client, world.owner)
@@ -97,6 +102,12 @@ def test_every_page_sends_the_headers_and_needs_nothing_inline(app: Flask) -> No
             failures.append(f"{label}: Referrer-Policy {headers.get('Referrer-Policy')!r}")
         if not re.fullmatch(r"[0-9a-f]{32}", headers.get("X-Request-ID", "")):
             failures.append(f"{label}: no request id")
+        cache = headers.get("Cache-Control")
+        if endpoint in DOWNLOADS:
+            if cache != "private, no-cache" or not headers.get("ETag"):
+                failures.append(f"{label}: download Cache-Control {cache!r}")
+        elif endpoint != "static" and cache != "no-store":
+            failures.append(f"{label}: Cache-Control {cache!r}")
         policy = headers.get("Content-Security-Policy", "")
         if "frame-ancestors 'none'" not in policy and endpoint != "settings.logo":
             failures.append(f"{label}: framing allowed ({policy!r})")
@@ -120,6 +131,47 @@ def test_error_pages_and_json_carry_the_headers(client) -> None:
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_what_respondents_and_members_see_is_not_stored_by_caches(app: Flask) -> None:
+    """Respondent pages and autosave replies, signed-in pages and JSON: ``no-store`` (a
+    shared computer's back button or a proxy must not keep someone's answers)."""
+    world = build_world(app)
+    respondent = app.test_client()
+    page = respondent.get(f"/r/{world.token_a}/s/context")
+    saved = respondent.post(
+        f"/r/{world.token_a}/autosave",
+        json={"question": "employees", "value": "250", "comment": None, "version": 0},
+    )
+    member = app.test_client()
+    sign_in(member, world.owner)
+    answer = f"/assessments/{world.assessment_a}/respondents/{world.respondent_a}/answer"
+    responses = [
+        page,
+        saved,
+        member.get("/workspace"),
+        member.get(f"/assessments/{world.assessment_a}/results"),
+        member.get(f"{answer}/s/context"),
+        member.get("/no/such/page"),
+        member.post("/signout"),
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 200, 404, 302]
+    assert [r.headers.get("Cache-Control") for r in responses] == ["no-store"] * len(responses)
+
+
+def test_downloads_are_kept_privately_and_revalidated(app: Flask) -> None:
+    """The logo and an export: ``private, no-cache`` with an ETag; asked again with that
+    ETag, 304 and no body."""
+    world = build_world(app)
+    client = app.test_client()
+    sign_in(client, world.viewer)
+    for url in ("/workspace/logo", f"/assessments/{world.assessment_a}/export.csv"):
+        first = client.get(url)
+        assert first.status_code == 200 and first.data
+        assert first.headers["Cache-Control"] == "private, no-cache"
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+        assert again.headers["Cache-Control"] == "private, no-cache"
 
 
 def test_logo_keeps_its_own_stricter_policy(app: Flask) -> None:

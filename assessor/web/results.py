@@ -80,12 +80,9 @@ def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -
         download_name=report.filename,
         etag=report.etag,
         conditional=True,
-        max_age=0,
     )
     response.headers["Content-Disposition"] = report.content_disposition
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    return response
+    return response  # private, no-cache: web/security.py
 
 
 @bp.get("/<id:assessment_id>/report.pdf")

@@ -7,6 +7,7 @@
 * ``Referrer-Policy: no-referrer``: respondent tokens are in URLs, and must not leave
   the page in a Referer header.  (Flask-WTF's Referer check on https is therefore off
   in the config: the CSRF token and SameSite cookies do that job.)
+* ``Cache-Control``: ``no-store`` on pages, ``private, no-cache`` on downloads.
 * The session cookie is ``Secure`` when the config says so or the request came over
   https (``ASSESSOR_PROXY_FIX=N`` trusts N proxies' ``X-Forwarded-*`` headers).
 """
@@ -90,6 +91,21 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def cache_policy(response: Response) -> Response:
+    """Keep what people see out of shared and back-button caches.
+
+    Pages, redirects and JSON (signed-in and respondent pages carry private answers):
+    ``no-store``.  Downloads (PDF, exports, the logo) carry an ETag: ``private,
+    no-cache``, kept by the browser alone and checked with the server on every use (a 304
+    when unchanged).  Static files keep their own header.
+    """
+    if request.endpoint == "static":
+        return response
+    etag, _ = response.get_etag()
+    response.headers["Cache-Control"] = "private, no-cache" if etag else "no-store"
+    return response
+
+
 def register(app: Flask) -> None:
     """Install the headers, the session interface and, when configured, ProxyFix."""
     proxies = proxy_count(app.config.get("PROXY_FIX"))
@@ -99,3 +115,4 @@ def register(app: Flask) -> None:
         )
     app.session_interface = SessionInterface()
     app.after_request(add_headers)
+    app.after_request(cache_policy)

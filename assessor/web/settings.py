@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
+import hashlib
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -88,6 +100,8 @@ def logo() -> ResponseReturnValue:
     if workspace.logo is None:
         abort(404)
     response = Response(workspace.logo, mimetype=workspace.logo_mimetype or "image/png")
+    response.set_etag(hashlib.sha256(workspace.logo).hexdigest())
+    response.make_conditional(request)  # 304 when the browser has it
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
