@@ -16,8 +16,17 @@ def register(app: Flask) -> None:
         """The demo workspace."""
 
     @demo.command("seed")
-    def seed() -> None:
+    @click.option(
+        "--url", default=None, help="Where the app will serve (`make run` prints it last)."
+    )
+    def seed(url: str | None) -> None:
         """Create the demo workspace (once) and print its login."""
         login = seed_demo(Path(current_app.instance_path))
-        state = "created" if login.created else "already there"
-        click.echo(f"Demo workspace {state}. Sign in as {login.email} / {login.password}")
+        state = "created" if login.created else "ready"
+        where = f": open {url} and sign in as" if url else ". Sign in as"
+        click.echo(
+            f"\nDemo workspace {state}{where}\n"
+            f"    email     {login.email}\n"
+            f"    password  {login.password}\n"
+            f"(kept in {Path(current_app.instance_path) / 'demo-password'})\n"
+        )

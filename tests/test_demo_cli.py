@@ -1,0 +1,55 @@
+"""`assessor demo seed` and `make run`: the demo login is the last thing printed before the
+server starts, with the address it serves on (which PORT and HOST change)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_seed_prints_where_to_open_and_the_login_that_works(app: Flask, tmp_path: Path) -> None:
+    app.instance_path = str(tmp_path)  # the demo password file goes here, not the project's
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["demo", "seed", "--url", "http://127.0.0.1:8123"])
+
+    assert result.exit_code == 0, result.output
+    password = (tmp_path / "demo-password").read_text().strip()
+    lines = [line.split() for line in result.output.strip().splitlines()]
+    assert lines[:3] == [
+        "Demo workspace created: open http://127.0.0.1:8123 and sign in as".split(),
+        ["email", "demo@example.com"],
+        ["password", password],
+    ]
+    client = app.test_client()
+    response = client.post("/signin", data={"email": "demo@example.com", "password": password})
+    assert response.status_code == 302
+    again = runner.invoke(args=["demo", "seed"])
+    assert again.output.strip().splitlines()[0] == "Demo workspace ready. Sign in as"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_prints_the_login_last_then_serves_where_told() -> None:
+    """The commands `make run` would run (a dry run): the server's, with the PORT and HOST
+    given, comes right after the demo seed that prints the login with that address."""
+    commands = subprocess.run(
+        ["make", "-n", "-B", "run", "PORT=8123", "HOST=0.0.0.0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert commands[-2:] == [
+        ".venv/bin/assessor demo seed --url http://0.0.0.0:8123",
+        ".venv/bin/assessor run --host 0.0.0.0 --port 8123",
+    ]
+    defaults = subprocess.run(
+        ["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert defaults[-1] == ".venv/bin/assessor run --host 127.0.0.1 --port 5000"
