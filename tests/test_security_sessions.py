@@ -175,6 +175,17 @@ def test_sign_out_ends_only_its_own_session_and_everywhere_ends_the_others(
     assert _sessions_of(app, world.owner.user_id) == []
 
 
+def test_signing_in_again_ends_the_session_the_browser_held(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    sign_in(client, world.consultant)
+    before = _copy_of_session(app, client)
+    sign_in(client, world.owner)  # another account on the same browser
+    assert _refused(before.get("/workspace"))
+    assert _sessions_of(app, world.consultant.user_id) == []
+    assert client.get("/workspace").status_code == 200
+
+
 def test_the_cookie_holds_a_token_and_the_database_only_its_hash(app: Flask) -> None:
     world = build_world(app)
     client = app.test_client()

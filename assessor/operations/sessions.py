@@ -22,12 +22,17 @@ from assessor.operations import audit
 from assessor.operations.tokens import new_token, token_hash
 
 
-def start(user: User) -> str:
-    """Sign ``user`` in: a new session (audited), expired ones pruned; returns its token."""
+def start(user: User, *, replacing: str | None = None) -> str:
+    """Sign ``user`` in: a new session (audited), expired ones pruned, and the session this
+    browser held before (``replacing``, its token) ended; returns the new one's token."""
     token, hashed = new_token()
     begin_write()  # SQLite: take the write lock before reading what is changed
     now = utcnow()
     _delete_expired(now)
+    if replacing:
+        db.session.execute(
+            delete(UserSession).where(UserSession.token_hash == token_hash(replacing))
+        )
     db.session.add(
         UserSession(
             user_id=user.id,

@@ -43,7 +43,7 @@ def load_user(user_id: str) -> accounts.User | None:
 
 def _start_session(user: accounts.User) -> None:
     """A fresh session for the signed-in user (nothing carried over from before)."""
-    token = sessions.start(user)
+    token = sessions.start(user, replacing=session.get(SESSION_KEY))
     session.clear()
     login_user(user)
     session[SESSION_KEY] = token
