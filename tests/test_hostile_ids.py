@@ -1,8 +1,9 @@
 """Ids out of the database's range in URLs: 404, never a 500.
 
-Both databases keep ids in signed 64-bit integers.  ``/assessments/9223372036854775808``
-used to reach the query and fail there (SQLite ``OverflowError``: a 500); every route
-with an id now takes it through the ``id`` converter, which answers 404 above the range.
+Primary keys are ``INTEGER``: 32-bit on PostgreSQL, 64-bit on SQLite.
+``/assessments/9223372036854775808`` used to reach the query and fail there (SQLite
+``OverflowError``; PostgreSQL failed from 2**31: a 500); every route with an id now takes
+it through the ``id`` converter, which answers 404 above the narrower range.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import BigInteger, Integer
 from werkzeug.routing import IntegerConverter, Rule
 
+from assessor.extensions import db
 from assessor.web.ids import MAX_ID, IdConverter
 from tests.security_world import World, build_world, sign_in
 
-#: Out of range: just above it, 2**64, and a number of 5,000 digits (more than Python's
-#: int() takes from a string).
-TOO_LARGE = (2**63, 2**64, 10**30, "9" * 5000)
+#: Out of range: PostgreSQL's INTEGER and SQLite's, 2**64, and a number of 5,000 digits
+#: (more than Python's int() takes from a string).
+TOO_LARGE = (2**31, 2**63, 2**64, 10**30, "9" * 5000)
 
 _ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
@@ -63,6 +66,16 @@ def test_every_id_in_a_url_goes_through_the_id_converter(app: Flask) -> None:
             if name.endswith("_id") and name != "section_id":
                 assert isinstance(converter, IdConverter), f"{rule.rule}: <{name}> is not <id:>"
     assert len(_id_rules(app)) >= 9
+
+
+def test_the_converter_range_is_the_primary_keys_range() -> None:
+    """Every primary key is a plain INTEGER (int4 on PostgreSQL), which MAX_ID is the top of;
+    a table with BIGINT ids needs the converter widened (and this test changed)."""
+    for table in db.metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            assert isinstance(column.type, Integer), table.name
+            assert not isinstance(column.type, BigInteger), table.name
+    assert MAX_ID == 2**31 - 1
 
 
 def test_ids_beyond_the_database_range_are_404_on_every_route(app: Flask) -> None:

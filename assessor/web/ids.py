@@ -1,8 +1,9 @@
 """The ``<id:...>`` URL converter: a database id, or no such page.
 
-Both databases keep ids in signed 64-bit integers; a larger number in a URL used to reach
-the query and fail there (SQLite: ``OverflowError``, a 500).  Out of that range it cannot
-name anything, so the URL matches no route: 404, like any unknown id.
+Primary keys are ``INTEGER`` columns: signed 32-bit on PostgreSQL, 64-bit on SQLite.  A
+larger number in a URL used to reach the query and fail there (SQLite ``OverflowError``
+from 2**63, PostgreSQL "integer out of range" from 2**31: a 500).  Out of the narrower
+range it cannot name anything, so the URL matches no route: 404, like any unknown id.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-#: The largest id the databases can hold (signed 64-bit).
-MAX_ID = 2**63 - 1
+#: The largest id an ``INTEGER`` primary key holds on every database (PostgreSQL's int4).
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
