@@ -115,7 +115,7 @@ def _section_save(question: str, value: str) -> Data:
 
 
 def _autosave(question: str, value: str) -> Data:
-    return lambda w, actor: {"question": question, "value": value, "comment": None}
+    return lambda w, actor: {"question": question, "value": value, "comment": None, "version": 0}
 
 
 ROUTES: dict[str, Route] = {
@@ -444,7 +444,8 @@ def test_respondent_link_reaches_only_its_own_respondent(app: Flask) -> None:
     text = page.get_data(as_text=True)
     assert BETA_MARK in text and ALPHA_MARK not in text
     saved = client.post(
-        f"/r/{world.token_b}/autosave", json={"question": "str_strategy_owner", "value": "CIO"}
+        f"/r/{world.token_b}/autosave",
+        json={"question": "str_strategy_owner", "value": "CIO", "version": 0},
     )
     assert saved.status_code == 200
     with app.app_context():

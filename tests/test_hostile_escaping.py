@@ -16,6 +16,7 @@ from flask import Flask
 from markupsafe import escape
 from pypdf import PdfReader
 
+from assessor.operations import answers as answer_ops
 from tests.security_world import answer_everything, build_world, sign_in
 from tests.test_access_matrix import ROUTES
 
@@ -63,9 +64,11 @@ def hostile_world(app: Flask):  # type: ignore[no-untyped-def]
         ("gov_comments", _hostile("Free text"), _hostile("Comment")),
         ("str_strategy_owner", "CIO", _hostile("Owner comment")),
     ):
+        with app.app_context():
+            version = answer_ops.answers_of(world.respondent_a)[question].version
         saved = respondent.post(
             f"/r/{world.token_a}/autosave",
-            json={"question": question, "value": value, "comment": comment},
+            json={"question": question, "value": value, "comment": comment, "version": version},
         )
         assert saved.status_code == 200, saved.get_json()
     signed_up = app.test_client().post(

@@ -89,7 +89,12 @@ def test_autosave_json_of_the_right_size_is_fine(app: Flask, client: FlaskClient
     world = build_world(app)
     response = client.post(
         f"/r/{world.token_a}/autosave",
-        json={"question": "gov_comments", "value": "fine", "comment": "z" * 100_000},
+        json={
+            "question": "gov_comments",
+            "value": "fine",
+            "comment": "z" * 100_000,
+            "version": 0,
+        },
         headers={"X-CSRFToken": "missing"} if app.config["WTF_CSRF_ENABLED"] else {},
     )
     if app.config["WTF_CSRF_ENABLED"]:

@@ -101,12 +101,12 @@ def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
     world = build_world(app)
     client = app.test_client()
     url = f"/r/{world.token_a}/autosave"
-    statuses = []
+    statuses, version = [], 0
     for n in range(9):
-        response = client.post(
-            url, json={"question": "str_strategy_maturity", "value": n % 5}, **_address(6)
-        )
+        body = {"question": "str_strategy_maturity", "value": n % 5, "version": version}
+        response = client.post(url, json=body, **_address(6))
         statuses.append(response.status_code)
+        version = response.get_json().get("version", version)
     assert statuses == [200] * 8 + [429]
     assert TOO_MANY in response.get_json()["error"]
     assert 0 < int(response.headers["Retry-After"]) <= 60

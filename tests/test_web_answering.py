@@ -42,6 +42,7 @@ from tests.web_support import (
     stored,
 )
 
+MISSING_VERSION = "version is required: the answer's version when it was read (0: no answer)."
 SECTIONS = [
     "context",
     "strategy",
@@ -318,13 +319,19 @@ def test_autosave_stores_one_answer_and_reports_progress(
     [
         ("not json", 400, "Send a JSON object: {question, value, comment, version}."),
         ({"question": "nope", "value": 1}, 422, "Unknown question 'nope'."),
-        ({"question": "employees", "value": "many"}, 422, "'many' is not a number"),
+        ({"question": "employees", "value": "many", "version": 0}, 422, "'many' is not a number"),
         (
             {"question": "employees", "value": 5, "version": True},
             422,
             "version must be a whole number.",
         ),
-        ({"question": "employees", "value": 5, "comment": 3}, 422, "comment must be text."),
+        (
+            {"question": "employees", "value": 5, "comment": 3, "version": 0},
+            422,
+            "comment must be text.",
+        ),
+        ({"question": "employees", "value": 5}, 422, MISSING_VERSION),
+        ({"question": "employees", "value": 5, "version": None}, 422, MISSING_VERSION),
     ],
 )
 def test_autosave_refuses_bad_requests_with_a_message(
@@ -343,6 +350,23 @@ def test_autosave_refuses_bad_requests_with_a_message(
     assert response.status_code == status
     assert response.json["error"] == message
     assert stored(app, setup.respondent_id) == {}
+
+
+@pytest.mark.parametrize("version", ["missing", None])
+def test_an_autosave_without_a_version_overwrites_nothing(
+    app: Flask, client: FlaskClient, respondent: FlaskClient, setup: Stage, token: str, version: Any
+) -> None:
+    """Every save names the version it read, as the page form does: a save that names none
+    (missing or null) is refused, beside the field it lacks, and the stored answer stays."""
+    assert _autosave(respondent, f"/r/{token}", "has_ciso", "yes", 0).status_code == 200
+    body = {"question": "has_ciso", "value": "no"}
+    if version != "missing":
+        body["version"] = version
+    response = client.post(f"{setup.answer_url()}/autosave", json=body)
+    assert response.status_code == 422
+    assert response.json == {"error": MISSING_VERSION, "field": "version"}
+    assert stored(app, setup.respondent_id) == {"has_ciso": "yes"}
+    assert len(history(app, setup.respondent_id, "has_ciso")) == 1
 
 
 def test_saving_what_is_stored_again_keeps_the_answer_as_it_was(
@@ -610,6 +634,7 @@ def test_autosave_answers_any_json_with_a_clear_status(
     assert response.status_code in (200, 409, 422), response.get_data(as_text=True)
     event(f"status {response.status_code}")
     after = stored(app, setup.respondent_id)
+    assert version is not None or response.status_code == 422
     if response.status_code == 200:
         q = _QUESTIONNAIRE.get("cio-ciso-governance").questions[question]
         expected = None if value in (None, "", []) else coerce_answer(q, form_value(q, value))

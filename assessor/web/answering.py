@@ -224,9 +224,10 @@ def _autosave(seat: Seat) -> ResponseReturnValue:
     if not isinstance(question_id, str) or question_id not in seat.questionnaire.questions:
         return jsonify(error=f"Unknown question {str(question_id)[:100]!r}.", field="question"), 422
     version = payload.get("version")
-    if version is not None and (
-        not isinstance(version, int) or isinstance(version, bool) or version < 0
-    ):
+    if version is None:  # as the page form's missing version: never a silent overwrite
+        message = "version is required: the answer's version when it was read (0: no answer)."
+        return jsonify(error=message, field="version"), 422
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         return jsonify(error="version must be a whole number.", field="version"), 422
     comment = payload.get("comment")
     if comment is not None and not isinstance(comment, str):
