@@ -83,7 +83,39 @@
     p.className = "save-state " + (cls || "");
   }
 
-  function save(fs) {
+  // --- autosave: one save in flight for the page, each naming the version the last returned --
+  // One respondent's own saves must never conflict with each other.  A question changed
+  // while a save is in flight waits its turn (once, however often it changes) and sends
+  // what it holds when its turn comes, with the version the save before it returned; so
+  // saves are stored in the order they were made, and "Saved" is said only when what the
+  // question shows is what is stored.  Another tab or device still gets the conflict.
+  var waiting = [];  // fieldsets with a change not yet sent, in the order they changed
+  var sending = false;
+
+  function autosave(fs) {
+    clearTimeout(timers[fs.dataset.qid]);
+    delete timers[fs.dataset.qid];
+    if (waiting.indexOf(fs) < 0) { waiting.push(fs); }
+    state(fs, "Saving…", "");
+    sendNext();
+  }
+
+  function sendNext() {
+    if (sending || waiting.length === 0) { return; }
+    sending = true;
+    send(waiting.shift()).then(function () {
+      sending = false;
+      sendNext();
+    });
+  }
+
+  // A later change of the question is waiting (or being typed): what this save stored is
+  // no longer what the question shows.
+  function changedSince(fs) {
+    return waiting.indexOf(fs) >= 0 || Object.prototype.hasOwnProperty.call(timers, fs.dataset.qid);
+  }
+
+  function send(fs) {
     var qid = fs.dataset.qid;
     var versionInput = fs.querySelector('input[name="v_' + qid + '"]');
     var comment = fs.querySelector('[name="c_' + qid + '"]');
@@ -91,7 +123,7 @@
     if (value === NOT_A_NUMBER) {
       state(fs, "Not saved: enter a number, such as 250.", "error");
       fs.classList.add("has-error");
-      return;
+      return Promise.resolve();
     }
     var body = {
       question: qid,
@@ -99,8 +131,7 @@
       comment: comment ? comment.value : null,
       version: Number(versionInput.value || 0)
     };
-    state(fs, "Saving…", "");
-    fetch(url, {
+    return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token },
@@ -110,8 +141,6 @@
         if (response.ok) {
           versionInput.value = data.version;
           if (value === null || (Array.isArray(value) && value.length === 0)) { delete answers[qid]; } else { answers[qid] = value; }
-          state(fs, "Saved", "ok");
-          fs.classList.remove("has-error");
           Object.keys(data.sections || {}).forEach(function (id) {
             var el = document.querySelector('.pct[data-section="' + id + '"]');
             if (el) { el.textContent = data.sections[id] + "%"; }
@@ -119,31 +148,42 @@
           document.getElementById("overall").value = data.overall;
           document.getElementById("overall-pct").textContent = data.overall;
           refreshVisibility();
+          if (!changedSince(fs)) {
+            state(fs, "Saved", "ok");
+            fs.classList.remove("has-error");
+          }
         } else if (response.status === 409) {
+          // Someone else's save came first: a later change of this page would be refused
+          // the same way, so it is not sent.
+          waiting = waiting.filter(function (other) { return other !== fs; });
           state(fs, (data.error || "Changed by someone else.") + " ", "conflict");
           var again = document.createElement("a");
           again.href = window.location.pathname;
           again.textContent = "Reload";
           fs.querySelector(".save-state").appendChild(again);
-        } else {
+        } else if (!changedSince(fs)) {  // a refused value already replaced is no news
           state(fs, data.error || ("Not saved (error " + response.status + ")."), "error");
           fs.classList.add("has-error");
         }
       });
     }).catch(function () {
-      state(fs, "Not saved: the connection failed. Use the Save button below.", "error");
+      if (!changedSince(fs)) {
+        state(fs, "Not saved: the connection failed. Use the Save button below.", "error");
+      }
     });
   }
 
   form.addEventListener("change", function (event) {
     var fs = event.target.closest("fieldset.question");
-    if (fs) { clearTimeout(timers[fs.dataset.qid]); save(fs); }
+    if (fs) { autosave(fs); }
   });
   form.addEventListener("input", function (event) {
     var fs = event.target.closest("fieldset.question");
     if (!fs || event.target.type === "radio" || event.target.type === "checkbox") { return; }
-    clearTimeout(timers[fs.dataset.qid]);
-    timers[fs.dataset.qid] = setTimeout(function () { save(fs); }, 800);
+    var qid = fs.dataset.qid;
+    clearTimeout(timers[qid]);
+    timers[qid] = setTimeout(function () { autosave(fs); }, 800);
+    state(fs, "", "");  // what was saved is no longer what the question shows
   });
   refreshVisibility();
 }());
