@@ -50,6 +50,13 @@ DEFAULTS: dict[str, Any] = {
     # behind one address autosaving at once.
     "RATELIMIT_LINK": "60 per minute",
     "RATELIMIT_LINK_USE": "1200 per minute",
+    # Longest comment on an answer, in characters (a line break counts as one).
+    "MAX_COMMENT_CHARS": 2000,
+    # Saves by a signed-in user (answering for a respondent, or for themselves), per user.
+    "RATELIMIT_USER_SAVES": "600 per minute",
+    # An answer's changes by the same author within this many seconds of their last one are
+    # one history row (the latest), so autosaves keep the history small; 0: a row each.
+    "HISTORY_COALESCE_SECONDS": 300,
     # Renders per worker process before it is replaced (keeps memory flat).
     "REPORT_WORKER_RENDERS": 25,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

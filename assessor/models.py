@@ -256,7 +256,9 @@ class Answer(db.Model):
 
 
 class AnswerHistory(db.Model):
-    """Append-only: every change of every answer, with who and when."""
+    """Every change of every answer, with who and when; never deleted.  One author's
+    changes of an answer within ``HISTORY_COALESCE_SECONDS`` of their last are one row,
+    brought up to date (the latest value, version and time)."""
 
     __tablename__ = "answer_history"
     __table_args__ = (

@@ -523,8 +523,9 @@ class Check:
 
 
 def verify(url: str, acks: dict[int, list[tuple[str, Any, int]]]) -> Check:
-    """Every acknowledged save is in the answer history, and each answer is at least as new
-    as the last save acknowledged for it."""
+    """Every acknowledged save is in the answer history (or superseded by a later row of its
+    author's, into which it was coalesced), each answer is at least as new as the last save
+    acknowledged for it, and each answer's latest history row is the answer."""
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
@@ -543,6 +544,12 @@ def verify(url: str, acks: dict[int, list[tuple[str, Any, int]]]) -> Check:
                 )
             }
             rows += len(history)
+            # A save coalesced into a later row of its author's is superseded, not lost
+            # (HISTORY_COALESCE_SECONDS); the latest row must then be the stored answer.
+            newest: dict[str, tuple[int, Any]] = {}
+            for (q, v), value in history.items():
+                if v > newest.get(q, (-1, None))[0]:
+                    newest[q] = (v, value)
             current = {
                 q: (v, value)
                 for q, v, value in session.execute(
@@ -554,7 +561,8 @@ def verify(url: str, acks: dict[int, list[tuple[str, Any, int]]]) -> Check:
             last: dict[str, tuple[int, Any]] = {}
             for question, value, version in saves:
                 total += 1
-                if history.get((question, version), object()) != value:
+                superseded = newest.get(question, (-1, None))[0] > version
+                if history.get((question, version), object()) != value and not superseded:
                     lost += 1
                     if len(details) < 5:
                         details.append(f"respondent {respondent} {question} v{version} missing")
@@ -569,6 +577,11 @@ def verify(url: str, acks: dict[int, list[tuple[str, Any, int]]]) -> Check:
                     lost += 1
                     if len(details) < 5:
                         details.append(f"respondent {respondent} {question}: answer is {stored}")
+            for question, row in newest.items():
+                if current.get(question) != row:
+                    lost += 1
+                    if len(details) < 5:
+                        details.append(f"respondent {respondent} {question}: history is {row}")
     engine.dispose()
     return Check(total, lost, rows, details)
 

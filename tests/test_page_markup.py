@@ -13,7 +13,7 @@ from flask import Flask
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from assessor.operations.answers import MAX_COMMENT
+from assessor.operations.answers import max_comment_chars
 from assessor.operations.catalog import catalog
 from assessor.questionnaire import Question, Questionnaire
 from assessor.web.questionnaire_form import (
@@ -105,7 +105,7 @@ def _reference(
         markup=section_markup(questionnaire, section_id),
         comment_name=comment_name,
         version_name=version_name,
-        max_comment=MAX_COMMENT,
+        max_comment=max_comment_chars(),
     )
 
 
@@ -171,6 +171,7 @@ def test_questions_match_the_template_loop_for_stored_answers(app: Flask) -> Non
 
 def test_questions_match_the_template_loop_for_a_refused_post(app: Flask) -> None:
     questionnaire = catalog_of(app)
+    too_long = "x" * (app.config["MAX_COMMENT_CHARS"] + 1)
     for section in questionnaire.sections:
         posted = MultiDict()
         for i, question in enumerate(section.questions):
@@ -183,9 +184,7 @@ def test_questions_match_the_template_loop_for_a_refused_post(app: Flask) -> Non
                 posted.add(question.id, str(question.all_options[0].value))
             else:
                 posted.add(question.id, "atlantis" if i % 2 else str(question.all_options[0].value))
-            posted.add(
-                comment_name(question.id), "x" * (MAX_COMMENT + 1) if i % 3 == 0 else HOSTILE
-            )
+            posted.add(comment_name(question.id), too_long if i % 3 == 0 else HOSTILE)
             posted.add(version_name(question.id), str(i))
         with app.test_request_context("/", method="POST", data=posted):
             form = section_form_class(questionnaire, section.id)()

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import base_config
-from tests.security_world import World, build_world, own_app
+from tests.security_world import World, build_world, own_app, sign_in
 
 LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -20,6 +20,7 @@ LIMITS = {
     "RATELIMIT_AUTH": "3 per minute",
     "RATELIMIT_LINK": "5 per minute",
     "RATELIMIT_LINK_USE": "8 per minute",
+    "RATELIMIT_USER_SAVES": "6 per minute",
 }
 REDIS_URL = "redis://127.0.0.1:6379"
 TOO_MANY = "Too many attempts"
@@ -115,6 +116,37 @@ def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
     assert client.post(page, data={"go": "stay"}, **_address(6)).status_code == 429
     assert client.post(f"/r/{world.token_a}/submit", **_address(6)).status_code == 429
     assert client.get(page, **_address(6)).status_code == 200
+
+
+def test_a_signed_in_users_saves_are_limited_per_user(app: Flask) -> None:
+    """A consultant's autosave had no limit (1,300 saves in 5.5 s): now RATELIMIT_USER_SAVES
+    counts every save a user makes, whichever respondent and address; not other users'."""
+    world = build_world(app)
+    consultant = app.test_client()
+    sign_in(consultant, world.consultant)
+    answer = f"/assessments/{world.assessment_a}/respondents/{world.respondent_a}/answer"
+    statuses, version = [], 0
+    for n in range(7):
+        body = {"question": "str_strategy_maturity", "value": n % 5, "version": version}
+        response = consultant.post(f"{answer}/autosave", json=body, **_address(10 + n % 2))
+        statuses.append(response.status_code)
+        version = response.get_json().get("version", version)
+    assert statuses == [200] * 6 + [429]
+    assert TOO_MANY in response.get_json()["error"]
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    # Every save of the user shares the count (a page, a submission); reading does not.
+    page = f"{answer}/s/strategy"
+    assert consultant.post(page, data={"go": "stay"}).status_code == 429
+    assert consultant.post(f"{answer}/submit").status_code == 429
+    assert consultant.get(page).status_code == 200
+    # Another user from the same address, and the respondent's own link, save on.
+    owner = app.test_client()
+    sign_in(owner, world.owner)
+    body = {"question": "str_strategy_owner", "value": "CIO", "version": 0}
+    assert owner.post(f"{answer}/autosave", json=body, **_address(10)).status_code == 200
+    body = {"question": "str_strategy_owner", "value": "CISO", "version": 1}
+    link = app.test_client().post(f"/r/{world.token_a}/autosave", json=body, **_address(10))
+    assert link.status_code == 200
 
 
 def test_invitation_links_are_limited(app: Flask) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Connection, bindparam, insert, select, update
+from flask import current_app
+from sqlalchemy import BindParameter, Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -21,7 +22,22 @@ from assessor.operations.errors import Conflict, InvalidInput, Locked
 from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire
 
-MAX_COMMENT = 4000
+
+def max_comment_chars() -> int:
+    """The longest comment on an answer (``MAX_COMMENT_CHARS``)."""
+    return int(current_app.config["MAX_COMMENT_CHARS"])
+
+
+def comment_problem(comment: str) -> str | None:
+    """Why a comment cannot be stored, or None.  Its length is counted as a textarea's
+    ``maxlength`` counts it, a line break as one character (a form posts it as two)."""
+    limit = max_comment_chars()
+    length = len(comment.strip().replace("\r\n", "\n"))
+    if length > limit:
+        return f"A comment is at most {limit:,} characters; this one has {length:,}."
+    if "\x00" in comment:
+        return "The comment contains a NUL character."
+    return None
 
 
 @dataclass(frozen=True)
@@ -55,13 +71,9 @@ def _clean(
     if question is None:
         raise InvalidInput(f"Unknown question {change.question_id!r}.", field=change.question_id)
     comment = (change.comment or "").strip() or None
-    if comment is not None:
-        if len(comment) > MAX_COMMENT:
-            raise InvalidInput(
-                f"A comment is at most {MAX_COMMENT} characters.", field=change.question_id
-            )
-        if "\x00" in comment:
-            raise InvalidInput("The comment contains a NUL character.", field=change.question_id)
+    problem = comment and comment_problem(comment)
+    if problem:
+        raise InvalidInput(problem, field=change.question_id)
     value = change.value
     if value in (None, "", []):
         return None, comment
@@ -152,6 +164,31 @@ _SWAP = (
     )
 )
 _HISTORY = insert(_history)
+#: Of the answers named, those whose latest history row is ``actor``'s from ``cutoff`` on:
+#: (question id, row id).
+_OWN_RECENT_HISTORY = select(_history.c.question_id, _history.c.id).where(
+    _history.c.id.in_(
+        select(func.max(_history.c.id))
+        .where(
+            _history.c.respondent_id == _RESPONDENT_ID,
+            _history.c.question_id.in_(bindparam("question_ids", expanding=True)),
+        )
+        .group_by(_history.c.question_id)
+    ),
+    _history.c.changed_by == bindparam("actor"),
+    _history.c.changed_at >= bindparam("cutoff", type_=_history.c.changed_at.type),
+)
+#: A history row brought up to date with its author's later change.
+_HISTORY_COALESCE = (
+    update(_history)
+    .where(_history.c.id == bindparam("history_id"))
+    .values(
+        value=bindparam("value"),
+        comment=bindparam("comment"),
+        version=bindparam("version"),
+        changed_at=bindparam("changed_at"),
+    )
+)
 _STARTED = (
     update(_assessment)
     .where(_assessment.c.id == bindparam("assessment_id"), _assessment.c.status == "draft")
@@ -318,7 +355,7 @@ def save_answers(
     if kept:
         saved.update((a.question_id, a) for a in _stored_by_id(connection, list(kept.values())))
     if history:
-        connection.execute(_HISTORY, history)
+        _record(connection, respondent.id, history, actor, now)
     if status == "draft":
         connection.execute(_STARTED, {"assessment_id": assessment_id})
     moved = section_id is not None and last_section != section_id
@@ -327,6 +364,39 @@ def save_answers(
     commit(expire=False)
     _written(respondent.id, section_id if moved else None, history, status == "draft")
     return Saved(saved, values)
+
+
+def _record(
+    connection: Connection,
+    respondent_id: int,
+    history: list[dict[str, Any]],
+    actor: str,
+    now: datetime,
+) -> None:
+    """Write a save's history rows.  An answer whose latest row is the same author's, from
+    less than ``HISTORY_COALESCE_SECONDS`` ago, has that row brought up to date instead of
+    a new one: autosaves keep one row per author and sitting, not one per keystroke.  A
+    different author, or a change after the window, adds a row.  Nothing is deleted."""
+    window = int(current_app.config["HISTORY_COALESCE_SECONDS"])
+    latest: dict[str, int] = {}
+    if window > 0:
+        params = {
+            "respondent_id": respondent_id,
+            "question_ids": [row["question_id"] for row in history],
+            "actor": actor,
+            "cutoff": now - timedelta(seconds=window),
+        }
+        latest = {qid: row_id for qid, row_id in connection.execute(_OWN_RECENT_HISTORY, params)}
+    coalesced = [
+        {**row, "history_id": latest[row["question_id"]]}
+        for row in history
+        if row["question_id"] in latest
+    ]
+    if coalesced:
+        connection.execute(_HISTORY_COALESCE, coalesced)
+    added = [row for row in history if row["question_id"] not in latest]
+    if added:
+        connection.execute(_HISTORY, added)
 
 
 def _stored_by_id(connection: Connection, ids: list[int]) -> list[StoredAnswer]:

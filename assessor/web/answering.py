@@ -357,17 +357,20 @@ def consultant_start(assessment_id: int, respondent_id: int) -> ResponseReturnVa
 
 @bp.route(f"{_PREFIX}/s/<section_id>", methods=["GET", "POST"])
 @access.editor_required
+@seats.user_limited
 def consultant_page(assessment_id: int, respondent_id: int, section_id: str) -> ResponseReturnValue:
     return _page(seats.consultant_seat(assessment_id, respondent_id), section_id)
 
 
 @bp.post(f"{_PREFIX}/autosave")
 @access.editor_required
+@seats.user_limited
 def consultant_autosave(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     return _autosave(seats.consultant_seat(assessment_id, respondent_id))
 
 
 @bp.route(f"{_PREFIX}/submit", methods=["GET", "POST"])
 @access.editor_required
+@seats.user_limited
 def consultant_submit(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     return _submit(seats.consultant_seat(assessment_id, respondent_id))

@@ -19,7 +19,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput, html_params
 
 from assessor.engine.answers import AnswerError, coerce_answer
-from assessor.operations.answers import MAX_COMMENT
+from assessor.operations.answers import comment_problem, max_comment_chars
 from assessor.questionnaire import Question, Questionnaire
 
 FieldFactory = Callable[[Question, list[Any]], Field]
@@ -47,6 +47,13 @@ class AnswerValid:
             coerce_answer(self.question, form_value(self.question, field.data))
         except AnswerError as exc:
             raise ValidationError(str(exc)) from None
+
+
+def _comment_valid(form: FlaskForm, field: Field) -> None:
+    """The comment check of the save itself, beside the comment (length: ``MAX_COMMENT_CHARS``)."""
+    problem = comment_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 def _validators(question: Question) -> list[Any]:
@@ -147,7 +154,7 @@ def _build(questionnaire: Questionnaire, section_id: str) -> type[FlaskForm]:
     for question in section.questions:
         attrs[question.id] = FACTORIES[question.kind](question, _validators(question))
         attrs[comment_name(question.id)] = TextAreaField(
-            "Comment", validators=[Optional(), Length(max=MAX_COMMENT)], render_kw={"rows": 2}
+            "Comment", validators=[Optional(), _comment_valid], render_kw={"rows": 2}
         )
         attrs[version_name(question.id)] = HiddenField()
     return type(f"SectionForm_{section_id}", (FlaskForm,), attrs)
@@ -218,7 +225,7 @@ class FieldState:
     comment_errors: tuple[str, ...] = ()
 
 
-_markup: dict[tuple[str, int, str, str], dict[str, QuestionMarkup]] = {}
+_markup: dict[tuple[str, int, str, str, int], dict[str, QuestionMarkup]] = {}
 
 
 def section_markup(questionnaire: Questionnaire, section_id: str) -> dict[str, QuestionMarkup]:
@@ -227,13 +234,14 @@ def section_markup(questionnaire: Questionnaire, section_id: str) -> dict[str, Q
     Rendering each option through WTForms' widgets was most of a page's cost; the same
     markup, made here once per questionnaire version, is chosen from per request.
     """
-    key = (questionnaire.id, questionnaire.version, questionnaire.hash, section_id)
+    limit = max_comment_chars()
+    key = (questionnaire.id, questionnaire.version, questionnaire.hash, section_id, limit)
     found = _markup.get(key)
     if found is None:
         section = next(s for s in questionnaire.sections if s.id == section_id)
         widgets = _widgets(questionnaire, section_id)
         found = _markup[key] = {
-            q.id: _question_markup(q, widgets.get(q.id)) for q in section.questions
+            q.id: _question_markup(q, widgets.get(q.id), limit) for q in section.questions
         }
     return found
 
@@ -262,7 +270,9 @@ def _widgets(questionnaire: Questionnaire, section_id: str) -> dict[str, tuple[s
     return widgets
 
 
-def _question_markup(question: Question, widget: tuple[str, str] | None = None) -> QuestionMarkup:
+def _question_markup(
+    question: Question, widget: tuple[str, str] | None = None, max_comment: int = 2000
+) -> QuestionMarkup:
     kind = "checkbox" if question.kind == "multi" else "radio"
     choices = []
     if question.kind in ("owner", "maturity", "choice", "yesno", "multi"):
@@ -307,8 +317,9 @@ def _question_markup(question: Question, widget: tuple[str, str] | None = None) 
     comment = (
         f'<summary>Comment</summary>\n<label class="visually-hidden" for="{cid}">'
         f"Comment on: {escape(question.text)}</label>\n"
-        f'<textarea id="{cid}" maxlength="{MAX_COMMENT}" name="{cid}" rows="2">\r\n',
-        "</textarea>",
+        f'<textarea aria-describedby="{cid}-limit" id="{cid}" maxlength="{max_comment}" '
+        f'name="{cid}" rows="2">\r\n',
+        f'</textarea>\n<p class="hint" id="{cid}-limit">At most {max_comment:,} characters.</p>',
     )
     vid = escape(version_name(question.id))
     version = f'</details>\n<input id="{vid}" name="{vid}" type="hidden" value="'

@@ -46,6 +46,19 @@ def link_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., Resp
     return writes(failed(view))
 
 
+def user_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Saves by a signed-in user (a POST to an answering route: an answer, a page of
+    answers, a submission), counted per user across every respondent they answer for,
+    against ``RATELIMIT_USER_SAVES``; past it, 429s on those POSTs.  Goes inside the
+    access check, so that only a signed-in editor is counted."""
+    return limiter.shared_limit(
+        lambda: str(current_app.config["RATELIMIT_USER_SAVES"]),
+        scope="user-saves",
+        key_func=lambda: f"user:{current_user.id}",
+        methods=["POST"],
+    )(view)
+
+
 @dataclass(frozen=True)
 class Seat:
     """Who is answering for which respondent, and how to address their pages."""
