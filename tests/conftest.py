@@ -19,6 +19,7 @@ from sqlalchemy import event, text
 
 from assessor import create_app
 from assessor.extensions import db
+from tests.web_support import Stage, issue_link, stage
 
 PG_URL = os.environ.get("ASSESSOR_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -127,3 +128,15 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def setup(app: Flask, client: FlaskClient) -> Stage:
+    """The owner (signed in on ``client``) with an assessment and one respondent, the CIO."""
+    return stage(app, client)
+
+
+@pytest.fixture
+def token(app: Flask, setup: Stage) -> str:
+    """A personal link of the ``setup``'s respondent."""
+    return issue_link(app, setup.respondent_id)

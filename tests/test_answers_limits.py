@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,27 +17,14 @@ from tests.web_support import (
     Stage,
     history,
     in_app,
-    issue_link,
     page_versions,
     questionnaire,
     section_form,
-    stage,
 )
 
 LIMIT = 2000  # MAX_COMMENT_CHARS by default
 RESPONDENT = "Carla CIO (personal link)"
 CONSULTANT = "Olive Owner (consultant)"
-
-
-@pytest.fixture
-def setup(app: Flask, client: FlaskClient) -> Stage:
-    """The owner (signed in on ``client``) with an assessment and one respondent, the CIO."""
-    return stage(app, client)
-
-
-@pytest.fixture
-def token(app: Flask, setup: Stage) -> str:
-    return issue_link(app, setup.respondent_id)
 
 
 def _comments(app: Flask, respondent_id: int, question: str) -> list[Any]:

@@ -4,7 +4,7 @@ on; in memory by default, and in Redis (shared by every process) with its own ke
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,20 @@ def _sign_in(client: Any, world: World, **kwargs: Any) -> Any:
     return client.post(
         "/signin", data={"email": world.owner.email, "password": "not the password"}, **kwargs
     )
+
+
+def _autosaves(
+    client: Any, url: str, count: int, sent_from: Callable[[int], dict[str, Any]]
+) -> tuple[list[int], Any]:
+    """``count`` changes of one answer, each naming the version the last returned; their
+    statuses and the last response.  ``sent_from(n)``: the request options of the n-th."""
+    statuses, version, response = [], 0, None
+    for n in range(count):
+        body = {"question": "str_strategy_maturity", "value": n % 5, "version": version}
+        response = client.post(url, json=body, **sent_from(n))
+        statuses.append(response.status_code)
+        version = response.get_json().get("version", version)
+    return statuses, response
 
 
 def test_sign_in_is_limited_per_address(app: Flask) -> None:
@@ -102,12 +116,7 @@ def test_autosave_past_the_limit_answers_in_json(app: Flask) -> None:
     world = build_world(app)
     client = app.test_client()
     url = f"/r/{world.token_a}/autosave"
-    statuses, version = [], 0
-    for n in range(9):
-        body = {"question": "str_strategy_maturity", "value": n % 5, "version": version}
-        response = client.post(url, json=body, **_address(6))
-        statuses.append(response.status_code)
-        version = response.get_json().get("version", version)
+    statuses, response = _autosaves(client, url, 9, lambda n: _address(6))
     assert statuses == [200] * 8 + [429]
     assert TOO_MANY in response.get_json()["error"]
     assert 0 < int(response.headers["Retry-After"]) <= 60
@@ -125,12 +134,9 @@ def test_a_signed_in_users_saves_are_limited_per_user(app: Flask) -> None:
     consultant = app.test_client()
     sign_in(consultant, world.consultant)
     answer = f"/assessments/{world.assessment_a}/respondents/{world.respondent_a}/answer"
-    statuses, version = [], 0
-    for n in range(7):
-        body = {"question": "str_strategy_maturity", "value": n % 5, "version": version}
-        response = consultant.post(f"{answer}/autosave", json=body, **_address(10 + n % 2))
-        statuses.append(response.status_code)
-        version = response.get_json().get("version", version)
+    statuses, response = _autosaves(
+        consultant, f"{answer}/autosave", 7, lambda n: _address(10 + n % 2)
+    )
     assert statuses == [200] * 6 + [429]
     assert TOO_MANY in response.get_json()["error"]
     assert 0 < int(response.headers["Retry-After"]) <= 60

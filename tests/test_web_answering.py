@@ -32,13 +32,11 @@ from tests.web_support import (
     complete_answers,
     history,
     in_app,
-    issue_link,
     page_versions,
     post_section,
     questionnaire,
     save_answers,
     section_form,
-    stage,
     stored,
 )
 
@@ -52,17 +50,6 @@ SECTIONS = [
     "third_parties",
     "governance",
 ]
-
-
-@pytest.fixture
-def setup(app: Flask, client: FlaskClient) -> Stage:
-    """The owner (signed in on ``client``) with an assessment and one respondent, the CIO."""
-    return stage(app, client)
-
-
-@pytest.fixture
-def token(app: Flask, setup: Stage) -> str:
-    return issue_link(app, setup.respondent_id)
 
 
 @pytest.fixture
