@@ -53,7 +53,7 @@ PAYLOADS = (
         optional={
             "question": QUESTIONS,
             "value": JSON_VALUES,
-            "comment": st.none() | st.text(max_size=50) | JSON_SCALARS | st.just("c" * 4001),
+            "comment": st.none() | st.text(max_size=50) | JSON_SCALARS | st.just("c" * 2001),
             "version": st.none() | st.integers(min_value=-3, max_value=2**64) | JSON_SCALARS,
         },
     )
