@@ -46,7 +46,8 @@ class Form(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate(extra_validators))
         for field in self:
-            if isinstance(field.data, str) and "\x00" in field.data:
+            posted = field.raw_data or []
+            if any(isinstance(value, str) and "\x00" in value for value in posted):
                 field.errors = [*field.errors, NUL_MESSAGE]
                 valid = False
         return valid
