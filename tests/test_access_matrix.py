@@ -118,6 +118,11 @@ def _autosave(question: str, value: str) -> Data:
     return lambda w, actor: {"question": question, "value": value, "comment": None, "version": 0}
 
 
+def _confirmed(w: World, actor: str) -> dict[str, Any]:
+    """A step that cannot be undone, with its box ticked."""
+    return {"confirm": "y"}
+
+
 ROUTES: dict[str, Route] = {
     "static": Route("public", _a("/static/app.css"), get=200, scoped=False),
     "health.healthz": Route("public", _a("/healthz"), get=200, scoped=False),
@@ -247,9 +252,19 @@ ROUTES: dict[str, Route] = {
         _a("/assessments/{w.assessment_a}/respondents/{w.respondent_a}/reopen"),
         post=302,
     ),
-    "assessments.close": Route("editor", _a("/assessments/{w.spare_assessment_a}/close"), post=302),
+    "assessments.close": Route(
+        "editor",
+        _a("/assessments/{w.spare_assessment_a}/close"),
+        get=200,
+        post=302,
+        data=_confirmed,
+    ),
     "assessments.reassess": Route(
-        "editor", _a("/assessments/{w.spare_assessment_a}/reassess"), post=302
+        "editor",
+        _a("/assessments/{w.spare_assessment_a}/reassess"),
+        get=200,
+        post=302,
+        data=_confirmed,
     ),
     # --- results and downloads ------------------------------------------------------------
     "results.show": Route("member", _a("/assessments/{w.assessment_a}/results"), get=200),

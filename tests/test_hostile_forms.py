@@ -83,6 +83,8 @@ FORMS = {
     "add respondent": Form(
         lambda w: f"/assessments/{w.assessment_a}/respondents", ("name", "role", "email")
     ),
+    "close": Form(lambda w: f"/assessments/{w.spare_assessment_a}/close", ("confirm",)),
+    "re-assess": Form(lambda w: f"/assessments/{w.spare_assessment_a}/reassess", ("confirm",)),
     "invite": Form(lambda w: "/workspace/invitations", ("email", "role")),
     "branding": Form(lambda w: "/workspace/branding", ("firm_name", "accent_color", "remove_logo")),
     "section by link": Form(

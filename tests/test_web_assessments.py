@@ -7,18 +7,19 @@ from datetime import datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent
 from tests.web_support import (
     Page,
+    assessment_status,
     complete_answers,
     in_app,
     issue_link,
     link_token,
     questionnaire,
-    save_answers,
+    save_and_submit,
     sign_up,
     stage,
     stored,
@@ -206,7 +207,7 @@ def test_an_expired_link_is_404(app: Flask, client: FlaskClient) -> None:
 def test_closing_an_assessment_stops_its_links(app: Flask, client: FlaskClient) -> None:
     setup = stage(app, client)
     token = issue_link(app, setup.respondent_id)
-    response = client.post(f"{setup.detail}/close", follow_redirects=True)
+    response = client.post(f"{setup.detail}/close", data={"confirm": "y"}, follow_redirects=True)
     assert "Assessment closed" in Page(response).texts(".flash")[0]
     assert client.get(f"/r/{token}").status_code == 404
     assert client.get(setup.answer_url()).status_code == 404
@@ -218,9 +219,9 @@ def test_reassess_a_year_later_keeps_the_people_and_shows_what_moved(
     setup = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam Secure", "CISO")))
     q = questionnaire(app)
     client.post(f"{setup.detail}/targets", data={"target_security": "4"})
-    save_answers(app, setup.respondent_id, complete_answers(q, {"sec_program_maturity": 1}))
+    save_and_submit(app, setup.respondent_id, complete_answers(q, {"sec_program_maturity": 1}))
 
-    response = client.post(f"{setup.detail}/reassess")
+    response = client.post(f"{setup.detail}/reassess", data={"confirm": "y"})
 
     assert response.status_code == 302
     with in_app(app):
@@ -238,7 +239,7 @@ def test_reassess_a_year_later_keeps_the_people_and_shows_what_moved(
     assert "repeats an earlier assessment" in page.text
     assert stored(app, new_cio) == {}
 
-    save_answers(app, new_cio, complete_answers(q, {"sec_program_maturity": 4}))
+    save_and_submit(app, new_cio, complete_answers(q, {"sec_program_maturity": 4}))
     results = Page(client.get(f"/assessments/{new_id}/results"))
     assert "Change since last" in results.texts(".scores thead th")
     changes = dict(
@@ -250,3 +251,69 @@ def test_reassess_a_year_later_keeps_the_people_and_shows_what_moved(
     )
     moved = "".join(changes["The security program"].etree_element.itertext())
     assert moved.startswith("+")
+
+
+def test_a_submitted_respondent_is_100_percent_done(app: Flask, client: FlaskClient) -> None:
+    """An optional question left blank does not make a submission look unfinished."""
+    setup = stage(app, client)
+    answers = complete_answers(questionnaire(app))
+    del answers["gov_comments"]  # optional
+    save_and_submit(app, setup.respondent_id, answers)
+
+    detail = Page(client.get(setup.detail))
+    assert detail.texts("td[data-label=Progress]")[0].startswith("100%")
+    assert detail.one("td[data-label=Progress] progress").etree_element.get("value") == "100"
+    organization = Page(client.get(f"/organizations/{setup.organization_id}"))
+    assert "100%" in organization.texts("tbody td")
+
+
+def test_closing_asks_first_then_says_what_the_links_do(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam Secure", "CISO")))
+    cio, ciso = setup.respondent_ids
+    issue_link(app, ciso)
+    save_and_submit(app, cio, complete_answers(questionnaire(app)))
+    url = f"{setup.detail}/close"
+    before = Page(client.get(setup.detail))
+    assert before.all(f'main form[action="{url}"]') == []  # a link to the question, no button
+    assert before.one(f'a[href="{url}"]') is not None
+
+    confirm = Page(client.get(url))
+    assert confirm.response.status_code == 200
+    assert "Personal links stop accepting answers" in confirm.text
+    assert "Not submitted yet: Sam Secure." in confirm.text
+    assert confirm.accessibility_problems() == []
+    unticked = Page(client.post(url, data={}))
+    assert unticked.response.status_code == 422
+    assert unticked.errors_beside("confirm") == ["Tick the box to confirm."]
+    assert assessment_status(app, setup.assessment_id) == "in_progress"
+
+    response = client.post(url, data={"confirm": "y"})
+    assert response.status_code == 302
+    assert assessment_status(app, setup.assessment_id) == "closed"
+
+    detail = Page(client.get(setup.detail))
+    assert "its personal links no longer accept answers" in detail.texts(".notice")[0]
+    links = detail.texts("td[data-label=Link]")
+    assert links == ["no longer accepts answers (assessment closed)"] * 2
+    assert "Reopen answers" not in detail.text
+    refused = Page(client.post(f"{setup.detail}/respondents/{cio}/reopen", follow_redirects=True))
+    assert "cannot be reopened" in refused.texts(".flash")[0]
+    assert assessment_status(app, setup.assessment_id) == "closed"
+    with in_app(app):
+        carla = db.session.get(Respondent, cio)
+        assert carla is not None and carla.submitted_at is not None
+
+
+def test_a_new_round_is_started_only_once_confirmed(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    url = f"{setup.detail}/reassess"
+    confirm = Page(client.get(url))
+    assert confirm.response.status_code == 200
+    assert "with the same 1 respondent and targets" in confirm.text
+
+    unticked = Page(client.post(url, data={}))
+
+    assert unticked.response.status_code == 422
+    assert unticked.errors_beside("confirm") == ["Tick the box to confirm."]
+    with in_app(app):
+        assert db.session.scalar(select(func.count()).select_from(Assessment)) == 1

@@ -23,7 +23,7 @@ from werkzeug.test import TestResponse
 
 from assessor.extensions import db
 from assessor.models import Answer, AnswerHistory, Assessment, Respondent, User
-from assessor.operations import accounts, assessments, organizations
+from assessor.operations import accounts, assessments, organizations, submission
 from assessor.operations import answers as answer_ops
 from assessor.operations.catalog import catalog
 from assessor.questionnaire import Questionnaire
@@ -228,12 +228,7 @@ def issue_link(app: Flask, respondent_id: int) -> str:
     with in_app(app):
         respondent = db.session.get(Respondent, respondent_id)
         assert respondent is not None
-        owner = next(
-            m.user
-            for m in respondent.assessment.organization.workspace.memberships
-            if m.role == "owner"
-        )
-        return assessments.issue_link(respondent, owner)
+        return assessments.issue_link(respondent, _owner_of(respondent))
 
 
 def invite(app: Flask, owner_email: str, email: str, role: str) -> str:
@@ -278,6 +273,28 @@ def save_answers(
         questionnaire = catalog().get(QUESTIONNAIRE)
         changes = [answer_ops.Change(q, v, None, None) for q, v in values.items()]
         answer_ops.save_answers(questionnaire, respondent, changes, actor, skip_hidden=True)
+
+
+def _owner_of(respondent: Respondent) -> User:
+    return next(
+        m.user
+        for m in respondent.assessment.organization.workspace.memberships
+        if m.role == "owner"
+    )
+
+
+def submit(app: Flask, respondent_id: int) -> None:
+    """Submit the respondent's answers (they then count in the results)."""
+    with in_app(app):
+        respondent = db.session.get(Respondent, respondent_id)
+        assert respondent is not None
+        submission.submit(catalog().get(QUESTIONNAIRE), respondent, "prepared by the test")
+
+
+def save_and_submit(app: Flask, respondent_id: int, values: dict[str, Any]) -> None:
+    """Store answers (:func:`save_answers`) and submit them."""
+    save_answers(app, respondent_id, values)
+    submit(app, respondent_id)
 
 
 def stored(app: Flask, respondent_id: int) -> dict[str, Any]:

@@ -54,6 +54,14 @@ def overall_percent(sections: list[SectionProgress]) -> int:
     return round(100 * sum(s.answered for s in sections) / shown) if shown else 0
 
 
+def respondent_percent(questionnaire: Questionnaire, respondent: Respondent) -> int:
+    """How far the respondent is, 0-100: 100 once they submitted (optional questions they
+    left blank do not make a submission look unfinished)."""
+    if respondent.submitted_at is not None:
+        return 100
+    return overall_percent(progress(questionnaire, respondent))
+
+
 def missing_required(questionnaire: Questionnaire, respondent: Respondent) -> list[str]:
     """Ids of required questions shown to the respondent and not answered."""
     return missing_of(questionnaire, respondent.role, answer_values(respondent))
@@ -70,7 +78,8 @@ def missing_of(questionnaire: Questionnaire, role: str, values: dict[str, Any]) 
 
 
 def assessment_completion(assessment: Assessment) -> int:
-    """Percentage of shown questions answered, over all respondents (0 with none)."""
+    """How far the respondents are, 0-100: the mean of :func:`respondent_percent` (0 with
+    nobody)."""
     if not assessment.respondents:
         return 0
     try:
@@ -81,5 +90,5 @@ def assessment_completion(assessment: Assessment) -> int:
         )
     except LookupError:
         return 0
-    sections = [s for r in assessment.respondents for s in progress(questionnaire, r)]
-    return overall_percent(sections)
+    people = assessment.respondents
+    return round(sum(respondent_percent(questionnaire, r) for r in people) / len(people))

@@ -77,13 +77,18 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
 
 
 def reopen(respondent: Respondent, actor: str, user_id: int | None = None) -> None:
-    """Unlock a respondent's submitted answers."""
+    """Unlock a respondent's submitted answers.
+
+    :raise Locked: the assessment is closed (its answers are final).
+    """
     begin_write()
-    respondent.submitted_at = None
     assessment = respondent.assessment
-    if assessment.status in ("submitted", "closed"):
+    if assessment.status == "closed":
+        db.session.rollback()
+        raise Locked("This assessment is closed; its answers are final and cannot be reopened.")
+    respondent.submitted_at = None
+    if assessment.status == "submitted":
         assessment.status = "in_progress"
-        assessment.closed_at = None
     audit.record(
         "answers-reopened",
         workspace_id=assessment.organization.workspace_id,

@@ -15,10 +15,10 @@ from assessor.operations import assessments as ops
 from assessor.operations import progress as progress_ops
 from assessor.operations import submission
 from assessor.operations.catalog import catalog, questionnaire_for
-from assessor.operations.errors import InvalidInput
+from assessor.operations.errors import InvalidInput, Locked
 from assessor.questionnaire import Questionnaire
 from assessor.web import access
-from assessor.web.forms import ActionForm, AssessmentForm, Form, RespondentForm
+from assessor.web.forms import ActionForm, AssessmentForm, ConfirmForm, Form, RespondentForm
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -85,8 +85,7 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
     """The assessment page: respondents with their progress, targets, actions."""
     questionnaire = pinned(assessment)
     people = [
-        (r, progress_ops.overall_percent(progress_ops.progress(questionnaire, r)))
-        for r in assessment.respondents
+        (r, progress_ops.respondent_percent(questionnaire, r)) for r in assessment.respondents
     ]
     return render_template(
         "assessments/detail.html",
@@ -174,32 +173,96 @@ def reopen(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     respondent = access.respondent_or_404(assessment, respondent_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    submission.reopen(respondent, _user().email)
-    flash(f"{respondent.name}'s answers are open for changes again.", "success")
+    try:
+        submission.reopen(respondent, _user().email)
+    except Locked as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{respondent.name}'s answers are open for changes again.", "success")
     return redirect(url_for("assessments.detail", assessment_id=assessment.id))
 
 
-@bp.post("/<id:assessment_id>/close")
+def confirm_page(
+    assessment: Assessment,
+    form: ConfirmForm,
+    *,
+    heading: str,
+    consequences: list[str],
+    confirm: str,
+    button: str,
+) -> ResponseReturnValue:
+    """The page that asks before a step that cannot be undone: what will happen, and a box
+    to tick (422 with the message beside it when it was posted unticked)."""
+    form.confirm.label.text = confirm
+    page = render_template(
+        "assessments/confirm.html",
+        assessment=assessment,
+        form=form,
+        heading=heading,
+        consequences=consequences,
+        button=button,
+    )
+    return page, 422 if form.is_submitted() else 200
+
+
+@bp.route("/<id:assessment_id>/close", methods=["GET", "POST"])
 @access.editor_required
 def close(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    ops.close_assessment(assessment, _user())
-    flash("Assessment closed: links no longer work and answers are final.", "success")
-    return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    if assessment.status == "closed":
+        flash("This assessment is already closed.", "success")
+        return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ops.close_assessment(assessment, _user())
+        flash(
+            "Assessment closed: its links no longer accept answers and its answers are final.",
+            "success",
+        )
+        return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    waiting = [r.name for r in assessment.respondents if r.submitted_at is None]
+    consequences = [
+        "Personal links stop accepting answers; nobody can answer, submit or reopen answers.",
+        "The answers become final; the results and the report keep them as they are.",
+    ]
+    if waiting:
+        consequences.append(
+            "Not submitted yet: " + ", ".join(waiting) + ". They can no longer finish."
+        )
+    return confirm_page(
+        assessment,
+        form,
+        heading="Close this assessment?",
+        consequences=consequences,
+        confirm="I understand that closing cannot be undone.",
+        button="Close the assessment",
+    )
 
 
-@bp.post("/<id:assessment_id>/reassess")
+@bp.route("/<id:assessment_id>/reassess", methods=["GET", "POST"])
 @access.editor_required
 def reassess(assessment_id: int) -> ResponseReturnValue:
     previous = access.assessment_or_404(assessment_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    latest = catalog().get(previous.questionnaire_id)
-    assessment = ops.reassess(previous, _user(), latest)
-    flash(
-        "A new assessment with the same people; compare it with the last one from its results.",
-        "success",
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        latest = catalog().get(previous.questionnaire_id)
+        assessment = ops.reassess(previous, _user(), latest)
+        flash(
+            "A new assessment with the same people; compare it with the last one from its results.",
+            "success",
+        )
+        return redirect(url_for("assessments.detail", assessment_id=assessment.id))
+    count = len(previous.respondents)
+    return confirm_page(
+        previous,
+        form,
+        heading="Start a new round?",
+        consequences=[
+            f"A new assessment of {previous.organization.name} starts with the same "
+            f"{count} respondent{'' if count == 1 else 's'} and targets, and no answers.",
+            "Each respondent needs a new personal link; the links of this one do not carry over.",
+            "This assessment stays as it is; the new round's results show the change since it.",
+        ],
+        confirm="Start a new round of this assessment.",
+        button="Start the new round",
     )
-    return redirect(url_for("assessments.detail", assessment_id=assessment.id))

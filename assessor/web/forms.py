@@ -140,3 +140,12 @@ class ActionForm(Form):
     """An empty form: a button that posts, with its CSRF token."""
 
     submit = SubmitField("Go")
+
+
+class ConfirmForm(Form):
+    """A step that cannot be undone: it happens only with the box ticked (no JavaScript)."""
+
+    confirm = BooleanField(
+        "I understand", validators=[DataRequired(message="Tick the box to confirm.")]
+    )
+    submit = SubmitField("Confirm")
