@@ -196,10 +196,18 @@ class Assessment(Timestamp, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organization: Mapped[Organization] = relationship(back_populates="assessments")
-    respondents: Mapped[list[Respondent]] = relationship(
+    #: Every respondent, removed ones too (they own answer history); for deleting.
+    all_respondents: Mapped[list[Respondent]] = relationship(
         back_populates="assessment",
         cascade="all, delete-orphan",
         passive_deletes=True,
+        order_by="Respondent.id",
+    )
+    #: The respondents who have not been removed: everything the service shows and counts.
+    respondents: Mapped[list[Respondent]] = relationship(
+        primaryjoin="and_(Assessment.id == Respondent.assessment_id, "
+        "Respondent.removed_at.is_(None))",
+        viewonly=True,
         order_by="Respondent.id",
     )
 
@@ -227,10 +235,20 @@ class Respondent(Timestamp, db.Model):
     last_section: Mapped[str | None] = mapped_column(String(100))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    assessment: Mapped[Assessment] = relationship(back_populates="respondents")
+    assessment: Mapped[Assessment] = relationship(back_populates="all_respondents")
     answers: Mapped[list[Answer]] = relationship(
         back_populates="respondent", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: Counted in the results before submitting: the consultant included them explicitly.
+    included: Mapped[bool] = mapped_column(default=False)
+    #: When the respondent was removed: gone from lists and results, their link revoked;
+    #: their answers and history stay.  NULL for a respondent still taking part.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def counted(self) -> bool:
+        """Whether the results count this respondent: submitted, or included explicitly."""
+        return self.removed_at is None and (self.submitted_at is not None or self.included)
 
 
 class Answer(db.Model):

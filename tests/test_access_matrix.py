@@ -266,6 +266,27 @@ ROUTES: dict[str, Route] = {
         post=302,
         data=_confirmed,
     ),
+    "respondents.rename": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.respondent_a}/rename"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"name": "Renamed Person"},
+    ),
+    "respondents.include": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.respondent_a}/include"),
+        post=302,
+        data=lambda w, actor: {"counted": "yes"},
+    ),
+    "respondents.remove": Route(
+        # After revoke_link, which uses the same respondent (POSTs go in this order).
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.revoked_respondent_a}/remove"),
+        get=200,
+        post=302,
+        data=_confirmed,
+    ),
     # --- results and downloads ------------------------------------------------------------
     "results.show": Route("member", _a("/assessments/{w.assessment_a}/results"), get=200),
     "results.report_preview": Route("member", _a("/assessments/{w.assessment_a}/report"), get=200),

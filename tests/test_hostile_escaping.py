@@ -1,10 +1,10 @@
 """Script and markup in every field a person can fill in comes out as text on every page,
 in the report preview and in the PDF.
 
-The payloads go in through the forms (names, organisation, firm name, respondent names,
-assessment title) and the autosave endpoint (comments and free-text answers); then every
-GET route of the access matrix is read as the owner and as the respondent, and the PDF's
-text is extracted with pypdf.
+The payloads go in through the forms (names, organisation, firm name, respondent names, a
+respondent's new name, assessment title) and the autosave endpoint (comments and free-text
+answers); then every GET route of the access matrix is read as the owner and as the
+respondent, and the PDF's text is extracted with pypdf.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 TEMPLATE = "{{ 7*7 }}"
 PAYLOADS = (SCRIPT, IMG, TEMPLATE)
+#: The labels of the hostile values put in through the forms and autosave.
+LABELS = ("Firm", "Organisation", "Title", "Respondent", "Renamed", "Free text", "Comment")
 
 
 def _hostile(label: str) -> str:
@@ -56,8 +58,17 @@ def hostile_world(app: Flask):  # type: ignore[no-untyped-def]
             f"/assessments/{world.assessment_a}/respondents",
             data={"name": _hostile("Respondent"), "role": "CISO", "email": ""},
         ),
+        owner.post(
+            f"/assessments/{world.assessment_a}/respondents/{world.respondent_a}/rename",
+            data={"name": _hostile("Renamed")},
+        ),
+        # Counted while still answering: the answers and comments below reach the report.
+        owner.post(
+            f"/assessments/{world.assessment_a}/respondents/{world.respondent_a}/include",
+            data={"counted": "yes"},
+        ),
     ]
-    assert [s.status_code for s in steps] == [302, 302, 302, 302]
+    assert [s.status_code for s in steps] == [302, 302, 302, 302, 302, 302]
     answer_everything(app, world.respondent_a)
     respondent = app.test_client()
     for question, value, comment in (
@@ -98,12 +109,12 @@ def test_every_page_shows_the_payloads_as_text(app: Flask, hostile_world) -> Non
             failures.append(f"{endpoint}: {response.status_code}")
         if response.mimetype == "text/html":  # downloads (CSV, images) are not markup
             failures += [f"{endpoint}: {p!r} unescaped" for p in _raw_payload_in(body)]
-        for label in ("Firm", "Organisation", "Title", "Respondent", "Free text", "Comment"):
+        for label in LABELS:
             if str(escape(_hostile(label))) in body:
                 seen.add(label)
     assert failures == []
     # Each payload reached at least one page (else the test proves nothing).
-    assert seen >= {"Firm", "Organisation", "Title", "Respondent", "Free text", "Comment"}
+    assert seen >= set(LABELS)
 
 
 def test_signed_up_names_are_escaped(app: Flask, hostile_world) -> None:  # type: ignore[no-untyped-def]
@@ -136,5 +147,5 @@ def test_the_report_shows_the_payloads_as_text(app: Flask, hostile_world) -> Non
     # Printed as text: the tags are on the page, so nothing was taken for markup.
     for payload in PAYLOADS:
         assert payload in flat, payload
-    for label in ("Firm", "Organisation", "Free text", "Comment"):
+    for label in ("Firm", "Organisation", "Free text", "Comment", "Renamed"):
         assert label in flat

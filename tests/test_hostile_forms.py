@@ -83,6 +83,18 @@ FORMS = {
     "add respondent": Form(
         lambda w: f"/assessments/{w.assessment_a}/respondents", ("name", "role", "email")
     ),
+    "rename respondent": Form(
+        lambda w: f"/assessments/{w.assessment_a}/respondents/{w.expired_respondent_a}/rename",
+        ("name",),
+    ),
+    "include respondent": Form(
+        lambda w: f"/assessments/{w.assessment_a}/respondents/{w.revoked_respondent_a}/include",
+        ("counted",),
+    ),
+    "remove respondent": Form(
+        lambda w: f"/assessments/{w.assessment_a}/respondents/{w.revoked_respondent_a}/remove",
+        ("confirm",),
+    ),
     "close": Form(lambda w: f"/assessments/{w.spare_assessment_a}/close", ("confirm",)),
     "re-assess": Form(lambda w: f"/assessments/{w.spare_assessment_a}/reassess", ("confirm",)),
     "invite": Form(lambda w: "/workspace/invitations", ("email", "role")),

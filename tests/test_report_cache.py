@@ -48,6 +48,8 @@ def _seed(organization: str = "Riverside Retail") -> int:
             for qid, value in person.answers.items()
         ]
         answers.save_answers(questionnaire, respondent, changes, person.name, skip_hidden=True)
+        # Counted while still answering, so that their answers can change below.
+        assessments.include_respondent(respondent, user, True)
     return assessment.id
 
 

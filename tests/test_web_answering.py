@@ -30,6 +30,7 @@ from tests.web_support import (
     Page,
     Stage,
     complete_answers,
+    count_so_far,
     history,
     in_app,
     page_versions,
@@ -265,6 +266,7 @@ def test_an_answer_hidden_by_a_later_change_does_not_count(
     q = questionnaire(app)
     everything = complete_answers(q)
     save_answers(app, setup.respondent_id, everything)
+    count_so_far(app, setup.respondent_id)
     title = "The CISO reports to the CIO and has no independent route to the CEO or board"
     findings = Page(client.get(f"{setup.detail}/results")).texts("article.finding h3")
     assert any(title in f for f in findings)

@@ -11,7 +11,7 @@ from tests.web_support import (
     complete_answers,
     invite,
     questionnaire,
-    save_answers,
+    save_and_submit,
     sign_in,
     stage,
 )
@@ -29,7 +29,7 @@ DOMAINS = [
 def test_results_of_one_respondent(app: Flask, client: FlaskClient) -> None:
     setup = stage(app, client)
     q = questionnaire(app)
-    save_answers(app, setup.respondent_id, complete_answers(q), actor="Carla CIO")
+    save_and_submit(app, setup.respondent_id, complete_answers(q))
 
     page = Page(client.get(f"{setup.detail}/results"))
 
@@ -80,8 +80,8 @@ def test_two_respondents_who_disagree_get_a_perception_section(
     setup = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam Secure", "CISO")))
     q = questionnaire(app)
     cio, ciso = setup.respondent_ids
-    save_answers(app, cio, complete_answers(q, {"sec_program_owner": "CIO"}))
-    save_answers(
+    save_and_submit(app, cio, complete_answers(q, {"sec_program_owner": "CIO"}))
+    save_and_submit(
         app, ciso, complete_answers(q, {"sec_program_owner": "CISO", "sec_program_maturity": 4})
     )
 
@@ -103,12 +103,12 @@ def test_results_before_anyone_answers(app: Flask, client: FlaskClient) -> None:
     setup = stage(app, client, people=())
     page = Page(client.get(f"{setup.detail}/results"))
     assert page.response.status_code == 200
-    assert "Nobody has answered yet." in page.text
+    assert "Not answered yet" in page.text
 
 
 def test_a_viewer_reads_results_but_is_not_offered_changes(app: Flask, client: FlaskClient) -> None:
     setup = stage(app, client)
-    save_answers(app, setup.respondent_id, complete_answers(questionnaire(app)))
+    save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app)))
     token = invite(app, "olive@example.com", "vic@example.com", "viewer")
     viewer = app.test_client()
     viewer.post(f"/join/{token}", data={"name": "Vic Viewer", "password": "a sturdy passphrase 42"})
@@ -123,3 +123,28 @@ def test_a_viewer_reads_results_but_is_not_offered_changes(app: Flask, client: F
     assert other.get(f"{setup.detail}/results").status_code == 404
     assert sign_in(other, "mallory@example.com").status_code == 302
     assert other.get(f"{setup.detail}/results").status_code == 404
+
+
+def test_a_new_round_nobody_has_answered_shows_no_scores(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam Secure", "CISO")))
+    q = questionnaire(app)
+    for rid in setup.respondent_ids:
+        save_and_submit(app, rid, complete_answers(q))
+    response = client.post(f"{setup.detail}/reassess", data={"confirm": "y"})
+    assert response.status_code == 302
+    new_round = response.headers["Location"]
+
+    page = Page(client.get(f"{new_round}/results"))
+
+    assert page.response.status_code == 200
+    assert "Not answered yet" in page.text
+    assert page.all(".overall") == [] and "/ 100" not in page.text
+    assert "Change since last" not in page.text
+    assert page.texts(".people-state.waiting") == [
+        "Still answering, not counted: Carla CIO (CIO); Sam Secure (CISO)"
+    ]
+    report = Page(client.get(f"{new_round}/report"))
+    facts = dict(zip(report.texts("#cover .fact-name"), report.texts("#cover .fact"), strict=True))
+    assert facts["Overall score"] == "Not answered yet"
+    assert facts["Respondents"] == "Nobody has submitted yet"
+    assert report.texts("#summary .headline") == ["Not answered yet"]

@@ -297,6 +297,14 @@ def save_and_submit(app: Flask, respondent_id: int, values: dict[str, Any]) -> N
     submit(app, respondent_id)
 
 
+def count_so_far(app: Flask, respondent_id: int) -> None:
+    """Count a respondent still answering in the results, as their consultant can."""
+    with in_app(app):
+        respondent = db.session.get(Respondent, respondent_id)
+        assert respondent is not None
+        assessments.include_respondent(respondent, _owner_of(respondent), True)
+
+
 def stored(app: Flask, respondent_id: int) -> dict[str, Any]:
     """The respondent's stored answer values, by question id."""
     with in_app(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
 from assessor.operations import audit
 from assessor.operations.catalog import store_questionnaire
-from assessor.operations.errors import InvalidInput
+from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.tokens import new_token
 from assessor.questionnaire import Questionnaire
 
@@ -94,6 +95,7 @@ def add_respondent(
     """Add someone who will answer: by their personal link, or through the consultant."""
     if role not in ("CIO", "CISO", "CEO", "OTHER"):
         raise InvalidInput("Choose CIO, CISO, CEO or Other.", field="role")
+    begin_write()  # SQLite: take the write lock before reading what is changed
     respondent = Respondent(
         assessment_id=assessment.id,
         name=name.strip(),
@@ -101,7 +103,6 @@ def add_respondent(
         email=(email or "").strip().lower() or None,
         user_id=user.id if user is not None else None,
     )
-    begin_write()  # SQLite: take the write lock before reading what is changed
     db.session.add(respondent)
     db.session.flush()
     audit.record(
@@ -116,6 +117,65 @@ def add_respondent(
     return respondent
 
 
+def _record(action: str, respondent: Respondent, by: User, **detail: Any) -> None:
+    audit.record(
+        action,
+        workspace_id=respondent.assessment.organization.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"respondent:{respondent.id}",
+        **detail,
+    )
+
+
+def rename_respondent(respondent: Respondent, by: User, name: str) -> None:
+    """Give a respondent another name (shown everywhere from now on)."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    before = respondent.name
+    respondent.name = name.strip()
+    _record("respondent-renamed", respondent, by, before=before, after=respondent.name)
+    db.session.commit()
+
+
+def _refuse_when_closed(assessment: Assessment) -> None:
+    if assessment.status == "closed":
+        db.session.rollback()
+        raise Locked("This assessment is closed; who its results count can no longer change.")
+
+
+def include_respondent(respondent: Respondent, by: User, included: bool) -> None:
+    """Count a respondent still answering in the results (``included``), or stop counting them.
+
+    :raise Locked: the assessment is closed.
+    """
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    _refuse_when_closed(respondent.assessment)
+    respondent.included = included
+    _record("respondent-included" if included else "respondent-left-out", respondent, by)
+    db.session.commit()
+
+
+def remove_respondent(respondent: Respondent, by: User) -> None:
+    """Remove a respondent: gone from the lists and results, their link revoked; their
+    answers and answer history are kept.  When everyone left has submitted, so has the
+    assessment.
+
+    :raise Locked: the assessment is closed.
+    """
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    assessment = respondent.assessment
+    _refuse_when_closed(assessment)
+    respondent.removed_at = utcnow()
+    respondent.revoked = True
+    _record("respondent-removed", respondent, by)
+    db.session.flush()
+    db.session.expire(assessment, ["respondents"])
+    left = assessment.respondents
+    if left and all(r.submitted_at is not None for r in left):
+        assessment.status = "submitted"
+    db.session.commit()
+
+
 def issue_link(respondent: Respondent, by: User) -> str:
     """A new personal link token for the respondent; any earlier link stops working."""
     token, hashed = new_token()
@@ -123,13 +183,7 @@ def issue_link(respondent: Respondent, by: User) -> str:
     respondent.token_hash = hashed
     respondent.token_expires_at = utcnow() + timedelta(days=int(current_app.config["INVITE_DAYS"]))
     respondent.revoked = False
-    audit.record(
-        "respondent-invited",
-        workspace_id=respondent.assessment.organization.workspace_id,
-        actor=by.email,
-        user=by,
-        target=f"respondent:{respondent.id}",
-    )
+    _record("respondent-invited", respondent, by)
     db.session.commit()
     return token
 
@@ -137,13 +191,7 @@ def issue_link(respondent: Respondent, by: User) -> str:
 def revoke_link(respondent: Respondent, by: User) -> None:
     begin_write()  # SQLite: take the write lock before reading what is changed
     respondent.revoked = True
-    audit.record(
-        "respondent-link-revoked",
-        workspace_id=respondent.assessment.organization.workspace_id,
-        actor=by.email,
-        user=by,
-        target=f"respondent:{respondent.id}",
-    )
+    _record("respondent-link-revoked", respondent, by)
     db.session.commit()
 
 

@@ -97,6 +97,8 @@ def _scored(assessment: Assessment, paper: str) -> tuple[dict[str, Any], ReportI
         logo_mimetype=workspace.logo_mimetype,
         accent=workspace.accent_color,
         paper=paper,
+        in_progress=scored.in_progress,
+        waiting=scored.waiting,
     )
     return scored.result.to_dict(), inputs
 

@@ -62,6 +62,7 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
             _respondent.c.assessment_id == assessment.id,
             _respondent.c.id != respondent.id,
             _respondent.c.submitted_at.is_(None),
+            _respondent.c.removed_at.is_(None),
         )
     ).scalar_one()
     if waiting == 0:

@@ -64,6 +64,10 @@ class ReportInputs:
     logo_mimetype: str | None = None
     accent: str | None = None
     paper: str = "a4"
+    #: Per respondent (same order): True for one counted while still answering.
+    in_progress: tuple[bool, ...] = ()
+    #: (name, role) of the respondents still answering who are not counted.
+    waiting: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -96,7 +100,13 @@ class ReportInputs:
             "logo_mimetype": self.logo_mimetype if self.logo else None,
             "accent": self.accent,
             "paper": self.paper,
+            "in_progress": list(self.in_progress),
+            "waiting": [list(person) for person in self.waiting],
         }
+
+    def still_answering(self, index: int) -> bool:
+        """Whether the respondent at ``index`` is counted while still answering."""
+        return index < len(self.in_progress) and self.in_progress[index]
 
     def assets(self) -> dict[str, tuple[bytes, str]]:
         """The in-memory files the rendered document refers to (the logo)."""
@@ -218,8 +228,13 @@ def _meta(
                 "completeness": r["completeness"],
                 "shown": r["shown"],
                 "answered": r["answered"],
+                "in_progress": inputs.still_answering(index),
             }
-            for r in result["respondents"]
+            for index, r in enumerate(result["respondents"])
+        ],
+        "waiting": [
+            {"name": name, "role": role, "role_label": ROLE_LABELS.get(role, role)}
+            for name, role in inputs.waiting
         ],
     }
 
@@ -257,6 +272,8 @@ def _scores(result: Mapping[str, Any]) -> dict[str, Any]:
         )
     band, meaning = summary.score_band(result["overall"])
     return {
+        # False when no respondent counts: there is no score to show yet.
+        "answered": bool(result["respondents"]),
         "overall": result["overall"],
         "completeness": result["completeness"],
         "band": band,

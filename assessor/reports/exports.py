@@ -31,7 +31,13 @@ ANSWER_COLUMNS = (
     "value",
     "label",
     "comment",
+    "respondent_status",
 )
+#: How exports name a counted respondent's state (``status_of``).
+SUBMITTED = "submitted"
+INCLUDED_IN_PROGRESS = "in progress (included)"
+#: The state of a respondent still answering who is not counted (listed apart).
+NOT_COUNTED = "in progress (not counted)"
 #: Characters that make a spreadsheet read a cell as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
@@ -53,11 +59,17 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def status_of(inputs: ReportInputs, index: int) -> str:
+    """How the exports name the state of the counted respondent at ``index``."""
+    return INCLUDED_IN_PROGRESS if inputs.still_answering(index) else SUBMITTED
+
+
 def answer_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
     """One row per answer (or comment) of each respondent, in questionnaire order."""
     questionnaire = inputs.questionnaire
     rows = []
-    for respondent in inputs.respondents:
+    for index, respondent in enumerate(inputs.respondents):
+        status = status_of(inputs, index)
         hidden = hidden_questions(questionnaire, respondent)
         for section in questionnaire.sections:
             for question in section.questions:
@@ -75,6 +87,7 @@ def answer_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
                         "value": list(value) if isinstance(value, tuple) else value,
                         "label": answer_label(question, value),
                         "comment": comment,
+                        "respondent_status": status,
                         "shown": question.id not in hidden,
                     }
                 )
@@ -102,6 +115,7 @@ def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
                 _unformula(_value_text(row["value"])),
                 _unformula(row["label"]),
                 _unformula(row["comment"]),
+                row["respondent_status"],
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -127,7 +141,13 @@ def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
                 "title": inputs.questionnaire.title,
             },
             "prepared_by": inputs.firm_name,
-            "respondents": [{"name": r.name, "role": r.role} for r in inputs.respondents],
+            "respondents": [
+                {"name": r.name, "role": r.role, "status": status_of(inputs, index)}
+                for index, r in enumerate(inputs.respondents)
+            ],
+            "not_counted": [
+                {"name": name, "role": role, "status": NOT_COUNTED} for name, role in inputs.waiting
+            ],
         },
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
@@ -161,6 +181,14 @@ def _evidence_text(finding: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _waiting_rows(inputs: ReportInputs) -> list[Sequence[Any]]:
+    """The respondents still answering who are not counted, as a block of their own."""
+    if not inputs.waiting:
+        return []
+    heading = ("still answering, not counted", "role", "status")
+    return [(), heading, *((name, role, NOT_COUNTED) for name, role in inputs.waiting)]
+
+
 def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
     titles = _domain_titles(result, inputs)
     refs = _finding_refs(result)
@@ -177,6 +205,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 _value_text(r["value"]),
                 r["label"],
                 r["comment"],
+                r["respondent_status"],
             ]
             for r in answer_rows(inputs)
         ),
@@ -257,11 +286,19 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         ("Method", result["method"]["combination"]),
         ("Method description", result["method"]["description"]),
         (),
-        ("respondent", "role", "completeness (%)", "questions shown", "answered"),
+        ("respondent", "role", "completeness (%)", "questions shown", "answered", "status"),
         *(
-            (r["name"], r["role"], r["completeness"], r["shown"], r["answered"])
-            for r in result["respondents"]
+            (
+                r["name"],
+                r["role"],
+                r["completeness"],
+                r["shown"],
+                r["answered"],
+                status_of(inputs, index),
+            )
+            for index, r in enumerate(result["respondents"])
         ),
+        *_waiting_rows(inputs),
         (),
         (
             "domain id",

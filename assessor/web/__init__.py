@@ -15,6 +15,7 @@ def register_web(app: Flask) -> None:
         health,
         ids,
         requestlog,
+        respondents,
         results,
         security,
         settings,
@@ -22,7 +23,16 @@ def register_web(app: Flask) -> None:
 
     # Before the blueprints: their rules use it.
     app.url_map.converters["id"] = ids.IdConverter
-    for module in (health, auth, dashboard, assessments, answering, results, settings):
+    for module in (
+        health,
+        auth,
+        dashboard,
+        assessments,
+        respondents,
+        answering,
+        results,
+        settings,
+    ):
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

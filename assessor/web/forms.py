@@ -142,6 +142,11 @@ class ActionForm(Form):
     submit = SubmitField("Go")
 
 
+class RenameForm(Form):
+    name = StringField("Name", validators=NAME)
+    submit = SubmitField("Save the name")
+
+
 class ConfirmForm(Form):
     """A step that cannot be undone: it happens only with the box ticked (no JavaScript)."""
 

@@ -35,17 +35,26 @@ def show(assessment_id: int) -> ResponseReturnValue:
     scored = _scored(assessment)
     result = scored.result.to_dict()
     previous = None
-    if assessment.previous_id is not None:
+    if assessment.previous_id is not None and result["respondents"]:
         before = db.session.get(Assessment, assessment.previous_id)
         if before is not None and before.organization_id == assessment.organization_id:
-            previous = {d["id"]: d for d in _scored(before).result.to_dict()["domains"]}
+            earlier = _scored(before).result.to_dict()
+            # A round nobody counted in has no scores to change from.
+            if earlier["respondents"]:
+                previous = {d["id"]: d for d in earlier["domains"]}
     findings = {f["id"]: f for f in result["findings"]}
+    counted = [
+        (r["name"], r["role"], in_progress)
+        for r, in_progress in zip(result["respondents"], scored.in_progress, strict=True)
+    ]
     return render_template(
         "results/show.html",
         assessment=assessment,
         result=result,
         findings=findings,
         previous=previous,
+        counted=counted,
+        waiting=scored.waiting,
         radar=Markup(radar_svg(result["domains"])),  # noqa: S704 - SVG built by our code, text escaped there
         heatmap=Markup(heatmap_svg(result["perception"]["domains"]))  # noqa: S704
         if len(result["respondents"]) > 1
