@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     # An answer's changes by the same author within this many seconds of their last one are
     # one history row (the latest), so autosaves keep the history small; 0: a row each.
     "HISTORY_COALESCE_SECONDS": 300,
+    # Respondents per assessment (each one adds a column of answers to every report).
+    "MAX_RESPONDENTS": 10,
     # Renders per worker process before it is replaced (keeps memory flat).
     "REPORT_WORKER_RENDERS": 25,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -1,6 +1,7 @@
 """Who the results count (issue 19, item 3): only submitted respondents, unless the
 consultant includes one still answering, who is then marked as such on the results page,
-in the report and in the exports; renaming and removing a respondent."""
+in the report and in the exports; renaming and removing a respondent; the limit on
+respondents per assessment (item 5)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assessor.extensions import db
-from assessor.models import AnswerHistory, AuditEvent, Respondent
+from assessor.models import AnswerHistory, Assessment, AuditEvent, Respondent
 from tests.web_support import (
     Page,
     Stage,
@@ -237,6 +238,32 @@ def test_removing_a_respondent_keeps_their_answers_in_the_history(
     assert "submitted" in detail.texts(".page-head .status")
 
 
+def test_respondents_per_assessment_are_limited(app: Flask, client: FlaskClient) -> None:
+    app.config["MAX_RESPONDENTS"] = 2
+    setup = stage(app, client, people=PEOPLE)
+    url = f"{setup.detail}/respondents"
+
+    refused = Page(client.post(url, data={"name": "Third Person", "role": "CEO", "email": ""}))
+
+    assert refused.response.status_code == 422
+    assert refused.errors_beside("name") == [
+        "An assessment has at most 2 respondents; remove one before adding another."
+    ]
+    with in_app(app):
+        names = db.session.scalars(
+            select(Respondent.name).where(Respondent.assessment_id == setup.assessment_id)
+        ).all()
+        assert names == ["Carla CIO", "Sam Secure"]
+    # A removed respondent makes room.
+    client.post(f"{url}/{setup.respondent_ids[1]}/remove", data={"confirm": "y"})
+    added = client.post(url, data={"name": "Third Person", "role": "CEO", "email": ""})
+    assert added.status_code == 302
+
+
+def test_the_default_limit_is_ten(app: Flask) -> None:
+    assert app.config["MAX_RESPONDENTS"] == 10
+
+
 def test_a_removed_respondent_does_not_hold_up_the_submission(
     app: Flask, client: FlaskClient
 ) -> None:
@@ -275,3 +302,21 @@ def test_who_counts_cannot_change_once_closed(
     assert included.texts(".flash") == [closed] and removed.texts(".flash") == [closed]
     assert _results(client, setup).texts(".people-state") == before
     assert "Remove…" not in included.text and "Count answers so far" not in included.text
+
+
+def test_a_new_round_over_the_limit_is_refused_before_anything_is_made(
+    app: Flask, client: FlaskClient
+) -> None:
+    setup = stage(app, client, people=PEOPLE)
+    app.config["MAX_RESPONDENTS"] = 1  # lowered since
+
+    page = Page(
+        client.post(f"{setup.detail}/reassess", data={"confirm": "y"}, follow_redirects=True)
+    )
+
+    assert page.texts(".flash") == [
+        "An assessment has at most 1 respondents and this one has 2; "
+        "remove some before starting a new round."
+    ]
+    with in_app(app):
+        assert db.session.scalar(select(func.count()).select_from(Assessment)) == 1

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assessor.database import begin_write
 from assessor.extensions import db
@@ -92,10 +92,21 @@ def add_respondent(
     email: str | None = None,
     user: User | None = None,
 ) -> Respondent:
-    """Add someone who will answer: by their personal link, or through the consultant."""
+    """Add someone who will answer: by their personal link, or through the consultant.
+
+    :raise InvalidInput: an unknown role, or the assessment already has
+        ``MAX_RESPONDENTS`` respondents (``field`` is ``name``).
+    """
     if role not in ("CIO", "CISO", "CEO", "OTHER"):
         raise InvalidInput("Choose CIO, CISO, CEO or Other.", field="role")
     begin_write()  # SQLite: take the write lock before reading what is changed
+    limit = int(current_app.config["MAX_RESPONDENTS"])
+    if _respondent_count(assessment.id) >= limit:
+        db.session.rollback()
+        raise InvalidInput(
+            f"An assessment has at most {limit} respondents; remove one before adding another.",
+            field="name",
+        )
     respondent = Respondent(
         assessment_id=assessment.id,
         name=name.strip(),
@@ -115,6 +126,18 @@ def add_respondent(
     )
     db.session.commit()
     return respondent
+
+
+def _respondent_count(assessment_id: int) -> int:
+    """How many respondents (removed ones aside) the assessment has, as stored now."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Respondent)
+            .where(Respondent.assessment_id == assessment_id, Respondent.removed_at.is_(None))
+        )
+        or 0
+    )
 
 
 def _record(action: str, respondent: Respondent, by: User, **detail: Any) -> None:
@@ -234,7 +257,16 @@ def start_self_assessment(
 
 
 def reassess(previous: Assessment, by: User, questionnaire: Questionnaire) -> Assessment:
-    """A new assessment of the same organisation with the same people, linked to the last one."""
+    """A new assessment of the same organisation with the same people, linked to the last one.
+
+    :raise InvalidInput: the last one has more respondents than ``MAX_RESPONDENTS``.
+    """
+    limit = int(current_app.config["MAX_RESPONDENTS"])
+    if len(previous.respondents) > limit:
+        raise InvalidInput(
+            f"An assessment has at most {limit} respondents and this one has "
+            f"{len(previous.respondents)}; remove some before starting a new round."
+        )
     assessment = start_assessment(
         previous.organization,
         by,

@@ -131,7 +131,11 @@ def add_respondent(assessment_id: int) -> ResponseReturnValue:
                 email=form.email.data,
             )
         except InvalidInput as exc:
-            flash(exc.message, "error")
+            field = getattr(form, exc.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, exc.message]
+            else:
+                flash(exc.message, "error")
         else:
             flash(
                 f"{form.name.data} added. Create their personal link when you are ready.", "success"
@@ -246,7 +250,11 @@ def reassess(assessment_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if form.validate_on_submit():
         latest = catalog().get(previous.questionnaire_id)
-        assessment = ops.reassess(previous, _user(), latest)
+        try:
+            assessment = ops.reassess(previous, _user(), latest)
+        except InvalidInput as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("assessments.detail", assessment_id=previous.id))
         flash(
             "A new assessment with the same people; compare it with the last one from its results.",
             "success",
