@@ -203,6 +203,8 @@ def seed(app: Any) -> int:
             answers.Change(q, v, person.comments.get(q), None) for q, v in person.answers.items()
         ]
         answers.save_answers(questionnaire, respondent, changes, person.name, skip_hidden=True)
+        # Counted in the report (only submitted or included respondents are).
+        assessments.include_respondent(respondent, user, True)
     return assessment.id
 
 
