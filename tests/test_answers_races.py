@@ -129,9 +129,14 @@ def test_a_submission_waits_for_a_save_that_clears_a_required_answer(
         assert missing_required(questionnaire, respondent) == ["employees"]
 
 
-def test_two_respondents_submitting_at_once_submit_the_assessment(app: Flask) -> None:
+OWNER_PASSWORD = "a long password 1"
+
+
+def _two_respondents(app: Flask) -> tuple[int, list[int], list[str]]:
+    """An assessment with Cia (CIO) and Sol (CISO), each with a link: the assessment's id,
+    theirs and their tokens (the owner is olive@example.com)."""
     with app.app_context():
-        owner = accounts.sign_up("olive@example.com", "a long password 1", "Olive", "Acme")
+        owner = accounts.sign_up("olive@example.com", OWNER_PASSWORD, "Olive", "Acme")
         organization = organizations.create_organization(
             owner.memberships[0].workspace, owner, name="Contoso", sector=None, size=None
         )
@@ -142,8 +147,11 @@ def test_two_respondents_submitting_at_once_submit_the_assessment(app: Flask) ->
             for name, role in (("Cia", "CIO"), ("Sol", "CISO"))
         ]
         tokens = [assessments.issue_link(person, owner) for person in people]
-        ids = [person.id for person in people]
-        assessment_id = assessment.id
+        return assessment.id, [person.id for person in people], tokens
+
+
+def test_two_respondents_submitting_at_once_submit_the_assessment(app: Flask) -> None:
+    assessment_id, ids, tokens = _two_respondents(app)
     for respondent_id in ids:
         answer_everything(app, respondent_id)
     seen: dict[str, int] = {}
@@ -159,6 +167,36 @@ def test_two_respondents_submitting_at_once_submit_the_assessment(app: Flask) ->
         finished = db.session.get(Assessment, assessment_id)
         assert finished is not None
         assert all(person.submitted_at is not None for person in finished.respondents)
+        assert finished.status == "submitted"
+
+
+def test_removing_the_last_one_waiting_while_another_submits_submits_the_assessment(
+    app: Flask,
+) -> None:
+    """PostgreSQL: the removal takes the assessment's row after the submission, so one of
+    them sees the other (both used to see someone still waiting, and neither marked the
+    assessment submitted)."""
+    assessment_id, (cia, sol), (token, _) = _two_respondents(app)
+    answer_everything(app, cia)
+    consultant = app.test_client()
+    consultant.post("/signin", data={"email": "olive@example.com", "password": OWNER_PASSWORD})
+    seen: dict[str, int] = {}
+
+    def submit() -> None:
+        seen["submit"] = app.test_client().post(f"/r/{token}/submit").status_code
+
+    def remove() -> None:
+        seen["remove"] = consultant.post(
+            f"/assessments/{assessment_id}/respondents/{sol}/remove", data={"confirm": "y"}
+        ).status_code
+
+    with _held_at(app, "INTO audit_event"):
+        _in_turn(submit, remove)
+
+    assert seen == {"submit": 200, "remove": 302}
+    with app.app_context():
+        finished = db.session.get_one(Assessment, assessment_id)
+        assert [person.name for person in finished.respondents] == ["Cia"]
         assert finished.status == "submitted"
 
 

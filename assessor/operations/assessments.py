@@ -12,8 +12,10 @@ from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
 from assessor.operations import audit
+from assessor.operations.answers import lock_respondent
 from assessor.operations.catalog import store_questionnaire
 from assessor.operations.errors import InvalidInput, Locked
+from assessor.operations.submission import lock_assessment
 from assessor.operations.tokens import new_token
 from assessor.questionnaire import Questionnaire
 
@@ -185,7 +187,13 @@ def remove_respondent(respondent: Respondent, by: User) -> None:
 
     :raise Locked: the assessment is closed.
     """
+    respondent_id, assessment_id = respondent.id, respondent.assessment_id
     begin_write()  # SQLite: take the write lock before reading what is changed
+    # PostgreSQL: the respondent's row, then the assessment's, in a submission's order: a
+    # submission at the same moment sees this removal, or this removal sees it.
+    connection = db.session.connection()
+    lock_respondent(connection, respondent_id)
+    lock_assessment(connection, assessment_id)
     assessment = respondent.assessment
     _refuse_when_closed(assessment)
     respondent.removed_at = utcnow()

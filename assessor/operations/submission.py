@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from assessor.database import begin_write
 from assessor.extensions import db
@@ -51,10 +51,7 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
     # order saves use), and each counts the others with a statement made after its turn
     # came, so the last one sees everyone else's submission.
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        connection.execute(
-            select(_assessment.c.id).where(_assessment.c.id == assessment.id).with_for_update()
-        )
+    lock_assessment(connection, assessment.id)
     waiting = connection.execute(
         select(func.count())
         .select_from(_respondent)
@@ -75,6 +72,15 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
     )
     db.session.commit()
     return submitted_at
+
+
+def lock_assessment(connection: Connection, assessment_id: int) -> None:
+    """PostgreSQL: wait for, then hold, the assessment's row lock (taken after the
+    respondent's), so that what changes whether everyone has submitted takes turns."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(
+            select(_assessment.c.id).where(_assessment.c.id == assessment_id).with_for_update()
+        )
 
 
 def reopen(respondent: Respondent, actor: str, user_id: int | None = None) -> None:
