@@ -20,7 +20,13 @@ from assessor.models import Answer, Respondent, User
 from assessor.operations import accounts, assessments, organizations
 from assessor.operations.catalog import catalog
 from tests.browser.conftest import LiveServer
-from tests.web_support import PASSWORD, QUESTIONNAIRE, complete_answers, save_answers
+from tests.web_support import (
+    PASSWORD,
+    QUESTIONNAIRE,
+    complete_answers,
+    save_and_submit,
+    save_answers,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -194,7 +200,7 @@ def test_self_assessment_with_autosave_and_conditional_questions(
         peer_id = peer.id
         db.session.remove()
     disagreeing = {**everything, "sec_program_owner": "CISO", "sec_program_maturity": 3}
-    save_answers(live_server.app, peer_id, disagreeing, actor="Sam Secure")
+    save_and_submit(live_server.app, peer_id, disagreeing)  # counted once submitted
     page.goto(results_url)
     expect(page.locator("figure.heatmap svg")).to_be_visible()
     expect(page.locator("#perception-h")).to_have_text("Where respondents disagree")
