@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -79,6 +80,14 @@ def _json(client: FlaskClient, setup: Stage) -> dict[str, Any]:
     return json.loads(response.data)
 
 
+def _sheet(client: FlaskClient, setup: Stage, name: str) -> list[tuple[Any, ...]]:
+    """The rows of one sheet of the Excel export, trailing empty cells left out."""
+    response = client.get(f"{setup.detail}/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data))[name]
+    return [tuple(c for c in row if c is not None) for row in sheet.iter_rows(values_only=True)]
+
+
 def _audit(app: Flask) -> list[str]:
     """The audit log's actions on respondents, oldest first."""
     with in_app(app):
@@ -117,6 +126,10 @@ def test_only_submitted_respondents_count(app: Flask, client: FlaskClient, setup
         {"name": "Sam Secure", "role": "CISO", "status": "in progress (not counted)"}
     ]
     assert document["result"]["completeness"] == 100
+    scores = _sheet(client, setup, "Scores")
+    apart = scores.index(("still answering, not counted", "role", "status"))
+    assert scores[apart + 1] == ("Sam Secure", "CISO", "in progress (not counted)")
+    assert scores[apart - 2][:3] == ("Carla CIO", "CIO", 100)  # the counted, above
 
 
 def test_the_pdf_cover_names_only_who_counts(app: Flask, client: FlaskClient) -> None:
