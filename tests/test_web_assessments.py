@@ -296,6 +296,10 @@ def test_closing_asks_first_then_says_what_the_links_do(app: Flask, client: Flas
     links = detail.texts("td[data-label=Link]")
     assert links == ["no longer accepts answers (assessment closed)"] * 2
     assert "Reopen answers" not in detail.text
+    assert detail.texts("td.counted") == [
+        "counted",
+        "not counted: not submitted before it closed",
+    ]
     refused = Page(client.post(f"{setup.detail}/respondents/{cio}/reopen", follow_redirects=True))
     assert "cannot be reopened" in refused.texts(".flash")[0]
     assert assessment_status(app, setup.assessment_id) == "closed"
