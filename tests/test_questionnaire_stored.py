@@ -28,6 +28,7 @@ from tests.web_support import (
     QUESTIONNAIRE,
     Page,
     complete_answers,
+    count_so_far,
     in_app,
     issue_link,
     questionnaire,
@@ -129,7 +130,12 @@ def test_assessments_keep_their_questionnaire_when_its_file_changes(
     assert HELP_OLD in context_page(client, link)
     before = snapshot(client, closed.assessment_id)
     assert RULE_OLD in before["results"]
-    assert client.post(f"{closed.detail}/close", follow_redirects=True).status_code == 200
+    assert (
+        client.post(
+            f"{closed.detail}/close", data={"confirm": "y"}, follow_redirects=True
+        ).status_code
+        == 200
+    )
     before_closed = snapshot(client, closed.assessment_id)
 
     edit(app, "sections/00-context.yaml", HELP_OLD, HELP_NEW)
@@ -174,6 +180,7 @@ def test_assessments_keep_their_questionnaire_when_its_file_changes(
         text = context_page(owner_client, new_url)
         assert HELP_NEW in text and HELP_OLD not in text
         save_answers(again, new_rid, complete_answers(new_q))
+        count_so_far(again, new_rid)
         results = Page(owner_client.get(f"/assessments/{new_id}/results")).text
         assert RULE_NEW in results and RULE_OLD not in results
 
