@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 
@@ -17,6 +18,18 @@ from assessor.reports.branding import (
 )
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10">%s</svg>'
+
+#: 10 levels of 10 ``<use>`` of the level below: 10^9 rectangles from 1.8 KB (refused at
+#: upload today; a logo stored before that, or a bug, must still end at the limit).
+HOSTILE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs>'
+    '<rect id="a0" width="1" height="1"/>'
+    + "".join(
+        f'<g id="a{level}">' + f'<use href="#a{level - 1}"/>' * 10 + "</g>"
+        for level in range(1, 10)
+    )
+    + '</defs><use href="#a9"/></svg>'
+).encode()
 
 
 def png(width: int = 20, height: int = 10, **info: str) -> bytes:
@@ -146,3 +159,51 @@ def test_interlaced_and_palette_png_accepted() -> None:
     Image.new("P", (33, 17)).save(out, "PNG", interlace=1)
     data, _ = validate_logo(out.getvalue(), "logo.png")
     assert data.startswith(b"\x89PNG")
+
+
+def _nested(levels: int, fan: int) -> bytes:
+    """``levels`` groups, each using the one below ``fan`` times (a reference chain)."""
+    body = b'<rect id="a0" width="1" height="1"/>' + b"".join(
+        b'<g id="a%d">' % level + b'<use href="#a%d"/>' % (level - 1) * fan + b"</g>"
+        for level in range(1, levels)
+    )
+    return SVG % (b"<defs>" + body + b'</defs><use href="#a%d"/>' % (levels - 1))
+
+
+def test_a_modest_reference_chain_is_kept() -> None:
+    data, _ = validate_logo(_nested(4, 10), "logo.svg")  # 2,221 shapes once expanded
+    assert data.count(b"<use") == 31
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_nested(5, 10), "draws more than 20,000 shapes"),
+        (_nested(10, 10), "draws more than 20,000 shapes"),
+        (_nested(40, 1), "more than 32 deep (once its references are followed)"),
+        (SVG % b'<g id="a"><rect/><use href="#a"/></g>', "refers to itself"),
+        (
+            SVG % b'<clipPath id="c"><rect clip-path="url(#c)"/></clipPath>',
+            "refers to itself",
+        ),
+        (
+            SVG
+            % (
+                b'<clipPath id="c0"><rect/></clipPath>'
+                + b"".join(
+                    b'<clipPath id="c%d">' % n
+                    + b'<rect clip-path="url(#c%d)"/>' % (n - 1) * 10
+                    + b"</clipPath>"
+                    for n in range(1, 8)
+                )
+                + b'<rect clip-path="url(#c7)"/>'
+            ),
+            "draws more than 20,000 shapes",
+        ),
+        (SVG % (b"<g>" * 40 + b"</g>" * 40), "more than 32 deep (at line 1"),
+        (SVG % (b"<g>" * 30_000 + b"</g>" * 30_000), "more than 32 deep (at line 1"),
+    ],
+)
+def test_svg_that_explodes_or_nests_too_deep_is_refused(data: bytes, message: str) -> None:
+    with pytest.raises(BrandingError, match=re.escape(message)):
+        validate_logo(data, "logo.svg")

@@ -23,6 +23,7 @@ from assessor.models import (
     User,
     Workspace,
 )
+from tests.test_report_branding import HOSTILE_SVG
 from tests.web_support import (
     PASSWORD,
     Page,
@@ -161,6 +162,22 @@ def test_logo_upload_png_and_svg_are_checked_and_cleaned(app: Flask, client: Fla
             "SVG files with a DOCTYPE or entities are not accepted.",
         ),
         (b"\x89PNG" + b"\0" * (300 * 1024), "big.png", "The logo is larger than 256 KB."),
+        (
+            HOSTILE_SVG,  # 1.8 KB of <use> chains: 10^9 shapes once expanded
+            "logo.svg",
+            "The SVG logo draws more than 20,000 shapes once its references (<use>, clip "
+            "paths) are followed. Upload a simpler SVG, or a PNG.",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1">'
+            + b"<g>" * 324
+            + b'<rect width="1" height="1"/>'
+            + b"</g>" * 324
+            + b"</svg>",  # 2.3 KB; the sanitiser's recursion overflowed (a 500)
+            "logo.svg",
+            "The SVG logo nests its elements more than 32 deep (at line 1, column 152). "
+            "Flatten its groups in your drawing program, or upload a PNG.",
+        ),
     ],
 )
 def test_a_bad_logo_gets_a_message_beside_the_field(

@@ -3,7 +3,8 @@
 A logo is untrusted input that ends up inside every report, so it is checked
 strictly and returned cleaned: a PNG by its signature, chunk structure and header
 dimensions (metadata chunks dropped); an SVG parsed without a DOCTYPE or entities
-and rebuilt from an allowlist of elements and attributes.
+and rebuilt from an allowlist of elements and attributes, refused when it nests too deep
+or draws too many elements once its references are followed (``svg_bounds``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from html import escape
 from typing import NoReturn
 from xml.etree import ElementTree as ET  # noqa: S405  (only builds trees; parsing is below)
 from xml.parsers import expat  # noqa: S410  (DOCTYPE and entity declarations are refused)
+
+from assessor.reports.svg_bounds import MAX_DEPTH, SvgBoundsError, check_bounds, depth_message
 
 MAX_LOGO_BYTES = 256 * 1024
 MAX_LOGO_PIXELS = 2048
@@ -208,10 +211,26 @@ def _parse_svg(data: bytes) -> ET.Element:
     parser.EntityDeclHandler = _refuse_dtd
     parser.UnparsedEntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
-    parser.StartElementHandler = lambda name, attrs: builder.start(
-        _clark(name), {_clark(key): value for key, value in attrs.items()}
-    )
-    parser.EndElementHandler = lambda name: builder.end(_clark(name))
+    depth = 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:  # before anything walks the tree recursively
+            raise BrandingError(
+                depth_message(
+                    f"at line {parser.CurrentLineNumber}, column {parser.CurrentColumnNumber + 1}"
+                )
+            )
+        builder.start(_clark(name), {_clark(key): value for key, value in attrs.items()})
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(_clark(name))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = builder.data
     try:
         parser.Parse(text.encode("utf-8"), True)
@@ -287,6 +306,10 @@ def clean_svg(data: bytes) -> bytes:
         raise BrandingError("The file is not an SVG image.")
     if not (root.get("viewBox") or (root.get("width") and root.get("height"))):
         raise BrandingError("The SVG logo needs a viewBox (or a width and a height).")
+    try:
+        check_bounds(root)
+    except SvgBoundsError as exc:
+        raise BrandingError(str(exc)) from None
     root.set("xmlns", SVG_NS)
     return _serialise(root).encode("utf-8")
 
