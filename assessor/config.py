@@ -59,8 +59,14 @@ DEFAULTS: dict[str, Any] = {
     "HISTORY_COALESCE_SECONDS": 300,
     # Respondents per assessment (each one adds a column of answers to every report).
     "MAX_RESPONDENTS": 10,
-    # Renders per worker process before it is replaced (keeps memory flat).
-    "REPORT_WORKER_RENDERS": 25,
+    # PDF renders (assessor.operations.render_jobs): each in a process of its own, stopped
+    # past RENDER_TIMEOUT seconds or RENDER_MEMORY_MB of address space (RLIMIT_AS), never
+    # retried; at most RENDER_WORKERS at once (at least 2: bulk renders leave one to
+    # downloads), and RENDER_PER_WORKSPACE downloads of one workspace in flight.
+    "RENDER_TIMEOUT": 60,
+    "RENDER_MEMORY_MB": 1024,
+    "RENDER_WORKERS": 2,
+    "RENDER_PER_WORKSPACE": 1,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
 }

@@ -120,9 +120,10 @@ def report(
     answers: str | None, assessment_id: int | None, output: str, html_out: str | None, paper: str
 ) -> None:
     """Write the PDF gap report of ANSWERS.json, or of a stored assessment."""
-    from assessor.operations import reporting
+    from assessor.operations import render_jobs, reporting
     from assessor.reports.context import build_context
-    from assessor.reports.render import render_html, render_pdf
+    from assessor.reports.render import render_html
+    from assessor.reports.sandbox import RenderLimitHit, render_bounded
 
     if (answers is None) == (assessment_id is None):
         fail("give either ANSWERS.json or --assessment ID")
@@ -131,9 +132,11 @@ def report(
         try:
             if html_out:
                 _write(html_out, reporting.report_html(assessment, paper))
-            pdf = reporting.report_pdf(assessment, paper).data
+            pdf = reporting.report_pdf(assessment, paper, lane="bulk").data
         except LookupError as exc:
             fail(str(exc))
+        except render_jobs.RenderRefused as exc:
+            fail(f"assessment {assessment_id}: {exc.message} {exc.advice}".strip())
     else:
         assert answers is not None  # noqa: S101  (checked above; narrows the type)
         result, inputs = _read_answers(answers)
@@ -141,7 +144,10 @@ def report(
         html = render_html(build_context(result, inputs))
         if html_out:
             _write(html_out, html)
-        pdf = render_pdf(html, inputs.assets())
+        try:
+            pdf = render_bounded(html, inputs.assets(), render_jobs.settings().limits).data
+        except RenderLimitHit as exc:
+            fail(f"{answers}: {exc}")
     _write(output, pdf)
     click.echo(f"wrote {output}")
 
@@ -156,26 +162,39 @@ def _with_paper(inputs: Any, paper: str) -> Any:
 @click.option("--workspace", "workspace_ref", help="Only this workspace (its id or its name).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder.")
 @click.option("--paper", type=PAPER, default="a4", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes (default: every core).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Renders at once (default: the bulk lane's slots).",
+)
 @with_appcontext
 def report_all(workspace_ref: str | None, output: str, paper: str, workers: int | None) -> None:
-    """Write the PDF of every submitted or closed assessment, rendering on every core."""
+    """Write the PDF of every submitted or closed assessment (the bulk lane of the render
+    jobs); one refused past a limit is named, the others are written, and the status is 1."""
     from assessor.operations import reporting
 
     workspace_id = _workspace_id(workspace_ref) if workspace_ref else None
     assessments = reporting.submitted_assessments(workspace_id)
     folder = Path(output)
-    written = 0
+    written, refused = 0, []
     try:
         progress = click.progressbar(length=len(assessments), label="Rendering", file=sys.stderr)
         with progress as bar:
-            for assessment, pdf in reporting.report_pdfs(assessments, paper, workers):
-                _write(str(folder / f"{assessment.id}-{pdf.filename}"), pdf.data)
-                written += 1
+            for outcome in reporting.report_pdfs(assessments, paper, workers):
+                if outcome.file is not None:
+                    name = f"{outcome.assessment_id}-{outcome.file.filename}"
+                    _write(str(folder / name), outcome.file.data)
+                    written += 1
+                elif outcome.refused is not None:
+                    refused.append(f"assessment {outcome.assessment_id}: {outcome.refused}")
                 bar.update(1)
     except LookupError as exc:
         fail(str(exc))
     click.echo(f"wrote {written} report{'s' if written != 1 else ''} to {folder}")
+    for line in refused:
+        click.echo(f"not written: {line}", err=True)
+    if refused:
+        raise SystemExit(1)
 
 
 def _workspace_id(ref: str) -> int:

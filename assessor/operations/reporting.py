@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,16 +25,12 @@ from sqlalchemy.exc import IntegrityError
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.models import Assessment, Organization, StoredReport
+from assessor.models import Assessment, Organization, StoredReport, User
+from assessor.operations import render_jobs
 from assessor.operations.scoring import score_assessment
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
-from assessor.reports.render import (
-    RenderPool,
-    render_html,
-    render_pdf_in_worker,
-    template_version,
-)
+from assessor.reports.render import render_html, template_version
 
 PDF_MIMETYPE = "application/pdf"
 #: Stored PDFs kept per assessment; older ones are deleted when a new one is stored.
@@ -131,23 +126,43 @@ def report_etag(assessment: Assessment, paper: str = "a4") -> str:
     return content_hash(*_scored(assessment, paper))
 
 
-def report_pdf(assessment: Assessment, paper: str = "a4") -> ReportFile:
-    """The PDF report: the stored one when nothing changed, else rendered and stored."""
+def report_pdf(
+    assessment: Assessment,
+    paper: str = "a4",
+    *,
+    actor: str = "system",
+    user: User | None = None,
+    lane: str = "interactive",
+) -> ReportFile:
+    """The PDF report: the stored one when nothing changed, else rendered (a render job,
+    within the limits) and stored.
+
+    :raise render_jobs.RenderRefused: the render hit a limit (now or before), or is busy.
+    """
     result, inputs = _scored(assessment, paper)
     key = content_hash(result, inputs)
     stored = _stored(assessment.id, key)
     if stored is not None:
         return _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
-
     html = render_html(build_context(result, inputs))
-    data = render_pdf_in_worker(
-        html,
-        inputs.assets(),
-        renders=int(current_app.config.get("REPORT_WORKER_RENDERS", 25)),
-        workers=int(current_app.config.get("REPORT_WORKERS", 1)),
-    )
+    request = _render_request(assessment, key, paper, lane, actor, user)
+    data = render_jobs.render(request, html, inputs.assets())
     _store(assessment.id, key, data)
     return _file(data, key, inputs, "pdf", PDF_MIMETYPE)
+
+
+def _render_request(
+    assessment: Assessment, key: str, paper: str, lane: str, actor: str, user: User | None
+) -> render_jobs.RenderRequest:
+    return render_jobs.RenderRequest(
+        workspace_id=assessment.organization.workspace_id,
+        assessment_id=assessment.id,
+        content_hash=key,
+        paper=paper,
+        lane=lane,
+        actor=actor,
+        user=user,
+    )
 
 
 def submitted_assessments(workspace_id: int | None = None) -> list[Assessment]:
@@ -158,31 +173,53 @@ def submitted_assessments(workspace_id: int | None = None) -> list[Assessment]:
     return list(db.session.scalars(query.order_by(Assessment.id)))
 
 
+@dataclass(frozen=True)
+class BulkOutcome:
+    """One assessment's PDF from :func:`report_pdfs`, or why there is none."""
+
+    assessment_id: int
+    file: ReportFile | None
+    refused: render_jobs.RenderRefused | None = None
+
+
 def report_pdfs(
     assessments: Sequence[Assessment], paper: str = "a4", workers: int | None = None
-) -> Iterator[tuple[Assessment, ReportFile]]:
-    """The PDF of each assessment, rendered in parallel on ``workers`` processes (default:
-    every core), yielded as each is ready; stored ones are served from the database."""
-    renders = int(current_app.config.get("REPORT_WORKER_RENDERS", 25))
-    pool = RenderPool(workers or os.cpu_count() or 1, renders)
-    pending: dict[Future[bytes], tuple[Assessment, str, ReportInputs]] = {}
-    try:
+) -> Iterator[BulkOutcome]:
+    """The PDF of each assessment in the bulk lane, ``workers`` at a time (default: the
+    lane's slots), yielded as each is ready; stored ones are served from the database.
+    A render refused (a limit hit) is yielded as such; the others go on."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    concurrency = workers or render_jobs.settings().bulk_slots
+
+    def render_one(
+        request: render_jobs.RenderRequest, html: str, inputs: ReportInputs
+    ) -> BulkOutcome:
+        with app.app_context():
+            try:
+                data = render_jobs.render(request, html, inputs.assets())
+                _store(request.assessment_id, request.content_hash, data)
+            except render_jobs.RenderRefused as exc:
+                return BulkOutcome(request.assessment_id, None, exc)
+            finally:
+                db.session.remove()
+            file = _file(data, request.content_hash, inputs, "pdf", PDF_MIMETYPE)
+            return BulkOutcome(request.assessment_id, file)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        pending: list[Future[BulkOutcome]] = []
         for assessment in assessments:
             result, inputs = _scored(assessment, paper)
             key = content_hash(result, inputs)
             stored = _stored(assessment.id, key)
             if stored is not None:
-                yield assessment, _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
+                file = _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
+                yield BulkOutcome(assessment.id, file)
                 continue
             html = render_html(build_context(result, inputs))
-            pending[pool.submit(html, inputs.assets())] = (assessment, key, inputs)
+            request = _render_request(assessment, key, paper, "bulk", "system", None)
+            pending.append(pool.submit(render_one, request, html, inputs))
         for future in as_completed(pending):
-            assessment, key, inputs = pending[future]
-            data = future.result()
-            _store(assessment.id, key, data)
-            yield assessment, _file(data, key, inputs, "pdf", PDF_MIMETYPE)
-    finally:
-        pool.shutdown()
+            yield future.result()
 
 
 def _stored(assessment_id: int, key: str) -> bytes | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
@@ -14,6 +14,7 @@ from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment
 from assessor.operations import audit, reporting
+from assessor.operations.render_jobs import RenderRefused
 from assessor.operations.scoring import score_assessment
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.web import access
@@ -98,7 +99,33 @@ def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -
 @access.member_required
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
-    return _download(reporting.report_pdf(assessment, _paper()), assessment, "pdf")
+    try:
+        report = reporting.report_pdf(
+            assessment,
+            _paper(),
+            actor=current_user.email,
+            user=current_user._get_current_object(),
+        )
+    except RenderRefused as exc:
+        return _refused(exc, assessment)
+    return _download(report, assessment, "pdf")
+
+
+def _refused(exc: RenderRefused, assessment: Assessment) -> ResponseReturnValue:
+    """The page for a report that was not produced: 422 past a limit, 503 when busy."""
+    code = 422 if exc.reason == "limit hit" else 503
+    page = render_template(
+        "error.html",
+        code=code,
+        message=exc.message,
+        detail=exc.advice,
+        links=[
+            ("Branding settings", url_for("settings.index")),
+            ("Back to the assessment", url_for("assessments.detail", assessment_id=assessment.id)),
+        ],
+    )
+    headers = {"Retry-After": "60"} if code == 503 else {}
+    return page, code, headers
 
 
 @bp.get("/<id:assessment_id>/report")
