@@ -93,4 +93,33 @@ def test_upgrade_stores_the_questionnaires_existing_assessments_use(app, capsys)
         assert questionnaire_for(shipped.id, 1, shipped.hash).hash == shipped.hash
         with pytest.raises(QuestionnaireUnavailable, match="version 1 .content eeeeeeeeeeee."):
             questionnaire_for(shipped.id, 1, "e" * 64)
+
+
+def test_upgrading_removes_a_stored_logo_that_todays_checks_refuse(app) -> None:
+    """Migration 0005 checks stored logos again: one stored before reference chains were
+    refused is removed, with an audit entry; a good one stays."""
+    from sqlalchemy import select, text
+
+    from assessor.models import AuditEvent, Workspace
+    from tests.test_report_branding import HOSTILE_SVG
+
+    good = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 1"><rect width="4"/></svg>'
+    _reset(app)
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            for name, logo in (("Hostile", HOSTILE_SVG), ("Good", good)):
+                conn.execute(
+                    text(
+                        "INSERT INTO workspace (name, logo, logo_mimetype, created_at) "
+                        "VALUES (:name, :logo, 'image/svg+xml', CURRENT_TIMESTAMP)"
+                    ),
+                    {"name": name, "logo": logo},
+                )
+        upgrade()
+        logos = dict(db.session.execute(select(Workspace.name, Workspace.logo)).all())
+        assert logos == {"Hostile": None, "Good": good}
+        [event] = db.session.scalars(select(AuditEvent)).all()
+        assert (event.action, event.actor) == ("logo-removed", "system")
+        assert "more than 20,000 shapes" in event.detail["reason"]
         db.session.remove()

@@ -1,9 +1,12 @@
-"""render jobs
+"""render jobs; stored SVG logos checked again
 
 Revision ID: 0004
 Revises: 0001
 Create Date: 2026-12-06 08:00:00
 
+A logo stored before SVG reference chains and deep nesting were refused at upload is
+checked again with today's rules: one that fails is removed from its workspace (the
+reports print no logo until a new one is uploaded), with an audit entry saying why.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,6 +47,10 @@ def upgrade():
     with op.batch_alter_table('render_job', schema=None) as batch_op:
         batch_op.create_index('ix_render_job_assessment_hash', ['assessment_id', 'content_hash'], unique=False)
         batch_op.create_index('ix_render_job_state_workspace', ['state', 'workspace_id'], unique=False)
+
+    from assessor.operations.logos import recheck_stored_logos
+
+    recheck_stored_logos(op.get_bind())
 
 
 def downgrade():
