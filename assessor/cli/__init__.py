@@ -15,7 +15,11 @@ def register_commands(app: Flask) -> None:
 
 def _create_app() -> Flask:
     from assessor import create_app
+    from assessor.reports.sandbox import install_signal_handlers
 
+    # `assessor run` and every command: SIGTERM and SIGINT end the renders in flight and
+    # the forkserver before the process ends.
+    install_signal_handlers()
     return create_app()
 
 
