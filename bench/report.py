@@ -9,10 +9,15 @@ Prints ``name: value`` lines and ``ratio ...: R`` lines:
   footer (what any markup for this much text costs at the least);
 * a cached download through ``reporting.report_pdf`` on a temporary SQLite app, as a
   fraction of a render (target 0.05 or less);
-* the serving process's RSS after 1 and after N renders through the recycled worker
-  (target: 30 MB or less of growth).
+* the serving process's RSS after 1 and after N bounded renders, each in a process of its
+  own (target: 30 MB or less of growth);
+* the worst legitimate report under the input limits (10 respondents, every question,
+  every comment 2,000 characters) in a bounded render: its time against the time limit,
+  its peak address space against the memory limit;
+* a hostile logo's download (a logo of ``<use>`` chains stored before the upload check)
+  running to its time limit while another workspace downloads its report.
 
-    python bench/report.py [--renders 100] [--repeat 5]
+    python bench/report.py [--renders 100] [--repeat 5] [--hostile-timeout 60]
 """
 
 from __future__ import annotations
@@ -82,7 +87,11 @@ def demo_inputs() -> tuple[dict[str, Any], ReportInputs]:
     questionnaire, respondents, organization = document
     name = str(organization.get("name") or "Demo")
     result = score(questionnaire, respondents, targets=document.targets or None, organization=name)
-    inputs = ReportInputs(
+    return result.to_dict(), _inputs(name, questionnaire, respondents)
+
+
+def _inputs(name: str, questionnaire: Any, respondents: Any) -> ReportInputs:
+    return ReportInputs(
         organization=name,
         assessment_title="Governance review",
         assessment_date=date(2026, 3, 14),
@@ -91,7 +100,67 @@ def demo_inputs() -> tuple[dict[str, Any], ReportInputs]:
         firm_name="Northwind Advisory",
         accent="#1f5fbf",
     )
-    return result.to_dict(), inputs
+
+
+#: The input limits of issue 19 (item 5): respondents per assessment, comment length.
+WORST_RESPONDENTS = 10
+WORST_COMMENT = 2000
+_WORDS = (
+    "The security steering group reviews the risk register every quarter, but the owners "
+    "of several controls changed after the reorganisation and nobody updated the RACI. "
+    "Our CISO reports to the CIO, which the board accepted in 2024 on the condition that "
+    "the audit committee hears the CISO directly twice a year; that has happened once. "
+    "Patching of the clinical systems depends on the vendor, who ships fixes late, so we "
+    "isolate those networks and monitor them, which the external assessor called adequate. "
+    "Budget for identity management was approved, the project starts in the spring, and "
+    "until then access reviews are done by hand in spreadsheets by each department head. "
+    "Incident response is rehearsed yearly with the communications team and legal counsel; "
+    "the last exercise found that the contact lists for suppliers were out of date. "
+).split()
+
+
+def realistic_text(rng: Any, length: int) -> str:
+    """Plausible consultant prose of exactly ``length`` characters."""
+    words: list[str] = []
+    size = 0
+    while size < length:
+        word = rng.choice(_WORDS)
+        words.append(word)
+        size += len(word) + 1
+    return " ".join(words)[: length - 1] + "."
+
+
+def worst_inputs() -> tuple[dict[str, Any], ReportInputs]:
+    """The largest legitimate report: WORST_RESPONDENTS respondents who answered every
+    question (the context that shows the most of them) with a WORST_COMMENT-character
+    comment on each."""
+    import random
+
+    from assessor.engine import Respondent
+    from assessor.engine.answers import coerce_answer
+    from tests.web_support import CONTEXT  # the context that shows the most questions
+
+    rng = random.Random(19)
+    catalog, _ = load_paths([ROOT / "questionnaires"])
+    questionnaire = catalog.get("cio-ciso-governance")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from engine import random_answer  # type: ignore[import-not-found]
+
+    roles = ("CIO", "CISO", "CEO", "OTHER")
+    people = []
+    for number in range(WORST_RESPONDENTS):
+        answers: dict[str, Any] = {}
+        for question in questionnaire.questions.values():
+            raw = CONTEXT.get(question.id, random_answer(question, rng))
+            if question.kind == "text":
+                raw = realistic_text(rng, min(question.max_length, 300))
+            value = coerce_answer(question, raw)
+            if value is not None:
+                answers[question.id] = value
+        comments = {qid: realistic_text(rng, WORST_COMMENT) for qid in questionnaire.questions}
+        people.append(Respondent(f"Respondent {number + 1}", roles[number % 4], answers, comments))
+    result = score(questionnaire, people, organization="Worst Case Health")
+    return result.to_dict(), _inputs("Worst Case Health", questionnaire, people)
 
 
 def full_render(result: dict[str, Any], inputs: ReportInputs) -> bytes:
@@ -181,16 +250,22 @@ def chromium_times(htmls: list[str], repeat: int) -> list[float] | None:
     return elapsed
 
 
-def seed(app: Any) -> int:
-    """A stored assessment with the demo answers; returns its id."""
+def seed(app: Any, email: str = "bench@example.com", logo: bytes | None = None) -> int:
+    """A stored assessment with the demo answers, in a workspace of its own (with ``logo``
+    stored as it is, as a logo stored before today's upload checks); returns its id."""
     from assessor.operations import accounts, answers, assessments, organizations
     from assessor.operations.catalog import catalog
 
     questionnaire, people, organization = parse_answers_document(
         json.loads(DEMO.read_text()), catalog()
     )
-    user = accounts.sign_up("bench@example.com", "bench password 123", "Bench", "Bench firm")
+    user = accounts.sign_up(email, "bench password 123", "Bench", f"Firm of {email}")
     workspace = user.memberships[0].workspace
+    if logo is not None:
+        from assessor.extensions import db
+
+        workspace.logo, workspace.logo_mimetype = logo, "image/svg+xml"
+        db.session.commit()
     org = organizations.create_organization(
         workspace, user, name=str(organization.get("name") or "Demo"), sector=None, size=None
     )
@@ -214,6 +289,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing (best is kept)")
     parser.add_argument(
         "--in-process", type=int, default=10, help="renders without the worker, for contrast"
+    )
+    parser.add_argument(
+        "--hostile-timeout", type=float, default=60, help="time limit for the hostile render"
     )
     args = parser.parse_args()
 
@@ -256,8 +334,8 @@ def main() -> None:
         )
         from assessor.extensions import db
         from assessor.models import Assessment
-        from assessor.operations import reporting
-        from assessor.reports.render import render_pdf_in_worker
+        from assessor.operations import render_jobs, reporting
+        from assessor.reports.sandbox import render_bounded
 
         with app.app_context():
             db.create_all()
@@ -272,13 +350,17 @@ def main() -> None:
             print(f"cached_download_s: {cached:.4f}")
             print(f"ratio cached download to render: {cached / full:.3f}")
 
-            renders = int(app.config["REPORT_WORKER_RENDERS"])
-            print(f"worker_renders_before_recycle: {renders}")
-            render_pdf_in_worker(html, renders=renders)
+            limits = render_jobs.settings().limits
+            start = time.perf_counter()
+            bounded = render_bounded(html, inputs.assets(), limits)
+            spent = time.perf_counter() - start
+            print(f"bounded_render_s: {spent:.3f} (its process: {bounded.seconds:.3f})")
+            print(f"ratio bounded render (own process) to in-process render: {spent / full:.2f}")
+            render_bounded(html, None, limits)
             gc.collect()
             after_one = rss_mb()
             for _ in range(args.renders - 1):
-                render_pdf_in_worker(html, renders=renders)
+                render_bounded(html, None, limits)
             gc.collect()
             after_many = rss_mb()
             print(f"rss_after_1_render_mb: {after_one:.1f}")
@@ -294,8 +376,99 @@ def main() -> None:
                 gc.collect()
                 grown = rss_mb() - before
                 print(f"rss_growth_in_process_{args.in_process}_renders_mb: {grown:.1f}")
+            worst_case(limits)
             db.session.remove()
+        isolation(app, args.hostile_timeout, first_time)
+        with app.app_context():
             db.engine.dispose()
+
+
+def worst_case(limits: Any) -> None:
+    """The largest legitimate report under the input limits, in a bounded render."""
+    import io
+
+    from pypdf import PdfReader
+
+    from assessor.reports.sandbox import render_bounded
+
+    result, inputs = worst_inputs()
+    html = render_html(build_context(result, inputs))
+    rendered = render_bounded(html, inputs.assets(), limits)
+    pages = len(PdfReader(io.BytesIO(rendered.data)).pages)
+    print(
+        f"worst_legitimate_report: {WORST_RESPONDENTS} respondents, every question, every "
+        f"comment {WORST_COMMENT} characters: {pages} pages, {len(html)} bytes of HTML"
+    )
+    print(f"worst_legitimate_render_s: {rendered.seconds:.1f} (time limit {limits.seconds:g} s)")
+    print(f"worst_legitimate_peak_mb: {rendered.peak_mb} (memory limit {limits.memory_mb} MB)")
+    print(
+        f"ratio worst legitimate render to the time limit: {rendered.seconds / limits.seconds:.2f}"
+    )
+    print(
+        f"ratio memory limit to the worst legitimate peak: {limits.memory_mb / rendered.peak_mb:.2f}"
+    )
+
+
+def isolation(app: Any, hostile_timeout: float, alone: float) -> None:
+    """A hostile logo's download runs to its limit while another workspace downloads."""
+    import threading
+
+    from sqlalchemy import select
+
+    from assessor.extensions import db
+    from assessor.models import Assessment, RenderJob
+    from assessor.operations import reporting
+    from assessor.operations.render_jobs import RenderRefused
+    from tests.test_report_branding import HOSTILE_SVG
+
+    app.config["RENDER_TIMEOUT"] = hostile_timeout
+    with app.app_context():
+        hostile_id = seed(app, "hostile@example.com", HOSTILE_SVG)
+        other_id = seed(app, "other@example.com")
+        db.session.remove()
+    outcome: dict[str, Any] = {}
+
+    def hostile() -> None:
+        with app.app_context():
+            start = time.perf_counter()
+            try:
+                reporting.report_pdf(db.session.get(Assessment, hostile_id))
+                outcome["how"] = "rendered"
+            except RenderRefused as exc:
+                outcome["how"] = exc.reason
+            outcome["seconds"] = time.perf_counter() - start
+            db.session.remove()
+
+    def hostile_state() -> str | None:
+        with app.app_context():
+            state = db.session.scalar(
+                select(RenderJob.state).where(RenderJob.assessment_id == hostile_id)
+            )
+            db.session.remove()
+            return state
+
+    thread = threading.Thread(target=hostile)
+    thread.start()
+    while hostile_state() != "running":
+        time.sleep(0.05)
+    with app.app_context():
+        start = time.perf_counter()
+        served = reporting.report_pdf(db.session.get(Assessment, other_id))
+        other = time.perf_counter() - start
+        db.session.remove()
+    during = hostile_state()
+    thread.join()
+    print(
+        f"hostile_logo_download: {outcome['how']} after {outcome['seconds']:.1f} s "
+        f"(time limit {hostile_timeout:g} s)"
+    )
+    print(
+        f"other_workspace_download_s: {other:.3f} ({len(served.data)} bytes; the hostile "
+        f"render was {during} when it was served)"
+    )
+    print(
+        f"ratio other workspace's download during it to the same download alone: {other / alone:.2f}"
+    )
 
 
 if __name__ == "__main__":
