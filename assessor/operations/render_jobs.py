@@ -57,8 +57,8 @@ POLL_SECONDS = 0.2
 QUEUED_STALE_SECONDS = 10
 #: A running job this long past its time limit has lost its process.
 RUNNING_GRACE_SECONDS = 30
-#: PostgreSQL advisory lock key taken while claiming (SQLite: BEGIN IMMEDIATE).
-_CLAIM_LOCK = 0x52454E44  # "REND"
+#: PostgreSQL advisory lock key taken while enqueueing or claiming.
+_JOBS_LOCK = 0x52454E44  # "REND"
 
 LIMIT_MESSAGE = "This report could not be produced within the limits."
 BUSY_WORKSPACE = (
@@ -153,7 +153,7 @@ def render(
 def enqueue(request: RenderRequest, config: RenderSettings) -> int:
     """A queued job for ``request``; refused when the same content hit a limit before, or
     when the workspace already has its cap of downloads in flight."""
-    begin_write()
+    _lock_jobs()
     _end_stale(config)
     earlier = db.session.scalar(
         select(RenderJob)
@@ -198,9 +198,7 @@ def enqueue(request: RenderRequest, config: RenderSettings) -> int:
 def claim(job_id: int, config: RenderSettings) -> bool:
     """Start the job if its turn has come (see the module's rules); else note that its
     waiter is still there.  Returns whether it now runs."""
-    begin_write()
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CLAIM_LOCK})
+    _lock_jobs()
     _end_stale(config)
     now = utcnow()
     running = db.session.execute(
@@ -285,6 +283,14 @@ def finish(job_id: int, state: str, *, refused: RenderRequest | None = None, **v
         if refused is not None:
             _audit_refused(refused, job, again=False)
     db.session.commit()
+
+
+def _lock_jobs() -> None:
+    """Begin a write transaction that no other enqueue or claim runs beside (SQLite: BEGIN
+    IMMEDIATE; PostgreSQL, where writers do not exclude readers: an advisory lock)."""
+    begin_write()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _JOBS_LOCK})
 
 
 def _end_stale(config: RenderSettings) -> None:
