@@ -54,7 +54,7 @@ from assessor.reports.sandbox import (
 #: Seconds between a waiting job's tries to claim a slot (each is a short write).
 POLL_SECONDS = 0.2
 #: A queued job whose waiter has not polled for this long is abandoned.
-QUEUED_STALE_SECONDS = 10
+QUEUED_STALE_SECONDS = 30
 #: A running job this long past its time limit has lost its process.
 RUNNING_GRACE_SECONDS = 30
 #: PostgreSQL advisory lock key taken while enqueueing or claiming.

@@ -98,6 +98,7 @@ def _child(
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(limits.seconds) + 2
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a child stopped by a limit dumps no core
     status = 0
     try:
         data = render_pdf(html, assets)
