@@ -417,7 +417,7 @@ def isolation(app: Any, hostile_timeout: float, alone: float) -> None:
 
     from assessor.extensions import db
     from assessor.models import Assessment, RenderJob
-    from assessor.operations import reporting
+    from assessor.operations import render_jobs, reporting
     from assessor.operations.render_jobs import RenderRefused
     from tests.test_report_branding import HOSTILE_SVG
 
@@ -458,9 +458,15 @@ def isolation(app: Any, hostile_timeout: float, alone: float) -> None:
         db.session.remove()
     during = hostile_state()
     thread.join()
+    with app.app_context():
+        detail = db.session.scalar(
+            select(RenderJob.detail).where(RenderJob.assessment_id == hostile_id)
+        )
+        limits = render_jobs.settings().limits
+        db.session.remove()
     print(
-        f"hostile_logo_download: {outcome['how']} after {outcome['seconds']:.1f} s "
-        f"(time limit {hostile_timeout:g} s)"
+        f"hostile_logo_download: {outcome['how']} ({detail}) after {outcome['seconds']:.1f} s "
+        f"(limits {limits.describe()})"
     )
     print(
         f"other_workspace_download_s: {other:.3f} ({len(served.data)} bytes; the hostile "

@@ -89,7 +89,9 @@ class TestTimeLimit:
         assert first.status_code == 422
         page = Page(first)
         assert "could not be produced within the limits" in page.text
-        assert "2 seconds" in page.text and "logo" in page.text
+        assert "Each report may take 2 seconds and 1024 MB." in page.text
+        assert "This one was stopped: time limit after 2." in page.text
+        assert "replace it with a PNG or a simpler SVG" in page.text
         assert page.all('a[href="/workspace"]')
         [job] = _jobs(app, staged.workspace_id)
         assert (job.state, job.reason, job.attempts, job.lane) == (
@@ -105,6 +107,7 @@ class TestTimeLimit:
         again = client.get(pdf)
         assert again.status_code == 422
         assert "could not be produced within the limits" in Page(again).text
+        assert "This one was stopped: time limit after 2." in Page(again).text
         assert len(_jobs(app, staged.workspace_id)) == 1
         refusals = _refusals(app, staged.workspace_id)
         assert [(r["reason"], r["job"], r["earlier"]) for r in refusals] == [

@@ -122,7 +122,7 @@ class RenderRequest:
 
 
 def limit_advice(limits: Limits, what: str | None) -> str:
-    stopped = f" It was stopped ({what})." if what else ""
+    stopped = f" This one was stopped: {what}." if what else ""
     return (
         f"Each report may take {limits.describe()}.{stopped} The usual cause is the "
         "workspace's logo: replace it with a PNG or a simpler SVG (Settings, Branding), or "
@@ -257,9 +257,10 @@ def run(
     try:
         rendered = backend(html, assets, config.limits, started)
     except RenderLimitHit as exc:
-        finish(job_id, "failed", refused=request, reason="limit hit", detail=str(exc))
+        what = f"{exc.what} after {exc.seconds:.1f} s"
+        finish(job_id, "failed", refused=request, reason="limit hit", detail=what)
         raise RenderRefused(
-            "limit hit", LIMIT_MESSAGE, limit_advice(config.limits, exc.what), job_id
+            "limit hit", LIMIT_MESSAGE, limit_advice(config.limits, what), job_id
         ) from exc
     except RenderFailed as exc:
         finish(job_id, "failed", reason="error", detail=str(exc))
