@@ -33,7 +33,9 @@ from tests.web_support import (
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    return {**app_config, "RENDER_TIMEOUT": 60}
+    # Room enough that the hostile render is still running when the test looks (it is
+    # killed as soon as the other workspace's PDF is served).
+    return {**app_config, "RENDER_TIMEOUT": 120, "RENDER_MEMORY_MB": 4096}
 
 
 def _prepared(app: Flask, client: FlaskClient, email: str, organization: str) -> Stage:
@@ -76,7 +78,7 @@ def _refusals(app: Flask, workspace_id: int) -> list[dict[str, Any]]:
 class TestTimeLimit:
     @pytest.fixture
     def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
-        return {**app_config, "RENDER_TIMEOUT": 2}
+        return {**app_config, "RENDER_TIMEOUT": 2, "RENDER_MEMORY_MB": 1024}
 
     def test_a_hostile_logo_ends_at_the_limit_with_a_clear_page_and_no_retry(
         self, app: Flask, client: FlaskClient
