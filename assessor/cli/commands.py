@@ -13,8 +13,6 @@ COMMAND_MODULES = (
     "assessor.cli.report_cmds",
     "assessor.cli.demo_cmds",
     "assessor.cli.session_cmds",
-
-
     "assessor.cli.logo_cmds",
 )
 

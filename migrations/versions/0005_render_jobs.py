@@ -1,7 +1,7 @@
 """render jobs; stored SVG logos checked again
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-06 08:00:00
 
 A logo stored before SVG reference chains and deep nesting were refused at upload is
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0001'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
