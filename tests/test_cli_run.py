@@ -92,7 +92,7 @@ def test_sigterm_ends_the_render_processes_with_the_server(tmp_path: Path) -> No
     run = {"env": env, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 120}
     assert subprocess.run([ASSESSOR, "db", "upgrade"], **run).returncode == 0  # type: ignore[call-overload]
     seeded = subprocess.run([ASSESSOR, "demo", "seed"], **run)  # type: ignore[call-overload]
-    email, password = re.search(r"Sign in as (\S+) / (\S+)", seeded.stdout).groups()  # type: ignore[union-attr]
+    email, password = re.search(r"email\s+(\S+)\s+password\s+(\S+)", seeded.stdout).groups()  # type: ignore[union-attr]
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "run-test"})
     with app.app_context():
         assessment_id = db.session.scalars(select(Assessment.id)).first()
