@@ -18,9 +18,10 @@ Semantics, chosen so that missing information never raises a finding by accident
 
 Operands are normalised against the question at compile time (YAML's ``yes`` read as
 ``True`` becomes ``"yes"`` for a yes/no question; ``"2"`` becomes ``2`` for an option whose
-value is the integer 2), so evaluation is plain comparisons.  Operators are looked up
-in :data:`OPERATORS` by the names the schema allows; nothing is evaluated or dispatched
-by name from the file.
+value is the integer 2), so evaluation is plain comparisons.  Each comparison is a closure
+over its question id, its operand and its operator, looked up in :data:`OPERATORS` by the
+names the schema allows; ``all``/``any``/``not`` are closures over their parts.  Nothing
+from the file is evaluated, generated as code or dispatched by name.
 """
 
 from __future__ import annotations
@@ -117,183 +118,109 @@ class Compiled:
     questions: tuple[str, ...]
     #: Whether the condition reads the respondent's role (then it is evaluated per respondent).
     uses_role: bool
-    #: A single comparison or role test (its witness is its question, when answered).
-    flat: bool = False
-    #: ``test`` as a Python expression in its writer's namespace (see :class:`_Writer`).
-    expression: str = "False"
 
 
 def compile_condition(condition: Condition, questions: Mapping[str, Question]) -> Compiled:
-    """Compile ``condition`` against the questionnaire's questions (by id)."""
-    return _compile(condition, questions, _Writer())
+    """Compile ``condition`` against the questionnaire's questions (by id) into closures."""
+    if isinstance(condition, Compare):
+        return _compile_compare(condition, questions.get(condition.q))
+    if isinstance(condition, RoleIs):
+        return _compile_role(condition.respondent_role)
+    if isinstance(condition, AllOf):
+        return _compile_all(tuple(compile_condition(c, questions) for c in condition.all))
+    if isinstance(condition, AnyOf):
+        return _compile_any(tuple(compile_condition(c, questions) for c in condition.any))
+    if isinstance(condition, NotOf):
+        return _compile_not(compile_condition(condition.not_, questions))
+    raise TypeError(f"not a condition: {type(condition).__name__}")
 
 
 def compile_conditions(
     conditions: Sequence[Condition], questions: Mapping[str, Question]
 ) -> tuple[tuple[Compiled, ...], Callable[[Answers, str | None], list[int]]]:
-    """Compile several conditions (a questionnaire's rules), and one function that tests
-    them all at once and returns the positions of those that hold, in order."""
-    writer = _Writer()
-    compiled = tuple(_compile(condition, questions, writer) for condition in conditions)
-    lines = ["def holding(answers, role):", "    held = []"]
-    lines += [f"    if {part.expression}: held.append({n})" for n, part in enumerate(compiled)]
-    lines.append("    return held")
-    code = compile("\n".join(lines) + "\n", "<conditions>", "exec")
-    exec(code, writer.namespace)  # noqa: S102 - generated, see _Writer
-    holding: Callable[[Answers, str | None], list[int]] = writer.namespace["holding"]
+    """Compile several conditions (a questionnaire's rules), and a function that tests
+    them all and returns the positions of those that hold, in order."""
+    compiled = tuple(compile_condition(condition, questions) for condition in conditions)
+    tests = tuple(enumerate(part.test for part in compiled))
+
+    def holding(answers: Answers, role: str | None) -> list[int]:
+        return [position for position, test in tests if test(answers, role)]
+
     return compiled, holding
 
 
-class _Writer:
-    """The namespace a condition's generated test is evaluated in.
-
-    A test is one Python expression over ``answers`` and ``role``, so evaluating a
-    condition costs one call however many parts it has.  Nothing from the file is written
-    into the source but question ids, as ``repr`` literals; operands, operators and
-    nested tests are bound by generated names.
-    """
-
-    def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"__builtins__": {}, "_M": _MISSING}
-
-    def const(self, value: Any) -> str:
-        name = f"_c{len(self.namespace)}"
-        self.namespace[name] = value
-        return name
-
-    def test(self, expression: str) -> Test:
-        code = compile(f"lambda answers, role: {expression}", "<condition>", "eval")
-        test: Test = eval(code, self.namespace)  # noqa: S307 - generated, see the class
-        return test
-
-
-#: Deeper conditions call their inner parts instead of inlining them, which keeps the
-#: generated expressions within the parser's nesting limit.
-_INLINE_DEPTH = 12
-
-
-def _compile(
-    condition: Condition, questions: Mapping[str, Question], writer: _Writer, depth: int = 0
-) -> Compiled:
-    if isinstance(condition, Compare):
-        return _compile_compare(condition, questions.get(condition.q), writer)
-    if isinstance(condition, RoleIs):
-        return _compile_role(condition.respondent_role, writer)
-    if depth >= _INLINE_DEPTH:
-        inner = _compile(condition, questions, _Writer(), 0)
-        call = f"{writer.const(inner.test)}(answers, role)"
-        return Compiled(inner.test, inner.witness, inner.questions, inner.uses_role, False, call)
-    if isinstance(condition, AllOf):
-        parts = tuple(_compile(c, questions, writer, depth + 1) for c in condition.all)
-        return _compile_all(parts, writer)
-    if isinstance(condition, AnyOf):
-        parts = tuple(_compile(c, questions, writer, depth + 1) for c in condition.any)
-        return _compile_any(parts, writer)
-    if isinstance(condition, NotOf):
-        return _compile_not(_compile(condition.not_, questions, writer, depth + 1), writer)
-    raise TypeError(f"not a condition: {type(condition).__name__}")
-
-
-def _compile_compare(condition: Compare, question: Question | None, writer: _Writer) -> Compiled:
+def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
     op_name = condition.op
+    operator = OPERATORS[op_name]
     operand = _normalise_operand(op_name, condition.operand, question)
     qid = condition.q
-    kind = question.kind if question is not None else None
-    fields = {"q": repr(qid), "c": writer.const(operand)}
-    if kind in _NUMERIC_KINDS or (kind in _SCALAR_KINDS and op_name not in _ORDERING):
-        expression = _SCALAR_EXPRESSIONS[op_name].format(**fields)
-    elif kind == "multi" and op_name in _MULTI_EXPRESSIONS:
-        expression = _MULTI_EXPRESSIONS[op_name].format(**fields)
-    else:
-        # Through the operator table: any answer, including multi answers.
-        unanswered = op_name == "ne" or (op_name == "answered" and operand is False)
-        expression = _GENERIC_EXPRESSION.format(
-            u=unanswered, op=writer.const(OPERATORS[op_name]), **fields
-        )
+    #: What the comparison says about an unanswered (or hidden) question.
+    unanswered = op_name == "ne" or (op_name == "answered" and operand is False)
+    missing = _MISSING
+
+    def test(answers: Answers, role: str | None) -> bool:
+        value = answers.get(qid, missing)
+        return unanswered if value is missing else operator(value, operand)
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return (qid,) if qid in answers else ()
 
-    return Compiled(writer.test(expression), witness, (qid,), False, True, expression)
+    return Compiled(test, witness, (qid,), False)
 
 
-# Comparisons on questions whose answer is one canonical scalar (never a list, never a
-# bool) need no type checks, so they compile to plain comparisons.  They agree with
-# OPERATORS on every such answer and on an unanswered question (tested).  ``_v`` holds
-# the answer between its test for presence and its comparison.
-
-_SCALAR_KINDS = frozenset({"owner", "maturity", "choice", "yesno", "number", "text"})
-#: Kinds whose answers are always numbers, so ordering comparisons are plain.
-_NUMERIC_KINDS = frozenset({"maturity", "number"})
-_ORDERING = frozenset({"gt", "gte", "lt", "lte"})
-_PRESENT = "((_v := answers.get({q}, _M)) is not _M and _v "
-_SCALAR_EXPRESSIONS = {
-    "eq": "answers.get({q}, _M) == {c}",
-    "ne": "answers.get({q}, _M) != {c}",
-    "in": "answers.get({q}, _M) in {c}",
-    "not_in": _PRESENT + "not in {c})",
-    "gt": _PRESENT + "> {c})",
-    "gte": _PRESENT + ">= {c})",
-    "lt": _PRESENT + "< {c})",
-    "lte": _PRESENT + "<= {c})",
-    "answered": "(({q} in answers) is {c})",
-}
-# A multi answer is a tuple of option values (possibly empty); ordering comparisons on
-# it go through OPERATORS.
-_MULTI_EXPRESSIONS = {
-    "eq": "({c} in answers.get({q}, ()))",
-    "ne": "({c} not in answers.get({q}, ()))",
-    "in": "(not {c}.isdisjoint(answers.get({q}, ())))",
-    "not_in": "((_v := answers.get({q})) is not None and {c}.isdisjoint(_v))",
-    "answered": "(({q} in answers) is {c})",
-}
-_GENERIC_EXPRESSION = "({u} if (_v := answers.get({q}, _M)) is _M else {op}(_v, {c}))"
-
-
-def _compile_role(wanted: str, writer: _Writer) -> Compiled:
-    expression = f"(role == {writer.const(wanted)})"
+def _compile_role(wanted: str) -> Compiled:
+    def test(answers: Answers, role: str | None) -> bool:
+        return role == wanted
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return ()
 
-    return Compiled(writer.test(expression), witness, (), True, True, expression)
+    return Compiled(test, witness, (), True)
 
 
-def _compile_all(parts: tuple[Compiled, ...], writer: _Writer) -> Compiled:
-    expression = "(" + " and ".join(p.expression for p in parts) + ")" if parts else "True"
-    questions = _merge(parts)
-    witness: Witness
-    if all(p.flat for p in parts):
-        # Comparisons and roles only: each part's witness is its question, when answered.
-        witness = lambda answers, role: tuple([q for q in questions if q in answers])  # noqa: E731
-    else:
+def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
+    tests = tuple(p.test for p in parts)
 
-        def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
-            return _unique(q for p in parts for q in p.witness(answers, role))
-
-    uses_role = any(p.uses_role for p in parts)
-    return Compiled(writer.test(expression), witness, questions, uses_role, False, expression)
-
-
-def _compile_any(parts: tuple[Compiled, ...], writer: _Writer) -> Compiled:
-    expression = "(" + " or ".join(p.expression for p in parts) + ")" if parts else "False"
+    def test(answers: Answers, role: str | None) -> bool:
+        for part in tests:
+            if not part(answers, role):
+                return False
+        return True
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        return _unique(q for p in parts for q in p.witness(answers, role))
+
+    return Compiled(test, witness, _merge(parts), any(p.uses_role for p in parts))
+
+
+def _compile_any(parts: tuple[Compiled, ...]) -> Compiled:
+    tests = tuple(p.test for p in parts)
+
+    def test(answers: Answers, role: str | None) -> bool:
+        for part in tests:
+            if part(answers, role):
+                return True
+        return False
+
+    def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        # Only the branches that hold explain why the condition holds.
         return _unique(q for p in parts if p.test(answers, role) for q in p.witness(answers, role))
 
-    uses_role = any(p.uses_role for p in parts)
-    return Compiled(writer.test(expression), witness, _merge(parts), uses_role, False, expression)
+    return Compiled(test, witness, _merge(parts), any(p.uses_role for p in parts))
 
 
-def _compile_not(part: Compiled, writer: _Writer) -> Compiled:
+def _compile_not(part: Compiled) -> Compiled:
+    inner = part.test
     questions = part.questions
-    expression = f"(not {part.expression})"
+
+    def test(answers: Answers, role: str | None) -> bool:
+        return not inner(answers, role)
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         # The inner condition was false: every answer it read contributed to that.
         return tuple(q for q in questions if q in answers)
 
-    return Compiled(writer.test(expression), witness, questions, part.uses_role, False, expression)
+    return Compiled(test, witness, questions, part.uses_role)
 
 
 def _merge(parts: tuple[Compiled, ...]) -> tuple[str, ...]:
