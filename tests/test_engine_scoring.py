@@ -213,10 +213,3 @@ def test_answer_key_order_does_not_change_the_json() -> None:
     one = score(MINI, [Respondent("Ann", "CIO", given)]).to_dict()
     two = score(MINI, [Respondent("Ann", "CIO", backwards)]).to_dict()
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
-
-
-def test_the_generated_single_pass_holds_no_text_from_the_file_but_question_ids() -> None:
-    source = index_for(MINI).single_pass.__source__  # type: ignore[attr-defined]
-    for question in MINI.questions.values():
-        assert repr(question.id) in source
-        assert question.text not in source

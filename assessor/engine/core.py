@@ -8,11 +8,10 @@ from operator import itemgetter
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
 from assessor.engine.index import index_for
 from assessor.engine.kinds import MAX_LEVEL
-from assessor.engine.perception import PerceptionResult, perception
+from assessor.engine.perception import perception
 from assessor.engine.raci import raci
 from assessor.engine.result import Method, Respondent, RespondentSummary, Result
-from assessor.engine.scoring import Combined, combine, score_domains, sum_scores
-from assessor.engine.single import walk_one
+from assessor.engine.scoring import combine, score_domains, sum_scores
 from assessor.engine.visibility import view_of
 from assessor.questionnaire.schema import Questionnaire
 
@@ -47,19 +46,12 @@ def score(
     """
     index = index_for(questionnaire)
     goals = _check_targets(targets or {}, index.domain_ids)
-    if len(respondents) == 1:
-        one = walk_one(index, respondents[0], goals)
-        views = [one.view]
-        combined = Combined(one.view.answers, one.view, {}, {})
-        gaps = PerceptionResult(index.no_perception, [], {})
-        sums, ranked, rows = one.sums, one.generic, one.raci
-    else:
-        views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
-        combined = combine(index, views)
-        gaps = perception(index, views, combined)
-        sums = sum_scores(index, combined)
-        ranked = generic_findings(index, combined, views, goals)
-        rows = raci(index, combined)
+    views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
+    combined = combine(index, views)
+    gaps = perception(index, views, combined)
+    sums = sum_scores(index, combined)
+    ranked = generic_findings(index, combined, views, goals)
+    rows = raci(index, combined)
     scores = score_domains(index, sums, views, goals, gaps.disagreement)
     ranked += rule_findings(index, views, combined, organization or DEFAULT_ORGANIZATION)
     ranked += gaps.findings

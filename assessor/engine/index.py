@@ -21,9 +21,8 @@ from assessor.engine import heads, wording
 from assessor.engine.conditions import Test, compile_condition, compile_conditions
 from assessor.engine.heads import OwnerHeads, PerceptionStep, Prepared
 from assessor.engine.kinds import Table, labeller, normaliser, scorer, table_of
-from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo, RaciRow
+from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo
 from assessor.engine.rules import RuleInfo, rule_info
-from assessor.engine.unrolled import QuestionStep, SinglePass, compile_single_pass
 from assessor.questionnaire.schema import (
     OWNER_CODES,
     Question,
@@ -103,8 +102,6 @@ class Index:
     visits_in_order: bool
     domains: tuple[DomainInfo, ...]
     domain_ids: frozenset[str]
-    #: The target of every domain slot when the assessment sets none.
-    default_targets: tuple[int, ...]
     rules: tuple[RuleInfo, ...]
     #: ``rules_holding(answers, role)``: positions of the rules whose condition holds.
     rules_holding: Callable[[Mapping[str, Any], str | None], list[int]]
@@ -116,12 +113,6 @@ class Index:
     # Plans: the fields each pass of a scoring reads, as tuples, because unpacking a
     # tuple is several times cheaper than reading attributes in the loops that run for
     # every question of every scoring.
-    #: One respondent's whole pass over every question, generated for this questionnaire.
-    single_pass: SinglePass
-    #: The same pass without scoring: answers checked, visibility decided (SinglePass).
-    view_pass: SinglePass
-    #: The RACI rows when nobody answered, in model order.
-    unanswered_raci: tuple[RaciRow, ...]
     #: Scored questions: (id, table, score, slot, weight, is maturity).
     score_plan: tuple[ScoreStep, ...]
     #: Owner questions: (info, id, text, labels, heads).
@@ -268,14 +259,6 @@ def build_index(questionnaire: Questionnaire) -> Index:
         for r in questionnaire.model
     )
 
-    unanswered_raci = tuple(RaciRow(*item.prefix, (), "unanswered") for item in raci)
-    passes = (
-        [_single_step(i, owner_heads, immature_heads, raci) for i in visit_order],
-        len(domain_sections),
-        [sum(1 for q in s.questions if q.required) for s in domain_sections],
-        sum(1 for info in ordered if info.required),
-        unanswered_raci,
-    )
     return Index(
         questionnaire=questionnaire,
         summary=QuestionnaireInfo(
@@ -291,7 +274,6 @@ def build_index(questionnaire: Questionnaire) -> Index:
             for s in domain_sections
         ),
         domain_ids=frozenset(slots),
-        default_targets=(DEFAULT_TARGET,) * len(domain_sections),
         rules=rules,
         rules_holding=rules_holding,
         position={info.id: n for n, info in enumerate(ordered)},
@@ -302,9 +284,6 @@ def build_index(questionnaire: Questionnaire) -> Index:
             for i in visit_order
             if i.scored
         ),
-        single_pass=compile_single_pass(*passes, scoring=True),
-        view_pass=compile_single_pass(*passes, scoring=False),
-        unanswered_raci=unanswered_raci,
         owner_plan=tuple((i, i.id, i.text, i.labels, owner_heads[i.id]) for i, _ in owners),
         maturity_plan=tuple(
             (i, i.id, i.text, i.labels, i.section, immature_heads[i.id]) for i, _ in maturities
@@ -366,33 +345,3 @@ def _visit_order(
     for info in ordered:
         visit(info.id)
     return tuple(infos[qid] for qid in done)
-
-
-def _single_step(
-    info: QuestionInfo,
-    owner_heads: dict[str, OwnerHeads],
-    immature_heads: dict[str, tuple[tuple[Prepared | None, ...], ...]],
-    raci: tuple[RaciInfo, ...],
-) -> QuestionStep:
-    heads = owner_heads.get(info.id)
-    position = next((n for n, item in enumerate(raci) if item.owner is info), -1)
-    item = raci[position] if position >= 0 else None
-    return QuestionStep(
-        id=info.id,
-        table=info.table,
-        normalise=info.normalise,
-        required=info.required,
-        slot=info.slot,
-        show_if=info.show_if,
-        scored=info.scored,
-        score=info.score,
-        weight=info.weight,
-        maturity=info.kind == "maturity",
-        owner_heads=heads.agreed if heads is not None else None,
-        immature_heads=immature_heads.get(info.id),
-        text=info.text,
-        labels=info.labels,
-        raci_position=position,
-        raci_prefix=item.prefix if item is not None else None,
-        raci_status=item.status if item is not None else None,
-    )

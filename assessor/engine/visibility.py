@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine.index import Index, QuestionInfo, index_for
+from assessor.engine.kinds import INVALID
 from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
-from assessor.engine.unrolled import PassResult
 from assessor.questionnaire.schema import Questionnaire
 
 _new: Any = tuple.__new__
@@ -72,36 +72,61 @@ def percent(part: int, whole: int) -> int:
 
 
 def view_of(index: Index, respondent: Respondent, position: int) -> View:
-    """What ``respondent`` was shown and which of their answers count."""
-    # The generated pass visits every question after the questions its show_if reads, so
-    # an answer to a hidden question never decides whether another question is shown.
-    passed = index.view_pass(
-        respondent.answers, respondent.name, respondent.role, index.default_targets
-    )
-    return view_from_pass(index, respondent, position, passed)
+    """What ``respondent`` was shown and which of their answers count.
 
-
-def view_from_pass(index: Index, respondent: Respondent, position: int, passed: PassResult) -> View:
-    """The :class:`View` of one respondent from what a generated pass found."""
+    Questions are visited after the questions their ``show_if`` reads, so an answer to a
+    hidden question never decides whether another question is shown.
+    """
     given = respondent.answers
     name = respondent.name
-    answers, hidden, ignored, required, answered, shown_required, _, _, _, named = passed
+    role = respondent.role
+    answers: dict[str, Any] = {}
+    hidden: list[str] = []
+    ignored: list[Ignored] = []
+    required = index.required_total
+    required_answered = 0
+    slot_required = list(index.required_by_slot)
+    slot_answered = [0] * len(slot_required)
+    for info in index.visit_order:
+        qid = info.id
+        raw = given.get(qid)
+        show_if = info.show_if
+        if show_if is not None and not show_if(answers, role):
+            hidden.append(qid)
+            if info.required:
+                required -= 1
+                if info.slot >= 0:
+                    slot_required[info.slot] -= 1
+            if raw is not None:
+                ignored.append(Ignored(name, qid, "hidden"))
+            continue
+        if raw is None:
+            continue
+        value = info.normalise(raw)
+        if value is INVALID:
+            ignored.append(Ignored(name, qid, "invalid"))
+            continue
+        answers[qid] = value
+        if info.required:
+            required_answered += 1
+            if info.slot >= 0:
+                slot_answered[info.slot] += 1
     # Every given key is a question id unless the questionnaire does not know some.
     matched = len(given) if index.question_ids.issuperset(given) else 0
     return View(
         position=position,
         name=name,
-        role=respondent.role,
+        role=role,
         answers=answers,
         hidden=frozenset(hidden),
         ignored=_ignored(index, given, matched, ignored, name),
         shown=len(index.ordered) - len(hidden),
         required=required,
-        required_answered=sum(answered),
-        slot_required=shown_required,
-        slot_answered=answered[:-1],
+        required_answered=required_answered,
+        slot_required=tuple(slot_required),
+        slot_answered=tuple(slot_answered),
         evidence={},
-        owners=named,
+        owners={},
     )
 
 
