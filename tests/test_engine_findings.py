@@ -7,11 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from assessor.engine import Respondent, Result, score
-from assessor.engine.heads import sort_key
 from assessor.engine.wording import SEVERITY_RANK
 from assessor.questionnaire.schema import Questionnaire
 
@@ -281,21 +278,3 @@ def test_evidence_names_only_shown_and_answered_questions() -> None:
         for answer in finding.evidence.answers:
             assert answer.question not in ("ciso_reports_to", "board_line", "sec_phishing")
             assert answer.question in ann.answers
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(sorted(SEVERITY_RANK)),
-            st.floats(min_value=0.0, max_value=1e6, allow_nan=False) | st.sampled_from([0.0, -0.0]),
-            st.text(min_size=1, max_size=12),
-        ),
-        max_size=30,
-    )
-)
-def test_packed_sort_keys_order_findings_like_severity_weight_id(
-    items: list[tuple[str, float, str]],
-) -> None:
-    by_tuple = sorted(items, key=lambda i: (SEVERITY_RANK[i[0]], -i[1], i[2]))
-    by_key = sorted(items, key=lambda i: sort_key(*i))
-    assert [(s, w + 0.0, i) for s, w, i in by_key] == [(s, w + 0.0, i) for s, w, i in by_tuple]

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assessor.engine.index import index_for
+from assessor.engine.questionnaire_index import index_for
 from assessor.engine.result import Respondent
 from assessor.questionnaire.schema import (
     MATURITY_NAMES,

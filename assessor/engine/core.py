@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from operator import itemgetter
 
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
-from assessor.engine.index import index_for
 from assessor.engine.kinds import MAX_LEVEL
 from assessor.engine.perception import perception
+from assessor.engine.prepared_findings import priority
+from assessor.engine.questionnaire_index import index_for
 from assessor.engine.raci import raci
 from assessor.engine.result import Method, Respondent, RespondentSummary, Result
 from assessor.engine.scoring import combine, score_domains, sum_scores
@@ -50,20 +50,25 @@ def score(
     combined = combine(index, views)
     gaps = perception(index, views, combined)
     sums = sum_scores(index, combined)
-    ranked = generic_findings(index, combined, views, goals)
+    findings = generic_findings(index, combined, views, goals)
     rows = raci(index, combined)
     scores = score_domains(index, sums, views, goals, gaps.disagreement)
-    ranked += rule_findings(index, views, combined, organization or DEFAULT_ORGANIZATION)
-    ranked += gaps.findings
-    ranked.sort(key=_first)
-    ordered = tuple([finding for _, finding in ranked])
+    findings += rule_findings(index, views, combined, organization or DEFAULT_ORGANIZATION)
+    findings += gaps.findings
+    ordered = tuple(sorted(findings, key=priority))
 
     return Result(
         questionnaire=index.summary,
         method=METHOD,
         respondents=tuple(
             [
-                RespondentSummary(v.name, v.role, v.completeness, v.shown, len(v.answers))
+                RespondentSummary(
+                    name=v.name,
+                    role=v.role,
+                    completeness=v.completeness,
+                    shown=v.shown,
+                    answered=len(v.answers),
+                )
                 for v in views
             ]
         ),
@@ -76,9 +81,6 @@ def score(
         roadmap=roadmap(ordered),
         ignored=tuple([item for view in views for item in view.ignored]),
     )
-
-
-_first = itemgetter(0)
 
 
 def _check_targets(targets: Mapping[str, int], domains: frozenset[str]) -> dict[str, int]:

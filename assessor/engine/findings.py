@@ -32,14 +32,13 @@ the organisation's name.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from assessor.engine import wording
-from assessor.engine.heads import QUICK_WIN, Head, Prepared, SortKey
-from assessor.engine.index import DEFAULT_TARGET, Index, QuestionInfo
+from assessor.engine.prepared_findings import QUICK_WIN, with_answers
+from assessor.engine.questionnaire_index import DEFAULT_TARGET, Index, QuestionInfo
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, Roadmap
 from assessor.engine.rules import RuleInfo
-from assessor.engine.scoring import Combined
+from assessor.engine.scoring import Combined, Given
 from assessor.engine.visibility import View
 
 URGENT = frozenset({"critical", "high"})
@@ -48,74 +47,58 @@ ROADMAP_QUICK = frozenset({"critical", "high", "medium"})
 #: What a ``{QID}`` placeholder says when that question was not answered.
 NOT_ANSWERED = "(not answered)"
 
-#: A finding with the key it sorts by.
-Ranked = tuple[SortKey, Finding]
-
-
-_new: Any = tuple.__new__
-
 
 def generic_findings(
     index: Index, combined: Combined, views: Sequence[View], targets: Mapping[str, int]
-) -> list[Ranked]:
+) -> list[Finding]:
     """Orphaned, misplaced, ambiguous and immature findings, from the model alone."""
-    found: list[Ranked] = []
+    found: list[Finding] = []
     values = combined.values
-    given_to = combined.given
-    prepared: Prepared | None
-    for info, qid, _, _, heads in index.owner_plan:
-        code = values.get(qid)
+    prepared: Finding | None
+    for check in index.owner_checks:
+        info = check.info
+        code = values.get(info.id)
         if code is None:
             continue
-        given = given_to(qid)
-        codes = {value for _, value in given}
+        given = combined.given(info.id)
+        codes = {answer.value for answer in given}
         if len(codes) > 1:
-            prepared = heads.disputed_none if "NONE" in codes else heads.disputed
+            findings = check.findings
+            prepared = findings.disputed_none if "NONE" in codes else findings.disputed
         else:
-            prepared = heads.agreed[code]
+            prepared = check.findings.agreed[code]
             if prepared is None:
                 continue
-        key, head, check = prepared
-        evidence = answer_records(info, given)
-        found.append((key, _new(Finding, (*head, _new(Evidence, (check, evidence))))))
+        found.append(with_answers(prepared, answer_records(info, given)))
 
-    for info, qid, _, _, domain, by_target in index.maturity_plan:
-        level = values.get(qid)
+    for maturity in index.maturity_checks:
+        info = maturity.info
+        level = values.get(info.id)
         if level is None:
             continue
-        prepared = by_target[targets.get(domain, DEFAULT_TARGET)][level]
+        prepared = maturity.findings[targets.get(info.section, DEFAULT_TARGET)][level]
         if prepared is None:
             continue
-        key, head, check = prepared
-        evidence = answer_records(info, given_to(qid))
-        found.append((key, _new(Finding, (*head, _new(Evidence, (check, evidence))))))
+        found.append(with_answers(prepared, answer_records(info, combined.given(info.id))))
     return found
 
 
-def answer_records(
-    info: QuestionInfo, given: Sequence[tuple[View, Any]]
-) -> tuple[AnswerEvidence, ...]:
+def answer_records(info: QuestionInfo, given: Sequence[Given]) -> tuple[AnswerEvidence, ...]:
     """Each respondent's answer to ``info`` as evidence, reusing the records already made."""
-    qid = info.id
-    records = []
-    for view, _ in given:
-        record = view.evidence.get(qid)
-        records.append(record if record is not None else view.answer_evidence(info))
-    return tuple(records)
+    return tuple([answer.view.answer_evidence(info) for answer in given])
 
 
 def rule_findings(
     index: Index, views: Sequence[View], combined: Combined, organization: str
-) -> list[Ranked]:
+) -> list[Finding]:
     """One finding for each rule that fires (see the module docstring for when)."""
-    found: list[Ranked] = []
+    found: list[Finding] = []
     if not views:
         return found
-    if len(views) == 1:
-        return _one_view_rule_findings(index, views[0], organization)
     holding = index.rules_holding
     held = [set(holding(view.answers, view.role)) for view in views]
-    held_combined = set(holding(combined.values, None))
+    # One respondent's combined answers are their own.
+    held_combined = held[0] if len(views) == 1 else set(holding(combined.values, None))
     for position, rule in enumerate(index.rules):
         firing = [view for view, own in zip(views, held, strict=True) if position in own]
         if firing:
@@ -125,40 +108,7 @@ def rule_findings(
             firing = list(views)
         else:
             continue
-        found.append((rule.sort_key, _rule_finding(index, rule, firing, evidence, organization)))
-    return found
-
-
-def _one_view_rule_findings(index: Index, view: View, organization: str) -> list[Ranked]:
-    """:func:`rule_findings` for a single respondent: the common case, kept lean."""
-    found: list[Ranked] = []
-    answers = view.answers
-    name = view.name
-    role = view.role
-    known = view.evidence
-    infos = index.questions
-    rules = index.rules
-    new = _new
-    for position in index.rules_holding(answers, role):
-        rule = rules[position]
-        evidence = []
-        for qid in rule.condition.witness(answers, role):
-            record = known.get(qid)
-            evidence.append(record if record is not None else view.answer_evidence(infos[qid]))
-        head = rule.head
-        if rule.templated:
-            values = {"organization": organization, "respondent": name}
-            for placeholder in rule.question_placeholders:
-                label = ""
-                if placeholder in answers:
-                    label = view.answer_evidence(infos[placeholder]).label
-                values[placeholder] = label or NOT_ANSWERED
-            title = wording.fill(rule.title, values)
-            recommendation = wording.fill(rule.recommendation, values)
-            head = (*head[:5], title, recommendation, *head[7:])
-        found.append(
-            (rule.sort_key, new(Finding, (*head, new(Evidence, (rule.check, tuple(evidence))))))
-        )
+        found.append(_rule_finding(index, rule, firing, evidence, organization))
     return found
 
 
@@ -181,9 +131,9 @@ def _combined_evidence(index: Index, rule: RuleInfo, combined: Combined) -> list
     for qid in rule.condition.witness(combined.values, None):
         info = index.questions[qid]
         source = combined.source[qid]
-        for view, _ in combined.given(qid):
-            if source is None or view is source:
-                evidence.append(view.answer_evidence(info))
+        for answer in combined.given(qid):
+            if source is None or answer.view is source:
+                evidence.append(answer.view.answer_evidence(info))
     return evidence
 
 
@@ -194,19 +144,14 @@ def _rule_finding(
     evidence: list[AnswerEvidence],
     organization: str,
 ) -> Finding:
-    head = rule.head
+    finding = rule.finding._replace(evidence=Evidence(rule.finding.id, tuple(evidence)))
     if rule.templated:
-        head = _filled_head(rule, _placeholder_values(index, rule, named, evidence, organization))
-    finding: Finding = _new(Finding, (*head, _new(Evidence, (rule.check, tuple(evidence)))))
+        values = _placeholder_values(index, rule, named, evidence, organization)
+        finding = finding._replace(
+            title=wording.fill(rule.title, values),
+            recommendation=wording.fill(rule.recommendation, values),
+        )
     return finding
-
-
-def _filled_head(rule: RuleInfo, values: Mapping[str, str]) -> Head:
-    """The rule's finding head with its title and recommendation filled in."""
-    head = rule.head
-    title = wording.fill(rule.title, values)
-    recommendation = wording.fill(rule.recommendation, values)
-    return (*head[:5], title, recommendation, *head[7:])
 
 
 def _placeholder_values(
@@ -235,14 +180,11 @@ def roadmap(findings: Sequence[Finding]) -> Roadmap:
     quick: list[str] = []
     soon: list[str] = []
     later: list[str] = []
-    quick_win = QUICK_WIN
     for finding in findings:
-        # finding_id, kind, severity, ..., effort: indexing is the cheapest way in.
-        severity = finding[2]
-        if finding[8] == quick_win and severity in ROADMAP_QUICK:
-            quick.append(finding[0])
-        elif severity in URGENT:
-            soon.append(finding[0])
+        if finding.effort == QUICK_WIN and finding.severity in ROADMAP_QUICK:
+            quick.append(finding.id)
+        elif finding.severity in URGENT:
+            soon.append(finding.id)
         else:
-            later.append(finding[0])
+            later.append(finding.id)
     return Roadmap(tuple(quick), tuple(soon), tuple(later))

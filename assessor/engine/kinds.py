@@ -1,15 +1,15 @@
 """Answers, kind by kind: the canonical value of an answer, its score and its label.
 
-Built once per question by :mod:`assessor.engine.index`; a scoring then only looks
+Built once per question by :mod:`assessor.engine.questionnaire_index`; a scoring then only looks
 values up.  Single-value kinds (owner, maturity, choice, yes/no) get a table from each
-value to ``(canonical value, score or None, label)``; the other kinds get functions.
+value to its :class:`Entry` (canonical value, score or None, label); the other kinds get functions.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from assessor.engine import wording
 from assessor.questionnaire.schema import OWNER_CODES, Question, Responsibility
@@ -19,8 +19,19 @@ INVALID: Any = object()
 MAX_LEVEL = 4
 #: Kinds whose answer is one hashable value, looked up in a Table.
 SINGLE_KINDS = frozenset({"owner", "maturity", "yesno", "choice"})
-#: A single-value question's answers: value -> (canonical value, score or None, label).
-Table = dict[Any, tuple[Any, float | None, str]]
+
+
+class Entry(NamedTuple):
+    """One answer a single-value question can take."""
+
+    value: Any
+    #: 0.0-1.0, or None when this answer is not scored.
+    score: float | None
+    label: str
+
+
+#: A single-value question's answers: each value (as given) -> its entry.
+Table = dict[Any, Entry]
 
 
 def table_of(
@@ -29,7 +40,7 @@ def table_of(
     """The lookup table of a single-value question; None for the other kinds."""
     if question.kind not in SINGLE_KINDS:
         return None
-    return {v: (v, score(v), label(v)) for v in single_values(question)}
+    return {v: Entry(v, score(v), label(v)) for v in single_values(question)}
 
 
 def single_values(question: Question) -> list[Any]:
@@ -38,9 +49,7 @@ def single_values(question: Question) -> list[Any]:
     return [option.value for option in question.all_options]
 
 
-def normaliser(
-    question: Question, table: dict[Any, tuple[Any, float | None, str]] | None
-) -> Callable[[Any], Any]:
+def normaliser(question: Question, table: Table | None) -> Callable[[Any], Any]:
     """A function from a coerced answer to its canonical value, or INVALID.
 
     The engine trusts :func:`assessor.engine.answers.coerce_answer` to have checked the
@@ -83,7 +92,7 @@ def normaliser(
             entry = lookup.get(value)
         except TypeError:
             return INVALID
-        return INVALID if entry is None else entry[0]
+        return INVALID if entry is None else entry.value
 
     return single
 

@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.findings import Ranked, answer_records
-from assessor.engine.index import Index
+from assessor.engine.findings import answer_records
+from assessor.engine.prepared_findings import with_answers
+from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import (
     DomainDisagreement,
-    Evidence,
     Finding,
     GapAnswer,
     Perception,
@@ -32,8 +32,6 @@ from assessor.engine.result import (
 )
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
-
-_new: Any = tuple.__new__
 
 #: Maturity levels this far apart are a perception gap.
 MATURITY_GAP = 2
@@ -44,7 +42,7 @@ MATURITY_WIDE_GAP = 3
 @dataclass(slots=True, eq=False)
 class PerceptionResult:
     perception: Perception
-    findings: list[Ranked]
+    findings: list[Finding]
     #: Disagreement per domain id.
     disagreement: dict[str, float | None]
 
@@ -66,32 +64,35 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
     compared = [0] * (slots + 1)
     differing = [0] * (slots + 1)
     gaps: list[PerceptionGap] = []
-    findings: list[Ranked] = []
+    findings: list[Finding] = []
     says = {view.position: f"{view.role} ({view.name}) says " for view in views}
-    by_question = combined.by_question
-    for info, qid, slot, kind, gap_head, phrases, labels, normal, wide in index.perception_plan:
-        answers = by_question.get(qid)
+    for check in index.perception_checks:
+        info = check.info
+        answers = combined.by_question.get(info.id)
         if answers is None or len(answers) < 2:
             continue
-        values = [value for _, value in answers]
-        compared[slot] += 1
-        if not differ(kind, values):
+        values = [answer.value for answer in answers]
+        compared[info.slot] += 1
+        if not differ(info.kind, values):
             continue
-        differing[slot] += 1
+        differing[info.slot] += 1
+        labels = info.labels
         gaps.append(
-            _new(
-                PerceptionGap,
-                (
-                    *gap_head,
-                    tuple([_new(GapAnswer, (v.name, v.role, x, labels[x])) for v, x in answers]),
+            PerceptionGap(
+                question=info.id,
+                text=info.text,
+                responsibility=info.question.responsibility,
+                domain=info.domain,
+                answers=tuple(
+                    [GapAnswer(a.view.name, a.view.role, a.value, labels[a.value]) for a in answers]
                 ),
             )
         )
-        key, head, check = wide if kind == "maturity" and _wide(values) else normal
-        said = "; ".join([says[view.position] + phrases[value] for view, value in answers])
+        wide = info.kind == "maturity" and _wide(values)
+        prepared = check.differ_widely if wide else check.differ
+        said = "; ".join([says[a.view.position] + check.phrases[a.value] for a in answers])
         evidence = answer_records(info, answers)
-        finding = (*head[:6], said + head[6], *head[7:], _new(Evidence, (check, evidence)))
-        findings.append((key, _new(Finding, finding)))
+        findings.append(with_answers(prepared, evidence, said + prepared.recommendation))
     disagreement: list[float | None] = [
         round(differing[slot] / compared[slot], 2) if compared[slot] else None
         for slot in range(slots)

@@ -8,28 +8,33 @@ different owners, or SHARED where the model wants one owner; otherwise ``orphane
 
 from __future__ import annotations
 
-from typing import Any
-
-from assessor.engine.index import Index
+from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import RaciRow
 from assessor.engine.scoring import Combined
-
-_new: Any = tuple.__new__
 
 
 def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
     """One row per responsibility of the model, in model order."""
     rows: list[RaciRow] = []
-    append = rows.append
-    for prefix, qid, status in index.raci_plan:
-        given = combined.given(qid) if qid is not None else []
-        named = tuple(view.named_owner(code) for view, code in given)
-        codes = {code for _, code in given}
+    for item in index.raci:
+        given = combined.given(item.owner.id) if item.owner is not None else []
+        codes = {answer.value for answer in given}
         if not codes:
-            state = "unanswered"
+            status = "unanswered"
         elif len(codes) > 1:
-            state = "ambiguous"
+            status = "ambiguous"
         else:
-            state = status[codes.pop()]
-        append(_new(RaciRow, (*prefix, named, state)))
+            status = item.status[codes.pop()]
+        r = item.responsibility
+        rows.append(
+            RaciRow(
+                responsibility=r.id,
+                domain=item.domain,
+                title=r.title,
+                accountable=r.accountable,
+                consulted=r.consulted,
+                named=tuple([answer.view.named_owner(answer.value) for answer in given]),
+                status=status,
+            )
+        )
     return tuple(rows)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assessor.engine import wording
 from assessor.engine.conditions import Compiled
-from assessor.engine.heads import Head, SortKey, sort_key
+from assessor.engine.result import Evidence, Finding
 from assessor.questionnaire.schema import Question, Responsibility, Rule
 
 
@@ -26,10 +26,8 @@ class RuleInfo:
     domain: str | None
     references: tuple[str, ...]
     weight: float
-    sort_key: SortKey
-    #: The finding without evidence, title and recommendation as written.
-    head: Head
-    check: str
+    #: The finding with no answers yet, title and recommendation as written.
+    finding: Finding
 
 
 def rule_info(
@@ -68,19 +66,18 @@ def rule_info(
         domain=domain,
         references=references,
         weight=weight,
-        sort_key=sort_key(finding.severity, weight, finding_id),
-        head=(
-            finding_id,
-            finding.kind,
-            finding.severity,
-            rid,
-            domain,
-            finding.title,
-            finding.recommendation,
-            finding.act,
-            finding.effort,
-            references,
-            weight,
+        finding=Finding(
+            id=finding_id,
+            kind=finding.kind,
+            severity=finding.severity,
+            responsibility=rid,
+            domain=domain,
+            title=finding.title,
+            recommendation=finding.recommendation,
+            act=finding.act,
+            effort=finding.effort,
+            references=references,
+            weight=weight,
+            evidence=Evidence(finding_id, ()),
         ),
-        check=finding_id,
     )

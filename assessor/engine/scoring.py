@@ -8,7 +8,7 @@ unscored question it is the first respondent's answer.
 
 A domain's score is ``100 * sum(weight * score) / sum(weight)`` over its scored,
 shown, answered questions, where an owner answer scores its alignment with the model
-(:func:`assessor.engine.index.owner_scores`), a maturity answer ``level / 4`` and a
+(:func:`assessor.engine.questionnaire_index.owner_scores`), a maturity answer ``level / 4`` and a
 choice, yes/no or multi answer its option's score (multi: the chosen scores added,
 capped at 1).  Unanswered questions are left out: they lower completeness, not the
 score.  The overall score pools every domain's questions the same way, so each domain
@@ -20,14 +20,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from assessor.engine.index import DEFAULT_TARGET, Index
+from assessor.engine.questionnaire_index import DEFAULT_TARGET, Index
 from assessor.engine.result import DomainScore
 from assessor.engine.visibility import View, percent
 
 _MISSING: Any = object()
-_new: Any = tuple.__new__
+
+
+class Given(NamedTuple):
+    """One respondent's answer to one question."""
+
+    view: View
+    value: Any
 
 
 @dataclass(slots=True, eq=False)
@@ -39,16 +45,16 @@ class Combined:
     #: The only respondent, when there is exactly one.
     single: View | None
     #: Several respondents: each one's answer per question id, in respondent order.
-    by_question: dict[str, list[tuple[View, Any]]]
+    by_question: dict[str, list[Given]]
     #: Several respondents: whose answer was taken (None for a union of several).
     source: dict[str, View | None]
 
-    def given(self, qid: str) -> list[tuple[View, Any]]:
+    def given(self, qid: str) -> list[Given]:
         """Each respondent's answer to ``qid``, in respondent order."""
         single = self.single
         if single is not None:
             value = self.values.get(qid, _MISSING)
-            return [] if value is _MISSING else [(single, value)]
+            return [] if value is _MISSING else [Given(single, value)]
         return self.by_question.get(qid, [])
 
 
@@ -57,25 +63,25 @@ def combine(index: Index, views: Sequence[View]) -> Combined:
     if len(views) == 1:
         only = views[0]
         return Combined(only.answers, only, {}, {})
-    by_question: dict[str, list[tuple[View, Any]]] = {}
+    by_question: dict[str, list[Given]] = {}
     values: dict[str, Any] = {}
     source: dict[str, View | None] = {}
     for info in index.ordered:
         qid = info.id
-        given = [(view, view.answers[qid]) for view in views if qid in view.answers]
+        given = [Given(view, view.answers[qid]) for view in views if qid in view.answers]
         if not given:
             continue
         by_question[qid] = given
-        chosen_view: View | None
-        chosen_view, chosen = given[0]
+        chosen_view: View | None = given[0].view
+        chosen = given[0].value
         if len(given) > 1:
             lowest: float | None = None
-            for view, value in given:
-                points = info.score(value)
+            for answer in given:
+                points = info.score(answer.value)
                 if points is not None and (lowest is None or points < lowest):
-                    lowest, chosen_view, chosen = points, view, value
+                    lowest, chosen_view, chosen = points, answer.view, answer.value
             if lowest is None and info.kind == "multi":
-                union = {v for _, value in given for v in value}
+                union = {v for answer in given for v in answer.value}
                 chosen = tuple(o.value for o in info.question.all_options if o.value in union)
                 chosen_view = None
         values[qid] = chosen
@@ -108,26 +114,20 @@ class Scores:
 def sum_scores(index: Index, combined: Combined) -> Sums:
     """Add up the combined answers' scores per domain, in visit order."""
     sums = Sums.empty(len(index.domains))
-    weights, points, level_weights, levels = (
-        sums.weights,
-        sums.points,
-        sums.level_weights,
-        sums.levels,
-    )
-    get = combined.values.get
-    missing = _MISSING
-    for qid, table, scorer, slot, weight, maturity in index.score_plan:
-        value = get(qid, missing)
-        if value is missing:
+    values = combined.values
+    for info in index.scored:
+        value = values.get(info.id, _MISSING)
+        if value is _MISSING:
             continue
-        score = table[value][1] if table is not None else scorer(value)
+        score = info.score(value)
         if score is None:
             continue
-        weights[slot] += weight
-        points[slot] += weight * score
-        if maturity:
-            level_weights[slot] += weight
-            levels[slot] += weight * value
+        slot, weight = info.slot, info.weight
+        sums.weights[slot] += weight
+        sums.points[slot] += weight * score
+        if info.kind == "maturity":
+            sums.level_weights[slot] += weight
+            sums.levels[slot] += weight * value
     return sums
 
 
@@ -145,9 +145,6 @@ def score_domains(
         slot_required = tuple(map(sum, zip(*[view.slot_required for view in views], strict=True)))
         slot_answered = tuple(map(sum, zip(*[view.slot_answered for view in views], strict=True)))
     domains: list[DomainScore] = []
-    new = _new
-    get_target = targets.get
-    get_disagreement = disagreement.get
     for domain, weight, points, level_weight, levels, required, answered in zip(
         index.domains,
         sums.weights,
@@ -158,24 +155,25 @@ def score_domains(
         slot_answered or [0] * len(index.domains),
         strict=True,
     ):
-        target = get_target(domain.id, DEFAULT_TARGET)
+        target = targets.get(domain.id, DEFAULT_TARGET)
         distance: float | None = None
         mean = None
         if level_weight:
             mean = round(levels / level_weight, 1)
             distance = target - mean
             distance = round(distance, 1) if distance > 0 else 0.0
-        record = (
-            domain.id,
-            domain.title,
-            _percentage(points, weight),
-            mean,
-            target,
-            distance,
-            (100 if not required else (100 * answered) // required) if views else 0,
-            get_disagreement(domain.id),
+        domains.append(
+            DomainScore(
+                id=domain.id,
+                title=domain.title,
+                score=_percentage(points, weight),
+                maturity=mean,
+                target=target,
+                distance=distance,
+                completeness=percent(answered, required) if views else 0,
+                disagreement=disagreement.get(domain.id),
+            )
         )
-        domains.append(new(DomainScore, record))
     required_all = sum(view.required for view in views)
     answered_all = sum(view.required_answered for view in views)
     return Scores(

@@ -13,12 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.index import Index, QuestionInfo, index_for
 from assessor.engine.kinds import INVALID
+from assessor.engine.questionnaire_index import Index, QuestionInfo, index_for
 from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
 from assessor.questionnaire.schema import Questionnaire
-
-_new: Any = tuple.__new__
 
 
 @dataclass(slots=True, eq=False)
@@ -54,8 +52,8 @@ class View:
         if record is None:
             value = self.answers[info.id]
             table = info.table
-            label = table[value][2] if table is not None else info.label(value)
-            record = _new(AnswerEvidence, (info.id, info.text, self.name, self.role, value, label))
+            label = table[value].label if table is not None else info.label(value)
+            record = AnswerEvidence(info.id, info.text, self.name, self.role, value, label)
             self.evidence[info.id] = record
         return record
 

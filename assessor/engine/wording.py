@@ -1,6 +1,6 @@
 """Words: labels of answers, the text of generic findings, and ``{placeholder}`` templates.
 
-Everything here is computed from the questionnaire once (by :mod:`assessor.engine.index`)
+Everything here is computed from the questionnaire once (by :mod:`assessor.engine.questionnaire_index`)
 or, for placeholders, filled from plain strings; nothing formats user text with
 ``str.format``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from assessor.questionnaire.schema import MATURITY_NAMES, Question, Responsibility
 
@@ -29,6 +29,14 @@ ROLE_PHRASES: dict[str, str] = {
 YESNO_PHRASES: dict[str, str] = {"yes": "yes", "no": "no", "unknown": "don't know"}
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class FindingText(NamedTuple):
+    """The words of a finding written from the model."""
+
+    title: str
+    recommendation: str
+
 
 #: A parsed template: literal text, each followed by a placeholder name or None.
 Template = tuple[tuple[str, str | None], ...]
@@ -103,41 +111,41 @@ def _consulted(responsibility: Responsibility) -> str:
     return f", consulting {join_names(roles)}" if roles else ""
 
 
-def orphaned_text(responsibility: Responsibility) -> tuple[str, str]:
+def orphaned_text(responsibility: Responsibility) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
-    return (
+    return FindingText(
         f"Nobody is accountable for: {responsibility.title}",
         f"Name one accountable owner and write it down in the roles and responsibilities. "
         f"The model gives this to {accountable}{_consulted(responsibility)}.",
     )
 
 
-def misplaced_text(responsibility: Responsibility, named: str) -> tuple[str, str]:
+def misplaced_text(responsibility: Responsibility, named: str) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
     holder = ROLE_PHRASES[named]
     if named in responsibility.consulted:
         keep = f"{_capital(holder)} stays involved as a consulted role, as the model has it."
     else:
         keep = f"{_capital(holder)} can contribute, but should not answer for it."
-    return (
+    return FindingText(
         f"Held by {holder}, not {accountable}: {responsibility.title}",
         f"Move accountability for this to {accountable}. {keep} "
         f"Record the change in the written roles and responsibilities.",
     )
 
 
-def shared_text(responsibility: Responsibility) -> tuple[str, str]:
+def shared_text(responsibility: Responsibility) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
-    return (
+    return FindingText(
         f"Shared accountability where one owner is needed: {responsibility.title}",
         f"Joint ownership leaves nobody answerable when it goes wrong. Make {accountable} "
         f"accountable{_consulted(responsibility)}, and write it down.",
     )
 
 
-def disputed_text(responsibility: Responsibility) -> tuple[str, str]:
+def disputed_text(responsibility: Responsibility) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
-    return (
+    return FindingText(
         f"No agreed owner for: {responsibility.title}",
         f"The respondents name different owners. Agree on one accountable owner "
         f"({accountable} in the model) and write it down so that everyone knows.",
@@ -146,7 +154,7 @@ def disputed_text(responsibility: Responsibility) -> tuple[str, str]:
 
 def immature_text(
     responsibility: Responsibility, question: Question, level: int, target: int
-) -> tuple[str, str]:
+) -> FindingText:
     title = (
         f"Below target (level {level}, {MATURITY_NAMES[level]}; target {target}): "
         f"{responsibility.title}"
@@ -157,11 +165,11 @@ def immature_text(
         steps += f" Next step, level {level + 1}: {question.levels[level + 1]}"
         if not steps.endswith((".", "!", "?")):
             steps += "."
-    return title, steps
+    return FindingText(title, steps)
 
 
-def perception_text(question: Question) -> tuple[str, str]:
-    return (
+def perception_text(question: Question) -> FindingText:
+    return FindingText(
         f"The respondents see this differently: {question.text}",
         "Put the differing answers side by side in one meeting, establish the facts, "
         "and agree on one answer before acting on the findings that depend on it.",

@@ -17,11 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine import heads, wording
+from assessor.engine import prepared_findings as prepared
+from assessor.engine import wording
 from assessor.engine.conditions import Test, compile_condition, compile_conditions
-from assessor.engine.heads import OwnerHeads, PerceptionStep, Prepared
 from assessor.engine.kinds import Table, labeller, normaliser, scorer, table_of
-from assessor.engine.result import DomainDisagreement, Perception, QuestionnaireInfo
+from assessor.engine.prepared_findings import OwnerFindings, PerceptionFindings
+from assessor.engine.result import DomainDisagreement, Finding, Perception, QuestionnaireInfo
 from assessor.engine.rules import RuleInfo, rule_info
 from assessor.questionnaire.schema import (
     OWNER_CODES,
@@ -55,8 +56,8 @@ class QuestionInfo:
     responsibility: Responsibility | None
     #: Counts towards a domain score.
     scored: bool
-    #: Single-value kinds: canonical value -> (canonical value, score or None, label).
-    table: dict[Any, tuple[Any, float | None, str]] | None
+    #: Single-value kinds: each canonical value's entry (value, score, label).
+    table: Table | None
     #: ``normalise(value)``: the canonical answer, or INVALID (every kind).
     normalise: Callable[[Any], Any]
     #: ``score(value)``: 0.0-1.0, or None when this answer is not scored.
@@ -79,12 +80,31 @@ class DomainInfo:
 
 @dataclass(frozen=True, slots=True)
 class RaciInfo:
+    """One responsibility's row of the RACI matrix, before its answers."""
+
     responsibility: Responsibility
-    #: (responsibility, domain, title, accountable, consulted): the row before its answers.
-    prefix: tuple[str, str | None, str, str, tuple[str, ...]]
+    #: The domain (section id) its questions are in, or None.
+    domain: str | None
+    #: The question that asks who owns it, if any.
     owner: QuestionInfo | None
     #: The status when every respondent named this owner code.
     status: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerCheck:
+    """An owner question of a domain, with the ownership findings it can raise."""
+
+    info: QuestionInfo
+    findings: OwnerFindings
+
+
+@dataclass(frozen=True, slots=True)
+class MaturityCheck:
+    """A maturity question of a domain, with its immature findings by target, then level."""
+
+    info: QuestionInfo
+    findings: tuple[tuple[Finding | None, ...], ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -110,66 +130,42 @@ class Index:
     #: Required questions, in all and per domain slot.
     required_total: int
     required_by_slot: tuple[int, ...]
-    # Plans: the fields each pass of a scoring reads, as tuples, because unpacking a
-    # tuple is several times cheaper than reading attributes in the loops that run for
-    # every question of every scoring.
-    #: Scored questions: (id, table, score, slot, weight, is maturity).
-    score_plan: tuple[ScoreStep, ...]
-    #: Owner questions: (info, id, text, labels, heads).
-    owner_plan: tuple[OwnerStep, ...]
-    #: Maturity questions: (info, id, text, labels, domain, heads by target then level).
-    maturity_plan: tuple[MaturityStep, ...]
-    #: Responsibilities: (row prefix, owner question id or None, status by agreed code).
-    raci_plan: tuple[RaciStep, ...]
+    #: Scored questions of a domain, in visit order.
+    scored: tuple[QuestionInfo, ...]
+    owner_checks: tuple[OwnerCheck, ...]
+    maturity_checks: tuple[MaturityCheck, ...]
+    #: One row per responsibility, in model order.
+    raci: tuple[RaciInfo, ...]
     #: The perception part of a result with fewer than two respondents.
     no_perception: Perception
-    #: Compared questions, in questionnaire order (PerceptionStep).
-    perception_plan: tuple[PerceptionStep, ...]
+    #: Compared questions, in questionnaire order, with their perception findings.
+    perception_checks: tuple[PerceptionFindings, ...]
 
-
-ScoreStep = tuple[str, Table | None, Callable[[Any], float | None], int, float, bool]
-OwnerStep = tuple[QuestionInfo, str, str, dict[Any, str], OwnerHeads]
-MaturityStep = tuple[
-    QuestionInfo, str, str, dict[Any, str], str, tuple[tuple[Prepared | None, ...], ...]
-]
-RaciStep = tuple[tuple[str, str | None, str, str, tuple[str, ...]], str | None, dict[str, str]]
 
 _CACHE_SIZE = 32
-_cache: OrderedDict[object, tuple[Questionnaire, Index]] = OrderedDict()
+#: Indexes by (id, version, hash), or by the questionnaire object when it has no hash
+#: (the index keeps its questionnaire alive, so an id() key is never reused meanwhile).
+_cache: OrderedDict[object, Index] = OrderedDict()
 _lock = threading.Lock()
-#: The questionnaire last asked for, its hash then, and its index (one tuple, so
-#: threads always read a consistent triple).
-_last: tuple[object, str | None, Index] | None = None
 
 
 def index_for(questionnaire: Questionnaire) -> Index:
     """The index of ``questionnaire``, built on first use and cached."""
-    last = _last
-    if last is not None and last[0] is questionnaire and last[1] == questionnaire.hash:
-        return last[2]  # the same questionnaire as last time: the common case
     key: object = (
         (questionnaire.id, questionnaire.version, questionnaire.hash)
         if questionnaire.hash
         else ("object", id(questionnaire))
     )
-    entry = _cache.get(key)
-    if entry is not None and (questionnaire.hash or entry[0] is questionnaire):
-        _remember(questionnaire, entry[1])
-        return entry[1]
+    index = _cache.get(key)
+    if index is not None and (questionnaire.hash or index.questionnaire is questionnaire):
+        return index
     index = build_index(questionnaire)
-    _remember(questionnaire, index)
     with _lock:
-        # Keeping the questionnaire alive keeps id() keys from being reused.
-        _cache[key] = (questionnaire, index)
+        _cache[key] = index
         _cache.move_to_end(key)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return index
-
-
-def _remember(questionnaire: Questionnaire, index: Index) -> None:
-    global _last
-    _last = (questionnaire, questionnaire.hash, index)
 
 
 def build_index(questionnaire: Questionnaire) -> Index:
@@ -247,12 +243,10 @@ def build_index(questionnaire: Questionnaire) -> Index:
         rule_info(rule, condition, questions, model, responsibility_domain)
         for rule, condition in zip(questionnaire.rules, conditions, strict=True)
     )
-    owner_heads = {i.id: heads.owner_heads(i, r) for i, r in owners}
-    immature_heads = {i.id: heads.immature_heads(i, r) for i, r in maturities}
     raci = tuple(
         RaciInfo(
             responsibility=r,
-            prefix=(r.id, responsibility_domain.get(r.id), r.title, r.accountable, r.consulted),
+            domain=responsibility_domain.get(r.id),
             owner=owner_of.get(r.id),
             status={code: agreed_status(r.accountable, code) for code in OWNER_CODES},
         )
@@ -279,19 +273,13 @@ def build_index(questionnaire: Questionnaire) -> Index:
         position={info.id: n for n, info in enumerate(ordered)},
         required_total=sum(1 for info in ordered if info.required),
         required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),
-        score_plan=tuple(
-            (i.id, i.table, i.score, i.slot, i.weight, i.kind == "maturity")
-            for i in visit_order
-            if i.scored
+        scored=tuple(i for i in visit_order if i.scored),
+        owner_checks=tuple(OwnerCheck(i, prepared.owner_findings(i, r)) for i, r in owners),
+        maturity_checks=tuple(
+            MaturityCheck(i, prepared.immature_findings(i, r)) for i, r in maturities
         ),
-        owner_plan=tuple((i, i.id, i.text, i.labels, owner_heads[i.id]) for i, _ in owners),
-        maturity_plan=tuple(
-            (i, i.id, i.text, i.labels, i.section, immature_heads[i.id]) for i, _ in maturities
-        ),
-        raci_plan=tuple(
-            (item.prefix, item.owner.id if item.owner else None, item.status) for item in raci
-        ),
-        perception_plan=tuple(heads.perception_step(i) for i in ordered if i.compared),
+        raci=raci,
+        perception_checks=tuple(prepared.perception_findings(i) for i in ordered if i.compared),
         no_perception=Perception(
             tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
         ),
