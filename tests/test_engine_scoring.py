@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assessor.engine import METHOD, Respondent, score
-from assessor.engine.kinds import owner_scores
+from assessor.engine.question_kinds import owner_scores
 from assessor.engine.questionnaire_index import build_index, index_for
 from assessor.questionnaire.schema import Questionnaire
 

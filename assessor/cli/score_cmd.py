@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from assessor.engine import AnswersFileError, parse_answers_document, score
-from assessor.engine.kinds import MAX_LEVEL
+from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.questionnaire_index import index_for
 from assessor.questionnaire import load_paths
 

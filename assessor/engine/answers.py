@@ -1,5 +1,6 @@
-"""Answer validation: one raw answer (:func:`coerce_answer`) and a whole ANSWERS.json
-document (:func:`parse_answers_document`).
+"""Answer validation: a whole ANSWERS.json document (:func:`parse_answers_document`); one
+raw answer is checked by its kind (:func:`assessor.engine.question_kinds.coerce_answer`,
+re-exported here).
 
 Used at the edges (the command line, the web forms), so the engine itself can trust
 what it is given.  Every error is one line that says what is wrong; document errors
@@ -9,21 +10,28 @@ start with the path inside the document: ``respondents[1].answers.sec_training:
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assessor.engine.question_kinds import AnswerError, coerce_answer, one_of, show
+
+__all__ = [
+    "AnswerError",
+    "AnswersDocument",
+    "AnswersFileError",
+    "coerce_answer",
+    "parse_answers_document",
+    "show",
+]
 from assessor.engine.questionnaire_index import index_for
 from assessor.engine.result import Respondent
 from assessor.questionnaire.schema import (
     MATURITY_NAMES,
-    OWNER_CODES,
     RESPONDENT_ROLES,
-    Question,
     Questionnaire,
     RespondentRole,
 )
@@ -32,162 +40,12 @@ from assessor.questionnaire.schema import (
 MAX_COMMENT = 5000
 
 
-class AnswerError(ValueError):
-    """A raw answer the question cannot take; ``message`` says why, in one line."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 class AnswersFileError(ValueError):
     """An answers document that cannot be used; the message starts with the path in it."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-# --- one answer --------------------------------------------------------------------------
-
-
-def show(value: object) -> str:
-    """A short, one-line rendering of a raw value for an error message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        text = repr(value if len(value) <= 40 else value[:37] + "...")
-        return text.replace("\n", "\\n")
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
-
-
-def _one_of(values: Any) -> str:
-    return ", ".join(str(v) for v in values)
-
-
-def _choose(question: Question, raw: object) -> Any:
-    """The option value ``raw`` names: exact, or its text form ("2" for the integer 2)."""
-    values = [option.value for option in question.all_options]
-    if not isinstance(raw, bool) and isinstance(raw, str | int):
-        for value in values:
-            if raw == value and type(raw) is type(value):
-                return value
-        text = str(raw).strip()
-        for value in values:
-            if str(value) == text:
-                return value
-    raise AnswerError(f"{show(raw)} is not one of {_one_of(values)}")
-
-
-def _owner(question: Question, raw: object) -> Any:
-    if isinstance(raw, str) and raw.strip().upper() in OWNER_CODES:
-        return raw.strip().upper()
-    raise AnswerError(f"{show(raw)} is not one of {_one_of(OWNER_CODES)}")
-
-
-def _maturity(question: Question, raw: object) -> Any:
-    levels = range(len(question.levels) or len(MATURITY_NAMES))
-    level: object = raw
-    if isinstance(raw, str):
-        try:
-            level = float(raw.strip())
-        except ValueError:
-            level = raw
-    if isinstance(level, float) and level.is_integer():
-        level = int(level)
-    if isinstance(level, int) and not isinstance(level, bool) and level in levels:
-        return level
-    raise AnswerError(f"{show(raw)} is not one of {_one_of(levels)}")
-
-
-def _yesno(question: Question, raw: object) -> Any:
-    # The values are always yes, no and unknown (options, when given, only score them).
-    if isinstance(raw, bool):
-        raw = "yes" if raw else "no"
-    elif isinstance(raw, str):
-        raw = raw.strip().lower()
-    return _choose(question, raw)
-
-
-def _multi(question: Question, raw: object) -> Any:
-    values = [option.value for option in question.all_options]
-    if not isinstance(raw, list | tuple):
-        raise AnswerError(f"expected a list of {_one_of(values)}, got {show(raw)}")
-    chosen: list[Any] = []
-    for item in raw:
-        value = _choose(question, item)
-        if value in chosen:
-            raise AnswerError(f"{show(item)} is listed twice")
-        chosen.append(value)
-    return [value for value in values if value in chosen]
-
-
-def _number(question: Question, raw: object) -> Any:
-    number: object = raw
-    if isinstance(raw, str):
-        try:
-            number = float(raw.strip()) if raw.strip() else raw
-        except ValueError:
-            number = raw
-    if isinstance(number, bool) or not isinstance(number, int | float):
-        raise AnswerError(f"{show(raw)} is not a number")
-    try:
-        finite = math.isfinite(number)
-    except OverflowError:  # an integer too large for any float (JSON allows 4,000 digits)
-        finite = False
-    if not finite:
-        raise AnswerError(f"{show(raw)} is not a finite number")
-    if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
-        number = int(number)
-    if question.min is not None and number < question.min:
-        raise AnswerError(f"{show(raw)} is less than the minimum, {_fmt(question.min)}")
-    if question.max is not None and number > question.max:
-        raise AnswerError(f"{show(raw)} is more than the maximum, {_fmt(question.max)}")
-    return number
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _text(question: Question, raw: object) -> Any:
-    if not isinstance(raw, str):
-        raise AnswerError(f"expected text, got {show(raw)}")
-    if "\x00" in raw:
-        raise AnswerError("text contains a NUL byte")
-    if len(raw) > question.max_length:
-        raise AnswerError(f"text is longer than {question.max_length} characters")
-    return raw
-
-
-#: One coercer per question kind.
-COERCERS: dict[str, Callable[[Question, object], Any]] = {
-    "owner": _owner,
-    "maturity": _maturity,
-    "choice": _choose,
-    "multi": _multi,
-    "yesno": _yesno,
-    "number": _number,
-    "text": _text,
-}
-
-
-def coerce_answer(question: Question, raw: object) -> Any:
-    """The answer value ``raw`` stands for, or None for no answer (None or blank).
-
-    :raise AnswerError: ``raw`` is not something this question can take.
-    """
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    return COERCERS[question.kind](question, raw)
 
 
 # --- the ANSWERS.json document --------------------------------------------------------
@@ -309,12 +167,12 @@ def parse_answers_document(data: object, catalog: CatalogLike) -> AnswersDocumen
     for domain, target in document.targets.items():
         if domain not in domains:
             raise AnswersFileError(
-                f"targets{_key(domain)}: unknown domain (one of {_one_of(domains)})"
+                f"targets{_key(domain)}: unknown domain (one of {one_of(domains)})"
             )
         if not 0 <= target < len(MATURITY_NAMES):
             raise AnswersFileError(
                 f"targets{_key(domain)}: {target} is not one of "
-                f"{_one_of(range(len(MATURITY_NAMES)))}"
+                f"{one_of(range(len(MATURITY_NAMES)))}"
             )
     return AnswersDocument(
         questionnaire,
@@ -379,7 +237,7 @@ def _pydantic_message(exc: ValidationError) -> str:
     if loc == ("respondents",) and kind == "too_short":
         return "respondents: at least one respondent is needed"
     if loc[-1] == "role" and kind == "literal_error":
-        message = f"{show(error.get('input'))} is not one of {_one_of(RESPONDENT_ROLES)}"
+        message = f"{show(error.get('input'))} is not one of {one_of(RESPONDENT_ROLES)}"
     elif kind in _MESSAGES:
         message = _MESSAGES[kind]
         if kind not in ("missing", "extra_forbidden"):

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assessor.engine.question_kinds import KINDS
 from assessor.questionnaire.schema import (
     AllOf,
     AnyOf,
@@ -245,16 +246,4 @@ def _normalise_value(value: Any, question: Question | None) -> Any:
     """The answer value ``value`` stands for, in the question's own terms."""
     if question is None:
         return value
-    if question.kind == "yesno" and isinstance(value, bool):
-        return "yes" if value else "no"
-    if question.kind in ("maturity", "number"):
-        if isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                return value
-            return int(number) if number.is_integer() else number
-        return value
-    options = {str(option.value): option.value for option in question.all_options}
-    key = str(value).lower() if isinstance(value, bool) else str(value)
-    return options.get(key, value)
+    return KINDS[question.kind].operand(question, value)

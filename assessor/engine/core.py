@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
-from assessor.engine.kinds import MAX_LEVEL
 from assessor.engine.perception import perception
 from assessor.engine.prepared_findings import priority
+from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.questionnaire_index import index_for
 from assessor.engine.raci import raci
 from assessor.engine.result import Method, Respondent, RespondentSummary, Result

@@ -33,9 +33,7 @@ from assessor.engine.result import (
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
 
-#: Maturity levels this far apart are a perception gap.
-MATURITY_GAP = 2
-#: ... and this far apart a high-severity one.
+#: Maturity levels this far apart are a high-severity perception gap.
 MATURITY_WIDE_GAP = 3
 
 
@@ -45,15 +43,6 @@ class PerceptionResult:
     findings: list[Finding]
     #: Disagreement per domain id.
     disagreement: dict[str, float | None]
-
-
-def differ(kind: str, values: Sequence[Any]) -> bool:
-    """Whether these answers to one question count as a perception gap."""
-    if kind == "maturity":
-        return bool(max(values) - min(values) >= MATURITY_GAP)
-    if kind == "yesno":
-        return "yes" in values and "no" in values
-    return len(set(values)) > 1
 
 
 def perception(index: Index, views: Sequence[View], combined: Combined) -> PerceptionResult:
@@ -73,7 +62,7 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
             continue
         values = [answer.value for answer in answers]
         compared[info.slot] += 1
-        if not differ(info.kind, values):
+        if not info.handling.differ(values):
             continue
         differing[info.slot] += 1
         labels = info.labels

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assessor.engine import wording
-from assessor.engine.kinds import MAX_LEVEL
+from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.result import AnswerEvidence, Evidence, Finding
 from assessor.questionnaire.schema import OWNER_CODES, Responsibility
 
@@ -169,7 +169,9 @@ def perception_findings(info: QuestionInfo) -> PerceptionFindings:
 
     return PerceptionFindings(
         info=info,
-        phrases={value: wording.phrase(question, value, info.labels) for value in info.labels},
+        phrases={
+            value: info.handling.phrase(question, value, info.labels) for value in info.labels
+        },
         differ=perception("medium"),
         differ_widely=perception("high"),
     )

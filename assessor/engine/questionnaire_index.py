@@ -20,8 +20,8 @@ from typing import Any
 from assessor.engine import prepared_findings as prepared
 from assessor.engine import wording
 from assessor.engine.conditions import Test, compile_condition, compile_conditions
-from assessor.engine.kinds import Table, labeller, normaliser, scorer, table_of
 from assessor.engine.prepared_findings import OwnerFindings, PerceptionFindings
+from assessor.engine.question_kinds import KINDS, QuestionKind, Table
 from assessor.engine.result import DomainDisagreement, Finding, Perception, QuestionnaireInfo
 from assessor.engine.rules import RuleInfo, rule_info
 from assessor.questionnaire.schema import (
@@ -36,15 +36,14 @@ from assessor.questionnaire.schema import (
 CONTEXT_SECTION = "context"
 DEFAULT_TARGET = 3
 
-#: Question kinds compared between respondents for perception gaps.
-COMPARED_KINDS = frozenset({"owner", "maturity", "yesno", "choice"})
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class QuestionInfo:
     id: str
     question: Question
     kind: str
+    #: How answers of its kind are handled (the registry's object): parsing, scores, labels.
+    handling: QuestionKind
     text: str
     section: str
     #: The section id when it is a domain; None for the context section.
@@ -188,14 +187,16 @@ def build_index(questionnaire: Questionnaire) -> Index:
             key = q.responsibility or q.id
             if per_kind[(q.responsibility, q.kind)] > 1:
                 key = f"{key}:{q.id}"
+            kind = KINDS[q.kind]
             labels = wording.label_table(q)
-            score = scorer(q, responsibility)
-            label = labeller(q, labels)
-            table = table_of(q, score, label)
+            score = kind.scorer(q, responsibility)
+            label = kind.labeller(q, labels)
+            table = kind.table(q, score, label)
             infos[q.id] = QuestionInfo(
                 id=q.id,
                 question=q,
                 kind=q.kind,
+                handling=kind,
                 text=q.text,
                 section=section.id,
                 domain=domain,
@@ -205,12 +206,12 @@ def build_index(questionnaire: Questionnaire) -> Index:
                 responsibility=responsibility,
                 scored=q.scored and domain is not None,
                 table=table,
-                normalise=normaliser(q, table),
+                normalise=kind.normaliser(q, table),
                 score=score,
                 label=label,
                 labels=labels,
                 show_if=compile_condition(q.show_if, questions).test if q.show_if else None,
-                compared=q.kind in COMPARED_KINDS,
+                compared=kind.compared,
                 finding_key=key,
             )
     ordered = tuple(infos.values())

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.kinds import INVALID
+from assessor.engine.question_kinds import INVALID
 from assessor.engine.questionnaire_index import Index, QuestionInfo, index_for
 from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
 from assessor.questionnaire.schema import Questionnaire

@@ -91,18 +91,6 @@ def label_table(question: Question) -> dict[Any, str]:
     return {option.value: option.label for option in question.all_options}
 
 
-def phrase(question: Question, value: Any, labels: Mapping[Any, str]) -> str:
-    """How an answer reads after "says": "the CISO", "level 1 (Ad hoc)", "yes"."""
-    if question.kind == "owner":
-        return ROLE_PHRASES.get(value, str(value))
-    if question.kind == "maturity" and isinstance(value, int):
-        return f"level {value} ({MATURITY_NAMES[value]})"
-    if question.kind == "yesno" and value in YESNO_PHRASES:
-        return YESNO_PHRASES[value]
-    label = labels.get(value, str(value))
-    return f'"{label}"'
-
-
 # --- generic findings ----------------------------------------------------------------
 
 
