@@ -156,7 +156,22 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
     }
     assert set(result["questionnaire"]) == {"id", "version", "hash", "title"}
     assert set(result["method"]) == {"combination", "description"}
-    assert set(result["respondents"][0]) == {"name", "role", "completeness", "shown", "answered"}
+    assert set(result["respondents"][0]) == {
+        "name",
+        "role",
+        "completeness",
+        "shown",
+        "answered",
+        "hidden",
+        "answers",
+    }
+    assert set(result["respondents"][0]["answers"][0]) == {
+        "question",
+        "shown",
+        "value",
+        "label",
+        "comment",
+    }
     assert set(result["domains"][0]) == {
         "id",
         "title",
@@ -180,6 +195,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
     finding = result["findings"][0]
     assert set(finding) == {
         "id",
+        "number",
         "kind",
         "severity",
         "responsibility",

@@ -213,3 +213,22 @@ def test_answer_key_order_does_not_change_the_json() -> None:
     one = score(MINI, [Respondent("Ann", "CIO", given)]).to_dict()
     two = score(MINI, [Respondent("Ann", "CIO", backwards)]).to_dict()
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+
+
+def test_the_result_says_what_each_respondent_was_shown_and_labels_each_answer_once() -> None:
+    given = answers(has_ciso="no", ciso_reports_to="cio", employees=1200)
+    result = score(MINI, [Respondent("Ann", "CIO", given, {"employees": "Roughly."})])
+    ann = result.to_dict()["respondents"][0]
+    assert "ciso_reports_to" in ann["hidden"]
+    by_question = {a["question"]: a for a in ann["answers"]}
+    assert by_question["employees"] == {
+        "question": "employees",
+        "shown": True,
+        "value": 1200,
+        "label": "1,200",
+        "comment": "Roughly.",
+    }
+    assert by_question["ciso_reports_to"]["shown"] is False
+    assert by_question["ciso_reports_to"]["label"] == "The CIO"
+    numbers = [f["number"] for f in result.to_dict()["findings"]]
+    assert numbers == list(range(1, len(result.findings) + 1))

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from assessor.engine import Respondent
+from assessor.engine import Respondent, score
+from assessor.questionnaire import Questionnaire
 from assessor.reports import exports
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
-from tests.test_report_data import MINI_CIO, MINI_CISO, demo, mini
+from tests.test_report_data import MINI, MINI_CIO, MINI_CISO, demo, mini
 
 SHEETS = ["Answers", "Findings", "Responsibility matrix", "Scores", "Perception", "Roadmap"]
 
@@ -164,3 +165,69 @@ def test_json_round_trips_answers() -> None:
     assert document["assessment"]["prepared_by"] == "Northwind"
     multi = [a for a in document["answers"] if a["question_id"] == "regulated_data"]
     assert multi and multi[0]["value"] == ["eu_personal"]
+
+
+def test_a_number_reads_the_same_in_a_finding_the_appendix_and_every_export() -> None:
+    """The engine labels each answer once: 1200 is "1,200" everywhere (the appendix and
+    the exports used to print "1200" beside a finding's "1,200")."""
+    data = json.loads(MINI.read_text(encoding="utf-8"))
+    data["rules"].append(
+        {
+            "id": "big",
+            "when": {"q": "employees", "gte": 1000},
+            "finding": {
+                "title": "{employees} employees",
+                "kind": "structural",
+                "severity": "low",
+                "act": "EXEC",
+                "effort": "project",
+                "recommendation": "Plan for {employees} people.",
+            },
+        }
+    )
+    questionnaire = Questionnaire.model_validate(data)
+    people = (Respondent("Ada Lovelace", "CIO", {**MINI_CIO, "employees": 1200}),)
+    result = score(questionnaire, people).to_dict()
+    _, inputs = mini(people, questionnaire=questionnaire)
+    finding = next(f for f in result["findings"] if f["id"] == "rule:big")
+    assert finding["title"] == "1,200 employees"
+    assert [a["label"] for a in finding["evidence"]["answers"]] == ["1,200"]
+
+    context = build_context(result, inputs)
+    appendix = {
+        q["id"]: q["answers"][0]["label"]
+        for s in context["appendix"]["sections"]
+        for q in s["questions"]
+    }
+    assert appendix["employees"] == "1,200"
+    rows = {r["question_id"]: r for r in csv_rows(exports.export("csv", result, inputs))}
+    assert rows["employees"]["label"] == "1,200"
+    assert rows["employees"]["value"] == "1200"
+    document = json.loads(exports.export("json", result, inputs))
+    assert {a["question_id"]: a["label"] for a in document["answers"]}["employees"] == "1,200"
+
+
+def test_visibility_and_finding_numbers_come_from_the_result() -> None:
+    result, inputs, context, files = demo_exports()
+    numbers = {f["id"]: f"F{f['number']}" for f in result["findings"]}
+    assert [f["number"] for f in result["findings"]] == list(range(1, len(numbers) + 1))
+    assert {f["id"]: f["ref"] for f in context["findings"]} == numbers
+    sheet = sheet_rows(files["xlsx"])["Findings"][1:]
+    assert {row[1]: row[0] for row in sheet} == numbers
+
+    hidden = {r["name"]: set(r["hidden"]) for r in result["respondents"]}
+    for section in context["appendix"]["sections"]:
+        for question in section["questions"]:
+            for answer in question["answers"]:
+                not_shown = answer["label"] == "Not shown"
+                assert not_shown is (question["id"] in hidden[answer["respondent"]])
+    for row in csv_rows(files["csv"]):
+        shown = row["question_id"] not in hidden[row["respondent"]]
+        given = next(
+            a
+            for r in result["respondents"]
+            if r["name"] == row["respondent"]
+            for a in r["answers"]
+            if a["question"] == row["question_id"]
+        )
+        assert given["shown"] is shown and given["label"] == row["label"]

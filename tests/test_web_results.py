@@ -52,6 +52,8 @@ def test_results_of_one_respondent(app: Flask, client: FlaskClient) -> None:
 
     findings = page.all("article.finding")
     assert page.texts("#findings-h") == [f"Findings ({len(findings)})"]
+    # numbered as the report and the exports number them
+    assert page.texts("article.finding .ref") == [f"F{n}" for n in range(1, len(findings) + 1)]
     structural = next(
         f
         for f in findings

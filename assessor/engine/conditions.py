@@ -26,6 +26,7 @@ from the file is evaluated, generated as code or dispatched by name.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,35 @@ OPERATORS: dict[str, Operator] = {
 }
 
 
+#: The same operators for questions whose answer is always one plain value (never a list,
+#: never a bool): a single-value kind, and for ordering a numeric kind.  They agree with
+#: :data:`OPERATORS` on every such answer (tested), without its type checks.
+SCALAR_OPERATORS: dict[str, Operator] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "in": lambda answer, operand: answer in operand,
+    "not_in": lambda answer, operand: answer not in operand,
+}
+NUMERIC_OPERATORS: dict[str, Operator] = {
+    **SCALAR_OPERATORS,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+_SCALAR_KINDS = frozenset({"owner", "choice", "yesno", "text"})
+_NUMERIC_KINDS = frozenset({"maturity", "number"})
+
+
+def operator_for(op_name: str, kind: str | None) -> Operator:
+    """The operator ``op_name`` for answers of ``kind`` (None: an unknown question)."""
+    if kind in _NUMERIC_KINDS and op_name in NUMERIC_OPERATORS:
+        return NUMERIC_OPERATORS[op_name]
+    if kind in _SCALAR_KINDS and op_name in SCALAR_OPERATORS:
+        return SCALAR_OPERATORS[op_name]
+    return OPERATORS[op_name]
+
+
 @dataclass(frozen=True, slots=True)
 class Compiled:
     """A compiled condition: ``test`` decides; ``witness`` names the answered questions that
@@ -119,6 +149,8 @@ class Compiled:
     questions: tuple[str, ...]
     #: Whether the condition reads the respondent's role (then it is evaluated per respondent).
     uses_role: bool
+    #: A single comparison or role test: its witness is its question, when answered.
+    flat: bool = False
 
 
 def compile_condition(condition: Condition, questions: Mapping[str, Question]) -> Compiled:
@@ -152,7 +184,7 @@ def compile_conditions(
 
 def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
     op_name = condition.op
-    operator = OPERATORS[op_name]
+    compare = operator_for(op_name, question.kind if question is not None else None)
     operand = _normalise_operand(op_name, condition.operand, question)
     qid = condition.q
     #: What the comparison says about an unanswered (or hidden) question.
@@ -161,12 +193,12 @@ def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
 
     def test(answers: Answers, role: str | None) -> bool:
         value = answers.get(qid, missing)
-        return unanswered if value is missing else operator(value, operand)
+        return unanswered if value is missing else compare(value, operand)
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return (qid,) if qid in answers else ()
 
-    return Compiled(test, witness, (qid,), False)
+    return Compiled(test, witness, (qid,), False, flat=True)
 
 
 def _compile_role(wanted: str) -> Compiled:
@@ -176,7 +208,7 @@ def _compile_role(wanted: str) -> Compiled:
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return ()
 
-    return Compiled(test, witness, (), True)
+    return Compiled(test, witness, (), True, flat=True)
 
 
 def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
@@ -188,10 +220,15 @@ def _compile_all(parts: tuple[Compiled, ...]) -> Compiled:
                 return False
         return True
 
+    questions = _merge(parts)
+    flat = all(p.flat for p in parts)
+
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
+        if flat:  # every part was true: each answered question it reads is a witness
+            return tuple([q for q in questions if q in answers])
         return _unique(q for p in parts for q in p.witness(answers, role))
 
-    return Compiled(test, witness, _merge(parts), any(p.uses_role for p in parts))
+    return Compiled(test, witness, questions, any(p.uses_role for p in parts))
 
 
 def _compile_any(parts: tuple[Compiled, ...]) -> Compiled:

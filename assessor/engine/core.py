@@ -12,7 +12,7 @@ from assessor.engine.questionnaire_index import index_for
 from assessor.engine.raci import raci
 from assessor.engine.result import Method, Respondent, RespondentSummary, Result
 from assessor.engine.scoring import combine, score_domains, sum_scores
-from assessor.engine.visibility import view_of
+from assessor.engine.visibility import answers_given, view_of
 from assessor.questionnaire.schema import Questionnaire
 
 METHOD = Method(
@@ -68,8 +68,10 @@ def score(
                     completeness=v.completeness,
                     shown=v.shown,
                     answered=len(v.answers),
+                    hidden=tuple([info.id for info in index.ordered if info.id in v.hidden]),
+                    answers=answers_given(index, respondent, v),
                 )
-                for v in views
+                for respondent, v in zip(respondents, views, strict=True)
             ]
         ),
         overall=scores.overall,

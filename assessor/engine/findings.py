@@ -38,7 +38,7 @@ from assessor.engine.prepared_findings import QUICK_WIN, with_answers
 from assessor.engine.questionnaire_index import DEFAULT_TARGET, Index, QuestionInfo
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, Roadmap
 from assessor.engine.rules import RuleInfo
-from assessor.engine.scoring import Combined, Given
+from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
 
 URGENT = frozenset({"critical", "high"})
@@ -60,8 +60,8 @@ def generic_findings(
         code = values.get(info.id)
         if code is None:
             continue
-        given = combined.given(info.id)
-        codes = {answer.value for answer in given}
+        answering = combined.answering(info.id)
+        codes = {view.answers[info.id] for view in answering}
         if len(codes) > 1:
             findings = check.findings
             prepared = findings.disputed_none if "NONE" in codes else findings.disputed
@@ -69,7 +69,7 @@ def generic_findings(
             prepared = check.findings.agreed[code]
             if prepared is None:
                 continue
-        found.append(with_answers(prepared, answer_records(info, given)))
+        found.append(with_answers(prepared, answer_records(info, answering)))
 
     for maturity in index.maturity_checks:
         info = maturity.info
@@ -79,13 +79,18 @@ def generic_findings(
         prepared = maturity.findings[targets.get(info.section, DEFAULT_TARGET)][level]
         if prepared is None:
             continue
-        found.append(with_answers(prepared, answer_records(info, combined.given(info.id))))
+        found.append(with_answers(prepared, answer_records(info, combined.answering(info.id))))
     return found
 
 
-def answer_records(info: QuestionInfo, given: Sequence[Given]) -> tuple[AnswerEvidence, ...]:
+def answer_records(info: QuestionInfo, answering: Sequence[View]) -> tuple[AnswerEvidence, ...]:
     """Each respondent's answer to ``info`` as evidence, reusing the records already made."""
-    return tuple([answer.view.answer_evidence(info) for answer in given])
+    qid = info.id
+    records = []
+    for view in answering:
+        record = view.evidence.get(qid)
+        records.append(record if record is not None else view.answer_evidence(info))
+    return tuple(records)
 
 
 def rule_findings(
@@ -131,9 +136,9 @@ def _combined_evidence(index: Index, rule: RuleInfo, combined: Combined) -> list
     for qid in rule.condition.witness(combined.values, None):
         info = index.questions[qid]
         source = combined.source[qid]
-        for answer in combined.given(qid):
-            if source is None or answer.view is source:
-                evidence.append(answer.view.answer_evidence(info))
+        for view in combined.answering(qid):
+            if source is None or view is source:
+                evidence.append(view.answer_evidence(info))
     return evidence
 
 

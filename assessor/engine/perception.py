@@ -57,30 +57,37 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
     says = {view.position: f"{view.role} ({view.name}) says " for view in views}
     for check in index.perception_checks:
         info = check.info
-        answers = combined.by_question.get(info.id)
-        if answers is None or len(answers) < 2:
+        qid = info.id
+        answering = combined.by_question.get(qid)
+        if answering is None or len(answering) < 2:
             continue
-        values = [answer.value for answer in answers]
+        values = [view.answers[qid] for view in answering]
         compared[info.slot] += 1
         if not info.handling.differ(values):
             continue
         differing[info.slot] += 1
         labels = info.labels
         gaps.append(
-            PerceptionGap(
-                question=info.id,
-                text=info.text,
-                responsibility=info.question.responsibility,
-                domain=info.domain,
-                answers=tuple(
-                    [GapAnswer(a.view.name, a.view.role, a.value, labels[a.value]) for a in answers]
+            PerceptionGap(  # question, text, responsibility, domain, answers
+                qid,
+                info.text,
+                info.question.responsibility,
+                info.domain,
+                tuple(
+                    [
+                        GapAnswer(view.name, view.role, value, labels[value])
+                        for view, value in zip(answering, values, strict=True)
+                    ]
                 ),
             )
         )
         wide = info.kind == "maturity" and _wide(values)
         prepared = check.differ_widely if wide else check.differ
-        said = "; ".join([says[a.view.position] + check.phrases[a.value] for a in answers])
-        evidence = answer_records(info, answers)
+        phrases = check.phrases
+        said = "; ".join(
+            [says[v.position] + phrases[value] for v, value in zip(answering, values, strict=True)]
+        )
+        evidence = answer_records(info, answering)
         findings.append(with_answers(prepared, evidence, said + prepared.recommendation))
     disagreement: list[float | None] = [
         round(differing[slot] / compared[slot], 2) if compared[slot] else None

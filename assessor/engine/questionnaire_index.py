@@ -69,6 +69,11 @@ class QuestionInfo:
     #: Suffix that keeps generic finding ids unique, e.g. ``DAT-7`` or ``DAT-7:dat_plan``.
     finding_key: str
 
+    def label_of(self, value: Any) -> str:
+        """How a canonical answer to this question is shown everywhere."""
+        table = self.table
+        return table[value].label if table is not None else self.label(value)
+
 
 @dataclass(frozen=True, slots=True)
 class DomainInfo:

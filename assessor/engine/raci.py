@@ -17,8 +17,9 @@ def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
     """One row per responsibility of the model, in model order."""
     rows: list[RaciRow] = []
     for item in index.raci:
-        given = combined.given(item.owner.id) if item.owner is not None else []
-        codes = {answer.value for answer in given}
+        qid = item.owner.id if item.owner is not None else ""
+        answering = combined.answering(qid) if qid else []
+        codes = {view.answers[qid] for view in answering}
         if not codes:
             status = "unanswered"
         elif len(codes) > 1:
@@ -33,7 +34,7 @@ def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
                 title=r.title,
                 accountable=r.accountable,
                 consulted=r.consulted,
-                named=tuple([answer.view.named_owner(answer.value) for answer in given]),
+                named=tuple([view.named_owner(view.answers[qid]) for view in answering]),
                 status=status,
             )
         )

@@ -47,6 +47,29 @@ class Method(NamedTuple):
         return {"combination": self.combination, "description": self.description}
 
 
+class Answer(NamedTuple):
+    """One respondent's answer (or only a comment) to one question, as every page shows it."""
+
+    question: str
+    #: Whether the question was shown to this respondent (its ``show_if`` held).
+    shown: bool
+    #: The answer's value; None when there is only a comment.
+    value: Any
+    #: The answer as the results page, the report and the exports print it ("1,200");
+    #: "" when there is only a comment.
+    label: str
+    comment: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "shown": self.shown,
+            "value": _plain(self.value),
+            "label": self.label,
+            "comment": self.comment,
+        }
+
+
 class RespondentSummary(NamedTuple):
     name: str
     role: str
@@ -54,6 +77,10 @@ class RespondentSummary(NamedTuple):
     completeness: int
     shown: int
     answered: int
+    #: The questions this respondent was not shown, in questionnaire order.
+    hidden: tuple[str, ...] = ()
+    #: Every answer or comment this respondent gave, in questionnaire order.
+    answers: tuple[Answer, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +89,8 @@ class RespondentSummary(NamedTuple):
             "completeness": self.completeness,
             "shown": self.shown,
             "answered": self.answered,
+            "hidden": list(self.hidden),
+            "answers": [a.to_dict() for a in self.answers],
         }
 
 
@@ -153,6 +182,9 @@ class Evidence(NamedTuple):
 
 
 class Finding(NamedTuple):
+    """A gap found.  Its number (F1, F2, ...) is its place in ``Result.findings``, counted
+    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike."""
+
     id: str
     kind: str
     severity: str
@@ -166,9 +198,10 @@ class Finding(NamedTuple):
     weight: float
     evidence: Evidence
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, number: int = 0) -> dict[str, Any]:
         return {
             "id": self.id,
+            "number": number,
             "kind": self.kind,
             "severity": self.severity,
             "responsibility": self.responsibility,
@@ -285,7 +318,7 @@ class Result:
             "completeness": self.completeness,
             "domains": [d.to_dict() for d in self.domains],
             "raci": [r.to_dict() for r in self.raci],
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(n) for n, f in enumerate(self.findings, start=1)],
             "perception": self.perception.to_dict(),
             "roadmap": self.roadmap.to_dict(),
             "ignored": [i.to_dict() for i in self.ignored],

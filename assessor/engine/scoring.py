@@ -20,20 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from assessor.engine.questionnaire_index import DEFAULT_TARGET, Index
 from assessor.engine.result import DomainScore
 from assessor.engine.visibility import View, percent
 
 _MISSING: Any = object()
-
-
-class Given(NamedTuple):
-    """One respondent's answer to one question."""
-
-    view: View
-    value: Any
 
 
 @dataclass(slots=True, eq=False)
@@ -44,17 +37,16 @@ class Combined:
     values: dict[str, Any]
     #: The only respondent, when there is exactly one.
     single: View | None
-    #: Several respondents: each one's answer per question id, in respondent order.
-    by_question: dict[str, list[Given]]
+    #: Several respondents: who answered each question id, in respondent order.
+    by_question: dict[str, list[View]]
     #: Several respondents: whose answer was taken (None for a union of several).
     source: dict[str, View | None]
 
-    def given(self, qid: str) -> list[Given]:
-        """Each respondent's answer to ``qid``, in respondent order."""
+    def answering(self, qid: str) -> list[View]:
+        """The respondents who answered ``qid`` (``view.answers[qid]``), in order."""
         single = self.single
         if single is not None:
-            value = self.values.get(qid, _MISSING)
-            return [] if value is _MISSING else [Given(single, value)]
+            return [single] if qid in self.values else []
         return self.by_question.get(qid, [])
 
 
@@ -63,25 +55,26 @@ def combine(index: Index, views: Sequence[View]) -> Combined:
     if len(views) == 1:
         only = views[0]
         return Combined(only.answers, only, {}, {})
-    by_question: dict[str, list[Given]] = {}
+    by_question: dict[str, list[View]] = {}
     values: dict[str, Any] = {}
     source: dict[str, View | None] = {}
     for info in index.ordered:
         qid = info.id
-        given = [Given(view, view.answers[qid]) for view in views if qid in view.answers]
-        if not given:
+        answering = [view for view in views if qid in view.answers]
+        if not answering:
             continue
-        by_question[qid] = given
-        chosen_view: View | None = given[0].view
-        chosen = given[0].value
-        if len(given) > 1:
+        by_question[qid] = answering
+        chosen_view: View | None = answering[0]
+        chosen = answering[0].answers[qid]
+        if len(answering) > 1:
             lowest: float | None = None
-            for answer in given:
-                points = info.score(answer.value)
+            for view in answering:
+                value = view.answers[qid]
+                points = info.score(value)
                 if points is not None and (lowest is None or points < lowest):
-                    lowest, chosen_view, chosen = points, answer.view, answer.value
+                    lowest, chosen_view, chosen = points, view, value
             if lowest is None and info.kind == "multi":
-                union = {v for answer in given for v in answer.value}
+                union = {v for view in answering for v in view.answers[qid]}
                 chosen = tuple(o.value for o in info.question.all_options if o.value in union)
                 chosen_view = None
         values[qid] = chosen

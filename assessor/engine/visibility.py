@@ -15,7 +15,7 @@ from typing import Any
 
 from assessor.engine.question_kinds import INVALID
 from assessor.engine.questionnaire_index import Index, QuestionInfo, index_for
-from assessor.engine.result import AnswerEvidence, Ignored, NamedOwner, Respondent
+from assessor.engine.result import Answer, AnswerEvidence, Ignored, NamedOwner, Respondent
 from assessor.questionnaire.schema import Questionnaire
 
 
@@ -51,8 +51,7 @@ class View:
         record = self.evidence.get(info.id)
         if record is None:
             value = self.answers[info.id]
-            table = info.table
-            label = table[value].label if table is not None else info.label(value)
+            label = info.label_of(value)
             record = AnswerEvidence(info.id, info.text, self.name, self.role, value, label)
             self.evidence[info.id] = record
         return record
@@ -126,6 +125,38 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
         evidence={},
         owners={},
     )
+
+
+def answers_given(index: Index, respondent: Respondent, view: View) -> tuple[Answer, ...]:
+    """Every answer or comment ``respondent`` gave to a question of the questionnaire, in
+    its order, each with whether it was shown and its label; a value the question cannot
+    take is kept as given, its label its text."""
+    given = respondent.answers
+    comments = respondent.comments
+    kept = view.answers
+    hidden = view.hidden
+    made = view.evidence
+    records: list[Answer] = []
+    for info in index.ordered:
+        qid = info.id
+        raw = given.get(qid)
+        comment = comments.get(qid, "") if comments else ""
+        if raw is None:
+            if comment:
+                records.append(Answer(qid, qid not in hidden, None, "", comment))
+            continue
+        value = kept.get(qid, INVALID)
+        if value is not INVALID:
+            evidence = made.get(qid)
+            label = evidence.label if evidence is not None else info.label_of(value)
+        else:  # hidden, or not a value the question can take
+            value = info.normalise(raw)
+            if value is INVALID:
+                value, label = raw, str(raw)
+            else:
+                label = info.label_of(value)
+        records.append(Answer(qid, qid not in hidden, value, label, comment or ""))
+    return tuple(records)
 
 
 def _ignored(

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from assessor.engine import visible_questions
-from assessor.questionnaire.schema import MATURITY_NAMES, Question, Questionnaire
+from assessor.questionnaire.schema import MATURITY_NAMES, Questionnaire
 from assessor.reports import charts, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
 from assessor.reports.fetcher import asset_url
@@ -25,7 +24,6 @@ from assessor.reports.labels import (
     OWNER_SHORT,
     ROLE_LABELS,
     SEVERITY_LABELS,
-    SEVERITY_RANK,
     STATUS_LABELS,
     owner_short,
 )
@@ -136,26 +134,6 @@ def maturity_name(level: float | None) -> str:
     if level is None:
         return "Not answered"
     return MATURITY_NAMES[max(0, min(4, int(level + 1e-9)))]
-
-
-def answer_label(question: Question, value: Any) -> str:
-    """How an answer reads in the report: the option's label, or the value itself."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "; ".join(answer_label(question, v) for v in value)
-    for option in question.all_options:
-        if option.value == value or str(option.value) == str(value):
-            return option.label
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def hidden_questions(questionnaire: Questionnaire, respondent: AnswerSet) -> frozenset[str]:
-    """The questions ``show_if`` hid from this respondent (as the engine decides it)."""
-    shown = visible_questions(questionnaire, respondent.answers, respondent.role)
-    return frozenset(questionnaire.questions).difference(shown)
 
 
 def build_context(
@@ -318,12 +296,9 @@ def _raci(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[d
 
 
 def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[dict[str, Any]]:
-    ordered = sorted(
-        enumerate(result["findings"]),
-        key=lambda pair: (SEVERITY_RANK.get(pair[1]["severity"], 9), pair[0]),
-    )
     findings = []
-    for number, (_, f) in enumerate(ordered, start=1):
+    for f in result["findings"]:
+        number = f["number"]
         by_question: dict[str, dict[str, Any]] = {}
         for answer in f["evidence"]["answers"]:
             entry = by_question.setdefault(
@@ -432,33 +407,35 @@ def _roadmap(
 
 
 def _appendix(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]:
-    """Every question shown to at least one respondent, with each answer and comment."""
-    questionnaire = inputs.questionnaire
-    hidden = [hidden_questions(questionnaire, r) for r in inputs.respondents]
+    """Every question shown to at least one respondent, with each answer and comment, as
+    the engine's result labels them."""
+    respondents = result["respondents"]
+    hidden = [frozenset(r["hidden"]) for r in respondents]
+    given = [{a["question"]: a for a in r["answers"]} for r in respondents]
     sections = []
-    for section in questionnaire.sections:
+    for section in inputs.questionnaire.sections:
         questions = []
         for question in section.questions:
             shown_to = [question.id not in h for h in hidden]
-            if inputs.respondents and not any(shown_to):
+            if respondents and not any(shown_to):
                 continue
             answers = []
-            for respondent, shown in zip(inputs.respondents, shown_to, strict=True):
-                value = respondent.answers.get(question.id)
-                comment = respondent.comments.get(question.id) or ""
+            for respondent, answered, shown in zip(respondents, given, shown_to, strict=True):
+                answer = answered.get(question.id)
+                value = None if answer is None else answer["value"]
                 if not shown:
                     label = "Not shown"
                 elif value is None:
                     label = "Not answered"
                 else:
-                    label = answer_label(question, value)
+                    label = answer["label"]
                 answers.append(
                     {
-                        "respondent": respondent.name,
-                        "role": respondent.role,
+                        "respondent": respondent["name"],
+                        "role": respondent["role"],
                         "label": label,
                         "answered": shown and value is not None,
-                        "comment": comment,
+                        "comment": "" if answer is None else answer["comment"],
                     }
                 )
             questions.append({"id": question.id, "text": question.text, "answers": answers})

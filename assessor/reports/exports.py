@@ -13,12 +13,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from assessor.reports.context import ReportInputs, answer_label, hidden_questions
+from assessor.reports.context import ReportInputs
 from assessor.reports.labels import (
     KIND_LABELS,
     OWNER_SHORT,
     SEVERITY_LABELS,
-    SEVERITY_RANK,
     STATUS_LABELS,
 )
 
@@ -64,33 +63,31 @@ def status_of(inputs: ReportInputs, index: int) -> str:
     return INCLUDED_IN_PROGRESS if inputs.still_answering(index) else SUBMITTED
 
 
-def answer_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
-    """One row per answer (or comment) of each respondent, in questionnaire order."""
+def answer_rows(result: Mapping[str, Any], inputs: ReportInputs) -> list[dict[str, Any]]:
+    """One row per answer (or comment) of each respondent, in questionnaire order, as the
+    engine's result holds them (whether shown, the label)."""
     questionnaire = inputs.questionnaire
+    questions = questionnaire.questions
+    section_of = questionnaire.section_of
     rows = []
-    for index, respondent in enumerate(inputs.respondents):
+    for index, respondent in enumerate(result["respondents"]):
         status = status_of(inputs, index)
-        hidden = hidden_questions(questionnaire, respondent)
-        for section in questionnaire.sections:
-            for question in section.questions:
-                value = respondent.answers.get(question.id)
-                comment = respondent.comments.get(question.id) or ""
-                if value is None and not comment:
-                    continue
-                rows.append(
-                    {
-                        "respondent": respondent.name,
-                        "role": respondent.role,
-                        "section": section.title,
-                        "question_id": question.id,
-                        "question": question.text,
-                        "value": list(value) if isinstance(value, tuple) else value,
-                        "label": answer_label(question, value),
-                        "comment": comment,
-                        "respondent_status": status,
-                        "shown": question.id not in hidden,
-                    }
-                )
+        for answer in respondent["answers"]:
+            qid = answer["question"]
+            rows.append(
+                {
+                    "respondent": respondent["name"],
+                    "role": respondent["role"],
+                    "section": section_of[qid].title,
+                    "question_id": qid,
+                    "question": questions[qid].text,
+                    "value": answer["value"],
+                    "label": answer["label"],
+                    "comment": answer["comment"],
+                    "respondent_status": status,
+                    "shown": answer["shown"],
+                }
+            )
     return rows
 
 
@@ -104,7 +101,7 @@ def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(ANSWER_COLUMNS)
-    for row in answer_rows(inputs):
+    for row in answer_rows(result, inputs):
         writer.writerow(
             [
                 _unformula(row["respondent"]),
@@ -125,7 +122,7 @@ def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     """``{"result", "answers", "organization", "assessment"}`` as UTF-8 JSON."""
     document = {
         "result": result,
-        "answers": answer_rows(inputs),
+        "answers": answer_rows(result, inputs),
         "organization": {
             "name": inputs.organization,
             "sector": inputs.sector,
@@ -163,12 +160,8 @@ def _domain_titles(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str,
 
 
 def _finding_refs(result: Mapping[str, Any]) -> dict[str, str]:
-    """F1, F2, ... as the report numbers the findings (most severe first)."""
-    ordered = sorted(
-        enumerate(result["findings"]),
-        key=lambda pair: (SEVERITY_RANK.get(pair[1]["severity"], 9), pair[0]),
-    )
-    return {f["id"]: f"F{n}" for n, (_, f) in enumerate(ordered, start=1)}
+    """F1, F2, ... as the engine numbers the findings (the report uses the same)."""
+    return {f["id"]: f"F{f['number']}" for f in result["findings"]}
 
 
 def _evidence_text(finding: Mapping[str, Any]) -> str:
@@ -207,7 +200,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 r["comment"],
                 r["respondent_status"],
             ]
-            for r in answer_rows(inputs)
+            for r in answer_rows(result, inputs)
         ),
     ]
     findings: list[Sequence[Any]] = [
