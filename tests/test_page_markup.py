@@ -1,7 +1,6 @@
-"""The questionnaire page's prebuilt option markup (questionnaire_form.section_markup) is
-exactly what WTForms' own widgets render, chosen and not, for every question shipped; and
-the questions of a page built from it (questions_html) are what the template loop that
-rendered them from a WTForms form made, for stored answers and for a refused post."""
+"""The questionnaire page's questions, each kind's WTForms field rendered by its Jinja macro,
+are the page's markup (tests/templates/reference_questions.html) for every question
+shipped, for stored answers and for a refused post; every kind has a field and a macro."""
 
 from __future__ import annotations
 
@@ -9,70 +8,64 @@ from pathlib import Path
 from typing import Any
 
 import tinyhtml5
-from flask import Flask
-from markupsafe import Markup
+from flask import Flask, render_template
 from werkzeug.datastructures import MultiDict
 
+from assessor.engine.question_kinds import KINDS
 from assessor.operations.answers import max_comment_chars
 from assessor.operations.catalog import catalog
 from assessor.questionnaire import Question, Questionnaire
 from assessor.web.questionnaire_form import (
+    FACTORIES,
     comment_name,
-    field_state,
-    form_state,
-    questions_html,
+    section_form,
     section_form_class,
-    section_markup,
+    show_if_json,
     version_name,
 )
 
 
-def _wtforms_options(field: object) -> list[Markup]:
-    return [
-        Markup('<label class="option">{} <span>{}</span></label>').format(sub(), sub.label.text)
-        for sub in field  # type: ignore[attr-defined]
-    ]
+def _questions(
+    app: Flask, questionnaire: Questionnaire, section_id: str, form: Any, shown: Any
+) -> str:
+    """The section's questions as the page renders them (each kind by its macro)."""
+    section = next(s for s in questionnaire.sections if s.id == section_id)
+    return render_template(
+        "answering/questions.html",
+        section=section,
+        form=form,
+        shown=shown,
+        show_if=show_if_json(questionnaire, section_id),
+        comment_name=comment_name,
+        version_name=version_name,
+    )
 
 
-def test_prebuilt_options_match_the_widgets(app: Flask) -> None:
-    with app.test_request_context("/"):
-        questionnaire = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
-        checked = 0
-        for section in questionnaire.sections:
-            markup = section_markup(questionnaire, section.id)
-            form_class = section_form_class(questionnaire, section.id)
-            for question in section.questions:
-                choices = markup[question.id].choices
-                if question.kind in ("number", "text"):
-                    assert choices == ()
-                    continue
-                plain = form_class(formdata=None, data={})[question.id]
-                assert [c.plain for c in choices] == _wtforms_options(plain)
-                for choice in choices:
-                    value = [choice.value] if question.kind == "multi" else choice.value
-                    chosen = form_class(formdata=None, data={question.id: value})[question.id]
-                    expected = [c.checked if c.value == choice.value else c.plain for c in choices]
-                    assert expected == _wtforms_options(chosen)
-                    checked += 1
-        assert checked > 300
+def test_every_kind_has_a_field_factory_and_a_macro(app: Flask) -> None:
+    assert set(FACTORIES) == set(KINDS)
+    macros = app.jinja_env.get_template("answering/fields.html").module
+    for kind in KINDS:
+        assert callable(getattr(macros, kind)), kind
 
 
 def test_conditions_are_the_escaped_json_the_script_reads(app: Flask) -> None:
     with app.test_request_context("/"):
         questionnaire = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
-        markup = section_markup(questionnaire, "context")
-        condition = markup["dual_role"].show_if
-        assert condition is not None
-        assert "&#34;has_cio&#34;" in condition and '"' not in condition
-        assert markup["employees"].show_if is None
+        html = _questions(
+            app, questionnaire, "context", section_form(questionnaire, "context"), frozenset()
+        )
+        fieldset = html[html.index('id="q-dual_role"') :]
+        fieldset = fieldset[: fieldset.index(">")]
+        assert 'data-show-if="{&#34;' in fieldset and "&#34;has_cio&#34;" in fieldset
+        employees = html[html.index('id="q-employees"') :]
+        assert "data-show-if" not in employees[: employees.index(">")]
 
 
 # --- the questions of a page: built from the prebuilt markup, held to the template loop ------
 #
-# tests/templates/reference_questions.html is the Jinja loop that rendered a section's
-# questions from a WTForms form until questions_html replaced it (on every request it was
-# most of the page's cost).  Both are parsed and compared element by element: tags,
-# attributes, text.
+# tests/templates/reference_questions.html is the page's markup written as one loop over a
+# WTForms form, as the page had it before its questions were split into a macro per kind.
+# Both are parsed and compared element by element: tags, attributes, text.
 
 REFERENCE = Path(__file__).parent / "templates" / "reference_questions.html"
 HOSTILE = "<script>alert(1)</script> \"quoted\" & 'single' {{ 7*7 }}"
@@ -102,7 +95,6 @@ def _reference(
         section=section,
         form=form,
         shown=shown,
-        markup=section_markup(questionnaire, section_id),
         comment_name=comment_name,
         version_name=version_name,
         max_comment=max_comment_chars(),
@@ -147,22 +139,15 @@ def test_questions_match_the_template_loop_for_stored_answers(app: Flask) -> Non
                     # What the page built its form from before: the stored answers, and a
                     # version of 0 where there is none.
                     data: dict[str, Any] = {}
-                    states = {}
                     for question in section.questions:
                         value, comment, version = answers.get(question.id, (None, None, 0))
                         if question.id in answers:
                             data[question.id] = value
                             data[comment_name(question.id)] = comment or ""
                         data[version_name(question.id)] = version
-                        states[question.id] = field_state(
-                            question,
-                            value,
-                            (comment or "") if question.id in answers else None,
-                            version,
-                        )
                     form = form_class(formdata=None, data=data)
                     expected = _reference(app, questionnaire, section.id, form, shown)
-                    built = questions_html(questionnaire, section.id, states, shown)
+                    built = _questions(app, questionnaire, section.id, form, shown)
                     assert _tree(built) == _tree(expected), (section.id, answers)
                     assert built.count('rows="2">\r\n') == len(section.questions)
                     compared += 1
@@ -190,9 +175,8 @@ def test_questions_match_the_template_loop_for_a_refused_post(app: Flask) -> Non
             form = section_form_class(questionnaire, section.id)()
             assert not form.validate()
             ids = frozenset(q.id for q in section.questions)
-            states = {q.id: form_state(form, q) for q in section.questions}
             expected = _reference(app, questionnaire, section.id, form, ids)
-            built = questions_html(questionnaire, section.id, states, ids)
+            built = _questions(app, questionnaire, section.id, form, ids)
             assert _tree(built) == _tree(expected), section.id
             assert 'class="error"' in built
 

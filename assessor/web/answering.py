@@ -32,13 +32,11 @@ from assessor.questionnaire import Questionnaire, Section
 from assessor.web import access, seats
 from assessor.web.forms import ActionForm
 from assessor.web.questionnaire_form import (
-    FieldState,
     comment_name,
-    field_state,
-    form_state,
     form_value,
-    questions_html,
+    section_form,
     section_form_class,
+    show_if_json,
     version_name,
 )
 from assessor.web.seats import Seat
@@ -81,16 +79,15 @@ def _page(
                     return redirect(seat.url("submit"))
                 return redirect(seat.url("page", section_id=going.id))
         ops.write_nothing()  # the page is shown again, with its errors, outside the lock
-        states = {q.id: form_state(form, q) for q in section.questions}
         values = _values(ops.answers_of(seat.respondent.id))
-        return _render(seat, section, states, form.form_errors, values), status
-    # No form object on a GET: the fields hold what the stored answers say (field_state is
-    # what WTForms' process_data makes of them), and the markup is built once per version.
-    # Looking writes nothing: the resume point moves when the respondent saves (autosave,
-    # or the section's buttons), so a page view is reads only.
+        return _render(seat, section, form, values), status
+    # On a GET the form holds the stored answers.  Looking writes nothing: the resume
+    # point moves when the respondent saves (autosave, or the section's buttons), so a
+    # page view is reads only.
     if stored is None:
         stored = ops.answers_of(seat.respondent.id)
-    return _render(seat, section, _stored_states(section, stored, seat), [], _values(stored))
+    form = section_form(seat.questionnaire, section.id, _stored_data(section, stored, seat))
+    return _render(seat, section, form, _values(stored))
 
 
 def _going_to(seat: Seat, section: Section) -> Section | None:
@@ -112,19 +109,18 @@ def _values(stored: dict[str, ops.StoredAnswer]) -> dict[str, Any]:
     return {qid: a.value for qid, a in stored.items() if a.value is not None}
 
 
-def _stored_states(
+def _stored_data(
     section: Section, stored: dict[str, ops.StoredAnswer], seat: Seat
-) -> dict[str, FieldState]:
-    prefill = _prefill(section, stored, seat)
-    states = {}
+) -> dict[str, Any]:
+    """The section form's data: each stored answer, comment and version (0 for none)."""
+    data = _prefill(section, stored, seat)
     for question in section.questions:
         answer = stored.get(question.id)
         if answer is not None:
-            value, comment, version = answer.value, answer.comment or "", answer.version
-        else:
-            value, comment, version = prefill.get(question.id), None, 0
-        states[question.id] = field_state(question, value, comment, version)
-    return states
+            data[question.id] = answer.value
+            data[comment_name(question.id)] = answer.comment or ""
+        data[version_name(question.id)] = answer.version if answer is not None else 0
+    return data
 
 
 def _prefill(section: Section, stored: dict[str, ops.StoredAnswer], seat: Seat) -> dict[str, Any]:
@@ -173,13 +169,7 @@ def _attach_error(form: Any, exc: OperationError) -> None:
         form.form_errors.append(exc.message)
 
 
-def _render(
-    seat: Seat,
-    section: Section,
-    states: dict[str, FieldState],
-    form_errors: list[str],
-    values: dict[str, Any],
-) -> str:
+def _render(seat: Seat, section: Section, form: Any, values: dict[str, Any]) -> str:
     shown = ops.visible_ids(seat.questionnaire, seat.respondent.role, values)
     sections = progress_ops.progress_of(seat.questionnaire, seat.respondent.role, values, shown)
     index = next(i for i, s in enumerate(seat.questionnaire.sections) if s.id == section.id)
@@ -187,9 +177,13 @@ def _render(
         "answering/page.html",
         seat=seat,
         section=section,
-        form_errors=form_errors,
+        form=form,
+        form_errors=form.form_errors,
         csrf_field=current_app.config.get("WTF_CSRF_ENABLED", True),
-        questions=questions_html(seat.questionnaire, section.id, states, shown),
+        shown=shown,
+        show_if=show_if_json(seat.questionnaire, section.id),
+        comment_name=comment_name,
+        version_name=version_name,
         sections=sections,
         overall=progress_ops.overall_percent(sections),
         answers_json=values,
