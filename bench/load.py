@@ -5,7 +5,7 @@ with personal links are made with the project's own verbs; then, under the same 
 set-up (``--workers`` processes, ``--worker-class``), each figure is measured beside its
 baseline from a bare Flask app (bench/bare_app.py):
 
-* bare ``GET /`` ("ok")         vs  the questionnaire page       (p50 latency: ratio <= 4)
+* bare ``GET /`` ("ok")         vs  the questionnaire page       (p50 latency: ratio <= 6)
 * bare ``POST /insert`` (1 row) vs  autosave by personal link    (throughput: ratio >= 0.30)
 
 The latency target is measured at an offered load both servers sustain: the
@@ -62,7 +62,7 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 OWNER_CODES = ("CIO", "CISO", "SHARED", "EXEC", "NONE")
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-PAGE_TARGET = 4.0
+PAGE_TARGET = 6.0
 AUTOSAVE_TARGET = 0.30
 
 
