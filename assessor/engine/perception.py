@@ -26,7 +26,6 @@ from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import (
     DomainDisagreement,
     Finding,
-    GapAnswer,
     Perception,
     PerceptionGap,
 )
@@ -66,20 +65,10 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
         if not info.handling.differ(values):
             continue
         differing[info.slot] += 1
-        labels = info.labels
+        evidence = answer_records(info, answering)
+        # question, text, responsibility, domain, each respondent's answer
         gaps.append(
-            PerceptionGap(  # question, text, responsibility, domain, answers
-                qid,
-                info.text,
-                info.question.responsibility,
-                info.domain,
-                tuple(
-                    [
-                        GapAnswer(view.name, view.role, value, labels[value])
-                        for view, value in zip(answering, values, strict=True)
-                    ]
-                ),
-            )
+            PerceptionGap(qid, info.text, info.question.responsibility, info.domain, evidence)
         )
         wide = info.kind == "maturity" and _wide(values)
         prepared = check.differ_widely if wide else check.differ
@@ -87,7 +76,6 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
         said = "; ".join(
             [says[v.position] + phrases[value] for v, value in zip(answering, values, strict=True)]
         )
-        evidence = answer_records(info, answering)
         findings.append(with_answers(prepared, evidence, said + prepared.recommendation))
     disagreement: list[float | None] = [
         round(differing[slot] / compared[slot], 2) if compared[slot] else None

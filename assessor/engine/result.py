@@ -216,27 +216,13 @@ class Finding(NamedTuple):
         }
 
 
-class GapAnswer(NamedTuple):
-    respondent: str
-    role: str
-    value: Any
-    label: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "respondent": self.respondent,
-            "role": self.role,
-            "value": _plain(self.value),
-            "label": self.label,
-        }
-
-
 class PerceptionGap(NamedTuple):
     question: str
     text: str
     responsibility: str | None
     domain: str | None
-    answers: tuple[GapAnswer, ...]
+    #: Each respondent's answer, the same records as the finding's evidence.
+    answers: tuple[AnswerEvidence, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -244,7 +230,15 @@ class PerceptionGap(NamedTuple):
             "text": self.text,
             "responsibility": self.responsibility,
             "domain": self.domain,
-            "answers": [a.to_dict() for a in self.answers],
+            "answers": [
+                {
+                    "respondent": a.respondent,
+                    "role": a.role,
+                    "value": _plain(a.value),
+                    "label": a.label,
+                }
+                for a in self.answers
+            ],
         }
 
 
