@@ -124,7 +124,8 @@ def test_raising_a_maturity_answer_never_lowers_a_score(
 @SETTINGS
 @given(ANSWER_SETS, st.sampled_from(RESPONDENT_ROLES))
 def test_two_identical_respondents_score_like_one(answers: dict[str, Any], role: str) -> None:
-    """The one-respondent fast paths agree with the general combination."""
+    """One respondent scores as two who gave the same answers (the combination of equal
+    answers changes nothing)."""
     one = score(QUESTIONNAIRE, [Respondent("Ann Lee", role, answers)])
     two = score(
         QUESTIONNAIRE,
