@@ -20,7 +20,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from assessor.engine.answers import AnswerError, coerce_answer
-from assessor.operations.answers import comment_problem, max_comment_chars
+from assessor.operations.answers import comment_problem
 from assessor.questionnaire import Question, Questionnaire
 
 FieldFactory = Callable[[Question, list[Any]], Field]
