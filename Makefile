@@ -28,6 +28,7 @@ db: install ## apply migrations and seed the demo workspace (idempotent)
 # The demo login comes last, just before the server's own lines, where a newcomer looks.
 run: install ## set up, then serve on http://127.0.0.1:5000 (make run PORT=8080 HOST=0.0.0.0 to change)
 	$(BIN)/assessor db upgrade
+	@$(BIN)/assessor mail where
 	@$(BIN)/assessor demo seed --url http://$(HOST):$(PORT)
 	@$(BIN)/assessor run --host $(HOST) --port $(PORT)
 

@@ -67,6 +67,21 @@ DEFAULTS: dict[str, Any] = {
     "RENDER_MEMORY_MB": 1024,
     "RENDER_WORKERS": 2,
     "RENDER_PER_WORKSPACE": 1,
+    # E-mail.  No server: messages are written as .eml files to MAIL_OUTBOX (default
+    # instance/outbox).  MAIL_TLS: "starttls", "ssl" (implicit TLS, port 465) or "none".
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_TLS": "starttls",
+    "MAIL_USER": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "Assessor <assessor@localhost>",
+    "MAIL_OUTBOX": None,
+    "MAIL_TIMEOUT": 15,
+    # Links in e-mails sent outside a request (assessor reminders send) start with this.
+    "BASE_URL": "http://127.0.0.1:5000",
+    # How long e-mailed account links live: address verification, password reset.
+    "VERIFY_LINK_HOURS": 48,
+    "RESET_LINK_MINUTES": 60,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
 }
@@ -87,3 +102,8 @@ def secret_key_for(instance_path: Path) -> str:
 def default_database_url(instance_path: Path) -> str:
     """The embedded default: a SQLite file in the instance folder."""
     return f"sqlite:///{instance_path / 'assessor.db'}"
+
+
+def outbox_for(instance_path: Path, configured: str | None) -> Path:
+    """Where e-mails are written when no SMTP server is set."""
+    return Path(configured) if configured else instance_path / "outbox"

@@ -100,6 +100,9 @@ class User(UserMixin, Timestamp, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the user proved the address (a verification link, a password reset, or joining
+    #: by an e-mailed invitation); until then they may not invite, join or export.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -174,7 +177,10 @@ class Organization(Timestamp, db.Model):
 
 class Assessment(Timestamp, db.Model):
     __tablename__ = "assessment"
-    __table_args__ = (_enum_check("status", ASSESSMENT_STATUSES),)
+    __table_args__ = (
+        _enum_check("status", ASSESSMENT_STATUSES),
+        CheckConstraint("reminder_days IS NULL OR reminder_days >= 1", name="reminder_days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
@@ -194,6 +200,10 @@ class Assessment(Timestamp, db.Model):
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Remind respondents who have not submitted every this many days; NULL: never.
+    reminder_days: Mapped[int | None] = mapped_column(Integer)
+    #: When reminders were last sent (by a click or by ``assessor reminders send``).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organization: Mapped[Organization] = relationship(back_populates="assessments")
     #: Every respondent, removed ones too (they own answer history); for deleting.
@@ -410,3 +420,59 @@ class RenderJob(db.Model):
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+MAIL_STATUSES = ("sent", "failed")
+ACCOUNT_LINK_PURPOSES = ("verify", "reset")
+
+
+class MailLog(db.Model):
+    """Every e-mail the service sent or failed to send, with the error: nothing is silent."""
+
+    __tablename__ = "mail_log"
+    __table_args__ = (
+        _enum_check("status", MAIL_STATUSES),
+        Index("ix_mail_log_assessment_id", "assessment_id"),
+        Index("ix_mail_log_workspace_id", "workspace_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE")
+    )
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondent.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: What was sent: invitation, reminder, submitted, team-invitation, verify, reset, ...
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10))
+    #: The SMTP server's answer or the connection error, when the send failed.
+    error: Mapped[str | None] = mapped_column(Text)
+    #: The ``.eml`` file's name in the outbox folder (embedded default, no SMTP server).
+    outbox_file: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AccountLink(db.Model):
+    """A single-use link e-mailed to a user: verify the address, or reset the password."""
+
+    __tablename__ = "account_link"
+    __table_args__ = (_enum_check("purpose", ACCOUNT_LINK_PURPOSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(10))
+    #: sha256 of the token in the link; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Set when the link is used: it opens nothing after.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

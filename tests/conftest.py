@@ -62,6 +62,8 @@ def base_config(tmp_path: Path, url: str) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,
         "REPORT_CACHE_DIR": str(tmp_path / "reports"),
+        # No SMTP server: e-mails are written here (tests/mail_support.py reads them).
+        "MAIL_OUTBOX": str(tmp_path / "outbox"),
     }
 
 

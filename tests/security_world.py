@@ -31,6 +31,7 @@ from assessor.models import (
     Assessment,
     AuditEvent,
     Invitation,
+    MailLog,
     Membership,
     Organization,
     Respondent,
@@ -39,7 +40,7 @@ from assessor.models import (
     Workspace,
     utcnow,
 )
-from assessor.operations import accounts, assessments, organizations
+from assessor.operations import account_links, accounts, assessments, organizations, registration
 from assessor.operations import answers as answer_ops
 from assessor.operations.catalog import catalog
 
@@ -99,6 +100,13 @@ def tiny_png() -> bytes:
     )
 
 
+def confirm_address(user: User) -> None:
+    """Confirm a user's address the way the e-mailed link does."""
+    token = account_links.issue(user, "verify")
+    db.session.commit()
+    assert registration.confirm_email(token) is not None
+
+
 def build_world(app: Flask) -> World:
     """Create both workspaces (commits through the operations)."""
     with app.app_context():
@@ -106,6 +114,7 @@ def build_world(app: Flask) -> World:
         owner = accounts.sign_up(
             "owner@alpha.example", PASSWORD, f"Olive Owner {ALPHA_MARK}", f"Alpha {ALPHA_MARK}"
         )
+        confirm_address(owner)
         workspace_a = owner.memberships[0].workspace
         accounts.update_branding(
             workspace_a,
@@ -144,7 +153,11 @@ def build_world(app: Flask) -> World:
         revoked_token = assessments.issue_link(revoked, owner)
         assessments.revoke_link(revoked, owner)
         expired = assessments.add_respondent(
-            assessment_a, owner, name=f"Eve Expired {ALPHA_MARK}", role="CEO"
+            assessment_a,
+            owner,
+            name=f"Eve Expired {ALPHA_MARK}",
+            role="CEO",
+            email="eve@alpha.example",
         )
         expired_token = assessments.issue_link(expired, owner)
         expired.token_expires_at = utcnow() - timedelta(days=1)
@@ -153,6 +166,7 @@ def build_world(app: Flask) -> World:
         outsider = accounts.sign_up(
             "owner@beta.example", PASSWORD, f"Bob Beta {BETA_MARK}", f"Beta {BETA_MARK}"
         )
+        confirm_address(outsider)
         workspace_b = outsider.memberships[0].workspace
         org_b = organizations.create_organization(
             workspace_b, outsider, name=f"Client {BETA_MARK}", sector=None, size=None
@@ -234,6 +248,7 @@ def workspace_snapshot(workspace_id: int) -> str:
         _rows(StoredReport, StoredReport.assessment_id.in_(own_assessments)),
         _rows(AuditEvent, AuditEvent.workspace_id == workspace_id),
         _rows(User, User.id.in_(own_users)),
+        _rows(MailLog, MailLog.workspace_id == workspace_id),
     ]
     db.session.rollback()
     return hashlib.sha256(repr(parts).encode()).hexdigest()

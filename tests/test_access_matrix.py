@@ -137,10 +137,11 @@ ROUTES: dict[str, Route] = {
         last=True,
     ),
     "auth.sign_up": Route(
+        # "Check your e-mail", for a new address as for a known one.
         "public",
         _a("/signup"),
         get=200,
-        post=302,
+        post=200,
         data=lambda w, actor: {
             "name": "New Person",
             "email": f"new-{actor}@example.com",
@@ -161,6 +162,38 @@ ROUTES: dict[str, Route] = {
         post=302,
         data=lambda w, actor: {"name": "Joining Person", "password": PASSWORD},
         last=True,
+    ),
+    # --- the account by e-mail ------------------------------------------------------------
+    # Links nobody was sent: 404 for everyone (the e-mailed ones: tests/test_web_accounts.py).
+    "account.verify": Route(
+        "public", _a(f"/verify/{UNKNOWN_TOKEN}"), get=404, post=404, scoped=False
+    ),
+    "account.reset": Route(
+        "public",
+        _a(f"/reset/{UNKNOWN_TOKEN}"),
+        get=404,
+        post=404,
+        data=lambda w, actor: {"password": "a brand new passphrase 93"},
+        scoped=False,
+    ),
+    "account.forgot": Route(
+        "public",
+        _a("/reset"),
+        get=200,
+        post=200,
+        data=lambda w, actor: {"email": f"nobody-{actor}@example.com"},
+        scoped=False,
+    ),
+    # Already confirmed: says so.
+    "account.resend_verification": Route("member", _a("/verify/resend"), post=302, scoped=False),
+    "account.change_password": Route(
+        # To the same password, so that the sign-ins after it still work.
+        "member",
+        _a("/account/password"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"current": PASSWORD, "password": PASSWORD},
+        scoped=False,
     ),
     # --- the workspace ---------------------------------------------------------------------
     "dashboard.welcome": Route(
@@ -251,6 +284,20 @@ ROUTES: dict[str, Route] = {
         "editor",
         _a("/assessments/{w.assessment_a}/respondents/{w.respondent_a}/reopen"),
         post=302,
+    ),
+    "mailings.email_link": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.expired_respondent_a}/email"),
+        post=302,
+    ),
+    "mailings.remind": Route(
+        "editor", _a("/assessments/{w.assessment_a}/reminders/send"), post=302
+    ),
+    "mailings.schedule": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/reminders"),
+        post=302,
+        data=lambda w, actor: {"days": "7"},
     ),
     "assessments.close": Route(
         "editor",

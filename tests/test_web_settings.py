@@ -199,7 +199,8 @@ def test_owner_invites_a_consultant_and_a_viewer(app: Flask, client: FlaskClient
         )
     )
     token = link_token(page)
-    assert "it lets them join as consultant" in page.text
+    assert "The link lets cora@example.com join as consultant" in page.text
+    assert "We e-mailed the link to cora@example.com." in page.text
     with in_app(app):
         invitation = db.session.scalars(select(Invitation)).one()
         assert invitation.email == "cora@example.com"

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "assessor.cli.demo_cmds",
     "assessor.cli.session_cmds",
     "assessor.cli.logo_cmds",
+    "assessor.cli.mail_cmds",
 )
 
 

@@ -8,36 +8,37 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Invitation, Membership, User, Workspace, utcnow
 from assessor.operations import audit
 from assessor.operations.errors import InvalidInput
+from assessor.operations.passwords import check_password, hashed
 from assessor.operations.tokens import new_token, token_hash
 
-MIN_PASSWORD = 10
 #: Hash checked when the email is unknown, so sign-in takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0123456789", method="scrypt")
+DUMMY_HASH = hashed("not-a-real-password-0123456789")
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"Use at least {MIN_PASSWORD} characters.", field="password")
+def sign_up(
+    email: str, password: str, name: str, workspace_name: str, *, commit: bool = True
+) -> User:
+    """Create a user (address not yet verified) and a workspace that the user owns;
+    ``commit`` False leaves the write transaction open for the caller to add to.
 
-
-def sign_up(email: str, password: str, name: str, workspace_name: str) -> User:
-    """Create a user and a workspace that the user owns."""
-    check_password_rules(password)
+    :raise InvalidInput: the password is refused, or the address has an account.
+    """
+    check_password(password, email=email, name=name)
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=generate_password_hash(password, method="scrypt"),
+        password_hash=hashed(password),
     )
     workspace = Workspace(name=workspace_name.strip() or f"{user.name}'s workspace")
     begin_write()  # after the slow hash: the write lock is held for the writes alone
@@ -49,7 +50,8 @@ def sign_up(email: str, password: str, name: str, workspace_name: str) -> User:
         db.session.rollback()
         raise InvalidInput("An account with this email already exists.", field="email") from None
     audit.record("sign-up", workspace_id=workspace.id, actor=user.email, user=user)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return user
 
 
@@ -57,7 +59,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None (the same work either way)."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
@@ -118,11 +120,17 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     """Join the invitation's workspace (or keep an existing membership).
 
     :raise InvalidInput: the invitation was sent to another email address; a forwarded
-        or leaked link must not let whoever holds it into the workspace.
+        or leaked link must not let whoever holds it into the workspace; or the account's
+        address is not verified (someone may have signed up with the invitee's address).
     """
     if not invitation_is_for(invitation, user):
         raise InvalidInput(
             f"This invitation is for {invitation.email}; you are signed in as {user.email}."
+        )
+    if user.email_verified_at is None:
+        raise InvalidInput(
+            "Confirm your e-mail address first (the link we sent you), then open this "
+            "invitation again."
         )
     begin_write()  # SQLite: take the write lock before reading what is changed
     membership = db.session.scalar(
@@ -206,12 +214,14 @@ def update_branding(
 
 
 def join_with_new_account(invitation: Invitation, name: str, password: str) -> User:
-    """Create an account for the invited email and join the workspace with it."""
-    check_password_rules(password)
+    """Create an account for the invited email and join the workspace with it; the
+    e-mailed link proves the address."""
+    check_password(password, email=invitation.email, name=name)
     user = User(
         email=invitation.email,
         name=name.strip(),
-        password_hash=generate_password_hash(password, method="scrypt"),
+        password_hash=hashed(password),
+        email_verified_at=utcnow(),
     )
     begin_write()  # after the slow hash: the write lock is held for the writes alone
     db.session.add(user)

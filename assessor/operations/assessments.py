@@ -142,11 +142,12 @@ def _respondent_count(assessment_id: int) -> int:
     )
 
 
-def _record(action: str, respondent: Respondent, by: User, **detail: Any) -> None:
+def _record(action: str, respondent: Respondent, by: User | None, **detail: Any) -> None:
+    """Audit ``action`` on a respondent, by a user or (``by`` None) the service itself."""
     audit.record(
         action,
         workspace_id=respondent.assessment.organization.workspace_id,
-        actor=by.email,
+        actor=by.email if by is not None else "system",
         user=by,
         target=f"respondent:{respondent.id}",
         **detail,
@@ -207,8 +208,9 @@ def remove_respondent(respondent: Respondent, by: User) -> None:
     db.session.commit()
 
 
-def issue_link(respondent: Respondent, by: User) -> str:
-    """A new personal link token for the respondent; any earlier link stops working."""
+def issue_link(respondent: Respondent, by: User | None) -> str:
+    """A new personal link token for the respondent; any earlier link stops working.
+    ``by`` None: the service itself (a scheduled reminder)."""
     token, hashed = new_token()
     begin_write()  # SQLite: take the write lock before reading what is changed
     respondent.token_hash = hashed

@@ -32,6 +32,18 @@ def record(
     return event
 
 
+def for_user(action: str, user: User, *, actor: str | None = None, **detail: Any) -> None:
+    """Record ``action`` of ``user`` in each of their workspaces (the caller commits)."""
+    for membership in user.memberships:
+        record(
+            action,
+            workspace_id=membership.workspace_id,
+            actor=actor or user.email,
+            user=user,
+            **detail,
+        )
+
+
 def recent(workspace_id: int, limit: int = 200) -> list[AuditEvent]:
     """The workspace's latest events, newest first."""
     return list(

@@ -42,8 +42,7 @@ def start(user: User, *, replacing: str | None = None) -> str:
         )
     )
     user.last_sign_in_at = now
-    for membership in user.memberships:
-        audit.record("sign-in", workspace_id=membership.workspace_id, actor=user.email, user=user)
+    audit.for_user("sign-in", user)
     db.session.commit()
     return token
 
@@ -73,8 +72,7 @@ def revoke_all(user: User, *, reason: str = "signed-out-everywhere") -> int:
     their workspaces.  Returns how many sessions ended."""
     begin_write()  # SQLite: take the write lock before reading what is changed
     ended = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    for membership in user.memberships:
-        audit.record(reason, workspace_id=membership.workspace_id, actor=user.email, user=user)
+    audit.for_user(reason, user)
     db.session.commit()
     return int(ended.rowcount)
 

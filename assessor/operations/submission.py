@@ -9,7 +9,7 @@ from sqlalchemy import Connection, func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Respondent, utcnow
-from assessor.operations import audit
+from assessor.operations import audit, notices
 from assessor.operations.answers import lock_respondent
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.progress import missing_required
@@ -71,6 +71,7 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
         target=f"respondent:{respondent.id}",
     )
     db.session.commit()
+    notices.notify_submitted(who.id)  # after the commit: the answers are safe first
     return submitted_at
 
 

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from assessor.web import (
+        account,
         answering,
         assessments,
         auth,
@@ -14,6 +15,7 @@ def register_web(app: Flask) -> None:
         errors,
         health,
         ids,
+        mailings,
         requestlog,
         respondents,
         results,
@@ -26,8 +28,10 @@ def register_web(app: Flask) -> None:
     for module in (
         health,
         auth,
+        account,
         dashboard,
         assessments,
+        mailings,
         respondents,
         answering,
         results,

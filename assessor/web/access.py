@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, session
+from flask import abort, g, render_template, session
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -59,6 +59,19 @@ def role_required(*roles: str) -> Callable[[F], F]:
         return login_required(wrapped)  # type: ignore[return-value]
 
     return decorator
+
+
+def verified_required(view: F) -> F:
+    """The signed-in user's e-mail address is confirmed: inviting (team members,
+    respondents by link or e-mail) and exports wait for it (403 with a page saying so)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user.is_authenticated and current_user.email_verified_at is None:
+            return render_template("account/unverified.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 member_required = role_required("owner", "consultant", "viewer")

@@ -12,13 +12,20 @@ from wtforms import SelectField, SubmitField
 
 from assessor.models import Assessment
 from assessor.operations import assessments as ops
+from assessor.operations import mailing, submission
 from assessor.operations import progress as progress_ops
-from assessor.operations import submission
 from assessor.operations.catalog import catalog, questionnaire_for
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.questionnaire import Questionnaire
 from assessor.web import access
-from assessor.web.forms import ActionForm, AssessmentForm, ConfirmForm, Form, RespondentForm
+from assessor.web.forms import (
+    ActionForm,
+    AssessmentForm,
+    ConfirmForm,
+    Form,
+    ReminderForm,
+    RespondentForm,
+)
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -96,6 +103,9 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
         targets=targets_form(questionnaire, assessment),
         action=ActionForm(),
         can_edit=access.can_edit(),
+        # E-mail: what was sent to (or about) each respondent, and the reminder schedule.
+        mail=mailing.by_respondent(assessment.id),
+        reminders=ReminderForm(formdata=None, days=assessment.reminder_days),
     )
 
 
@@ -146,6 +156,7 @@ def add_respondent(assessment_id: int) -> ResponseReturnValue:
 
 @bp.post("/<id:assessment_id>/respondents/<id:respondent_id>/link")
 @access.editor_required
+@access.verified_required
 def issue_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
     respondent = access.respondent_or_404(assessment, respondent_id)

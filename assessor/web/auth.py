@@ -19,14 +19,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from assessor.extensions import limiter, login_manager
-from assessor.operations import accounts, sessions
+from assessor.operations import accounts, registration, sessions
 from assessor.operations.errors import InvalidInput
 from assessor.web.forms import ActionForm, JoinForm, SignInForm, SignUpForm
 
 bp = Blueprint("auth", __name__)
 
 
-def _auth_limit() -> str:
+def auth_limit() -> str:
     return str(current_app.config["RATELIMIT_AUTH"])
 
 
@@ -41,7 +41,7 @@ def load_user(user_id: str) -> accounts.User | None:
     return user if user is not None and str(user.id) == user_id else None
 
 
-def _start_session(user: accounts.User) -> None:
+def start_session(user: accounts.User) -> None:
     """A fresh session for the signed-in user (nothing carried over from before)."""
     token = sessions.start(user, replacing=session.get(SESSION_KEY))
     session.clear()
@@ -51,12 +51,13 @@ def _start_session(user: accounts.User) -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"])
 def sign_up() -> ResponseReturnValue:
+    """The same answer, "check your e-mail", whether or not the address has an account."""
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_up(
+            registration.register(
                 form.email.data or "",
                 form.password.data or "",
                 form.name.data or "",
@@ -65,21 +66,25 @@ def sign_up() -> ResponseReturnValue:
         except InvalidInput as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            _start_session(user)
-            return redirect(url_for("dashboard.welcome"))
+            return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/sign_up.html", f=form), 422 if form.errors else 200
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(auth_limit, methods=["POST"])
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            _start_session(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
+            # The first sign-in (after sign-up) offers to assess one's own organisation.
+            new = user.last_sign_in_at is None and not any(
+                m.workspace.organizations for m in user.memberships
+            )
+            first = "dashboard.welcome" if new else "dashboard.index"
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")) or url_for(first))
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("auth/sign_in.html", f=form, failed=failed), status
@@ -118,6 +123,9 @@ def join(token: str) -> ResponseReturnValue:
         if not accounts.invitation_is_for(invitation, user):
             # Someone else's invitation: say whose, and join nobody.
             return render_template("auth/join.html", f=form, invitation=invitation), 403
+        if user.email_verified_at is None:
+            # Someone may have signed up with the invitee's address: prove it first.
+            return render_template("auth/join.html", f=form, invitation=invitation), 403
         if form.validate_on_submit():
             accounts.accept_invitation(invitation, user)
             session["workspace_id"] = invitation.workspace_id
@@ -132,7 +140,7 @@ def join(token: str) -> ResponseReturnValue:
         except InvalidInput as exc:
             getattr(form, exc.field or "password").errors.append(exc.message)
         else:
-            _start_session(user)
+            start_session(user)
             session["workspace_id"] = invitation.workspace_id
             return redirect(url_for("dashboard.index"))
     status = 422 if form.errors else 200

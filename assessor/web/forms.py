@@ -9,15 +9,24 @@ from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from assessor.models import ORG_SIZES
-from assessor.operations.accounts import MIN_PASSWORD
+from assessor.operations.passwords import MAX_PASSWORD, MIN_PASSWORD
 
 ROLE_CHOICES = [("CIO", "CIO"), ("CISO", "CISO"), ("CEO", "CEO"), ("OTHER", "Other")]
 SIZE_CHOICES = [("", "—")] + [(s, f"{s} employees") for s in ORG_SIZES]
@@ -36,6 +45,10 @@ SECTOR_CHOICES = [
 ]
 #: A name must have something in it besides spaces (the verbs strip what is stored).
 NAME = [DataRequired(), Length(max=200)]
+PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD} characters; a few unrelated words make a good one. "
+    "Common passwords and ones built from your e-mail address or name are refused."
+)
 NUL_MESSAGE = "Remove the NUL character (\\0) from this field."
 
 
@@ -58,8 +71,8 @@ class SignUpForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
     password = PasswordField(
         "Password",
-        validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)],
-        description=f"At least {MIN_PASSWORD} characters.",
+        validators=[InputRequired(), Length(max=MAX_PASSWORD)],
+        description=PASSWORD_HINT,
     )
     workspace = StringField(
         "Firm or organisation name",
@@ -78,7 +91,9 @@ class SignInForm(Form):
 class JoinForm(Form):
     name = StringField("Your name", validators=NAME)
     password = PasswordField(
-        "Password", validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)]
+        "Password",
+        validators=[InputRequired(), Length(max=MAX_PASSWORD)],
+        description=PASSWORD_HINT,
     )
     submit = SubmitField("Join the workspace")
 
@@ -154,3 +169,39 @@ class ConfirmForm(Form):
         "I understand", validators=[DataRequired(message="Tick the box to confirm.")]
     )
     submit = SubmitField("Confirm")
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    submit = SubmitField("E-mail me a link")
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired(), Length(max=MAX_PASSWORD)],
+        description=PASSWORD_HINT,
+    )
+    submit = SubmitField("Set the new password")
+
+
+class ChangePasswordForm(Form):
+    current = PasswordField(
+        "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD)]
+    )
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired(), Length(max=MAX_PASSWORD)],
+        description=PASSWORD_HINT + " You stay signed in here; other devices are signed out.",
+    )
+    submit = SubmitField("Change password")
+
+
+class ReminderForm(Form):
+    days = IntegerField(
+        "Remind every (days)",
+        validators=[Optional(), NumberRange(min=1, max=365)],
+        description="Respondents who have not submitted get a reminder, with a fresh link, "
+        "this often. Empty: no scheduled reminders.",
+    )
+    submit = SubmitField("Save the schedule")

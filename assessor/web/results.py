@@ -137,6 +137,7 @@ def report_preview(assessment_id: int) -> ResponseReturnValue:
 
 @bp.get("/<id:assessment_id>/export.<fmt>")
 @access.member_required
+@access.verified_required
 def export(assessment_id: int, fmt: str) -> ResponseReturnValue:
     if fmt not in EXPORTS:
         abort(404)

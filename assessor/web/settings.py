@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Invitation
-from assessor.operations import accounts, audit
+from assessor.operations import accounts, audit, notices
 from assessor.reports.branding import BrandingError, validate_accent, validate_logo
 from assessor.web import access
 from assessor.web.forms import ActionForm, BrandingForm, InviteMemberForm
@@ -108,19 +108,24 @@ def logo() -> ResponseReturnValue:
 
 @bp.post("/invitations")
 @access.owner_required
+@access.verified_required
 def invite() -> ResponseReturnValue:
+    """Invite a member: the link is e-mailed to them, and shown here (with how the e-mail
+    went) for the owner to pass on another way."""
     form = InviteMemberForm()
     if not form.validate_on_submit():
         flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("settings.index")), 303
-    issued = accounts.invite_member(
+    issued, mail = notices.invite_member(
         access.workspace(),
         form.email.data or "",
         form.role.data or "",
         current_user._get_current_object(),
     )
     link = url_for("auth.join", token=issued.token, _external=True)
-    return render_template("settings/invitation.html", invitation=issued.invitation, link=link)
+    return render_template(
+        "settings/invitation.html", invitation=issued.invitation, link=link, mail=mail
+    )
 
 
 @bp.post("/invitations/<id:invitation_id>/revoke")

@@ -84,6 +84,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": True,
             "REPORT_CACHE_DIR": str(tmp_path / "reports"),
+            "MAIL_OUTBOX": str(tmp_path / "outbox"),
         }
     )
     with app.app_context():

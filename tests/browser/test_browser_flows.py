@@ -20,6 +20,7 @@ from assessor.models import Answer, Respondent, User
 from assessor.operations import accounts, assessments, organizations
 from assessor.operations.catalog import catalog
 from tests.browser.conftest import LiveServer
+from tests.security_world import confirm_address
 from tests.web_support import (
     PASSWORD,
     QUESTIONNAIRE,
@@ -106,6 +107,11 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Firm or organisation name").fill("Ian's Company")
     page.get_by_role("button", name="Create account").click()
+    expect(page.locator("h1")).to_have_text("Check your e-mail")
+    page.get_by_role("link", name="sign in").first.click()
+    page.get_by_label("Email").fill("ian@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{base}/welcome")
     expect(page.get_by_label("Your organisation")).to_have_value("Ian's Company")
     page.get_by_label("Your role").select_option("CIO")
@@ -215,6 +221,7 @@ def _prepared_assessment(live_server: LiveServer) -> tuple[int, str]:
     """An owner, a client, an assessment with the CIO as respondent and their link."""
     with live_server.app.app_context():
         user = accounts.sign_up("olive@example.com", PASSWORD, "Olive Owner", "Acme Advisory")
+        confirm_address(user)
         user = db.session.scalars(select(User).where(User.id == user.id)).one()
         org = organizations.create_organization(
             user.memberships[0].workspace, user, name="Contoso Health", sector=None, size=None

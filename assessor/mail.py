@@ -1,0 +1,98 @@
+"""Sending e-mail: over SMTP (``MAIL_SERVER``), or, in the embedded default, as ``.eml``
+files in the outbox folder.  Only failures at send time are seen: a message the server
+accepts and later bounces is not."""
+
+from __future__ import annotations
+
+import secrets
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from assessor.config import outbox_for
+from assessor.models import utcnow
+
+
+class MailError(Exception):
+    """The message was not sent; the text says why (the server's answer, or the error)."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    #: The ``.eml`` file's name when written to the outbox, else None.
+    outbox_file: str | None
+
+
+def one_line(text: str) -> str:
+    """Header text on one line: a name holding a line break must not add headers."""
+    return " ".join(text.split())
+
+
+def build(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = one_line(to)
+    message["Subject"] = one_line(subject)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message.set_content(body)
+    return message
+
+
+def deliver(config: Any, instance_path: str, message: EmailMessage) -> Delivered:
+    """Send ``message`` as ``config`` says; :raise MailError: it could not be sent."""
+    if not config.get("MAIL_SERVER"):
+        return Delivered(
+            _write_outbox(outbox_for(Path(instance_path), config["MAIL_OUTBOX"]), message)
+        )
+    try:
+        _send_smtp(config, message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        answers = "; ".join(
+            f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values()
+        )
+        raise MailError(f"refused by the mail server: {answers}") from exc
+    except smtplib.SMTPResponseException as exc:
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        raise MailError(f"refused by the mail server: {exc.smtp_code} {text}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailError(f"could not reach the mail server: {exc or type(exc).__name__}") from exc
+    return Delivered(None)
+
+
+def _send_smtp(config: Any, message: EmailMessage) -> None:
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    timeout = float(config["MAIL_TIMEOUT"])
+    tls = str(config["MAIL_TLS"]).lower()
+    if tls == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(host, port, timeout=timeout)
+    with client:
+        if tls == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USER"):
+            client.login(config["MAIL_USER"], config.get("MAIL_PASSWORD") or "")
+        client.send_message(message)
+
+
+def _write_outbox(folder: Path, message: EmailMessage) -> str:
+    name = f"{utcnow():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.eml"
+    path = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_bytes(message.as_bytes())
+    except OSError as exc:
+        raise MailError(f"could not write to the outbox {folder}: {exc}") from exc
+    return name

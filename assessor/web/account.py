@@ -1,0 +1,101 @@
+"""The account by e-mail: verifying the address, resetting a forgotten password, changing
+the password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from assessor.extensions import limiter
+from assessor.operations import account_links, registration
+from assessor.operations.errors import InvalidInput
+from assessor.web.auth import auth_limit, start_session
+from assessor.web.forms import ActionForm, ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm
+
+bp = Blueprint("account", __name__)
+
+
+def _link_limit() -> str:
+    return str(current_app.config["RATELIMIT_LINK"])
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(_link_limit)
+def verify(token: str) -> ResponseReturnValue:
+    """A button, not the GET, uses the link: mail scanners open links too."""
+    if account_links.holder(token, "verify") is None:
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit():
+        user = registration.confirm_email(token)
+        if user is None:
+            abort(404)
+        flash(f"{user.email} is confirmed.", "success")
+        return redirect(
+            url_for("dashboard.index" if current_user.is_authenticated else "auth.sign_in")
+        )
+    return render_template("account/verify.html", f=form)
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit(auth_limit)
+def resend_verification() -> ResponseReturnValue:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    if user.email_verified_at is not None:
+        flash("Your e-mail address is already confirmed.", "info")
+    else:
+        registration.send_verification(user)
+        flash(f"We sent a new link to {user.email}; earlier links no longer work.", "success")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(auth_limit, methods=["POST"])
+def forgot() -> ResponseReturnValue:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        registration.request_reset(form.email.data or "")
+        return render_template("account/reset_sent.html", email=form.email.data)
+    return render_template("account/forgot.html", f=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_link_limit)
+def reset(token: str) -> ResponseReturnValue:
+    if account_links.holder(token, "reset") is None:
+        abort(404)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = registration.reset_password(token, form.password.data or "")
+        except InvalidInput as exc:
+            form.password.errors = [*form.password.errors, exc.message]
+        else:
+            if user is None:
+                abort(404)
+            flash("Your password is changed, and every device is signed out: sign in.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("account/reset.html", f=form), 422 if form.errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(auth_limit, methods=["POST"])
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            registration.change_password(user, form.current.data or "", form.password.data or "")
+        except InvalidInput as exc:
+            target = form.current if exc.field == "current" else form.password
+            target.errors = [*target.errors, exc.message]
+        else:
+            start_session(user)
+            flash("Your password is changed; your other devices are signed out.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("account/password.html", f=form), 422 if form.errors else 200

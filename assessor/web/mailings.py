@@ -1,0 +1,82 @@
+"""E-mail from the assessment page: a respondent's link by e-mail, reminders now, and the
+reminder schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from assessor.models import MailLog
+from assessor.operations import notices
+from assessor.operations.errors import InvalidInput
+from assessor.web import access
+from assessor.web.forms import ActionForm, ReminderForm
+
+bp = Blueprint("mailings", __name__, url_prefix="/assessments")
+
+
+def _user() -> Any:
+    return current_user._get_current_object()
+
+
+def _back(assessment_id: int) -> ResponseReturnValue:
+    return redirect(url_for("assessments.detail", assessment_id=assessment_id, _anchor="people"))
+
+
+def _flash_sent(logs: list[MailLog]) -> None:
+    for log in logs:
+        if log.status == "sent":
+            flash(f"E-mail sent to {log.recipient}.", "success")
+        else:
+            flash(f"The e-mail to {log.recipient} was not sent: {log.error}", "error")
+
+
+@bp.post("/<id:assessment_id>/respondents/<id:respondent_id>/email")
+@access.editor_required
+@access.verified_required
+def email_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
+    """Send the respondent a new personal link by e-mail (the earlier one stops working)."""
+    assessment = access.assessment_or_404(assessment_id)
+    respondent = access.respondent_or_404(assessment, respondent_id)
+    if not ActionForm().validate_on_submit() or assessment.status == "closed":
+        abort(400)
+    try:
+        _flash_sent([notices.email_invitation(respondent, _user())])
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+    return _back(assessment.id)
+
+
+@bp.post("/<id:assessment_id>/reminders/send")
+@access.editor_required
+@access.verified_required
+def remind(assessment_id: int) -> ResponseReturnValue:
+    """Remind now everyone who has not submitted."""
+    assessment = access.assessment_or_404(assessment_id)
+    if not ActionForm().validate_on_submit() or assessment.status == "closed":
+        abort(400)
+    logs = notices.remind(assessment, _user())
+    if not logs:
+        flash("Nobody to remind: everyone with an e-mail address and a link has submitted.", "info")
+    _flash_sent(logs)
+    return _back(assessment.id)
+
+
+@bp.post("/<id:assessment_id>/reminders")
+@access.editor_required
+@access.verified_required
+def schedule(assessment_id: int) -> ResponseReturnValue:
+    assessment = access.assessment_or_404(assessment_id)
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(assessment.id)
+    notices.set_reminder_schedule(assessment, form.days.data, _user())
+    flash(
+        f"Reminders every {form.days.data} days." if form.days.data else "No scheduled reminders.",
+        "success",
+    )
+    return _back(assessment.id)
