@@ -228,3 +228,29 @@ def test_link_limits_count_across_the_link_routes(app: Flask) -> None:
     assert statuses == [404] * 5 + [429]
     assert client.post("/r/guess/autosave", json={}, **_address(9)).status_code == 429
     assert client.get(f"/r/{world.token_a}/s/context", **_address(9)).status_code == 429
+
+
+def test_reset_requests_resends_and_account_links_are_limited(app: Flask) -> None:
+    """Password-reset requests and "send the link again" count like sign-up
+    (RATELIMIT_AUTH); verification and reset links like invitation links (RATELIMIT_LINK)."""
+    world = build_world(app)
+    client = app.test_client()
+    resets = [
+        client.post("/reset", data={"email": f"r{n}@example.com"}, **_address(40)).status_code
+        for n in range(4)
+    ]
+    assert resets == [200, 200, 200, 429]
+    links = [client.get(f"/verify/{'x' * 43}", **_address(41)).status_code for _ in range(6)]
+    assert links == [404] * 5 + [429]
+    resets_by_link = [
+        client.get(f"/reset/{'y' * 43}", **_address(42)).status_code for _ in range(6)
+    ]
+    assert resets_by_link == [404] * 5 + [429]
+    signed_in = app.test_client()
+    signed_in.post(
+        "/signin",
+        data={"email": world.owner.email, "password": world.owner.password},
+        **_address(43),
+    )
+    resends = [signed_in.post("/verify/resend", **_address(43)).status_code for _ in range(4)]
+    assert resends == [302, 302, 302, 429]

@@ -4,6 +4,8 @@ the note to the consultants when a respondent submits, and failed sends shown to
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from tests.web_support import (
     save_answers,
     stage,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -206,3 +210,27 @@ def test_without_a_server_mail_goes_to_the_outbox(app: Flask, client: FlaskClien
     assert Path(app.config["MAIL_OUTBOX"]).is_dir()
     where = app.test_cli_runner().invoke(args=["mail", "where"]).output
     assert str(app.config["MAIL_OUTBOX"]) in where and ".eml" in where
+
+
+def test_names_cannot_add_headers_to_an_email(
+    app: Flask, client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    """A line break in a name that goes into a subject is folded into the line."""
+    staged = stage(app, client, organization="Contoso\r\nBcc: thief@evil.example")
+    rid = _add(app, staged, "Sam Ciso", "sam@client.example")
+    _email_link(client, staged, rid)
+    # Every message went to its one addressee: nobody else is in any envelope.
+    recipients = {to for envelope in smtp_server.envelopes for to in envelope.rcpt_tos}
+    assert recipients == {"olive@example.com", "sam@client.example"}
+    message = last_to(app, "sam@client.example")
+    assert message["Bcc"] is None
+    assert message["Subject"].endswith("for Contoso Bcc: thief@evil.example")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_says_where_email_goes() -> None:
+    commands = subprocess.run(
+        ["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert ".venv/bin/assessor mail where" in commands
+    assert commands.index(".venv/bin/assessor mail where") < len(commands) - 2

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.mail import MailError, build, deliver
+from assessor.mail import MailError, build, deliver, one_line
 from assessor.models import MailLog
 from assessor.operations import audit
 
@@ -26,8 +26,10 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 
 def render(template: str, **context: Any) -> tuple[str, str]:
-    """The subject (the template's first line, after ``Subject:``) and the body."""
-    text = render_template(f"mail/{template}.txt", **context)
+    """The subject (the template's first line, after ``Subject:``) and the body.  Names
+    and links are put on one line: a line break in a name must not end the subject."""
+    flat = {k: one_line(v) if isinstance(v, str) else v for k, v in context.items()}
+    text = render_template(f"mail/{template}.txt", **flat)
     first, _, body = text.lstrip().partition("\n")
     return first.removeprefix("Subject:").strip(), body.strip() + "\n"
 
