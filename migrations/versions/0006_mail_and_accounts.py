@@ -1,8 +1,8 @@
 """mail and accounts: the mail log, single-use account links, verified addresses,
 reminder schedules
 
-Revision ID: 0010
-Revises: 0001
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 08:40:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0001'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
