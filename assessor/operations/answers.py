@@ -20,6 +20,7 @@ from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcno
 from assessor.operations import respondents
 from assessor.operations.errors import Conflict, InvalidInput, Locked
 from assessor.operations.respondents import RespondentView
+from assessor.operations.row_locks import lock_respondent
 from assessor.questionnaire import Questionnaire
 
 
@@ -149,7 +150,6 @@ _SAVE_READ = (
     )
     .where(_respondent.c.id == _RESPONDENT_ID)
 )
-_LOCK = select(_respondent.c.id).where(_respondent.c.id == _RESPONDENT_ID).with_for_update()
 _INSERT = insert(_answer)
 #: Compare and swap: the answer is changed only if it still has the version read.
 _SWAP = (
@@ -401,17 +401,6 @@ def _record(
 
 def _stored_by_id(connection: Connection, ids: list[int]) -> list[StoredAnswer]:
     return [StoredAnswer(*row) for row in connection.execute(_STORED_BY_ID, {"ids": ids})]
-
-
-def lock_respondent(connection: Connection, respondent_id: int) -> None:
-    """PostgreSQL: wait for, then hold, the respondent's row lock, so that saves of one
-    respondent and their submission take turns.  The lock is taken by a statement of its
-    own: under read committed each statement sees what was committed before it began, so
-    only statements after the wait see the work of the save that held the lock (a single
-    locking query would return the answers as they were before that save).  SQLite's
-    BEGIN IMMEDIATE already serialises every writer."""
-    if connection.dialect.name != "sqlite":
-        connection.execute(_LOCK, {"respondent_id": respondent_id})
 
 
 def _written(respondent_id: int, section_id: str | None, history: list[Any], started: bool) -> None:

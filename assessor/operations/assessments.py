@@ -12,10 +12,9 @@ from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
 from assessor.operations import audit
-from assessor.operations.answers import lock_respondent
 from assessor.operations.catalog import store_questionnaire
 from assessor.operations.errors import InvalidInput, Locked
-from assessor.operations.submission import lock_assessment
+from assessor.operations.row_locks import lock_assessment, lock_respondent
 from assessor.operations.tokens import new_token
 from assessor.questionnaire import Questionnaire
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Respondent, utcnow
 from assessor.operations import audit, notices
-from assessor.operations.answers import lock_respondent
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.progress import missing_required
 from assessor.operations.respondents import RespondentView
+from assessor.operations.row_locks import lock_assessment, lock_respondent
 from assessor.questionnaire import Questionnaire
 
 _respondent = Respondent.__table__
@@ -73,15 +73,6 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
     db.session.commit()
     notices.notify_submitted(who.id)  # after the commit: the answers are safe first
     return submitted_at
-
-
-def lock_assessment(connection: Connection, assessment_id: int) -> None:
-    """PostgreSQL: wait for, then hold, the assessment's row lock (taken after the
-    respondent's), so that what changes whether everyone has submitted takes turns."""
-    if connection.dialect.name != "sqlite":
-        connection.execute(
-            select(_assessment.c.id).where(_assessment.c.id == assessment_id).with_for_update()
-        )
 
 
 def reopen(respondent: Respondent, actor: str, user_id: int | None = None) -> None:
