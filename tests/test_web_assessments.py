@@ -294,7 +294,8 @@ def test_closing_asks_first_then_says_what_the_links_do(app: Flask, client: Flas
     detail = Page(client.get(setup.detail))
     assert "its personal links no longer accept answers" in detail.texts(".notice")[0]
     links = detail.texts("td[data-label=Link]")
-    assert links == ["no longer accepts answers (assessment closed)"] * 2
+    assert len(links) == 2
+    assert all(t.startswith("no longer accepts answers (assessment closed)") for t in links)
     assert "Reopen answers" not in detail.text
     assert detail.texts("td.counted") == [
         "counted",

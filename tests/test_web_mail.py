@@ -70,7 +70,7 @@ def test_emailed_invitation_link_lets_the_respondent_answer(
     respondent = app.test_client()
     assert respondent.get(path).status_code == 302
     saved = respondent.post(
-        f"{path}/autosave", json={"question": "str_strategy_owner", "value": "CISO"}
+        f"{path}/autosave", json={"question": "str_strategy_owner", "value": "CISO", "version": 0}
     )
     assert saved.status_code == 200
     with in_app(app):
