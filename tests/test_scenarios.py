@@ -6,6 +6,7 @@ assert them; ``python -m tests.scenarios.report`` prints today's baseline."""
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from assessor.reports.summary import BANDS
 from tests.scenarios import (
     BAND_NAMES,
     PROVISIONAL,
+    FalseAlarm,
     Profile,
+    Required,
     Scenario,
     ScenarioFileError,
     applicable_regulations,
@@ -26,6 +29,8 @@ from tests.scenarios import (
     parse,
 )
 from tests.scenarios.model_ids import REGULATIONS, RESPONSIBILITIES, SEVERITIES
+from tests.scenarios.report import Seen, check_false_alarm, check_required
+from tests.scenarios.report import main as report_main
 
 SCENARIOS = load_scenarios()
 BY_SLUG = {s.slug: s for s in SCENARIOS}
@@ -272,3 +277,68 @@ def test_profiles_say_what_is_missing() -> None:
     for scenario in SCENARIOS:
         profile: Profile = scenario.profile
         assert profile.not_in_place and profile.summary, scenario.slug
+
+
+def _seen(kind: str, severity: str, *subjects: str, text: str = "") -> Seen:
+    regulations = frozenset(s for s in subjects if s in REGULATIONS)
+    return Seen(f"{kind}:{subjects[0]}", kind, severity, frozenset(subjects), regulations, text)
+
+
+def test_the_report_reads_a_false_alarm_by_subject_kind_severity_and_phrase() -> None:
+    findings = [
+        _seen("misplaced", "medium", "SEC-1", text="Move accountability to the CISO."),
+        _seen("regulatory", "critical", "DAT-7", "GDPR"),
+        _seen("immature", "high", "SEC-1"),
+    ]
+    alarm = FalseAlarm.model_validate
+    assert check_false_alarm(alarm({"phrase": "to the CISO", "why": "x" * 5}), findings) == [
+        findings[0]
+    ]
+    assert check_false_alarm(alarm({"about": "SEC-8", "why": "x" * 5}), findings) == [
+        findings[0],
+        findings[2],
+    ]  # v1 asks SEC-8's questions under SEC-1
+    assert check_false_alarm(
+        alarm({"about": "DAT-7", "above": "high", "why": "x" * 5}), findings
+    ) == [findings[1]]
+    assert (
+        check_false_alarm(alarm({"about": "DAT-7", "above": "critical", "why": "x" * 5}), findings)
+        == []
+    )
+    assert check_false_alarm(alarm({"about": "HIPAA", "why": "x" * 5}), findings) == []
+
+
+def test_the_report_reads_a_required_finding_by_kind_and_least_severity() -> None:
+    scenario = BY_SLUG["startup-no-ciso"]
+    document = parse(scenario)
+    result = score(document.questionnaire, document.respondents)
+    findings = [_seen("immature", "medium", "DAT-3"), _seen("regulatory", "high", "DAT-7", "GDPR")]
+    need = Required.model_validate
+    base = {"why": "x" * 5}
+    assert check_required(
+        need({**base, "about": "DAT-3", "kind": "immature", "min_severity": "medium"}),
+        findings,
+        result,
+    ).startswith("met")
+    assert "too low" in check_required(
+        need({**base, "about": "DAT-3", "kind": "immature", "min_severity": "high"}),
+        findings,
+        result,
+    )
+    assert "only as" in check_required(
+        need({**base, "about": "DAT-3", "kind": "orphaned", "min_severity": "low"}),
+        findings,
+        result,
+    )
+    gdpr = {**base, "about": "DAT-7", "kind": "regulatory", "min_severity": "high"}
+    assert check_required(need({**gdpr, "regulation": "GDPR"}), findings, result).startswith("met")
+    assert "nothing" in check_required(need({**gdpr, "regulation": "NIS2"}), findings, result)
+
+
+def test_the_report_runs_on_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert report_main() == 0
+    out = capsys.readouterr().out
+    for scenario in SCENARIOS:
+        assert f"== {scenario.slug}: {scenario.profile.name}" in out
+    assert "pairs in the expert's order" in out
+    assert re.search(r"Total: \d+ expectations met, \d+ violated", out)

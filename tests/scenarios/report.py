@@ -1,0 +1,258 @@
+"""Score each scenario organisation with the current engine and print, per organisation,
+which of the consultant's expectations are met and which are violated; then the ranking.
+
+    .venv/bin/python -m tests.scenarios.report
+
+This is the baseline the scoring method (issue #14 B) and the findings rework (D) are
+judged against (docs/scenarios.md); it asserts nothing.  Today's findings are read in the
+model's terms: a finding is about its responsibility (v1 asks SEC-8's, SEC-9's and
+GOV-5's questions under SEC-1, SEC-4 and GOV-2), a structure rule (by the v1 rule that
+raised it) and the regulations its rule or references cite.  An unknown fact is read as
+met when the engine at least shows the disputed context answer as a perception gap.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assessor.engine import Result, score
+from assessor.reports.summary import score_band
+from tests.scenarios import (
+    PROVISIONAL,
+    FalseAlarm,
+    Required,
+    Scenario,
+    load_ranking,
+    load_scenarios,
+    parse,
+)
+from tests.scenarios.model_ids import SEVERITIES, V1_HOME
+
+RANK = {severity: n for n, severity in enumerate(SEVERITIES)}
+#: The v1 rules that stand for the model's structure rules.
+STRUCTURE_OF_RULE = {
+    "no_security_executive": "no-ciso",
+    "no_security_executive_large": "no-ciso",
+    "security_duties_unassigned": "no-ciso",
+    "dual_role_without_review": "dual-role",
+    "dual_role_in_large_organisation": "dual-role",
+    "ciso_under_cio_without_escalation": "reporting-line",
+}
+#: How a v1 rule id or reference names a regulation.
+RULE_PREFIXES = {"gdpr_": "GDPR", "hipaa_": "HIPAA", "card_data_": "PCI-DSS"}
+REFERENCE_PREFIXES = {
+    "GDPR": "GDPR",
+    "UK GDPR": "UK-GDPR",
+    "HIPAA": "HIPAA",
+    "PCI": "PCI-DSS",
+    "NIS2": "NIS2",
+    "DORA": "DORA",
+    "SEC ": "SEC",
+    "Form 8-K": "SEC",
+    "Regulation S-K": "SEC",
+}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One finding of today's engine, in the model's terms."""
+
+    id: str
+    kind: str
+    severity: str
+    subjects: frozenset[str]
+    regulations: frozenset[str]
+    text: str
+
+    def label(self) -> str:
+        return f"{self.id} ({self.severity})"
+
+
+def seen(result: Result) -> list[Seen]:
+    """The result's findings in the model's terms."""
+    found = []
+    for finding in result.findings:
+        rule = finding.id.removeprefix("rule:")
+        regulations = {reg for prefix, reg in RULE_PREFIXES.items() if rule.startswith(prefix)}
+        for reference in finding.references:
+            for prefix, regulation in REFERENCE_PREFIXES.items():
+                if reference.startswith(prefix):
+                    regulations.add(regulation)
+        subjects = {finding.responsibility} if finding.responsibility else set()
+        if rule in STRUCTURE_OF_RULE:
+            subjects.add(STRUCTURE_OF_RULE[rule])
+        text = " ".join((finding.title, finding.recommendation, finding.act))
+        found.append(
+            Seen(
+                finding.id,
+                finding.kind,
+                finding.severity,
+                frozenset(subjects | regulations),
+                frozenset(regulations),
+                text,
+            )
+        )
+    return found
+
+
+def _about(subject: str) -> set[str]:
+    return {subject, V1_HOME[subject]} if subject in V1_HOME else {subject}
+
+
+def check_required(required: Required, findings: Sequence[Seen], result: Result) -> str:
+    """'met: ...' or 'VIOLATED: ...' for one finding that must be there."""
+    if required.kind == "unknown-fact":
+        gaps = [g for g in result.perception.gaps if g.question == required.question]
+        if gaps:
+            return f"met (approx.): '{required.question}' is shown as a perception gap"
+        return f"VIOLATED: the dispute on '{required.question}' is not shown at all"
+    subjects = _about(required.about)
+    about = [f for f in findings if f.subjects & subjects]
+    if required.regulation:
+        about = [f for f in about if required.regulation in f.regulations]
+    of_kind = [f for f in about if f.kind == required.kind]
+    strong = [f for f in of_kind if RANK[f.severity] >= RANK[required.min_severity]]
+    if strong:
+        return "met: " + ", ".join(f.label() for f in strong[:3])
+    if of_kind:
+        return "VIOLATED: too low: " + ", ".join(f.label() for f in of_kind[:3])
+    if about:
+        return "VIOLATED: only as " + ", ".join(f.label() for f in about[:3])
+    return "VIOLATED: nothing about it"
+
+
+def check_false_alarm(alarm: FalseAlarm, findings: Sequence[Seen]) -> list[Seen]:
+    """The findings that raise this false alarm (none when the expectation holds)."""
+    if alarm.phrase is not None:
+        pattern = re.compile(alarm.phrase, re.IGNORECASE)
+        return [f for f in findings if pattern.search(f.text)]
+    raised = []
+    for finding in findings:
+        if alarm.about is not None and not finding.subjects & _about(alarm.about):
+            continue
+        if alarm.kind != "any" and finding.kind != alarm.kind:
+            continue
+        if alarm.regulation is not None and alarm.regulation not in finding.regulations:
+            continue
+        if alarm.above is not None and RANK[finding.severity] <= RANK[alarm.above]:
+            continue
+        raised.append(finding)
+    return raised
+
+
+@dataclass(frozen=True)
+class Outcome:
+    scenario: Scenario
+    result: Result
+    lines: tuple[str, ...]
+    met: int
+    violated: int
+
+
+def _mark(ok: bool) -> str:
+    return "met     " if ok else "VIOLATED"
+
+
+def assess(scenario: Scenario) -> Outcome:
+    """Score one scenario and compare the result with its expectations."""
+    document = parse(scenario)
+    result = score(
+        document.questionnaire,
+        document.respondents,
+        document.targets,
+        organization=scenario.profile.name,
+    )
+    findings = seen(result)
+    expect = scenario.expect
+    band = score_band(result.overall)[0]
+    lines: list[str] = []
+    oks: list[bool] = []
+
+    def add(ok: bool, text: str) -> None:
+        oks.append(ok)
+        lines.append(f"  {_mark(ok)} {text}")
+
+    add(
+        band == expect.band,
+        f"band: expected {expect.band}; engine {result.overall}/100 {band}"
+        f" at {result.completeness}% answered",
+    )
+    for required in expect.findings_required:
+        verdict = check_required(required, findings, result)
+        where = f" [{required.regulation}]" if required.regulation else ""
+        add(
+            verdict.startswith("met"),
+            f"required {required.about}{where} {required.kind} >= {required.min_severity}: "
+            + verdict.split(": ", 1)[1],
+        )
+    for alarm in expect.false_alarms:
+        raised = check_false_alarm(alarm, findings)
+        if alarm.phrase is not None:
+            what = f"no finding says '{alarm.phrase}'"
+        else:
+            what = f"no {alarm.kind} finding about {alarm.about}"
+            what += f" above {alarm.above}" if alarm.above else ""
+        shown = ", ".join(f.label() for f in raised[:4]) + (" ..." if len(raised) > 4 else "")
+        add(not raised, what + (f": {len(raised)} raised: {shown}" if raised else ""))
+    cited = set().union(*(f.regulations for f in findings)) if findings else set()
+    for regulation in expect.regulations_apply:
+        add(regulation in cited, f"applies: {regulation} " + _cited(regulation in cited))
+    for regulation in expect.regulations_not:
+        add(regulation not in cited, f"does not apply: {regulation} " + _cited(regulation in cited))
+    add(
+        len(result.findings) <= expect.max_findings,
+        f"at most {expect.max_findings} findings: {len(result.findings)}",
+    )
+    return Outcome(scenario, result, tuple(lines), oks.count(True), oks.count(False))
+
+
+def _cited(cited: bool) -> str:
+    return "(cited)" if cited else "(not cited)"
+
+
+def ranking_lines(outcomes: Iterable[Outcome]) -> list[str]:
+    """The expert's ranking beside the engine's scores, and the pairs in the wrong order."""
+    by_slug = {o.scenario.slug: o for o in outcomes}
+    ranking = load_ranking()
+    lines = ["Ranking (expert, best first) and today's score:"]
+    order = [item.scenario for item in ranking.ranking]
+    for n, slug in enumerate(order, start=1):
+        outcome = by_slug[slug]
+        lines.append(f"  {n}. {slug:28} {outcome.result.overall:3}  {outcome.scenario.expect.band}")
+    for item in ranking.unranked:
+        outcome = by_slug[item.scenario]
+        lines.append(f"  -  {item.scenario:28} {outcome.result.overall:3}  ({PROVISIONAL})")
+    inverted = [
+        (better, worse)
+        for i, better in enumerate(order)
+        for worse in order[i + 1 :]
+        if by_slug[better].result.overall < by_slug[worse].result.overall
+    ]
+    pairs = len(order) * (len(order) - 1) // 2
+    lines.append(f"  pairs in the expert's order: {pairs - len(inverted)} of {pairs}")
+    lines.extend(f"  VIOLATED {b} ranks above {w} but scores lower" for b, w in inverted)
+    return lines
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    outcomes = [assess(scenario) for scenario in load_scenarios()]
+    out: list[str] = []
+    for o in outcomes:
+        out.append(f"== {o.scenario.slug}: {o.scenario.profile.name}")
+        out.append(f"  {o.met} met, {o.violated} violated; {len(o.result.findings)} findings")
+        out.extend(o.lines)
+        out.append("")
+    out.extend(ranking_lines(outcomes))
+    out.append("")
+    met = sum(o.met for o in outcomes)
+    violated = sum(o.violated for o in outcomes)
+    out.append(f"Total: {met} expectations met, {violated} violated")
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
