@@ -131,8 +131,11 @@ def test_respondents_match_the_profile(scenario: Scenario) -> None:
     assert people == {r.name: r.v1_role for r in profile.respondents}
     assert scenario.answers["organization"]["name"] == profile.name
     if not profile.roles.CISO:
-        assert "CISO" not in people.values()
         assert not any("CISO" in r.role.split("+") for r in profile.respondents)
+        if not profile.roles.vCISO:
+            assert "CISO" not in people.values()
+    if profile.roles.vCISO:
+        assert profile.roles.EXTERNAL and not profile.roles.CISO
 
 
 @pytest.mark.parametrize("scenario", each())
@@ -147,10 +150,10 @@ def test_context_answers_match_the_profile(scenario: Scenario) -> None:
         "sector": profile.sector,
         "regulated_data": v1_data or ["none"],
         "has_cio": "yes" if profile.roles.CIO or profile.roles.CTO else "no",
-        "has_ciso": "yes" if profile.roles.CISO else "no",
+        "has_ciso": "yes" if profile.roles.CISO or profile.roles.vCISO else "no",
         "security_board_line": "yes" if profile.security_escalation_to_board else "no",
     }
-    if profile.roles.CIO and profile.roles.CISO:
+    if (profile.roles.CIO or profile.roles.CTO) and (profile.roles.CISO or profile.roles.vCISO):
         expected["dual_role"] = "yes" if profile.roles.dual_role else "no"
     if reports_to is not None:
         expected["ciso_reports_to"] = V1_REPORTS_TO.get(reports_to, "other")
@@ -251,7 +254,7 @@ def test_structure_rules_in_the_expectations(scenario: Scenario) -> None:
     required = {(r.about, r.kind) for r in expect.findings_required}
     alarms = {(a.about, a.kind) for a in expect.false_alarms}
     phrases = {a.phrase for a in expect.false_alarms if a.phrase}
-    if not profile.roles.CISO:
+    if not profile.roles.CISO and not profile.roles.vCISO:
         assert not {a for a, _ in required} & {"reporting-line", "GOV-2", "GOV-3", "dual-role"}
         assert "to the CISO" in phrases
     if profile.roles.dual_role:
@@ -259,7 +262,7 @@ def test_structure_rules_in_the_expectations(scenario: Scenario) -> None:
     under_cio = profile.ciso_reports_to == "CIO" and not profile.roles.dual_role
     if under_cio and not profile.security_escalation_to_board:
         assert ("reporting-line", "structural") in required
-    if profile.roles.CISO and profile.security_escalation_to_board:
+    if (profile.roles.CISO or profile.roles.vCISO) and profile.security_escalation_to_board:
         assert ("reporting-line", "any") in alarms
 
 

@@ -77,7 +77,11 @@ class Roles(_Strict):
     CRO: bool
     DPO: bool
     PRIVACY: bool
+    #: An external provider holds security leadership (vCISO) or runs security (MSSP).
     EXTERNAL: bool
+    #: The CISO role is held by an outside provider appointed to it (v1 counts that as
+    #: having a CISO); ``CISO`` stays false.
+    vCISO: bool = False
 
 
 class Profile(_Strict):
