@@ -37,9 +37,13 @@ def test_check_passes_on_the_shipped_files() -> None:
     result = run("check")
     assert result.exit_code == 0, result.output
     q = load_file(SHIPPED)
+    v2 = load_file(SHIPPED.parent / "v2")
     assert result.stdout == (
         f"ok: cio-ciso-governance version 1 ({len(q.questions)} questions, "
         f"{len(q.rules)} rules, hash {q.hash[:12]})\n"
+        f"ok: cio-ciso-governance version 2 ({len(v2.questions)} questions, "
+        f"{len(v2.rules)} rules, hash {v2.hash[:12]}): a draft, not offered for new "
+        f"assessments; no question yet for SEC-8, SEC-9, GOV-5, GOV-6\n"
     )
 
 
@@ -164,7 +168,7 @@ def test_show_outline() -> None:
         ),
         (
             ["show", "cio-ciso-governance", "--version", "9"],
-            "error: questionnaire 'cio-ciso-governance' has no version 9 (versions: 1)\n",
+            "error: questionnaire 'cio-ciso-governance' has no version 9 (versions: 1, 2)\n",
         ),
         (
             ["show", "cio-ciso-governance", "--version", "two"],

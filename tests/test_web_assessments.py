@@ -79,6 +79,26 @@ def test_an_unknown_questionnaire_cannot_be_chosen(app: Flask, client: FlaskClie
         assert db.session.scalars(select(Assessment)).all() == []
 
 
+def test_a_draft_questionnaire_is_not_offered_nor_accepted(app: Flask, client: FlaskClient) -> None:
+    """Version 2 is a draft until its questions are complete: the form offers v1 only, and
+    a posted draft is refused beside the field, nothing stored."""
+    sign_up(client)
+    client.post("/organizations/new", data={"name": "Contoso"})
+    q = questionnaire(app)
+    with in_app(app):
+        org_id = db.session.scalars(select(Organization.id)).one()
+    form = Page(client.get(f"/assessments/new/{org_id}"))
+    assert [o.etree_element.get("value") for o in form.all("#questionnaire option")] == [
+        f"{q.id}@1"
+    ]
+    response = client.post(
+        f"/assessments/new/{org_id}", data={"questionnaire": f"{q.id}@2", "title": "Draft"}
+    )
+    assert Page(response).errors_beside("questionnaire") == ["Not a valid choice."]
+    with in_app(app):
+        assert db.session.scalars(select(Assessment)).all() == []
+
+
 def test_targets_per_domain(app: Flask, client: FlaskClient) -> None:
     setup = stage(app, client)
     page = Page(client.get(setup.detail))

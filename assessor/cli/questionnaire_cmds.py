@@ -18,6 +18,7 @@ from assessor.questionnaire import (
     load_paths,
     to_json_dict,
 )
+from assessor.questionnaire.validate import uncovered
 
 
 def register(app: Flask) -> None:
@@ -81,10 +82,19 @@ def check_command(paths: tuple[str, ...]) -> None:
     for q in catalog.all():
         click.echo(
             f"ok: {q.id} version {q.version} ({len(q.questions)} questions, "
-            f"{len(q.rules)} rules, hash {q.hash[:12]})"
+            f"{len(q.rules)} rules, hash {q.hash[:12]}){_draft_note(q)}"
         )
     for line in _changed_versions(catalog):
         click.echo(line)
+
+
+def _draft_note(q: Questionnaire) -> str:
+    """What a draft lacks, after its ok line: it is not offered for new assessments."""
+    if not q.draft:
+        return ""
+    missing = uncovered(q)
+    gaps = f"; no question yet for {', '.join(missing)}" if missing else ""
+    return f": a draft, not offered for new assessments{gaps}"
 
 
 def _changed_versions(catalog: Catalog) -> list[str]:

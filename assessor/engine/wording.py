@@ -24,6 +24,13 @@ ROLE_PHRASES: dict[str, str] = {
     "SHARED": "the CIO and the CISO jointly",
     "EXEC": "the CEO, the board or another executive",
     "NONE": "nobody",
+    "CTO": "the CTO",
+    "CDO": "the Chief Data Officer",
+    "CRO": "the CRO or risk function",
+    "DPO": "the Data Protection Officer",
+    "PRIVACY": "the privacy officer",
+    "COMPLIANCE": "compliance or legal",
+    "EXTERNAL": "an external provider (vCISO, MSSP)",
 }
 
 YESNO_PHRASES: dict[str, str] = {"yes": "yes", "no": "no", "unknown": "don't know"}

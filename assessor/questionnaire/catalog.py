@@ -52,7 +52,8 @@ class Catalog:
         return sorted(version for qid, version in self._items if qid == id)
 
     def get(self, id: str, version: int | None = None) -> Questionnaire:
-        """The questionnaire ``id`` at ``version``, or its latest version when None.
+        """The questionnaire ``id`` at ``version``, or when None its latest version that is
+        not a draft (a draft is only ever had by asking for its version).
 
         :raise KeyError: when no such questionnaire or version is loaded.
         """
@@ -61,7 +62,13 @@ class Catalog:
             loaded = ", ".join(sorted({qid for qid, _ in self._items})) or "none"
             raise KeyError(f"no questionnaire {id!r} (loaded: {loaded})")
         if version is None:
-            version = versions[-1]
+            published = [v for v in versions if not self._items[(id, v)].draft]
+            if not published:
+                listed = ", ".join(str(v) for v in versions)
+                raise KeyError(
+                    f"questionnaire {id!r} has only drafts (versions: {listed}): name the version"
+                )
+            version = published[-1]
         found = self._items.get((id, version))
         if found is None:
             listed = ", ".join(str(v) for v in versions)
@@ -81,8 +88,13 @@ class Catalog:
         return found
 
     def all(self) -> list[Questionnaire]:
-        """Every questionnaire, sorted by id then version."""
+        """Every questionnaire, drafts too, sorted by id then version."""
         return [self._items[key] for key in sorted(self._items)]
+
+    def offered(self) -> list[Questionnaire]:
+        """The questionnaires new assessments may start from: every one but the drafts,
+        sorted by id then version."""
+        return [q for q in self.all() if not q.draft]
 
     def __contains__(self, key: object) -> bool:
         """``"id" in catalog`` (any version) or ``("id", 2) in catalog``."""

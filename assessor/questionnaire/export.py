@@ -28,15 +28,38 @@ def question_dict(question: Question) -> dict[str, Any]:
     }
 
 
+def _edition_two(q: Questionnaire) -> dict[str, Any]:
+    """The model's edition 2 fields (status, roles, structure rules, regulations)."""
+    if not q.roles:
+        return {}
+    return {
+        "status": q.status,
+        **{
+            key: [item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in items]
+            for key, items in (
+                ("roles", q.roles),
+                ("structure", q.structure),
+                ("regulations", q.regulations),
+            )
+        },
+    }
+
+
 def to_json_dict(q: Questionnaire) -> dict[str, Any]:
     """The validated questionnaire as JSON values (id, version, title, hash, model,
-    sections with their questions, rules)."""
+    sections with their questions, rules; and the edition 2 fields when it has them)."""
+    # An edition 1 model keeps its former shape: no alternatives.
+    leave_out = None if q.roles else {"alternatives"}
     return {
         "id": q.id,
         "version": q.version,
         "title": q.title,
         "hash": q.hash,
-        "model": [r.model_dump(mode="json") for r in q.model],
+        **_edition_two(q),
+        "model": [
+            r.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=leave_out)
+            for r in q.model
+        ],
         "sections": [
             {
                 "id": section.id,

@@ -11,33 +11,61 @@ by :mod:`assessor.questionnaire.validate`, not here.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-#: Role codes an ``owner`` answer may take, and that the model uses.
-OWNER_CODES: tuple[str, ...] = ("CIO", "CISO", "SHARED", "EXEC", "NONE")
-OwnerCode = Literal["CIO", "CISO", "SHARED", "EXEC", "NONE"]
-OWNER_LABELS: dict[str, str] = {
-    "CIO": "The CIO",
-    "CISO": "The CISO",
-    "SHARED": "The CIO and the CISO jointly",
-    "EXEC": "The CEO, the board or another executive",
-    "NONE": "Nobody / unclear",
-}
+from assessor.questionnaire.model_schema import (
+    OWNER_CODES,
+    OWNER_LABELS,
+    ROLE_CODES,
+    Alternative,
+    OwnerCode,
+    Regulation,
+    Responsibility,
+    Role,
+    RoleCode,
+    StructureRule,
+)
+from assessor.questionnaire.schema_base import (
+    COMPARE_OPS,
+    RESPONDENT_ROLES,
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    NotOf,
+    RespondentRole,
+    RoleIs,
+    Scalar,
+    Strict,
+    invalid,
+)
 
-#: Role labels a respondent may carry.
-RESPONDENT_ROLES: tuple[str, ...] = ("CIO", "CISO", "CEO", "OTHER")
-RespondentRole = Literal["CIO", "CISO", "CEO", "OTHER"]
+__all__ = [
+    "COMPARE_OPS",
+    "OWNER_CODES",
+    "OWNER_LABELS",
+    "RESPONDENT_ROLES",
+    "ROLE_CODES",
+    "AllOf",
+    "Alternative",
+    "AnyOf",
+    "Compare",
+    "Condition",
+    "NotOf",
+    "OwnerCode",
+    "Regulation",
+    "RespondentRole",
+    "Responsibility",
+    "Role",
+    "RoleCode",
+    "RoleIs",
+    "Scalar",
+    "Strict",
+    "StructureRule",
+]
 
 QuestionKind = Literal["owner", "maturity", "choice", "multi", "yesno", "number", "text"]
 FindingKind = Literal[
@@ -49,156 +77,6 @@ Effort = Literal["quick win", "project", "programme"]
 #: The maturity scale shared by every maturity question (level -> name).
 MATURITY_NAMES: tuple[str, ...] = ("Not in place", "Ad hoc", "Defined", "Managed", "Optimised")
 YESNO_VALUES: tuple[str, ...] = ("yes", "no", "unknown")
-
-Scalar = str | int | float | bool
-
-
-class Strict(BaseModel):
-    """Base: unknown keys are errors, instances are immutable, numbers are finite."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
-    )
-
-
-def _invalid(message: str, at: str = "") -> PydanticCustomError:
-    """A validation error raised by a model validator.
-
-    ``at`` is the dotted path, inside the model, of the value at fault (``options.2.score``);
-    the loader appends it to the error's location.  The message is passed through the
-    context so that braces in it are never taken as a template.
-    """
-    return PydanticCustomError("invalid", "{message}", {"message": message, "at": at})
-
-
-# --- conditions -----------------------------------------------------------------
-
-
-class AllOf(Strict):
-    all: tuple[Condition, ...] = Field(min_length=1)
-
-
-class AnyOf(Strict):
-    any: tuple[Condition, ...] = Field(min_length=1)
-
-
-class NotOf(Strict):
-    not_: Condition = Field(alias="not")
-
-
-#: Comparison operators a ``{q: ...}`` condition may use, exactly one at a time.
-COMPARE_OPS: tuple[str, ...] = ("eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "answered")
-
-
-def _attr(op: str) -> str:
-    """The attribute name of an operator (``in`` is a keyword)."""
-    return "in_" if op == "in" else op
-
-
-class Compare(Strict):
-    """``{q: QID, OP: VALUE}``: compares one question's answer."""
-
-    q: str
-    eq: Scalar | None = None
-    ne: Scalar | None = None
-    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
-    not_in: tuple[Scalar, ...] | None = None
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
-    answered: bool | None = None
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> Self:
-        ops = self.ops
-        if len(ops) != 1:
-            found = f"found {len(ops)}: {', '.join(ops)}" if ops else "found none"
-            raise _invalid(
-                f"a comparison needs exactly one operator ({', '.join(COMPARE_OPS)}); {found}"
-            )
-        if ops[0] in ("in", "not_in") and not self.operand:
-            raise _invalid(f"'{ops[0]}' needs at least one value", ops[0])
-        return self
-
-    @property
-    def op(self) -> str:
-        """The one operator set on this comparison (validated to be exactly one)."""
-        ops = self.ops
-        return ops[0] if ops else ""
-
-    @property
-    def ops(self) -> list[str]:
-        """Every operator set (more than one is a validation error)."""
-        return [op for op in COMPARE_OPS if getattr(self, _attr(op)) is not None]
-
-    @property
-    def operand(self) -> Any:
-        return getattr(self, _attr(self.op)) if self.op else None
-
-
-class RoleIs(Strict):
-    """``{respondent_role: CIO}``: true when the answers are one respondent's, of that role."""
-
-    respondent_role: RespondentRole
-
-
-def _condition_tag(value: Any) -> str | None:
-    if isinstance(value, BaseModel):
-        return {
-            AllOf: "all",
-            AnyOf: "any",
-            NotOf: "not",
-            Compare: "q",
-            RoleIs: "respondent_role",
-        }.get(type(value))
-    if isinstance(value, dict):
-        for key in ("all", "any", "not", "q", "respondent_role"):
-            if key in value:
-                return key
-    return None
-
-
-Condition = Annotated[
-    Annotated[AllOf, Tag("all")]
-    | Annotated[AnyOf, Tag("any")]
-    | Annotated[NotOf, Tag("not")]
-    | Annotated[Compare, Tag("q")]
-    | Annotated[RoleIs, Tag("respondent_role")],
-    Discriminator(
-        _condition_tag,
-        custom_error_type="condition",
-        custom_error_message="a condition needs one of: all, any, not, q, respondent_role",
-    ),
-]
-
-
-# --- the model ---------------------------------------------------------------------
-
-
-class Responsibility(Strict):
-    """One duty of the CIO/CISO responsibility model (``STR-1`` ...)."""
-
-    id: str = Field(pattern=r"^[A-Z]{2,5}-[0-9]{1,3}$")
-    domain: str
-    title: str = Field(min_length=1)
-    accountable: OwnerCode
-    consulted: tuple[OwnerCode, ...] = ()
-    references: tuple[str, ...] = ()
-
-    @model_validator(mode="after")
-    def _roles(self) -> Self:
-        if self.accountable == "NONE":
-            raise _invalid(
-                "NONE cannot be accountable: name the role the model expects", "accountable"
-            )
-        for index, code in enumerate(self.consulted):
-            if code == "NONE" or code == self.accountable or code in self.consulted[:index]:
-                why = "is the accountable role" if code == self.accountable else "is not a role"
-                if code in self.consulted[:index]:
-                    why = "is listed twice"
-                raise _invalid(f"consulted role {code} {why}", f"consulted.{index}")
-        return self
 
 
 class Option(Strict):
@@ -249,54 +127,54 @@ class Question(Strict):
         """What each kind needs: levels for maturity, options for choices, and so on."""
         kind = self.kind
         if kind in ("owner", "maturity") and self.responsibility is None and not self.context:
-            raise _invalid(f"an {kind} question needs a responsibility (the model id it evidences)")
+            raise invalid(f"an {kind} question needs a responsibility (the model id it evidences)")
         if self.context:
             self._check_context()
         if kind == "maturity":
             if len(self.levels) != len(MATURITY_NAMES):
-                raise _invalid(
+                raise invalid(
                     f"a maturity question needs exactly {len(MATURITY_NAMES)} level descriptions "
                     f"(level 0 to level {len(MATURITY_NAMES) - 1}), found {len(self.levels)}",
                     "levels",
                 )
             for index, text in enumerate(self.levels):
                 if not text.strip():
-                    raise _invalid(f"level {index} has no description", f"levels.{index}")
+                    raise invalid(f"level {index} has no description", f"levels.{index}")
         elif self.levels:
-            raise _invalid("only maturity questions have levels", "levels")
+            raise invalid("only maturity questions have levels", "levels")
         if kind not in KINDS_WITH_OPTIONS and self.options:
             where = {
                 "owner": "owner questions offer the role codes",
                 "maturity": "maturity questions offer levels 0-4 from their levels",
             }.get(kind, f"{kind} questions have no options")
-            raise _invalid(f"remove the options: {where}", "options")
+            raise invalid(f"remove the options: {where}", "options")
         if kind in ("choice", "multi") and len(self.options) < 2:
-            raise _invalid(f"a {kind} question needs at least two options", "options")
+            raise invalid(f"a {kind} question needs at least two options", "options")
         self._check_options()
         if kind != "number" and (self.min is not None or self.max is not None):
-            raise _invalid(
+            raise invalid(
                 "only number questions have min and max", "min" if self.min is not None else "max"
             )
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise _invalid(f"min ({self.min:g}) is greater than max ({self.max:g})", "min")
+            raise invalid(f"min ({self.min:g}) is greater than max ({self.max:g})", "min")
         if not self.context and self.responsibility is None and self.scored:
-            raise _invalid("a scored question needs a responsibility (the model id it evidences)")
+            raise invalid("a scored question needs a responsibility (the model id it evidences)")
         return self
 
     def _check_context(self) -> None:
         if self.kind in ("owner", "maturity"):
-            raise _invalid(
+            raise invalid(
                 f"a context question describes the organisation and is not scored: "
                 f"it cannot be an {self.kind} question",
                 "kind",
             )
         if self.responsibility is not None:
-            raise _invalid(
+            raise invalid(
                 "a context question is not scored: remove its responsibility", "responsibility"
             )
         for index, option in enumerate(self.options):
             if option.score is not None:
-                raise _invalid(
+                raise invalid(
                     "a context question is not scored: remove the scores of its options",
                     f"options.{index}.score",
                 )
@@ -306,22 +184,22 @@ class Question(Strict):
         for index, option in enumerate(self.options):
             key = str(option.value)
             if key in seen:
-                raise _invalid(
+                raise invalid(
                     f"duplicate option value {option.value!r} (also options[{seen[key]}])",
                     f"options.{index}.value",
                 )
             seen[key] = index
             if self.kind == "yesno" and option.value not in YESNO_VALUES:
-                raise _invalid(
+                raise invalid(
                     f"a yesno option is one of {', '.join(YESNO_VALUES)}, not {option.value!r}",
                     f"options.{index}.value",
                 )
         if self.kind == "yesno" and self.options and not {"yes", "no"} <= set(seen):
-            raise _invalid("a yesno question with options needs both yes and no", "options")
+            raise invalid("a yesno question with options needs both yes and no", "options")
         scored = [option.score is not None for option in self.options]
         if any(scored) and not all(scored):
             index = scored.index(False)
-            raise _invalid(
+            raise invalid(
                 f"option {self.options[index].value!r} has no score while other options of "
                 f"this question have one: score every option or none",
                 f"options.{index}.score",
@@ -400,6 +278,14 @@ class Questionnaire(Strict):
     model: tuple[Responsibility, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = ()
+    #: ``draft``: loadable, checkable and scorable, but not offered for new assessments
+    #: nor used as the default (see :meth:`Catalog.offered`).
+    status: Literal["published", "draft"] = "published"
+    #: Edition 2 of the model: the roles, structure rules and regulations (see
+    #: :mod:`.model_schema`); empty in an edition 1 questionnaire.
+    roles: tuple[Role, ...] = ()
+    structure: tuple[StructureRule, ...] = ()
+    regulations: tuple[Regulation, ...] = ()
     #: Content hash, set by the loader; not part of the file.
     hash: str = ""
 
@@ -421,9 +307,15 @@ class Questionnaire(Strict):
     def key(self) -> tuple[str, int]:
         return (self.id, self.version)
 
+    @property
+    def draft(self) -> bool:
+        return self.status == "draft"
 
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-NotOf.model_rebuild()
+    @cached_property
+    def role_labels(self) -> dict[str, str]:
+        """How each role code reads: the file's roles, else the built-in labels."""
+        return {**OWNER_LABELS, **{role.code: role.label for role in self.roles}}
+
+
 Question.model_rebuild()
 Rule.model_rebuild()

@@ -26,6 +26,7 @@ from assessor.questionnaire.schema import (
     Questionnaire,
     RoleIs,
 )
+from assessor.questionnaire.validate_model import check_model, model_conditions
 
 #: ``{name}`` in a finding's title or recommendation; the engine fills the same pattern.
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -44,6 +45,9 @@ def check(q: Questionnaire) -> list[Issue]:
         return issues
     issues += _questions(q)
     issues += _rules(q)
+    for loc, condition in model_conditions(q):
+        issues += _condition(q, condition, loc, None, None)
+    issues += check_model(q)
     issues += _coverage(q)
     return issues
 
@@ -238,6 +242,12 @@ def _bad_value(target: Question, value: Any) -> str:
     return f"{value!r} is not an answer of {target.id!r} (one of: {listed}){hint}"
 
 
+def uncovered(q: Questionnaire) -> list[str]:
+    """The responsibilities no question evidences (allowed in a draft only)."""
+    covered = {question.responsibility for question in q.questions.values()}
+    return [r.id for r in q.model if r.id not in covered]
+
+
 def _coverage(q: Questionnaire) -> Iterator[Issue]:
     sections = {section.id for section in q.sections}
     covered = {
@@ -252,7 +262,7 @@ def _coverage(q: Questionnaire) -> Iterator[Issue]:
                 f"no section {responsibility.domain!r} for {responsibility.id}'s domain"
                 f"{did_you_mean(responsibility.domain, sections)}",
             )
-        elif responsibility.id not in covered:
+        elif responsibility.id not in covered and not q.draft:
             yield (
                 ("model", i),
                 f"{responsibility.id} is not covered by any question: add at least an owner "

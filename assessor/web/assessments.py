@@ -69,7 +69,7 @@ def new(organization_id: int) -> ResponseReturnValue:
     organization = access.organization_or_404(organization_id)
     form = AssessmentForm()
     choices = [
-        (f"{q.id}@{q.version}", f"{q.title} (v{q.version})") for q in reversed(catalog().all())
+        (f"{q.id}@{q.version}", f"{q.title} (v{q.version})") for q in reversed(catalog().offered())
     ]
     form.questionnaire.choices = choices
     if form.validate_on_submit():
