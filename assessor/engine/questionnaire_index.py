@@ -20,6 +20,7 @@ from typing import Any
 from assessor.engine import prepared_findings as prepared
 from assessor.engine import wording
 from assessor.engine.conditions import Test, compile_condition, compile_conditions
+from assessor.engine.organisation_model import OrganisationModel, compile_model
 from assessor.engine.prepared_findings import OwnerFindings, PerceptionFindings
 from assessor.engine.question_kinds import KINDS, QuestionKind, Table
 from assessor.engine.result import DomainDisagreement, Finding, Perception, QuestionnaireInfo
@@ -144,6 +145,8 @@ class Index:
     no_perception: Perception
     #: Compared questions, in questionnaire order, with their perception findings.
     perception_checks: tuple[PerceptionFindings, ...]
+    #: The model's edition 2 records: alternatives, structure rules, regulations.
+    organisation: OrganisationModel
 
 
 _CACHE_SIZE = 32
@@ -289,6 +292,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
         no_perception=Perception(
             tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
         ),
+        organisation=compile_model(questionnaire),
     )
 
 
