@@ -24,6 +24,13 @@ A question has a stable ``id``, a ``kind`` and its ``text``/``help``:
 * ``weight`` (> 0), ``required``, ``show_if`` (a condition over earlier questions), and
   ``context: true`` for a question that describes the organisation instead of scoring it.
 
+Edition 2 of the model (``docs/questionnaire-format.md``): ``status: draft`` (loaded,
+checked and scored, never offered for new assessments nor the default), ``roles``,
+per responsibility ``alternatives`` (a role, and the ``when`` condition and/or
+``structure`` rule under which it fits), ``structure`` rules, ``regulations`` (when each
+applies, ``yields_to``, its ``reference_kinds``) and typed references
+(:mod:`.references`); :mod:`.model_schema` and :mod:`.validate_model` hold them.
+
 Conditions
 ----------
 Plain data, no expressions: ``{all: [...]}``, ``{any: [...]}``, ``{not: ...}``, a
@@ -74,8 +81,10 @@ from assessor.questionnaire.schema import (
     OWNER_CODES,
     OWNER_LABELS,
     RESPONDENT_ROLES,
+    ROLE_CODES,
     YESNO_VALUES,
     AllOf,
+    Alternative,
     AnyOf,
     Compare,
     Condition,
@@ -88,14 +97,18 @@ from assessor.questionnaire.schema import (
     Question,
     QuestionKind,
     Questionnaire,
+    Regulation,
     RespondentRole,
     Responsibility,
+    Role,
+    RoleCode,
     RoleIs,
     Rule,
     Scalar,
     Section,
     Severity,
     Strict,
+    StructureRule,
 )
 from assessor.questionnaire.validate import FIXED_PLACEHOLDERS, PLACEHOLDER
 from assessor.questionnaire.versions import Versions
@@ -109,8 +122,10 @@ __all__ = [
     "OWNER_LABELS",
     "PLACEHOLDER",
     "RESPONDENT_ROLES",
+    "ROLE_CODES",
     "YESNO_VALUES",
     "AllOf",
+    "Alternative",
     "AnyOf",
     "Catalog",
     "Compare",
@@ -126,14 +141,18 @@ __all__ = [
     "QuestionKind",
     "Questionnaire",
     "QuestionnaireError",
+    "Regulation",
     "Responsibility",
     "RespondentRole",
+    "Role",
+    "RoleCode",
     "RoleIs",
     "Rule",
     "Scalar",
     "Section",
     "Severity",
     "Strict",
+    "StructureRule",
     "Versions",
     "content_hash",
     "load_data",
