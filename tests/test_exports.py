@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -149,6 +150,69 @@ def test_formulas_typed_by_users_stay_text() -> None:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
     answers = {c.value for row in workbook["Answers"].iter_rows() for c in row}
     assert formula in answers
+
+
+#: Text that would read as a formula in a spreadsheet splitting on ",", ";" or tab.
+HOSTILE = "note;=2*21,+SUM(A1),\t@cmd\t-1+1, =3\n=4"
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _hostile_exports() -> tuple[bytes, bytes]:
+    """Both spreadsheet exports with hostile text in every column a user (or a custom
+    questionnaire) writes, and a negative answer to a number question."""
+    document = json.loads(MINI.read_text(encoding="utf-8"))
+    first = document["sections"][0]
+    first["title"] = "=SECTION();" + HOSTILE
+    employees = next(q for q in first["questions"] if q["id"] == "employees")
+    employees.update(min=-1000, text="-Q;" + HOSTILE)
+    questionnaire = Questionnaire.model_validate(document)
+    people = (
+        Respondent(
+            HOSTILE,
+            "CIO",
+            {**MINI_CIO, "employees": -5, "notes": HOSTILE},
+            {"sec_program": HOSTILE},
+        ),
+        Respondent("=Grace;" + HOSTILE, "CISO", MINI_CISO, {"employees": "-" + HOSTILE}),
+    )
+    result, inputs = mini(respondents=people, organization="@Org;" + HOSTILE)
+    result = score(questionnaire, people, organization=inputs.organization).to_dict()
+    inputs = replace(inputs, questionnaire=questionnaire)
+    return exports.export_csv(result, inputs), exports.export_xlsx(result, inputs)
+
+
+def _formula_cells(cells: list[str]) -> list[str]:
+    return [c.strip(' "') for c in cells if c.strip(' "').startswith(FORMULA_CHARS)]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_no_csv_cell_starts_a_formula_whichever_delimiter_splits_it(delimiter: str) -> None:
+    data, _ = _hostile_exports()
+    text = data.decode("utf-8-sig")
+    # A spreadsheet that honours the quotes (every field is quoted) ...
+    parsed = [c for row in csv.reader(io.StringIO(text), delimiter=delimiter) for c in row]
+    # ... and one that splits every line on the delimiter, ignoring them.
+    split = [c for line in text.splitlines() for c in line.split(delimiter)]
+    assert set(_formula_cells(parsed + split)) <= {"-5"}  # the number answered, a number
+    assert all(line.startswith('"') for line in text.split("\r\n") if line)
+    rows = csv_rows(data)
+    assert {r["value"] for r in rows if r["question_id"] == "employees"} == {"-5", "800"}
+    ada = next(r for r in rows if r["question_id"] == "notes")
+    assert ada["respondent"].startswith("note;'=2*21,'+SUM(A1),")
+    assert ada["value"].replace("'", "") == HOSTILE  # nothing but the quotes added
+
+
+def test_no_xlsx_cell_holds_a_formula() -> None:
+    _, data = _hostile_exports()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in archive.read(n) for n in sheets)
+    workbook = load_workbook(io.BytesIO(data))
+    values = {c.value for sheet in workbook for row in sheet.iter_rows() for c in row}
+    assert {HOSTILE, "@Org;" + HOSTILE, "=Grace;" + HOSTILE} <= values  # as typed, as text
+    answers = workbook["Answers"]
+    numbers = [c for row in answers.iter_rows() for c in row if c.value == -5]
+    assert numbers and all(c.data_type == "n" for c in numbers)
 
 
 def test_unknown_format() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
@@ -37,8 +38,10 @@ SUBMITTED = "submitted"
 INCLUDED_IN_PROGRESS = "in progress (included)"
 #: The state of a respondent still answering who is not counted (listed apart).
 NOT_COUNTED = "in progress (not counted)"
-#: Characters that make a spreadsheet read a cell as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A formula character (``= + - @``, tab, CR), after any spaces, at the start of the text or
+#: of any part after a ``,``, ``;``, tab or line break: where a spreadsheet splits on that
+#: character, the part is a cell of its own, and it would read as a formula (CSV injection).
+_FORMULA_START = re.compile(r"(^|[,;\t\r\n])(?=[ ]*[=+\-@\t\r])")
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -91,30 +94,31 @@ def answer_rows(result: Mapping[str, Any], inputs: ReportInputs) -> list[dict[st
     return rows
 
 
-def _unformula(text: str) -> str:
-    """A leading quote stops a spreadsheet from evaluating user text as a formula."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def unformula(text: str) -> str:
+    """``text`` with a quote before the text and before each part after a ``,``, ``;``, tab
+    or line break that starts as a formula would, so that no spreadsheet evaluates it, whichever
+    character it splits on."""
+    return _FORMULA_START.sub(r"\1'", text)
+
+
+def _csv_cell(value: Any) -> str:
+    """A number (a number question's answer, negative or not) as the number; anything
+    else as text no spreadsheet reads as a formula."""
+    return _value_text(value) if _is_number(value) else unformula(_value_text(value))
 
 
 def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
-    """Every answer and comment as CSV (UTF-8 with a BOM, so spreadsheets detect it)."""
+    """Every answer and comment as CSV (UTF-8 with a BOM, so spreadsheets detect it), every
+    field quoted and every text field kept from reading as a formula (:func:`unformula`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(ANSWER_COLUMNS)
     for row in answer_rows(result, inputs):
-        writer.writerow(
-            [
-                _unformula(row["respondent"]),
-                row["role"],
-                _unformula(row["section"]),
-                row["question_id"],
-                _unformula(row["question"]),
-                _unformula(_value_text(row["value"])),
-                _unformula(row["label"]),
-                _unformula(row["comment"]),
-                row["respondent_status"],
-            ]
-        )
+        writer.writerow([_csv_cell(row[column]) for column in ANSWER_COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -195,7 +199,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 r["section"],
                 r["question_id"],
                 r["question"],
-                _value_text(r["value"]),
+                r["value"] if _is_number(r["value"]) else _value_text(r["value"]),
                 r["label"],
                 r["comment"],
                 r["respondent_status"],
