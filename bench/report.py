@@ -2,8 +2,9 @@
 
 Prints ``name: value`` lines and ``ratio ...: R`` lines:
 
-* full render (context, HTML, PDF) against WeasyPrint alone on the same HTML (the floor;
-  target 1.15 or less) and against a warm headless Chromium printing that HTML (target 3);
+* full render (context, HTML, PDF) against WeasyPrint alone on the same HTML with the same
+  PDF variant, tagged PDF/UA-1 (the floor; target 1.15 or less), and what tagging costs
+  (tagged bare WeasyPrint against untagged) and against a warm headless Chromium printing that HTML (target 3);
 * for reference, bare WeasyPrint against Chromium on the report's text alone: every
   paragraph, heading and cell as a plain ``<p>`` in one font, no other CSS, no charts, no
   footer (what any markup for this much text costs at the least);
@@ -43,7 +44,7 @@ from assessor.engine import parse_answers_document, score  # noqa: E402
 from assessor.questionnaire import load_paths  # noqa: E402
 from assessor.reports.context import ReportInputs, build_context  # noqa: E402
 from assessor.reports.fetcher import ReportFetcher  # noqa: E402
-from assessor.reports.render import render_html, render_pdf  # noqa: E402
+from assessor.reports.render import PDF_VARIANT, render_html, render_pdf  # noqa: E402
 
 DEMO = ROOT / "tests" / "answers" / "demo.json"
 CHROMIUM_ARGS = [
@@ -167,10 +168,13 @@ def full_render(result: dict[str, Any], inputs: ReportInputs) -> bytes:
     return render_pdf(render_html(build_context(result, inputs)), inputs.assets())
 
 
-def bare_weasyprint(html: str) -> bytes:
+def bare_weasyprint(html: str, variant: str | None = PDF_VARIANT) -> bytes:
+    """WeasyPrint alone on ``html``, with the report's PDF variant (tagged, PDF/UA-1) unless
+    ``variant`` is None, so that the ratio to it does not hide what tagging costs."""
     from weasyprint import HTML
 
-    return bytes(HTML(string=html, url_fetcher=ReportFetcher()).write_pdf())
+    document = HTML(string=html, url_fetcher=ReportFetcher())
+    return bytes(document.write_pdf(pdf_variant=variant))
 
 
 class _Text(HTMLParser):
@@ -313,6 +317,9 @@ def main() -> None:
     print(f"context_and_html_s: {html_only:.3f}")
     print(f"bare_weasyprint_s: {bare:.3f}")
     print(f"ratio to bare WeasyPrint: {full / bare:.2f}")
+    untagged = best(lambda: bare_weasyprint(html, None), args.repeat)
+    print(f"bare_weasyprint_untagged_s: {untagged:.3f}")
+    print(f"ratio tagged ({PDF_VARIANT}) to untagged bare WeasyPrint: {bare / untagged:.2f}")
     plain = plain_text_html(html)
     bare_plain = best(lambda: bare_weasyprint(plain), args.repeat)
     chromium = chromium_times([html, plain], args.repeat)

@@ -1,7 +1,8 @@
 """Charts drawn on the server as standalone SVG: the domain radar and the perception heatmap.
 
 Both return :class:`markupsafe.Markup` (a ``str``) holding a complete ``<svg>`` with an
-accessible ``<title>`` and ``<desc>``; every piece of text inside is escaped here, so a
+accessible ``<title>`` that names it and gives every figure it draws (the tagged PDF's
+alternative text for the figure); every piece of text inside is escaped here, so a
 template may insert them as they are.  The web results page reuses both.
 """
 
@@ -39,6 +40,13 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _title(id_: str, heading: str, description: str) -> str:
+    """The chart's text alternative: its heading and every figure it draws, in its
+    ``<title>`` (the only alternative text WeasyPrint takes from an inline SVG into the
+    tagged PDF's /Figure /Alt; a browser reads it as the image's name)."""
+    return f'<title id="{id_}">{escape(heading)}: {escape(description)}</title>'
+
+
 def _level(value: Any) -> float:
     if value is None:
         return 0.0
@@ -65,9 +73,8 @@ def radar_svg(
     parts.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(size * 1.5)} {size}" '
         f'width="{_num(size * 1.5)}" height="{size}" role="img" '
-        'aria-labelledby="radar-title radar-desc" class="chart radar">'
-        '<title id="radar-title">Maturity by domain against target</title>'
-        f'<desc id="radar-desc">{escape(description)}</desc>'
+        'aria-labelledby="radar-title" class="chart radar">'
+        f"{_title('radar-title', 'Maturity by domain against target', description)}"
     )
 
     def point(index: int, level: float) -> tuple[float, float]:
@@ -194,9 +201,8 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
-        'aria-labelledby="heatmap-title heatmap-desc" class="chart heatmap">'
-        '<title id="heatmap-title">Disagreement between respondents by domain</title>'
-        f'<desc id="heatmap-desc">{escape(description)}</desc>'
+        'aria-labelledby="heatmap-title" class="chart heatmap">'
+        f"{_title('heatmap-title', 'Disagreement between respondents by domain', description)}"
     ]
     for index, domain in enumerate(perception_domains):
         y = top + index * row

@@ -25,6 +25,9 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_VERSION = "1"
 
 Assets = Mapping[str, tuple[bytes, str]]
+#: Tagged PDF (a structure tree: headings, tables with header cells, figures with their
+#: alternative text) with PDF/UA-1's metadata: the title a viewer shows, the language.
+PDF_VARIANT = "pdf/ua-1"
 
 
 #: Control characters (other than tab and newline): invisible, and they break PDF text.
@@ -90,7 +93,7 @@ def render_pdf(
     gc.disable()
     try:
         document = HTML(string=html, url_fetcher=fetcher, base_url=None)
-        return bytes(document.write_pdf())
+        return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
     finally:
         if collecting:
             gc.enable()
