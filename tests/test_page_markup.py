@@ -184,3 +184,46 @@ def test_questions_match_the_template_loop_for_a_refused_post(app: Flask) -> Non
 def catalog_of(app: Flask) -> Questionnaire:
     with app.app_context():
         return catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
+
+
+def test_each_answer_is_described_by_its_hint_and_errors_and_says_if_required(
+    app: Flask,
+) -> None:
+    """The radio or checkbox group (or the input) is described by the question's hint and,
+    after a refused post, by its errors; a required question says so in words."""
+    questionnaire = catalog_of(app)
+    checked = 0
+    for section in questionnaire.sections:
+        posted = MultiDict()
+        for i, question in enumerate(section.questions):
+            if i % 2 and question.kind not in ("text", "multi"):
+                posted.add(question.id, "atlantis" if question.kind != "number" else "lots")
+        with app.test_request_context("/", method="POST", data=posted):
+            form = section_form_class(questionnaire, section.id)()
+            form.validate()
+            ids = frozenset(q.id for q in section.questions)
+            document = tinyhtml5.parse(_questions(app, questionnaire, section.id, form, ids))
+        for question in section.questions:
+            fieldset = document.find(f".//*[@id='q-{question.id}']")
+            answers = [e for e in fieldset.iter() if "data-answer" in e.attrib]
+            assert len(answers) == 1, question.id
+            answer = answers[0]
+            described = answer.get("aria-describedby", "").split()
+            expected = [f"help-{question.id}"] if question.help else []
+            expected += [
+                f"err-{question.id}-{n}" for n in range(1, len(form[question.id].errors) + 1)
+            ]
+            assert described == expected, question.id
+            present = {e.get("id") for e in fieldset.iter()}
+            assert set(described) <= present
+            assert (answer.get("aria-invalid") == "true") == bool(form[question.id].errors)
+            role = answer.get("role")
+            assert role in ("radiogroup", "group", None) and (role is None) == (
+                question.kind in ("number", "text")
+            )
+            legend = "".join(fieldset.find(".//{http://www.w3.org/1999/xhtml}legend").itertext())
+            assert legend.endswith("* (required)") == question.required, question.id
+            if role != "group":  # aria-required is not allowed on a plain group
+                assert (answer.get("aria-required") == "true") == question.required
+            checked += bool(form[question.id].errors)
+    assert checked >= 5  # refused answers were among them

@@ -140,7 +140,7 @@ def test_html_preview_and_exports_of_a_stored_assessment(app: Flask) -> None:
         html = reporting.report_html(assessment)
         assert "Société Générale &amp; Co" in html and "Northwind Advisory" in html
         assert 'src="data:image/svg+xml;base64,' in html  # a browser cannot load report-asset:
-        for fmt, start in (("csv", b"\xef\xbb\xbfrespondent"), ("xlsx", b"PK"), ("json", b"{")):
+        for fmt, start in (("csv", b'\xef\xbb\xbf"respondent"'), ("xlsx", b"PK"), ("json", b"{")):
             exported = reporting.export_assessment(assessment, fmt)
             assert exported.data.startswith(start)
             assert exported.filename.startswith("societe-generale-co-governance-gap-")

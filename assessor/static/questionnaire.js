@@ -1,4 +1,5 @@
-// The questionnaire page: autosave each answer, and show or hide conditional questions.
+// The questionnaire page: autosave each answer, and show or hide conditional questions
+// (announcing those an answer reveals).
 // Works without this file too: the page's buttons save the whole section.
 (function () {
   "use strict";
@@ -46,13 +47,28 @@
     }
     return false;
   }
-  function refreshVisibility() {
+  // Questions an answer reveals are said through a polite live region (#revealed), so
+  // that someone who cannot see them appear knows they are there.
+  var revealed = document.getElementById("revealed");
+  function questionText(fs) {
+    var legend = fs.querySelector("legend");
+    return legend && legend.firstChild ? legend.firstChild.nodeValue.trim() : "";
+  }
+  function announce(shownNow) {
+    if (!revealed || shownNow.length === 0) { return; }
+    var texts = shownNow.map(questionText);
+    revealed.textContent = (texts.length === 1 ? "A new question below: " : texts.length + " new questions below: ") + texts.join("; ");
+  }
+  function refreshVisibility(announcing) {
     // Questions are in order and only depend on earlier ones, so one pass suffices.
+    var shownNow = [];
     form.querySelectorAll("fieldset.question[data-show-if]").forEach(function (fs) {
       var shown = test(JSON.parse(fs.dataset.showIf));
+      if (shown && fs.hidden) { shownNow.push(fs); }
       fs.hidden = !shown;
       if (!shown) { delete answers[fs.dataset.qid]; }
     });
+    if (announcing) { announce(shownNow); }
   }
 
   // --- reading a question's value ------------------------------------------------------
@@ -77,10 +93,21 @@
     return kind === "maturity" ? Number(checked.value) : checked.value;
   }
 
+  // The save's state; a failed save's message describes the question's answer (its
+  // group or input, data-answer) and marks it invalid until a save succeeds.
   function state(fs, text, cls) {
     var p = fs.querySelector(".save-state");
     p.textContent = text;
     p.className = "save-state " + (cls || "");
+    var answer = fs.querySelector("[data-answer]");
+    if (!answer) { return; }
+    var failed = cls === "error" || cls === "conflict";
+    var ids = (answer.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== p.id;
+    });
+    if (failed) { ids.push(p.id); }
+    if (ids.length) { answer.setAttribute("aria-describedby", ids.join(" ")); } else { answer.removeAttribute("aria-describedby"); }
+    if (failed) { answer.setAttribute("aria-invalid", "true"); } else if (cls === "ok") { answer.removeAttribute("aria-invalid"); }
   }
 
   // --- autosave: one save in flight for the page, each naming the version the last returned --
@@ -147,7 +174,7 @@
           });
           document.getElementById("overall").value = data.overall;
           document.getElementById("overall-pct").textContent = data.overall;
-          refreshVisibility();
+          refreshVisibility(true);
           if (!changedSince(fs)) {
             state(fs, "Saved", "ok");
             fs.classList.remove("has-error");
@@ -185,5 +212,5 @@
     timers[qid] = setTimeout(function () { autosave(fs); }, 800);
     state(fs, "", "");  // what was saved is no longer what the question shows
   });
-  refreshVisibility();
+  refreshVisibility(false);
 }());
