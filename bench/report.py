@@ -309,15 +309,19 @@ def main() -> None:
     print(f"pages: {len(PdfReader(io.BytesIO(pdf)).pages)}")
     print(f"html_bytes: {len(html)}")
 
-    full, bare = interleaved(
-        [lambda: full_render(result, inputs), lambda: bare_weasyprint(html)], args.repeat
+    full, bare, untagged = interleaved(
+        [
+            lambda: full_render(result, inputs),
+            lambda: bare_weasyprint(html),
+            lambda: bare_weasyprint(html, None),
+        ],
+        args.repeat,
     )
     html_only = best(lambda: render_html(build_context(result, inputs)), args.repeat)
     print(f"full_render_s: {full:.3f}")
     print(f"context_and_html_s: {html_only:.3f}")
     print(f"bare_weasyprint_s: {bare:.3f}")
     print(f"ratio to bare WeasyPrint: {full / bare:.2f}")
-    untagged = best(lambda: bare_weasyprint(html, None), args.repeat)
     print(f"bare_weasyprint_untagged_s: {untagged:.3f}")
     print(f"ratio tagged ({PDF_VARIANT}) to untagged bare WeasyPrint: {bare / untagged:.2f}")
     plain = plain_text_html(html)
