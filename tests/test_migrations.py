@@ -123,3 +123,57 @@ def test_upgrading_removes_a_stored_logo_that_todays_checks_refuse(app) -> None:
         assert (event.action, event.actor) == ("logo-removed", "system")
         assert "more than 20,000 shapes" in event.detail["reason"]
         db.session.remove()
+
+
+#: One row in each table of the first schema, every foreign key filled, as a database in
+#: use holds them (inserted in this order).
+FIRST_SCHEMA_ROWS = {
+    "workspace": "INSERT INTO workspace (id, name, created_at) VALUES (1, 'W', :now)",
+    "user_account": "INSERT INTO user_account (id, email, name, password_hash, session_nonce,"
+    " created_at) VALUES (1, 'a@example.com', 'A', 'h', 0, :now)",
+    "membership": "INSERT INTO membership (id, workspace_id, user_id, role, created_at)"
+    " VALUES (1, 1, 1, 'owner', :now)",
+    "invitation": "INSERT INTO invitation (id, workspace_id, email, role, token_hash,"
+    " expires_at, revoked, invited_by_id, created_at)"
+    " VALUES (1, 1, 'b@example.com', 'viewer', 'i', :now, :no, 1, :now)",
+    "organization": "INSERT INTO organization (id, workspace_id, name, created_at)"
+    " VALUES (1, 1, 'O', :now)",
+    "assessment": "INSERT INTO assessment (id, organization_id, title, questionnaire_id,"
+    " questionnaire_version, questionnaire_hash, status, targets, created_at, updated_at)"
+    " VALUES (1, 1, 'T', 'q', 1, 'h', 'draft', '{}', :now, :now)",
+    "respondent": "INSERT INTO respondent (id, assessment_id, name, role, user_id, revoked,"
+    " created_at) VALUES (1, 1, 'R', 'CIO', 1, :no, :now)",
+    "answer": "INSERT INTO answer (id, respondent_id, question_id, value, version, updated_at,"
+    " updated_by) VALUES (1, 1, 'x', '1', 1, :now, 'R')",
+    "answer_history": "INSERT INTO answer_history (id, respondent_id, question_id, value,"
+    " version, changed_at, changed_by) VALUES (1, 1, 'x', '1', 1, :now, 'R')",
+    "stored_report": "INSERT INTO stored_report (id, assessment_id, content_hash, format, data,"
+    " created_at) VALUES (1, 1, 'c', 'pdf', :data, :now)",
+    "audit_event": "INSERT INTO audit_event (id, workspace_id, user_id, actor, action, detail,"
+    " at) VALUES (1, 1, 1, 'a', 'b', '{}', :now)",
+}
+
+
+def test_upgrading_a_database_in_use_keeps_every_row(app) -> None:
+    """SQLite: a batch migration copies a table and drops the old one; with foreign keys
+    on, the drop deleted every row that referred to it (upgrading from the first schema
+    emptied memberships, answers, respondents and, later, whole workspaces)."""
+    from sqlalchemy import text
+
+    _reset(app)
+    with app.app_context():
+        upgrade(revision="0001")
+        values = {"now": datetime.now(UTC), "no": False, "data": b"%PDF"}
+        with db.engine.begin() as conn:
+            for statement in FIRST_SCHEMA_ROWS.values():
+                conn.execute(text(statement), values)
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = {
+                name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+                for name in FIRST_SCHEMA_ROWS
+            }
+            if conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.session.remove()
+    assert counts == dict.fromkeys(FIRST_SCHEMA_ROWS, 1)
