@@ -270,3 +270,20 @@ def test_joining_by_an_emailed_invitation_proves_the_address(
     with in_app(app):
         user = db.session.scalars(select(User).where(User.email == "cora@example.com")).one()
         assert user.email_verified_at is not None
+
+
+def test_emailed_links_start_with_the_configured_address_whatever_the_host_header(
+    app: Flask, client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    """A reset asked for with a forged Host header must not e-mail the victim a link to the
+    attacker's site (the token would arrive there when they click it)."""
+    sign_up(client, "olive@example.com")
+    app.config["BASE_URL"] = "https://assessor.example"
+    attacker = app.test_client()
+    forged = attacker.post(
+        "/reset", data={"email": "olive@example.com"}, base_url="http://evil.example"
+    )
+    assert forged.status_code == 200
+    text = body(last_to(app, "olive@example.com"))
+    assert "evil.example" not in text
+    assert re.search(r"https://assessor\.example/reset/\S+", text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template, url_for
 from sqlalchemy import select
 
 from assessor.database import begin_write
@@ -17,10 +17,9 @@ from assessor.operations import audit
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for an e-mail: this request's address, or ``BASE_URL`` outside a
-    request (``assessor reminders send``)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link for an e-mail, always under ``BASE_URL``: the request's Host header
+    is the client's to choose, and a reset asked for with a forged one would mail the
+    victim a link (with its token) to the attacker's site."""
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
 
