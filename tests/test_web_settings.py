@@ -169,6 +169,16 @@ def test_logo_upload_png_and_svg_are_checked_and_cleaned(app: Flask, client: Fla
             "paths) are followed. Upload a simpler SVG, or a PNG.",
         ),
         (
+            # The same chain, followed by empty elements with the same ids: a renderer
+            # draws the first element of an id, so that is the one to measure.
+            HOSTILE_SVG.replace(
+                b"</defs>", b"".join(b'<g id="a%d"/>' % level for level in range(10)) + b"</defs>"
+            ),
+            "logo.svg",
+            "The SVG logo draws more than 20,000 shapes once its references (<use>, clip "
+            "paths) are followed. Upload a simpler SVG, or a PNG.",
+        ),
+        (
             b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1">'
             + b"<g>" * 324
             + b'<rect width="1" height="1"/>'

@@ -52,7 +52,12 @@ def check_bounds(root: ET.Element) -> None:
 
     :raise SvgBoundsError: with a message for the person who uploaded it.
     """
-    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    # The first element of an id is the one drawn (WeasyPrint's get_child, a browser's
+    # getElementById): later ones with the same id must not stand in for it.
+    by_id: dict[str, ET.Element] = {}
+    for element in root.iter():
+        if element.get("id"):
+            by_id.setdefault(element.get("id", ""), element)
     #: (elements drawn, depth) of each element measured so far, by its identity.
     measured: dict[int, tuple[int, int]] = {}
     open_now: set[int] = set()
