@@ -228,6 +228,24 @@ def test_change_password_asks_the_current_one_and_signs_out_other_devices(
     assert sign_in(laptop, "olive@example.com", NEW_PASSWORD).status_code == 302
 
 
+def test_changing_the_password_ends_a_reset_link_sent_before(
+    app: Flask, client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    """Someone reading the mailbox asked for a reset; the owner changes their password:
+    the link in the mailbox must not set another one afterwards."""
+    sign_up(client, "olive@example.com")
+    app.test_client().post("/reset", data={"email": "olive@example.com"})
+    path = link(last_to(app, "olive@example.com"), "/reset/")
+    assert path is not None
+    changed = client.post("/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD})
+    assert changed.status_code == 302
+
+    intruder = app.test_client()
+    assert intruder.get(path).status_code == 404
+    assert intruder.post(path, data={"password": "another plum lantern 77"}).status_code == 404
+    assert sign_in(intruder, "olive@example.com", NEW_PASSWORD).status_code == 302
+
+
 def test_an_unverified_account_cannot_take_an_invitation_for_its_address(
     app: Flask, client: FlaskClient, smtp_server: SmtpServer
 ) -> None:

@@ -26,14 +26,7 @@ def issue(user: User, purpose: str) -> str:
     """A new link token for ``user``; earlier unused links of the same purpose stop
     working.  Added to the current write transaction (the caller commits)."""
     token, hashed = new_token()
-    begin_write()
-    db.session.execute(
-        delete(AccountLink).where(
-            AccountLink.user_id == user.id,
-            AccountLink.purpose == purpose,
-            AccountLink.used_at.is_(None),
-        )
-    )
+    cancel(user, purpose)
     db.session.add(
         AccountLink(
             user_id=user.id,
@@ -43,6 +36,19 @@ def issue(user: User, purpose: str) -> str:
         )
     )
     return token
+
+
+def cancel(user: User, purpose: str) -> None:
+    """End ``user``'s unused links of this purpose, in the current write transaction (the
+    caller commits)."""
+    begin_write()
+    db.session.execute(
+        delete(AccountLink).where(
+            AccountLink.user_id == user.id,
+            AccountLink.purpose == purpose,
+            AccountLink.used_at.is_(None),
+        )
+    )
 
 
 def holder(token: str, purpose: str) -> User | None:

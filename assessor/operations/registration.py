@@ -143,8 +143,9 @@ def reset_password(token: str, password: str) -> User | None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change a signed-in user's password (the current one asked) and end every session
-    of theirs; the caller starts a new one for this browser.
+    """Change a signed-in user's password (the current one asked), end every session of
+    theirs and any reset link sent before (whoever reads the mailbox must not set another
+    password with it); the caller starts a new one for this browser.
 
     :raise InvalidInput: the current password is wrong (``field="current"``), or the new
         one is refused (``field="password"``).
@@ -154,6 +155,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_password(new, email=user.email, name=user.name)
     new_hash = hashed(new)
     begin_write()
+    account_links.cancel(user, "reset")
     user.password_hash = new_hash
     audit.for_user("password-changed", user)
     db.session.commit()
