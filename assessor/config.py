@@ -82,6 +82,12 @@ DEFAULTS: dict[str, Any] = {
     # How long e-mailed account links live: address verification, password reset.
     "VERIFY_LINK_HOURS": 48,
     "RESET_LINK_MINUTES": 60,
+    # redis://host:6379/0: renders run in RQ workers (`assessor worker`) on any machine
+    # sharing the database and this Redis; unset: in child processes of the web process.
+    "QUEUE_URL": None,
+    # Render the default PDF (A4) ahead of time after a submission or a change to a
+    # submitted report (operations/render_queue.py).
+    "PRERENDER": True,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
 }

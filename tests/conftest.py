@@ -64,6 +64,8 @@ def base_config(tmp_path: Path, url: str) -> dict[str, Any]:
         "REPORT_CACHE_DIR": str(tmp_path / "reports"),
         # No SMTP server: e-mails are written here (tests/mail_support.py reads them).
         "MAIL_OUTBOX": str(tmp_path / "outbox"),
+        # Submissions render their PDF ahead of time only where a test asks for it.
+        "PRERENDER": False,
     }
 
 

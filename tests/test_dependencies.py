@@ -15,7 +15,7 @@ PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 #: The last release with a published advisory, and the advisory, per package.  A floor
 #: must exclude it.  (SQLAlchemy 2, pydantic 2.6, openpyxl 3.1, psycopg 3, Flask-Login,
-#: Flask-WTF and Flask-Limiter: no advisory against the versions the floors admit.)
+#: Flask-WTF, Flask-Limiter and RQ: no advisory against the versions the floors admit.)
 VULNERABLE = {
     "weasyprint": ("69.0", "CVE-2026-55073 (GHSA-jf6q-chmf-3h3v): SSRF, fixed in 70.0"),
     "flask": ("3.1.2", "CVE-2026-27205 (GHSA-68rp-wp8r-4726): no Vary: Cookie, fixed in 3.1.3"),

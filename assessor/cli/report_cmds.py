@@ -25,9 +25,10 @@ FORMAT = click.Choice(["csv", "xlsx", "json"])
 
 
 def register(app: Flask) -> None:
-    """Add ``report``, ``report-all`` and ``export`` to ``app.cli``."""
+    """Add ``report``, ``report-all``, ``worker`` and ``export`` to ``app.cli``."""
     app.cli.add_command(report)
     app.cli.add_command(report_all)
+    app.cli.add_command(worker)
     app.cli.add_command(export)
 
 
@@ -170,17 +171,29 @@ def _with_paper(inputs: Any, paper: str) -> Any:
 @with_appcontext
 def report_all(workspace_ref: str | None, output: str, paper: str, workers: int | None) -> None:
     """Write the PDF of every submitted or closed assessment (the bulk lane of the render
-    jobs); one refused past a limit is named, the others are written, and the status is 1."""
-    from assessor.operations import reporting
+    jobs; with ASSESSOR_QUEUE_URL, rendered by the RQ workers); one refused past a limit is
+    named, the others are written, and the status is 1."""
+    from assessor.operations import render_queue, reporting
 
     workspace_id = _workspace_id(workspace_ref) if workspace_ref else None
     assessments = reporting.submitted_assessments(workspace_id)
     folder = Path(output)
     written, refused = 0, []
+    if render_queue.queue_url():
+        outcomes = render_queue.queued_pdfs(assessments, paper)
+    else:
+        outcomes = reporting.report_pdfs(assessments, paper, workers)
+
+    def running(_: Any) -> str:
+        renders, processes = render_queue.activity()
+        return f"{renders} rendering in {processes} process{'es' if processes != 1 else ''}"
+
     try:
-        progress = click.progressbar(length=len(assessments), label="Rendering", file=sys.stderr)
+        progress = click.progressbar(
+            length=len(assessments), label="Rendering", file=sys.stderr, item_show_func=running
+        )
         with progress as bar:
-            for outcome in reporting.report_pdfs(assessments, paper, workers):
+            for outcome in outcomes:
                 if outcome.file is not None:
                     name = f"{outcome.assessment_id}-{outcome.file.filename}"
                     _write(str(folder / name), outcome.file.data)
@@ -195,6 +208,19 @@ def report_all(workspace_ref: str | None, output: str, paper: str, workers: int 
         click.echo(f"not written: {line}", err=True)
     if refused:
         raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Render reports from the RQ queues at ASSESSOR_QUEUE_URL (run as many as needed, on
+    any machine sharing the database and Redis)."""
+    from assessor.operations import render_queue
+
+    if not render_queue.queue_url():
+        fail("set ASSESSOR_QUEUE_URL=redis://host:6379/0 to run a render worker")
+    render_queue.work(burst=burst)
 
 
 def _workspace_id(ref: str) -> int:

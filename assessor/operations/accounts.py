@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Invitation, Membership, User, Workspace, utcnow
-from assessor.operations import audit
+from assessor.operations import audit, render_queue
 from assessor.operations.errors import InvalidInput
 from assessor.operations.passwords import check_password, hashed
 from assessor.operations.tokens import new_token, token_hash
@@ -211,6 +211,7 @@ def update_branding(
         workspace.logo, workspace.logo_mimetype = logo
     audit.record("branding-updated", workspace_id=workspace.id, actor=by.email, user=by)
     db.session.commit()
+    render_queue.prerender_workspace(workspace.id)
 
 
 def join_with_new_account(invitation: Invitation, name: str, password: str) -> User:

@@ -17,7 +17,7 @@ from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.extensions import db
 from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcnow
-from assessor.operations import respondents
+from assessor.operations import render_queue, respondents
 from assessor.operations.errors import Conflict, InvalidInput, Locked
 from assessor.operations.respondents import RespondentView
 from assessor.operations.row_locks import lock_respondent
@@ -363,6 +363,8 @@ def save_answers(
         connection.execute(_MOVED, {"respondent_id": respondent.id, "section_id": section_id})
     commit(expire=False)
     _written(respondent.id, section_id if moved else None, history, status == "draft")
+    if history and status in ("submitted", "closed"):
+        render_queue.prerender(assessment_id)  # answers changed after submission
     return Saved(saved, values)
 
 

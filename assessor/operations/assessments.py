@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
-from assessor.operations import audit
+from assessor.operations import audit, render_queue
 from assessor.operations.catalog import store_questionnaire
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.row_locks import lock_assessment, lock_respondent
@@ -178,6 +178,7 @@ def include_respondent(respondent: Respondent, by: User, included: bool) -> None
     respondent.included = included
     _record("respondent-included" if included else "respondent-left-out", respondent, by)
     db.session.commit()
+    render_queue.prerender(respondent.assessment_id)
 
 
 def remove_respondent(respondent: Respondent, by: User) -> None:
@@ -205,6 +206,7 @@ def remove_respondent(respondent: Respondent, by: User) -> None:
     if left and all(r.submitted_at is not None for r in left):
         assessment.status = "submitted"
     db.session.commit()
+    render_queue.prerender(assessment_id)
 
 
 def issue_link(respondent: Respondent, by: User | None) -> str:
@@ -239,6 +241,7 @@ def close_assessment(assessment: Assessment, by: User) -> None:
         target=f"assessment:{assessment.id}",
     )
     db.session.commit()
+    render_queue.prerender(assessment.id)
 
 
 def start_self_assessment(

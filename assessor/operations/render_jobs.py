@@ -57,6 +57,10 @@ POLL_SECONDS = 0.2
 QUEUED_STALE_SECONDS = 30
 #: A running job this long past its time limit has lost its process.
 RUNNING_GRACE_SECONDS = 30
+#: ``worker`` of a queued job handed to a queue (:mod:`assessor.operations.render_queue`):
+#: nobody polls it, so it is abandoned only this long after it was made.
+HANDED_PREFIX = "queue:"
+HANDED_STALE_SECONDS = 900
 #: PostgreSQL advisory lock key taken while enqueueing or claiming.
 _JOBS_LOCK = 0x52454E44  # "REND"
 
@@ -153,25 +157,8 @@ def render(
 def enqueue(request: RenderRequest, config: RenderSettings) -> int:
     """A queued job for ``request``; refused when the same content hit a limit before, or
     when the workspace already has its cap of downloads in flight."""
-    _lock_jobs()
-    _end_stale(config)
-    earlier = db.session.scalar(
-        select(RenderJob)
-        .where(
-            RenderJob.assessment_id == request.assessment_id,
-            RenderJob.content_hash == request.content_hash,
-            RenderJob.paper == request.paper,
-            RenderJob.reason == "limit hit",
-        )
-        .order_by(RenderJob.id.desc())
-        .limit(1)
-    )
-    if earlier is not None:
-        _audit_refused(request, earlier, again=True)
-        db.session.commit()
-        raise RenderRefused(
-            "limit hit", LIMIT_MESSAGE, limit_advice(config.limits, earlier.detail), earlier.id
-        )
+    lock_jobs(config)
+    refuse_if_hit_before(request, config)
     if request.lane == "interactive":
         in_flight = db.session.scalar(
             select(func.count(RenderJob.id)).where(
@@ -195,11 +182,32 @@ def enqueue(request: RenderRequest, config: RenderSettings) -> int:
     return job.id
 
 
+def refuse_if_hit_before(request: RenderRequest, config: RenderSettings) -> None:
+    """Refuse (audited, committed) when the same content hit a limit before; in the
+    caller's transaction (:func:`lock_jobs`) otherwise."""
+    earlier = db.session.scalar(
+        select(RenderJob)
+        .where(
+            RenderJob.assessment_id == request.assessment_id,
+            RenderJob.content_hash == request.content_hash,
+            RenderJob.paper == request.paper,
+            RenderJob.reason == "limit hit",
+        )
+        .order_by(RenderJob.id.desc())
+        .limit(1)
+    )
+    if earlier is not None:
+        _audit_refused(request, earlier, again=True)
+        db.session.commit()
+        raise RenderRefused(
+            "limit hit", LIMIT_MESSAGE, limit_advice(config.limits, earlier.detail), earlier.id
+        )
+
+
 def claim(job_id: int, config: RenderSettings) -> bool:
     """Start the job if its turn has come (see the module's rules); else note that its
     waiter is still there.  Returns whether it now runs."""
-    _lock_jobs()
-    _end_stale(config)
+    lock_jobs(config)
     now = utcnow()
     running = db.session.execute(
         select(RenderJob.workspace_id, RenderJob.lane).where(RenderJob.state == "running")
@@ -209,7 +217,7 @@ def claim(job_id: int, config: RenderSettings) -> bool:
     per_workspace = Counter(ws for ws, lane in running if lane == "interactive")
     waiting = db.session.execute(
         select(RenderJob.id, RenderJob.workspace_id, RenderJob.lane)
-        .where(RenderJob.state == "queued")
+        .where(RenderJob.state == "queued", _not_handed_to(HANDED_PREFIX + "rq"))
         .order_by((RenderJob.lane == "bulk").asc(), RenderJob.id)
     ).all()
     for queued_id, workspace_id, lane in waiting:
@@ -286,22 +294,31 @@ def finish(job_id: int, state: str, *, refused: RenderRequest | None = None, **v
     db.session.commit()
 
 
-def _lock_jobs() -> None:
+def _not_handed_to(worker: str) -> Any:
+    return func.coalesce(RenderJob.worker, "") != worker
+
+
+def lock_jobs(config: RenderSettings) -> None:
     """Begin a write transaction that no other enqueue or claim runs beside (SQLite: BEGIN
-    IMMEDIATE; PostgreSQL, where writers do not exclude readers: an advisory lock)."""
+    IMMEDIATE; PostgreSQL, where writers do not exclude readers: an advisory lock), and
+    end the stale jobs in it."""
     begin_write()
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _JOBS_LOCK})
+    _end_stale(config)
 
 
 def _end_stale(config: RenderSettings) -> None:
-    """Queued jobs nobody waits for are abandoned; running ones whose process went away
-    (past their time limit and a grace) count as a limit hit.  In the caller's transaction."""
+    """Queued jobs nobody waits for are abandoned (those handed to a queue only long after
+    they were made); running ones whose process went away (past their time limit and a
+    grace) count as a limit hit.  In the caller's transaction."""
     now = utcnow()
+    handed = func.coalesce(RenderJob.worker, "").startswith(HANDED_PREFIX)
     for job in db.session.scalars(
         select(RenderJob).where(
             RenderJob.state == "queued",
-            RenderJob.heartbeat_at < now - timedelta(seconds=QUEUED_STALE_SECONDS),
+            (~handed & (RenderJob.heartbeat_at < now - timedelta(seconds=QUEUED_STALE_SECONDS)))
+            | (handed & (RenderJob.created_at < now - timedelta(seconds=HANDED_STALE_SECONDS))),
         )
     ):
         job.state, job.reason, job.finished_at = "failed", "abandoned", now

@@ -73,7 +73,8 @@ def assessment_date(assessment: Assessment) -> date:
     return assessment.created_at.date()
 
 
-def _scored(assessment: Assessment, paper: str) -> tuple[dict[str, Any], ReportInputs]:
+def scored_report(assessment: Assessment, paper: str) -> tuple[dict[str, Any], ReportInputs]:
+    """The engine's result (as a dict) and the report inputs of ``assessment``."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {paper!r}")
     scored = score_assessment(assessment)
@@ -100,12 +101,12 @@ def _scored(assessment: Assessment, paper: str) -> tuple[dict[str, Any], ReportI
 
 def report_inputs(assessment: Assessment, paper: str = "a4") -> ReportInputs:
     """Everything the report shows about ``assessment`` besides the engine's result."""
-    return _scored(assessment, paper)[1]
+    return scored_report(assessment, paper)[1]
 
 
 def report_html(assessment: Assessment, paper: str = "a4") -> str:
     """The report as one HTML document for a browser (the preview; the logo inlined)."""
-    result, inputs = _scored(assessment, paper)
+    result, inputs = scored_report(assessment, paper)
     return render_html(build_context(result, inputs, inline_logo=True))
 
 
@@ -123,7 +124,7 @@ def content_hash(result: dict[str, Any], inputs: ReportInputs, fmt: str = "pdf")
 
 def report_etag(assessment: Assessment, paper: str = "a4") -> str:
     """The PDF's ETag without rendering it (to answer ``If-None-Match`` cheaply)."""
-    return content_hash(*_scored(assessment, paper))
+    return content_hash(*scored_report(assessment, paper))
 
 
 def report_pdf(
@@ -139,15 +140,15 @@ def report_pdf(
 
     :raise render_jobs.RenderRefused: the render hit a limit (now or before), or is busy.
     """
-    result, inputs = _scored(assessment, paper)
+    result, inputs = scored_report(assessment, paper)
     key = content_hash(result, inputs)
-    stored = _stored(assessment.id, key)
+    stored = stored_pdf(assessment.id, key)
     if stored is not None:
         return _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
     html = render_html(build_context(result, inputs))
     request = _render_request(assessment, key, paper, lane, actor, user)
     data = render_jobs.render(request, html, inputs.assets())
-    _store(assessment.id, key, data)
+    store_pdf(assessment.id, key, data)
     return _file(data, key, inputs, "pdf", PDF_MIMETYPE)
 
 
@@ -197,7 +198,7 @@ def report_pdfs(
         with app.app_context():
             try:
                 data = render_jobs.render(request, html, inputs.assets())
-                _store(request.assessment_id, request.content_hash, data)
+                store_pdf(request.assessment_id, request.content_hash, data)
             except render_jobs.RenderRefused as exc:
                 return BulkOutcome(request.assessment_id, None, exc)
             finally:
@@ -208,9 +209,9 @@ def report_pdfs(
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         pending: list[Future[BulkOutcome]] = []
         for assessment in assessments:
-            result, inputs = _scored(assessment, paper)
+            result, inputs = scored_report(assessment, paper)
             key = content_hash(result, inputs)
-            stored = _stored(assessment.id, key)
+            stored = stored_pdf(assessment.id, key)
             if stored is not None:
                 file = _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
                 yield BulkOutcome(assessment.id, file)
@@ -222,7 +223,7 @@ def report_pdfs(
             yield future.result()
 
 
-def _stored(assessment_id: int, key: str) -> bytes | None:
+def stored_pdf(assessment_id: int, key: str) -> bytes | None:
     data = db.session.scalar(
         select(StoredReport.data).where(
             StoredReport.assessment_id == assessment_id,
@@ -233,7 +234,24 @@ def _stored(assessment_id: int, key: str) -> bytes | None:
     return bytes(data) if data is not None else None
 
 
-def _store(assessment_id: int, key: str, data: bytes) -> None:
+def has_stored(assessment_id: int, key: str) -> bool:
+    """Whether the PDF of this content is stored (without reading it)."""
+    found = db.session.scalar(
+        select(StoredReport.id).where(
+            StoredReport.assessment_id == assessment_id,
+            StoredReport.content_hash == key,
+            StoredReport.format == "pdf",
+        )
+    )
+    return found is not None
+
+
+def pdf_file(data: bytes, key: str, inputs: ReportInputs, *, cached: bool = True) -> ReportFile:
+    """A stored or rendered PDF as a file to send."""
+    return _file(data, key, inputs, "pdf", PDF_MIMETYPE, cached=cached)
+
+
+def store_pdf(assessment_id: int, key: str, data: bytes) -> None:
     """Keep the PDF (another process may have stored the same one: that is fine)."""
     begin_write()  # SQLite: take the write lock before reading what is changed
     db.session.add(
@@ -267,7 +285,7 @@ def export_assessment(assessment: Assessment, fmt: str) -> ReportFile:
     """
     if fmt not in exports.EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or json")
-    result, inputs = _scored(assessment, "a4")
+    result, inputs = scored_report(assessment, "a4")
     data = exports.export(fmt, result, inputs)
     return _file(data, hashlib.sha256(data).hexdigest(), inputs, fmt, exports.MIMETYPES[fmt])
 

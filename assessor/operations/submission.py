@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Respondent, utcnow
-from assessor.operations import audit, notices
+from assessor.operations import audit, notices, render_queue
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.progress import missing_required
 from assessor.operations.respondents import RespondentView
@@ -71,7 +71,8 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
         target=f"respondent:{respondent.id}",
     )
     db.session.commit()
-    notices.notify_submitted(who.id)  # after the commit: the answers are safe first
+    render_queue.prerender(assessment.id)  # after the commit: the answers are safe first
+    notices.notify_submitted(who.id)
     return submitted_at
 
 

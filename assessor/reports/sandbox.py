@@ -82,7 +82,17 @@ def _context() -> Any:
     return context
 
 
-def _peak_mb() -> int:
+def apply_limits(limits: Limits) -> None:
+    """Limit this process (a render's own): ``RLIMIT_AS`` to the memory limit, ``RLIMIT_CPU``
+    a little past the time limit (so it ends by itself should its parent die), no core."""
+    memory = limits.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    cpu = int(limits.seconds) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a process stopped by a limit dumps no core
+
+
+def peak_mb() -> int:
     """This process's peak address space (what RLIMIT_AS limits), in MB."""
     for line in open("/proc/self/status").read().splitlines():  # noqa: SIM115
         if line.startswith("VmPeak:"):
@@ -94,11 +104,7 @@ def _child(
     conn: Connection, html: str, assets: dict[str, tuple[bytes, str]], limits: Limits
 ) -> None:
     """In the child: limit it, render, send ``(kind, payload, peak MB)``, exit at once."""
-    memory = limits.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    cpu = int(limits.seconds) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a child stopped by a limit dumps no core
+    apply_limits(limits)
     status = 0
     try:
         data = render_pdf(html, assets)
@@ -111,7 +117,7 @@ def _child(
             conn.send_bytes(f"{exc.__class__.__name__}: {exc}"[:500].encode())
     else:
         with contextlib.suppress(BaseException):
-            conn.send_bytes(str(_peak_mb()).encode())
+            conn.send_bytes(str(peak_mb()).encode())
     conn.close()
     os._exit(status)  # no interpreter teardown of WeasyPrint's heap
 

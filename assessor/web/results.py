@@ -13,7 +13,7 @@ from markupsafe import Markup
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment
-from assessor.operations import audit, reporting
+from assessor.operations import audit, render_queue, reporting
 from assessor.operations.render_jobs import RenderRefused
 from assessor.operations.scoring import score_assessment
 from assessor.reports.charts import heatmap_svg, radar_svg
@@ -23,6 +23,8 @@ bp = Blueprint("results", __name__, url_prefix="/assessments")
 
 PAPERS = ("a4", "letter")
 EXPORTS = ("csv", "xlsx", "json")
+#: A download whose render is pending looks again this often (a meta refresh, no script).
+PENDING_REFRESH_SECONDS = 2
 
 
 def _scored(assessment: Assessment) -> Any:
@@ -99,21 +101,29 @@ def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -
 @access.member_required
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
+    paper = _paper()
     try:
-        report = reporting.report_pdf(
-            assessment,
-            _paper(),
-            actor=current_user.email,
-            user=current_user._get_current_object(),
+        report = render_queue.download(
+            assessment, paper, actor=current_user.email, user=current_user._get_current_object()
         )
     except RenderRefused as exc:
         return _refused(exc, assessment)
+    if isinstance(report, render_queue.Pending):
+        page = render_template(
+            "results/report_pending.html",
+            assessment=assessment,
+            paper=paper,
+            state=report.state,
+            refresh=PENDING_REFRESH_SECONDS,
+        )
+        return page, 202, {"Retry-After": str(PENDING_REFRESH_SECONDS)}
     return _download(report, assessment, "pdf")
 
 
 def _refused(exc: RenderRefused, assessment: Assessment) -> ResponseReturnValue:
-    """The page for a report that was not produced: 422 past a limit, 503 when busy."""
-    code = 422 if exc.reason == "limit hit" else 503
+    """The page for a report that was not produced: 503 when busy, else 422 (past a limit,
+    or the render failed: its reason)."""
+    code = 503 if exc.reason == "busy" else 422
     page = render_template(
         "error.html",
         code=code,

@@ -1,0 +1,421 @@
+"""Renders handed to a queue: reports rendered ahead of time, and RQ as a second backend.
+
+A job handed off is a ``render_job`` row like any other (:mod:`render_jobs`), marked in
+``worker`` as waiting in a queue until someone starts it:
+
+* with ``ASSESSOR_QUEUE_URL=redis://…`` the row's id goes to an RQ queue (one per lane,
+  downloads first) and an ``assessor worker`` renders it: the job runs in RQ's work horse,
+  a process forked per job, which drops the database pool it inherited, limits itself
+  (``RLIMIT_AS``, and RQ's job timeout is the render time limit) and calls the renderer
+  directly.  A render past a limit, or a work horse killed, ends as ``limit hit`` and is
+  not retried (no RQ ``Retry``; the same content is refused from then on).
+* without it (the embedded default) one background thread per web process takes the
+  rows in turn and renders each in a child process (:mod:`assessor.reports.sandbox`),
+  claimed under the same caps as a download.
+
+Pre-rendering (:func:`prerender`): after a submission or a change to a submitted report,
+the variant users download by default (A4, with the appendix) is handed off, debounced
+through the table: one queued row per assessment and paper, whose content a newer change
+replaces; the job renders whatever the assessment holds when it starts.  A download
+(:func:`download`) then serves the stored bytes, or, while its render is pending, says so.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from assessor.database import begin_write
+from assessor.extensions import db
+from assessor.models import Assessment, RenderJob, User, utcnow
+from assessor.operations import render_jobs, reporting
+from assessor.operations.render_jobs import RenderRefused, RenderRequest
+from assessor.reports.context import build_context
+from assessor.reports.render import Assets, render_html, render_pdf
+from assessor.reports.sandbox import (
+    Limits,
+    Rendered,
+    RenderFailed,
+    RenderLimitHit,
+    apply_limits,
+    peak_mb,
+    render_bounded,
+)
+
+#: The variant rendered ahead of time (the appendix is always in the PDF).
+DEFAULT_PAPER = "a4"
+IN_RQ = render_jobs.HANDED_PREFIX + "rq"
+IN_THREAD = render_jobs.HANDED_PREFIX + "thread"
+#: One RQ queue per lane; a worker takes downloads first.
+RQ_QUEUES = {"interactive": "assessor-renders-interactive", "bulk": "assessor-renders-bulk"}
+#: Seconds between two looks at the job table while ``report-all`` waits.
+GATHER_POLL_SECONDS = 0.5
+#: A work horse past its time limit exits with this status.
+TIME_LIMIT_EXIT = 75
+ERROR_MESSAGE = "This report could not be produced: the render failed."
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A render of the report asked for is queued or running."""
+
+    job_id: int
+    state: str
+
+
+def queue_url() -> str | None:
+    """The RQ queue's Redis URL (``ASSESSOR_QUEUE_URL``), or None: the embedded default."""
+    return current_app.config.get("QUEUE_URL") or None
+
+
+# --- handing jobs off ----------------------------------------------------------------------
+
+
+def prerender(assessment_id: int) -> None:
+    """Render the default PDF of a submitted or closed assessment ahead of time (called
+    after a commit that may change its report; nothing happens when it is stored)."""
+    if not current_app.config.get("PRERENDER", True):
+        return
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or assessment.status not in ("submitted", "closed"):
+        return
+    try:
+        hand_off(assessment, reporting.report_etag(assessment, DEFAULT_PAPER), DEFAULT_PAPER)
+    except RenderRefused:
+        pass  # this content hit a limit before: a download says so
+
+
+def prerender_workspace(workspace_id: int) -> None:
+    """:func:`prerender` every submitted or closed assessment of a workspace (branding)."""
+    for assessment in reporting.submitted_assessments(workspace_id):
+        prerender(assessment.id)
+
+
+def hand_off(
+    assessment: Assessment,
+    key: str,
+    paper: str,
+    lane: str = "bulk",
+    actor: str = "system",
+    user: User | None = None,
+) -> int | None:
+    """The pending job that renders ``assessment``'s content ``key``: one already queued
+    or running, else a new one handed to the queue.  None when it is stored already.
+
+    :raise RenderRefused: the same content hit a limit before.
+    """
+    if reporting.has_stored(assessment.id, key):
+        return None
+    config = render_jobs.settings()
+    request = RenderRequest(
+        assessment.organization.workspace_id, assessment.id, key, paper, lane, actor, user
+    )
+    render_jobs.lock_jobs(config)
+    render_jobs.refuse_if_hit_before(request, config)
+    handed = IN_RQ if queue_url() else IN_THREAD
+    mine = (RenderJob.assessment_id == assessment.id, RenderJob.paper == paper)
+    pending = db.session.scalar(
+        select(RenderJob).where(
+            *mine, RenderJob.state.in_(("queued", "running")), RenderJob.content_hash == key
+        )
+    ) or db.session.scalar(
+        select(RenderJob).where(*mine, RenderJob.state == "queued", RenderJob.worker == handed)
+    )
+    if pending is not None:
+        pending.content_hash = key  # a newer change supersedes a queued one's content
+        db.session.commit()
+        return pending.id
+    job = RenderJob(
+        workspace_id=request.workspace_id,
+        assessment_id=assessment.id,
+        lane=lane,
+        content_hash=key,
+        paper=paper,
+        worker=handed,
+    )
+    db.session.add(job)
+    db.session.commit()
+    if handed == IN_RQ:
+        _rq_queue(lane).enqueue(
+            run_queued,
+            job.id,
+            job_timeout=max(1, round(config.limits.seconds)),
+            retry=None,
+            result_ttl=0,
+        )
+    else:
+        _thread_runner().jobs.put(job.id)
+    return job.id
+
+
+def download(
+    assessment: Assessment, paper: str, *, actor: str, user: User | None
+) -> reporting.ReportFile | Pending:
+    """The PDF to download: stored bytes, else its pending render; with a queue, a new job
+    for it; embedded, without one pending, rendered now (as :func:`reporting.report_pdf`).
+
+    :raise RenderRefused: the content hit a limit or failed before, or no slot came free.
+    """
+    key = reporting.report_etag(assessment, paper)
+    if not reporting.has_stored(assessment.id, key):
+        latest = db.session.scalar(
+            select(RenderJob)
+            .where(
+                RenderJob.assessment_id == assessment.id,
+                RenderJob.paper == paper,
+                RenderJob.content_hash == key,
+            )
+            .order_by(RenderJob.id.desc())
+            .limit(1)
+        )
+        if latest is not None and latest.state in ("queued", "running"):
+            return Pending(latest.id, latest.state)
+        if latest is not None and latest.reason == "error":
+            raise RenderRefused("error", ERROR_MESSAGE, latest.detail or "", latest.id)
+        if queue_url():
+            job_id = hand_off(assessment, key, paper, "interactive", actor, user)
+            if job_id is not None:
+                return Pending(job_id, "queued")
+    return reporting.report_pdf(assessment, paper, actor=actor, user=user)
+
+
+# --- running a handed-off job ----------------------------------------------------------------
+
+
+def _prepared(job_id: int) -> tuple[RenderRequest, str, Assets | None] | None:
+    """What a started job renders: its assessment as it is now (the row takes that
+    content's hash); None, the job finished, when that content is stored already."""
+    job = db.session.get(RenderJob, job_id)
+    assessment = db.session.get(Assessment, job.assessment_id) if job is not None else None
+    if job is None or assessment is None:
+        return None
+    result, inputs = reporting.scored_report(assessment, job.paper)
+    key = reporting.content_hash(result, inputs)
+    if reporting.has_stored(assessment.id, key):
+        render_jobs.finish(job_id, "done", content_hash=key)
+        return None
+    html = render_html(build_context(result, inputs))
+    request = RenderRequest(job.workspace_id, assessment.id, key, job.paper, job.lane, "system")
+    begin_write()
+    job.content_hash = key
+    db.session.commit()
+    return request, html, inputs.assets()
+
+
+def _render_and_store(job_id: int, backend: render_jobs.RenderBackend) -> None:
+    prepared = _prepared(job_id)
+    if prepared is None:
+        return
+    request, html, assets = prepared
+    try:
+        data = render_jobs.run(job_id, request, html, assets, render_jobs.settings(), backend)
+    except RenderRefused:
+        return  # recorded on the row (limit hit), audited; never retried
+    reporting.store_pdf(request.assessment_id, request.content_hash, data)
+
+
+def run_queued(job_id: int) -> None:
+    """The RQ job, in a work horse forked from ``assessor worker`` (its app context too)."""
+    db.engine.dispose(close=False)  # the inherited pool's connections are the parent's
+    render_jobs.lock_jobs(render_jobs.settings())
+    job = db.session.get(RenderJob, job_id)
+    if job is None or job.state != "queued":  # superseded, abandoned or done elsewhere
+        db.session.rollback()
+        return
+    job.state, job.started_at, job.attempts = "running", utcnow(), job.attempts + 1
+    db.session.commit()
+    _render_and_store(job_id, render_here)
+
+
+def render_here(
+    html: str, assets: Assets | None, limits: Limits, on_start: Callable[[int], None]
+) -> Rendered:
+    """The RQ backend: render in this process (the work horse), limited to ``limits``.
+
+    Past the time limit the work horse ends at once with :data:`TIME_LIMIT_EXIT` (an
+    exception could be swallowed: WeasyPrint skips an image whose loading raises), and the
+    worker records it (:func:`horse_killed`)."""
+    start = time.monotonic()
+    on_start(os.getppid())  # the row names the worker (its work horse is new each job)
+    apply_limits(limits)
+    previous = signal.signal(signal.SIGALRM, _out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, limits.seconds)
+    try:
+        data = render_pdf(html, assets)
+    except MemoryError:
+        raise RenderLimitHit(
+            "out of memory", limits, os.getpid(), time.monotonic() - start
+        ) from None
+    except Exception as exc:
+        raise RenderFailed(f"{exc.__class__.__name__}: {exc}"[:500]) from exc
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return Rendered(data, os.getpid(), time.monotonic() - start, peak_mb())
+
+
+def _out_of_time(signum: int, frame: Any) -> None:
+    os._exit(TIME_LIMIT_EXIT)
+
+
+def horse_killed(job: Any, pid: int, status: int, rusage: Any) -> None:
+    """RQ's work horse ended before its job did (past the time limit, or killed by a
+    limit or the kernel): the job failed as ``limit hit``, audited, never retried."""
+    job_id = int(job.args[0])
+    row = db.session.get(RenderJob, job_id)
+    if row is not None:
+        request = RenderRequest(
+            row.workspace_id, row.assessment_id, row.content_hash, row.paper, row.lane, "system"
+        )
+        render_jobs.finish(
+            job_id, "failed", refused=request, reason="limit hit", detail=_ended(row, status)
+        )
+    db.session.remove()
+
+
+def _ended(row: RenderJob, status: int) -> str:
+    seconds = (utcnow() - row.started_at).total_seconds() if row.started_at else 0.0
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == TIME_LIMIT_EXIT:
+        return f"time limit after {seconds:.1f} s"
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+        return f"time limit (processor time) after {seconds:.1f} s"
+    return f"process died after {seconds:.1f} s (wait status {status})"
+
+
+def work(burst: bool = False) -> None:
+    """Run an RQ worker on the render queues (downloads first) until stopped."""
+    from rq import Worker
+
+    connection = _redis()
+    queues = [_rq_queue(lane, connection) for lane in ("interactive", "bulk")]
+    db.session.remove()
+    db.engine.dispose()  # no connection is inherited by the work horses
+    worker = Worker(queues, connection=connection, work_horse_killed_handler=horse_killed)
+    worker.work(burst=burst, logging_level="WARNING")
+
+
+def _redis() -> Any:
+    from redis import Redis
+
+    return Redis.from_url(queue_url() or "")
+
+
+def _rq_queue(lane: str, connection: Any = None) -> Any:
+    from rq import Queue
+
+    return Queue(RQ_QUEUES[lane], connection=connection or _redis())
+
+
+class _ThreadRunner:
+    """The embedded default's background renderer: one thread per process and app."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.pid = os.getpid()
+        self.jobs: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name="prerender", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            job_id = self.jobs.get()
+            with self.app.app_context():
+                try:
+                    self._run(job_id)
+                except Exception:
+                    self.app.logger.exception("pre-render of job %s failed", job_id)
+                finally:
+                    db.session.remove()
+
+    @staticmethod
+    def _run(job_id: int) -> None:
+        config = render_jobs.settings()
+        try:
+            while not render_jobs.claim(job_id, config):
+                time.sleep(render_jobs.POLL_SECONDS)
+        except RenderRefused:
+            return  # superseded or abandoned meanwhile
+        _render_and_store(job_id, render_bounded)
+
+
+_runner_lock = threading.Lock()
+
+
+def _thread_runner() -> _ThreadRunner:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _runner_lock:
+        runner = app.extensions.get("assessor_prerender")
+        if runner is None or runner.pid != os.getpid() or not runner.thread.is_alive():
+            runner = app.extensions["assessor_prerender"] = _ThreadRunner(app)
+        return runner  # type: ignore[no-any-return]
+
+
+# --- report-all on the queue -----------------------------------------------------------------
+
+
+def queued_pdfs(
+    assessments: Sequence[Assessment], paper: str = DEFAULT_PAPER
+) -> Iterator[reporting.BulkOutcome]:
+    """Each assessment's PDF through the queue's bulk lane, yielded as each is stored
+    (read back from the stored reports), whichever worker rendered it."""
+    waiting: dict[int, tuple[str, Any]] = {}
+    for assessment in assessments:
+        result, inputs = reporting.scored_report(assessment, paper)
+        key = reporting.content_hash(result, inputs)
+        try:
+            hand_off(assessment, key, paper)
+        except RenderRefused as exc:
+            yield reporting.BulkOutcome(assessment.id, None, exc)
+            continue
+        waiting[assessment.id] = (key, inputs)
+    while waiting:
+        for assessment_id, (key, inputs) in list(waiting.items()):
+            outcome = _gathered(assessment_id, key, paper, inputs)
+            if outcome is not None:
+                del waiting[assessment_id]
+                yield outcome
+        db.session.rollback()  # end the read: the next look sees the workers' commits
+        if waiting:
+            time.sleep(GATHER_POLL_SECONDS)
+
+
+def _gathered(
+    assessment_id: int, key: str, paper: str, inputs: Any
+) -> reporting.BulkOutcome | None:
+    data = reporting.stored_pdf(assessment_id, key)
+    if data is not None:
+        return reporting.BulkOutcome(assessment_id, reporting.pdf_file(data, key, inputs))
+    latest = db.session.scalar(
+        select(RenderJob)
+        .where(
+            RenderJob.assessment_id == assessment_id,
+            RenderJob.paper == paper,
+            RenderJob.content_hash == key,
+        )
+        .order_by(RenderJob.id.desc())
+        .limit(1)
+    )
+    if latest is None or latest.state != "failed":
+        return None
+    refused = RenderRefused(latest.reason or "error", latest.detail or ERROR_MESSAGE)
+    return reporting.BulkOutcome(assessment_id, None, refused)
+
+
+def activity(workspace_id: int | None = None) -> tuple[int, int]:
+    """Renders running now and the processes running them (across every worker)."""
+    query = select(func.count(RenderJob.id), func.count(func.distinct(RenderJob.worker))).where(
+        RenderJob.state == "running"
+    )
+    if workspace_id is not None:
+        query = query.where(RenderJob.workspace_id == workspace_id)
+    running, workers = db.session.execute(query).one()
+    return int(running), int(workers)

@@ -1,0 +1,242 @@
+"""Reports rendered ahead of time and on the RQ queue: a submission's PDF is rendered
+without a click and a download then serves the stored bytes (embedded, and by a real
+``assessor worker`` on a real Redis); a pending render's page refreshes itself; a failed
+one shows its reason; a hostile render in an RQ job ends at its limit with no retry; two
+workers share ``assessor report-all``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import Assessment, RenderJob, StoredReport
+from assessor.operations import render_queue, reporting
+from tests.test_render_jobs import _jobs, _store_logo
+from tests.test_report_branding import HOSTILE_SVG
+from tests.web_support import (
+    Stage,
+    complete_answers,
+    in_app,
+    questionnaire,
+    save_and_submit,
+    stage,
+)
+
+#: A Redis database of these tests' own (RQ has no key prefix); only it is flushed.
+REDIS_URL = "redis://127.0.0.1:6379/13"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _submitted(app: Flask, client: Any, email: str, organization: str = "Contoso Health") -> Stage:
+    staged = stage(app, client, email=email, organization=organization)
+    save_and_submit(app, staged.respondent_id, complete_answers(questionnaire(app)))
+    return staged
+
+
+def _stored_count(app: Flask, assessment_id: int) -> int:
+    with in_app(app):
+        return len(
+            db.session.scalars(
+                select(StoredReport.id).where(StoredReport.assessment_id == assessment_id)
+            ).all()
+        )
+
+
+def _wait_for(predicate: Any, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _download(client: Any, staged: Stage, paper: str = "a4") -> Any:
+    return client.get(f"/assessments/{staged.assessment_id}/report.pdf?paper={paper}")
+
+
+# --- the embedded default --------------------------------------------------------------------
+
+
+class TestEmbedded:
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
+        return {**app_config, "PRERENDER": True}
+
+    def test_a_submission_renders_its_pdf_and_the_download_serves_it(self, app: Flask) -> None:
+        client = app.test_client()
+        staged = _submitted(app, client, "olive@example.com")
+        # Rendered by the web process's background thread, without a click.
+        _wait_for(lambda: _stored_count(app, staged.assessment_id) == 1)
+        [job] = _jobs(app, staged.workspace_id)
+        assert (job.state, job.lane, job.paper, job.attempts) == ("done", "bulk", "a4", 1)
+        response = _download(client, staged)
+        assert response.status_code == 200
+        assert response.data.startswith(b"%PDF")
+        assert len(_jobs(app, staged.workspace_id)) == 1  # served stored, not rendered again
+        with in_app(app):
+            assessment = db.session.get_one(Assessment, staged.assessment_id)
+            key = reporting.report_etag(assessment)
+            assert response.data == reporting.stored_pdf(assessment.id, key)
+
+    def test_a_change_after_submission_renders_the_new_content(self, app: Flask) -> None:
+        client = app.test_client()
+        staged = _submitted(app, client, "olive@example.com")
+        _wait_for(lambda: _stored_count(app, staged.assessment_id) == 1)
+        assert client.post(
+            "/workspace/branding", data={"firm_name": "Renamed Advisory", "accent_color": ""}
+        ).status_code in (200, 302)
+        _wait_for(lambda: _stored_count(app, staged.assessment_id) == 2)
+        assert [j.state for j in _jobs(app, staged.workspace_id)] == ["done", "done"]
+
+
+class TestPending:
+    def test_a_pending_render_gets_a_page_that_refreshes_itself_and_a_failed_one_its_reason(
+        self, app: Flask
+    ) -> None:
+        client = app.test_client()
+        staged = _submitted(app, client, "olive@example.com")
+        with in_app(app):
+            assessment = db.session.get_one(Assessment, staged.assessment_id)
+            job = RenderJob(
+                workspace_id=staged.workspace_id,
+                assessment_id=assessment.id,
+                lane="bulk",
+                content_hash=reporting.report_etag(assessment),
+                paper="a4",
+                worker=render_queue.IN_THREAD,
+            )
+            db.session.add(job)
+            db.session.commit()
+            job_id = job.id
+        waiting = _download(client, staged)
+        assert waiting.status_code == 202
+        page = waiting.get_data(as_text=True)
+        assert '<meta http-equiv="refresh" content="2">' in page
+        assert "The report is being produced" in page
+        assert len(_jobs(app, staged.workspace_id)) == 1  # no second render of it
+        with in_app(app):
+            row = db.session.get_one(RenderJob, job_id)
+            row.state, row.reason, row.detail = "failed", "error", "ValueError: broken chart"
+            db.session.commit()
+        failed = _download(client, staged)
+        assert failed.status_code == 422
+        assert "ValueError: broken chart" in failed.get_data(as_text=True)
+        assert "refresh" not in failed.get_data(as_text=True)
+
+
+# --- RQ on a real Redis, real workers ------------------------------------------------------
+
+
+@pytest.fixture
+def redis_db() -> Iterator[str]:
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.ConnectionError:
+        pytest.fail("these tests need Redis on 127.0.0.1:6379")
+    connection.flushdb()
+    yield REDIS_URL
+    connection.flushdb()
+
+
+def _env(app: Flask) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ASSESSOR_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "ASSESSOR_SECRET_KEY": app.config["SECRET_KEY"],
+        "ASSESSOR_QUEUE_URL": app.config["QUEUE_URL"],
+        "ASSESSOR_RENDER_TIMEOUT": str(app.config["RENDER_TIMEOUT"]),
+        "ASSESSOR_RENDER_MEMORY_MB": str(app.config["RENDER_MEMORY_MB"]),
+    }
+
+
+def _assessor(app: Flask, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "assessor"), *args],
+        cwd=ROOT,
+        env=_env(app),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _burst(app: Flask) -> None:
+    worker = _assessor(app, "worker", "--burst")
+    out, err = worker.communicate(timeout=300)
+    assert worker.returncode == 0, err
+
+
+class TestQueue:
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any], redis_db: str) -> dict[str, Any]:
+        return {**app_config, "PRERENDER": True, "QUEUE_URL": redis_db}
+
+    def test_a_submission_is_rendered_by_a_worker_and_the_download_serves_it(
+        self, app: Flask
+    ) -> None:
+        client = app.test_client()
+        staged = _submitted(app, client, "olive@example.com")
+        [job] = _jobs(app, staged.workspace_id)
+        assert (job.state, job.worker) == ("queued", render_queue.IN_RQ)
+        assert _download(client, staged).status_code == 202  # queued: the page waits
+        _burst(app)
+        [job] = _jobs(app, staged.workspace_id)
+        assert (job.state, job.attempts) == ("done", 1)
+        response = _download(client, staged)
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+        assert len(_jobs(app, staged.workspace_id)) == 1
+
+    def test_a_hostile_render_ends_at_its_limit_with_no_retry(self, app: Flask) -> None:
+        app.config.update(RENDER_TIMEOUT=3, RENDER_MEMORY_MB=4096, PRERENDER=False)
+        client = app.test_client()
+        staged = _submitted(app, client, "hostile@example.com", "Hostile Health")
+        _store_logo(app, staged.workspace_id, HOSTILE_SVG)
+        assert _download(client, staged).status_code == 202
+        _burst(app)
+        [job] = _jobs(app, staged.workspace_id)
+        assert (job.state, job.reason, job.attempts) == ("failed", "limit hit", 1)
+        assert job.detail is not None and job.detail.startswith("time limit")
+        refused = _download(client, staged)
+        assert refused.status_code == 422
+        assert "could not be produced within the limits" in refused.get_data(as_text=True)
+        assert "This one was stopped: time limit" in refused.get_data(as_text=True)
+        assert len(_jobs(app, staged.workspace_id)) == 1  # not queued again
+        from redis import Redis
+        from rq import Queue
+
+        for lane in ("interactive", "bulk"):
+            assert (
+                Queue(render_queue.RQ_QUEUES[lane], connection=Redis.from_url(REDIS_URL)).count == 0
+            )
+
+    def test_two_workers_share_report_all(self, app: Flask, tmp_path: Path) -> None:
+        app.config["PRERENDER"] = False
+        workspaces = [
+            _submitted(app, app.test_client(), f"owner{n}@example.com", f"Client {n}").workspace_id
+            for n in range(6)
+        ]
+        folder = tmp_path / "out"
+        report_all = _assessor(app, "report-all", "-o", str(folder))
+        _wait_for(lambda: all(_jobs(app, i) for i in workspaces), 60)
+        workers = [_assessor(app, "worker", "--burst") for _ in range(2)]
+        out, err = report_all.communicate(timeout=300)
+        for worker in workers:
+            worker.communicate(timeout=60)
+        assert report_all.returncode == 0, err
+        assert "wrote 6 reports" in out
+        written = sorted(folder.iterdir())
+        assert len(written) == 6 and all(p.read_bytes().startswith(b"%PDF") for p in written)
+        rows = [job for i in workspaces for job in _jobs(app, i)]
+        assert {j.state for j in rows} == {"done"} and {j.lane for j in rows} == {"bulk"}
+        assert len({j.worker for j in rows}) == 2  # both workers rendered some
