@@ -19,10 +19,11 @@ same message, until something in the report (its logo, say) changes.  Stale rows
 too: a queued job nobody polls any more is ``abandoned``; a running one past its limit
 whose process went away counts as ``limit hit``.
 
-The seam for other backends (the RQ queue of issue 18): :func:`enqueue` makes the row;
-whoever renders claims it with :func:`claim`, renders through a :class:`RenderBackend`
-and records the outcome with :func:`finish`.  Here the requesting process does all three
-(:func:`render`); a queue worker would call the same three.
+The seam for other backends: :func:`enqueue` makes the row; whoever renders claims it
+with :func:`claim`, renders through a :class:`RenderBackend` and records the outcome
+with :func:`finish`.  Here the requesting process does all three (:func:`render`);
+:mod:`assessor.operations.render_queue` hands rows to a background thread or to RQ
+workers (``worker`` says where a queued row waits; such rows are not polled).
 """
 
 from __future__ import annotations
