@@ -299,7 +299,8 @@ def work(burst: bool = False) -> None:
     queues = [_rq_queue(lane, connection) for lane in ("interactive", "bulk")]
     db.session.remove()
     db.engine.dispose()  # no connection is inherited by the work horses
-    render_pdf("<p>ready</p>", None)  # WeasyPrint and its fonts loaded once, for every horse
+    import assessor.reports.warm  # noqa: F401  (WeasyPrint and its fonts, once for every horse)
+
     worker = Worker(queues, connection=connection, work_horse_killed_handler=horse_killed)
     worker.work(burst=burst, logging_level="WARNING")
 

@@ -78,7 +78,9 @@ _children: set[BaseProcess] = set()
 
 def _context() -> Any:
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "assessor.reports.sandbox"])
+    context.set_forkserver_preload(
+        ["weasyprint", "assessor.reports.sandbox", "assessor.reports.warm"]
+    )
     return context
 
 
