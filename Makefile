@@ -44,11 +44,12 @@ format: install ## apply ruff's fixes and formatting
 test: lint ## lint, then the whole test suite
 	$(BIN)/pytest
 
-bench: install ## engine, report, load and history benchmarks, each beside its baseline
+bench: install ## engine, report, load, history and render-queue benchmarks, each beside its baseline
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/history.py
+	$(BIN)/python bench/render_queue.py
 
 clean: ## remove the venv and caches (keeps the instance folder)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

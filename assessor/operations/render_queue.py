@@ -22,6 +22,7 @@ replaces; the job renders whatever the assessment holds when it starts.  A downl
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import signal
@@ -153,7 +154,7 @@ def hand_off(
             result_ttl=0,
         )
     else:
-        _thread_runner().jobs.put(job.id)
+        _thread_runner().put(job.id)
     return job.id
 
 
@@ -324,8 +325,14 @@ class _ThreadRunner:
         self.app = app
         self.pid = os.getpid()
         self.jobs: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.held: set[int] = set()  # handed here and not ended yet
         self.thread = threading.Thread(target=self._loop, name="prerender", daemon=True)
         self.thread.start()
+        atexit.register(self._abandon)
+
+    def put(self, job_id: int) -> None:
+        self.held.add(job_id)
+        self.jobs.put(job_id)
 
     def _loop(self) -> None:
         while True:
@@ -336,7 +343,20 @@ class _ThreadRunner:
                 except Exception:
                     self.app.logger.exception("pre-render of job %s failed", job_id)
                 finally:
+                    self.held.discard(job_id)
                     db.session.remove()
+
+    def _abandon(self) -> None:
+        """The process ends (a CLI command, a web worker stopping): its jobs are abandoned,
+        not left to count as a limit hit, so that a download renders them again."""
+        if os.getpid() != self.pid or not self.held:
+            return
+        with self.app.app_context():
+            for job_id in list(self.held):
+                render_jobs.finish(
+                    job_id, "failed", reason="abandoned", detail="its process ended first"
+                )
+            db.session.remove()
 
     @staticmethod
     def _run(job_id: int) -> None:
