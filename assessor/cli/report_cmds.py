@@ -174,18 +174,19 @@ def report_all(workspace_ref: str | None, output: str, paper: str, workers: int 
     jobs; with ASSESSOR_QUEUE_URL, rendered by the RQ workers); one refused past a limit is
     named, the others are written, and the status is 1."""
     from assessor.operations import render_queue, reporting
+    from assessor.operations import report_all as on_queue
 
     workspace_id = _workspace_id(workspace_ref) if workspace_ref else None
     assessments = reporting.submitted_assessments(workspace_id)
     folder = Path(output)
     written, refused = 0, []
     if render_queue.queue_url():
-        outcomes = render_queue.queued_pdfs(assessments, paper)
+        outcomes = on_queue.queued_pdfs(assessments, paper)
     else:
         outcomes = reporting.report_pdfs(assessments, paper, workers)
 
     def running(_: Any) -> str:
-        renders, processes = render_queue.activity()
+        renders, processes = on_queue.activity()
         return f"{renders} rendering in {processes} process{'es' if processes != 1 else ''}"
 
     try:

@@ -28,12 +28,12 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
@@ -58,8 +58,6 @@ IN_RQ = render_jobs.HANDED_PREFIX + "rq"
 IN_THREAD = render_jobs.HANDED_PREFIX + "thread"
 #: One RQ queue per lane; a worker takes downloads first.
 RQ_QUEUES = {"interactive": "assessor-renders-interactive", "bulk": "assessor-renders-bulk"}
-#: Seconds between two looks at the job table while ``report-all`` waits.
-GATHER_POLL_SECONDS = 0.5
 #: A work horse past its time limit exits with this status.
 TIME_LIMIT_EXIT = 75
 ERROR_MESSAGE = "This report could not be produced: the render failed."
@@ -168,16 +166,7 @@ def download(
     """
     key = reporting.report_etag(assessment, paper)
     if not reporting.has_stored(assessment.id, key):
-        latest = db.session.scalar(
-            select(RenderJob)
-            .where(
-                RenderJob.assessment_id == assessment.id,
-                RenderJob.paper == paper,
-                RenderJob.content_hash == key,
-            )
-            .order_by(RenderJob.id.desc())
-            .limit(1)
-        )
+        latest = latest_job(assessment.id, key, paper)
         if latest is not None and latest.state in ("queued", "running"):
             return Pending(latest.id, latest.state)
         if latest is not None and latest.reason == "error":
@@ -187,6 +176,20 @@ def download(
             if job_id is not None:
                 return Pending(job_id, "queued")
     return reporting.report_pdf(assessment, paper, actor=actor, user=user)
+
+
+def latest_job(assessment_id: int, key: str, paper: str) -> RenderJob | None:
+    """The last render job of this content (hash and paper), if any."""
+    return db.session.scalar(
+        select(RenderJob)
+        .where(
+            RenderJob.assessment_id == assessment_id,
+            RenderJob.paper == paper,
+            RenderJob.content_hash == key,
+        )
+        .order_by(RenderJob.id.desc())
+        .limit(1)
+    )
 
 
 # --- running a handed-off job ----------------------------------------------------------------
@@ -379,65 +382,3 @@ def _thread_runner() -> _ThreadRunner:
         if runner is None or runner.pid != os.getpid() or not runner.thread.is_alive():
             runner = app.extensions["assessor_prerender"] = _ThreadRunner(app)
         return runner  # type: ignore[no-any-return]
-
-
-# --- report-all on the queue -----------------------------------------------------------------
-
-
-def queued_pdfs(
-    assessments: Sequence[Assessment], paper: str = DEFAULT_PAPER
-) -> Iterator[reporting.BulkOutcome]:
-    """Each assessment's PDF through the queue's bulk lane, yielded as each is stored
-    (read back from the stored reports), whichever worker rendered it."""
-    waiting: dict[int, tuple[str, Any]] = {}
-    for assessment in assessments:
-        result, inputs = reporting.scored_report(assessment, paper)
-        key = reporting.content_hash(result, inputs)
-        try:
-            hand_off(assessment, key, paper)
-        except RenderRefused as exc:
-            yield reporting.BulkOutcome(assessment.id, None, exc)
-            continue
-        waiting[assessment.id] = (key, inputs)
-    while waiting:
-        for assessment_id, (key, inputs) in list(waiting.items()):
-            outcome = _gathered(assessment_id, key, paper, inputs)
-            if outcome is not None:
-                del waiting[assessment_id]
-                yield outcome
-        db.session.rollback()  # end the read: the next look sees the workers' commits
-        if waiting:
-            time.sleep(GATHER_POLL_SECONDS)
-
-
-def _gathered(
-    assessment_id: int, key: str, paper: str, inputs: Any
-) -> reporting.BulkOutcome | None:
-    data = reporting.stored_pdf(assessment_id, key)
-    if data is not None:
-        return reporting.BulkOutcome(assessment_id, reporting.pdf_file(data, key, inputs))
-    latest = db.session.scalar(
-        select(RenderJob)
-        .where(
-            RenderJob.assessment_id == assessment_id,
-            RenderJob.paper == paper,
-            RenderJob.content_hash == key,
-        )
-        .order_by(RenderJob.id.desc())
-        .limit(1)
-    )
-    if latest is None or latest.state != "failed":
-        return None
-    refused = RenderRefused(latest.reason or "error", latest.detail or ERROR_MESSAGE)
-    return reporting.BulkOutcome(assessment_id, None, refused)
-
-
-def activity(workspace_id: int | None = None) -> tuple[int, int]:
-    """Renders running now and the processes running them (across every worker)."""
-    query = select(func.count(RenderJob.id), func.count(func.distinct(RenderJob.worker))).where(
-        RenderJob.state == "running"
-    )
-    if workspace_id is not None:
-        query = query.where(RenderJob.workspace_id == workspace_id)
-    running, workers = db.session.execute(query).one()
-    return int(running), int(workers)
