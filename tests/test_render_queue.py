@@ -240,3 +240,20 @@ class TestQueue:
         rows = [job for i in workspaces for job in _jobs(app, i)]
         assert {j.state for j in rows} == {"done"} and {j.lane for j in rows} == {"bulk"}
         assert len({j.worker for j in rows}) == 2  # both workers rendered some
+
+
+class TestQueueUnreachable:
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
+        # A port nothing listens on: Redis is down.
+        return {**app_config, "PRERENDER": True, "QUEUE_URL": "redis://127.0.0.1:1/13"}
+
+    def test_a_submission_is_kept_and_leaves_no_job_waiting_when_redis_is_down(
+        self, app: Flask
+    ) -> None:
+        client = app.test_client()
+        staged = _submitted(app, client, "olive@example.com")
+        with in_app(app):
+            assert db.session.get_one(Assessment, staged.assessment_id).status == "submitted"
+        [job] = _jobs(app, staged.workspace_id)
+        assert (job.state, job.reason, job.detail) == ("failed", "abandoned", "no queue")

@@ -91,6 +91,9 @@ def prerender(assessment_id: int) -> None:
         hand_off(assessment, reporting.report_etag(assessment, DEFAULT_PAPER), DEFAULT_PAPER)
     except RenderRefused:
         pass  # this content hit a limit before: a download says so
+    except Exception:  # the change is committed; a download renders what was not
+        db.session.rollback()
+        current_app.logger.exception("pre-render of assessment %s failed", assessment_id)
 
 
 def prerender_workspace(workspace_id: int) -> None:
@@ -144,13 +147,18 @@ def hand_off(
     db.session.add(job)
     db.session.commit()
     if handed == IN_RQ:
-        _rq_queue(lane).enqueue(
-            run_queued,
-            job.id,
-            job_timeout=max(1, round(config.limits.seconds)),
-            retry=None,
-            result_ttl=0,
-        )
+        try:
+            _rq_queue(lane).enqueue(
+                run_queued,
+                job.id,
+                job_timeout=max(1, round(config.limits.seconds)),
+                retry=None,
+                result_ttl=0,
+            )
+        except Exception:
+            # Nobody will take the row: end it, so that no download waits for it.
+            render_jobs.finish(job.id, "failed", reason="abandoned", detail="no queue")
+            raise
     else:
         _thread_runner().put(job.id)
     return job.id
