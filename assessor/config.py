@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     # with several processes); a refused request still gets Retry-After (web/errors.py).
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_AUTH": "10 per minute;100 per hour",
+    # Second-factor codes at sign-in, per account (on top of RATELIMIT_AUTH per address):
+    # guessing a 6-digit code gets this many tries.
+    "RATELIMIT_TWO_FACTOR": "5 per minute;30 per hour",
     # Respondent links: failed lookups (unknown, revoked, expired) per address, which stops
     # guessing; and all requests per address, generous enough for a room of respondents
     # behind one address autosaving at once.

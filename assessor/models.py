@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,6 +34,8 @@ ASSESSMENT_STATUSES = ("draft", "in_progress", "submitted", "closed")
 RESPONDENT_ROLES = ("CIO", "CISO", "CEO", "OTHER")
 REPORT_FORMATS = ("pdf", "html", "csv", "xlsx", "json")
 ORG_SIZES = ("1-49", "50-249", "250-999", "1000-4999", "5000+")
+#: A consulting firm assessing clients, or an organisation assessing itself.
+WORKSPACE_KINDS = ("firm", "own")
 
 
 def utcnow() -> datetime:
@@ -89,6 +92,15 @@ class Workspace(Timestamp, db.Model):
     organizations: Mapped[list[Organization]] = relationship(
         back_populates="workspace", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: ``firm`` (assesses client organisations) or ``own`` (assesses itself): the wording.
+    kind: Mapped[str] = mapped_column(
+        String(10),
+        CheckConstraint("kind IN ('firm', 'own')", name="kind_valid"),
+        default="firm",
+        server_default="firm",
+    )
+    #: Every member must sign in with a second factor (members without one enrol first).
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class User(UserMixin, Timestamp, db.Model):
@@ -107,6 +119,12 @@ class User(UserMixin, Timestamp, db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: The TOTP secret (base32): set when enrolment starts, in use once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: When the user confirmed their authenticator; NULL: no second factor.
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The last TOTP time step accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class Membership(Timestamp, db.Model):
@@ -259,6 +277,11 @@ class Respondent(Timestamp, db.Model):
     def counted(self) -> bool:
         """Whether the results count this respondent: submitted, or included explicitly."""
         return self.removed_at is None and (self.submitted_at is not None or self.included)
+
+    #: Who issued the respondent's current personal link (named on the welcome page).
+    link_issued_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 class Answer(db.Model):
@@ -476,3 +499,17 @@ class AccountLink(db.Model):
     #: Set when the link is used: it opens nothing after.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator (shown once, kept hashed)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: sha256 of the code; the code itself is never stored.
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -84,6 +84,11 @@ class World:
     token_b: str
     questionnaire_key: str
     domains: list[str] = field(default_factory=list)
+    #: An organisation of A with nothing else depending on it (to erase), and the
+    #: memberships of A's consultant and viewer.
+    spare_organization_a: int = 0
+    consultant_membership_a: int = 0
+    viewer_membership_a: int = 0
 
 
 def tiny_png() -> bytes:
@@ -137,6 +142,10 @@ def build_world(app: Flask) -> World:
         org_a = organizations.create_organization(
             workspace_a, owner, name=f"Client {ALPHA_MARK}", sector="finance", size="50-249"
         )
+        spare_org = organizations.create_organization(
+            workspace_a, owner, name=f"Spare client {ALPHA_MARK}", sector=None, size=None
+        )
+        memberships = {m.user_id: m.id for m in workspace_a.memberships}
         assessment_a = assessments.start_assessment(
             org_a, owner, questionnaire, title=f"Review {ALPHA_MARK}"
         )
@@ -202,6 +211,9 @@ def build_world(app: Flask) -> World:
             token_b=token_b,
             questionnaire_key=f"{questionnaire.id}@{questionnaire.version}",
             domains=[d for d, _ in assessments.scored_domains(questionnaire)],
+            spare_organization_a=spare_org.id,
+            consultant_membership_a=memberships[people["consultant"].user_id],
+            viewer_membership_a=memberships[people["viewer"].user_id],
         )
 
 

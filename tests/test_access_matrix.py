@@ -68,7 +68,7 @@ Data = Callable[[World, str], dict[str, Any]]
 class Route:
     """How a route is reached, by whom, and what an allowed visitor gets."""
 
-    #: public | member | editor | owner | link | join
+    #: public | signed_in | member | editor | owner | link | join
     access: str
     url: Url
     #: Status of an allowed GET / POST; None when the route has no such method.
@@ -249,6 +249,62 @@ ROUTES: dict[str, Route] = {
         "owner", _a("/workspace/invitations/{w.invitation_a}/revoke"), post=302
     ),
     "settings.switch": Route("member", _a("/workspace/switch/{w.workspace_a}"), post=302),
+    "members.change_role": Route(
+        # The viewer stays a viewer: the rest of the viewer's requests keep their meaning.
+        "owner",
+        _a("/workspace/members/{w.viewer_membership_a}/role"),
+        post=302,
+        data=lambda w, actor: {"role": "viewer"},
+    ),
+    "members.remove": Route(
+        "owner",
+        _a("/workspace/members/{w.consultant_membership_a}/remove"),
+        get=200,
+        post=302,
+        data=_confirmed,
+    ),
+    "members.kind": Route(
+        "owner",
+        _a("/workspace/kind"),
+        post=302,
+        data=lambda w, actor: {"kind": "own"},
+        scoped=False,
+    ),
+    "members.require_two_factor": Route(
+        # The owner has no second factor: refused with a message, nothing changed.
+        "owner",
+        _a("/workspace/two-factor"),
+        post=302,
+        data=lambda w, actor: {"require_two_factor": "y"},
+        scoped=False,
+    ),
+    # --- one's own account -------------------------------------------------------------------
+    "two_factor.index": Route("signed_in", _a("/account/two-factor"), get=200, scoped=False),
+    "two_factor.enrol": Route("signed_in", _a("/account/two-factor/enrol"), post=302, scoped=False),
+    "two_factor.confirm": Route(
+        # A wrong code: back to the page with the message.
+        "signed_in",
+        _a("/account/two-factor/confirm"),
+        post=303,
+        data=lambda w, actor: {"code": "000000"},
+        scoped=False,
+    ),
+    "two_factor.disable": Route(
+        "signed_in",
+        _a("/account/two-factor/disable"),
+        post=303,
+        data=lambda w, actor: {"code": "000000"},
+        scoped=False,
+    ),
+    "two_factor.sign_in_code": Route(
+        # No password accepted a moment ago: back to the sign-in page.
+        "public",
+        _a("/signin/code"),
+        get=302,
+        post=302,
+        data=lambda w, actor: {"code": "000000"},
+        scoped=False,
+    ),
     # --- assessments ---------------------------------------------------------------------
     "assessments.new": Route(
         "editor",
@@ -334,6 +390,30 @@ ROUTES: dict[str, Route] = {
         post=302,
         data=_confirmed,
     ),
+    # --- deleting and erasing ---------------------------------------------------------------
+    "erasure.erase_respondent": Route(
+        # After respondents.remove: a removed respondent can still be erased.
+        "editor",
+        _a("/assessments/{w.assessment_a}/respondents/{w.revoked_respondent_a}/erase"),
+        get=200,
+        post=302,
+        data=_confirmed,
+    ),
+    "erasure.delete_assessment": Route(
+        # After close and reassess, which use the spare assessment.
+        "editor",
+        _a("/assessments/{w.spare_assessment_a}/delete"),
+        get=200,
+        post=302,
+        data=_confirmed,
+    ),
+    "erasure.erase_organization": Route(
+        "owner",
+        _a("/organizations/{w.spare_organization_a}/delete"),
+        get=200,
+        post=302,
+        data=_confirmed,
+    ),
     # --- results and downloads ------------------------------------------------------------
     "results.show": Route("member", _a("/assessments/{w.assessment_a}/results"), get=200),
     "results.report_preview": Route("member", _a("/assessments/{w.assessment_a}/report"), get=200),
@@ -381,6 +461,17 @@ ROUTES: dict[str, Route] = {
     "answering.link_submit": Route(
         "link", lambda w, actor: f"/r/{_token(w, actor)}/submit", get=200, post=422
     ),
+    # Last of all: a consultant or viewer who leaves is no longer in workspace A (its
+    # last owner is refused, with a message).
+    "members.leave": Route(
+        "member",
+        _a("/workspace/leave"),
+        get=200,
+        post=302,
+        data=_confirmed,
+        scoped=False,
+        last=True,
+    ),
 }
 
 SIGN_IN = "sign in"
@@ -399,6 +490,9 @@ def expected(route: Route, allowed_status: int, actor: str) -> int | str:
         return 404 if signed_in else allowed_status
     if actor == "anonymous" or actor in LINK_ACTORS:
         return SIGN_IN
+    if route.access == "signed_in":
+        # One's own account: anyone signed in, whichever workspace.
+        return allowed_status
     if actor == "outsider":
         # The owner of workspace B: A's ids are not found; pages without ids show B.
         return 404 if route.scoped else allowed_status

@@ -27,10 +27,17 @@ def normalise_email(email: str) -> str:
 
 
 def sign_up(
-    email: str, password: str, name: str, workspace_name: str, *, commit: bool = True
+    email: str,
+    password: str,
+    name: str,
+    workspace_name: str,
+    kind: str = "firm",
+    *,
+    commit: bool = True,
 ) -> User:
-    """Create a user (address not yet verified) and a workspace that the user owns;
-    ``commit`` False leaves the write transaction open for the caller to add to.
+    """Create a user (address not yet verified) and a workspace that the user owns: a
+    firm's (``kind="firm"``) or the user's own organisation's (``"own"``); ``commit``
+    False leaves the write transaction open for the caller to add to.
 
     :raise InvalidInput: the password is refused, or the address has an account.
     """
@@ -40,7 +47,10 @@ def sign_up(
         name=name.strip(),
         password_hash=hashed(password),
     )
-    workspace = Workspace(name=workspace_name.strip() or f"{user.name}'s workspace")
+    workspace = Workspace(
+        name=workspace_name.strip() or f"{user.name}'s workspace",
+        kind="own" if kind == "own" else "firm",
+    )
     begin_write()  # after the slow hash: the write lock is held for the writes alone
     db.session.add_all([user, workspace])
     db.session.add(Membership(workspace=workspace, user=user, role="owner"))

@@ -24,8 +24,9 @@ def _user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
 
 
-def register(email: str, password: str, name: str, workspace_name: str) -> None:
-    """Sign up: a new address gets an account (unverified) and a verification link; an
+def register(email: str, password: str, name: str, workspace_name: str, kind: str = "firm") -> None:
+    """Sign up: a new address gets an account (unverified), its workspace of ``kind``
+    (``firm`` or ``own``, see :func:`accounts.sign_up`) and a verification link; an
     address with an account gets "you already have an account".  Nothing tells them apart:
     either way the password is checked and hashed, one transaction commits (the new
     account; the attempt, in the existing account's audit log) and one e-mail is sent.
@@ -49,7 +50,7 @@ def register(email: str, password: str, name: str, workspace_name: str) -> None:
         )
         return
     try:
-        user = accounts.sign_up(email, password, name, workspace_name, commit=False)
+        user = accounts.sign_up(email, password, name, workspace_name, kind, commit=False)
     except InvalidInput as exc:
         if exc.field != "email":
             raise

@@ -12,15 +12,18 @@ def register_web(app: Flask) -> None:
         assessments,
         auth,
         dashboard,
+        erasure,
         errors,
         health,
         ids,
         mailings,
+        members,
         requestlog,
         respondents,
         results,
         security,
         settings,
+        two_factor,
     )
 
     # Before the blueprints: their rules use it.
@@ -36,6 +39,9 @@ def register_web(app: Flask) -> None:
         answering,
         results,
         settings,
+        two_factor,
+        members,
+        erasure,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

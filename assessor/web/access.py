@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, render_template, session
+from flask import abort, flash, g, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -52,8 +52,13 @@ def role_required(*roles: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if membership().role not in roles:
+            found = membership()
+            if found.role not in roles:
                 abort(404)
+            if found.workspace.require_two_factor and current_user.totp_enabled_at is None:
+                # The owner requires a second factor: enrol before using the workspace.
+                flash(f"{found.workspace.name} requires two-factor sign-in.", "error")
+                return redirect(url_for("two_factor.index"))
             return view(*args, **kwargs)
 
         return login_required(wrapped)  # type: ignore[return-value]

@@ -198,16 +198,19 @@ def reopen(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
 
 
 def confirm_page(
-    assessment: Assessment,
+    assessment: Assessment | None,
     form: ConfirmForm,
     *,
     heading: str,
     consequences: list[str],
     confirm: str,
     button: str,
+    back: str | None = None,
+    crumb: str | None = None,
 ) -> ResponseReturnValue:
     """The page that asks before a step that cannot be undone: what will happen, and a box
-    to tick (422 with the message beside it when it was posted unticked)."""
+    to tick (422 with the message beside it when it was posted unticked).  ``back`` and
+    ``crumb``: where Cancel leads and what it reads (the assessment's page by default)."""
     form.confirm.label.text = confirm
     page = render_template(
         "assessments/confirm.html",
@@ -216,6 +219,8 @@ def confirm_page(
         heading=heading,
         consequences=consequences,
         button=button,
+        back=back,
+        crumb=crumb,
     )
     return page, 422 if form.is_submitted() else 200
 

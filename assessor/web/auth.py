@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -32,6 +33,9 @@ def auth_limit() -> str:
 
 #: The Flask session's key for the server-side session's token (operations.sessions).
 SESSION_KEY = "sid"
+#: The Flask session's key for a sign-in whose password was right, waiting for its second
+#: factor: the user's id, when, and where to go after.
+PENDING_KEY = "pending_2fa"
 
 
 @login_manager.user_loader
@@ -62,6 +66,7 @@ def sign_up() -> ResponseReturnValue:
                 form.password.data or "",
                 form.name.data or "",
                 form.workspace.data or "",
+                form.kind.data or "firm",
             )
         except InvalidInput as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
@@ -77,6 +82,13 @@ def sign_in() -> ResponseReturnValue:
     failed = False
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        if user is not None and user.totp_enabled_at is not None:
+            # The password is right; the session starts only after the second step.
+            next_page = safe_next(request.args.get("next"))
+            sessions.revoke(session.get(SESSION_KEY))  # whoever this browser was, no more
+            session.clear()
+            session[PENDING_KEY] = {"user": user.id, "at": int(time.time()), "next": next_page}
+            return redirect(url_for("two_factor.sign_in_code"))
         if user is not None:
             # The first sign-in (after sign-up) offers to assess one's own organisation.
             new = user.last_sign_in_at is None and not any(

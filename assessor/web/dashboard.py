@@ -87,7 +87,11 @@ def organization(organization_id: int) -> ResponseReturnValue:
     found = access.organization_or_404(organization_id)
     rows = [(a, assessment_completion(a)) for a in reversed(found.assessments)]
     return render_template(
-        "dashboard/organization.html", organization=found, rows=rows, can_edit=access.can_edit()
+        "dashboard/organization.html",
+        organization=found,
+        rows=rows,
+        can_edit=access.can_edit(),
+        is_owner=access.is_owner(),
     )
 
 

@@ -79,6 +79,15 @@ class SignUpForm(Form):
         validators=NAME,
         description="Your consulting firm, or the organisation you will assess.",
     )
+    kind = SelectField(
+        "You will assess",
+        choices=[
+            ("firm", "Client organisations (I am a consultant)"),
+            ("own", "My own organisation (I lead its IT or security)"),
+        ],
+        default="firm",
+        validators=[Optional()],
+    )
     submit = SubmitField("Create account")
 
 
@@ -205,3 +214,41 @@ class ReminderForm(Form):
         "this often. Empty: no scheduled reminders.",
     )
     submit = SubmitField("Save the schedule")
+
+
+class CodeForm(Form):
+    """A code from an authenticator app (or a recovery code)."""
+
+    code = StringField(
+        "Code",
+        validators=[InputRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+        description="The 6 digits your authenticator app shows now.",
+    )
+    submit = SubmitField("Continue")
+
+
+class MemberRoleForm(Form):
+    role = SelectField(
+        "Role",
+        choices=[("owner", "Owner"), ("consultant", "Consultant"), ("viewer", "Viewer")],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Change the role")
+
+
+class WorkspaceKindForm(Form):
+    kind = SelectField(
+        "This workspace assesses",
+        choices=[
+            ("firm", "Client organisations (a consulting firm)"),
+            ("own", "Our own organisation"),
+        ],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Save")
+
+
+class RequireTwoFactorForm(Form):
+    require_two_factor = BooleanField("Every member signs in with a second factor")
+    submit = SubmitField("Save")

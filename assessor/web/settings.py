@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,7 +25,13 @@ from assessor.models import Invitation
 from assessor.operations import accounts, audit, notices
 from assessor.reports.branding import BrandingError, validate_accent, validate_logo
 from assessor.web import access
-from assessor.web.forms import ActionForm, BrandingForm, InviteMemberForm
+from assessor.web.forms import (
+    ActionForm,
+    BrandingForm,
+    InviteMemberForm,
+    RequireTwoFactorForm,
+    WorkspaceKindForm,
+)
 
 bp = Blueprint("settings", __name__, url_prefix="/workspace")
 
@@ -43,7 +50,18 @@ def index() -> ResponseReturnValue:
         action=ActionForm(),
         is_owner=access.is_owner(),
         role=access.membership().role,
+        **_owner_forms(workspace),
     )
+
+
+def _owner_forms(workspace: Any) -> dict[str, Any]:
+    """The forms of the workspace's kind and its two-factor requirement, as they stand."""
+    return {
+        "kind_form": WorkspaceKindForm(formdata=None, kind=workspace.kind),
+        "require_form": RequireTwoFactorForm(
+            formdata=None, require_two_factor=workspace.require_two_factor
+        ),
+    }
 
 
 @bp.post("/branding")
@@ -90,6 +108,7 @@ def branding() -> ResponseReturnValue:
         action=ActionForm(),
         is_owner=True,
         role="owner",
+        **_owner_forms(workspace),
     ), 422
 
 

@@ -1,0 +1,150 @@
+"""Deleting and erasing (GDPR Art. 17): an assessment, one respondent, a whole client
+organisation.
+
+Rows go with their owners through the database's ``ON DELETE CASCADE`` (answers, their
+history and comments, stored reports, whatever table a later change hangs off an
+assessment or respondent), so nothing needs listing here.  The audit log is kept, but
+the erased people leave no trace in it: their names and e-mail addresses in the actor
+and the details of every audit row of the workspace are replaced by :data:`MARKER`.  One
+audit entry, without personal data, says what was erased, when and by whom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from assessor.database import begin_write
+from assessor.extensions import db
+from assessor.models import (
+    Assessment,
+    AuditEvent,
+    Membership,
+    Organization,
+    Respondent,
+    StoredReport,
+    User,
+)
+from assessor.operations import audit
+
+#: What an erased name or e-mail address reads in the audit log.
+MARKER = "[erased]"
+
+
+def _redact(value: Any, needles: set[str]) -> Any:
+    """``value`` with every string equal to one of ``needles`` replaced by the marker."""
+    if isinstance(value, str):
+        return MARKER if value.strip().lower() in needles else value
+    if isinstance(value, list):
+        return [_redact(v, needles) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v, needles) for k, v in value.items()}
+    return value
+
+
+def _redact_actor(actor: str, needles: set[str]) -> str:
+    """An actor that names an erased person ("Carla CIO", "Carla CIO (personal link)")
+    names the marker instead; the rest of it (how they acted) stays."""
+    lowered = actor.lower()
+    for needle in needles:
+        if lowered == needle:
+            return MARKER
+        if lowered.startswith(f"{needle} ("):
+            return MARKER + actor[len(needle) :]
+    return actor
+
+
+def _scrub_audit(workspace_id: int, people: Iterable[Respondent], *extra: str) -> None:
+    """Replace the people's names and e-mail addresses (and ``extra`` strings, such as an
+    organisation's name) in the workspace's audit rows by the marker.  An address that is
+    also a member's account stays: it names the member, who is not being erased."""
+    members = set(
+        db.session.scalars(
+            select(User.email).join(Membership).where(Membership.workspace_id == workspace_id)
+        )
+    )
+    needles = {text.strip().lower() for text in extra if text and text.strip()}
+    for person in people:
+        needles.add(person.name.strip().lower())
+        if person.email and person.email not in members:
+            needles.add(person.email.strip().lower())
+    needles.discard("")
+    if not needles:
+        return
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.workspace_id == workspace_id))
+    for row in rows:
+        actor = _redact_actor(row.actor, needles)
+        detail = _redact(row.detail or {}, needles)
+        if actor != row.actor:
+            row.actor = actor
+        if detail != row.detail:
+            row.detail = detail
+
+
+def delete_assessment(assessment: Assessment, by: User) -> None:
+    """Delete an assessment with its respondents, answers, history and stored reports;
+    the respondents' names leave the audit log."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    workspace_id = assessment.organization.workspace_id
+    _scrub_audit(workspace_id, assessment.all_respondents)
+    audit.record(
+        "assessment-deleted",
+        workspace_id=workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"assessment:{assessment.id}",
+        respondents=len(assessment.all_respondents),
+    )
+    db.session.delete(assessment)
+    db.session.commit()
+
+
+def erase_respondent(respondent: Respondent, by: User) -> None:
+    """Erase a respondent (the data subject): their row, answers, history and comments,
+    the assessment's stored reports (which print their name and answers), and their
+    name and address in the audit log."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    assessment = respondent.assessment
+    workspace_id = assessment.organization.workspace_id
+    _scrub_audit(workspace_id, [respondent])
+    db.session.execute(delete(StoredReport).where(StoredReport.assessment_id == assessment.id))
+    audit.record(
+        "respondent-erased",
+        workspace_id=workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"respondent:{respondent.id}",
+    )
+    db.session.delete(respondent)
+    db.session.flush()
+    db.session.expire(assessment, ["respondents", "all_respondents"])
+    left = assessment.respondents
+    if assessment.status != "closed" and left and all(r.submitted_at for r in left):
+        assessment.status = "submitted"
+    db.session.commit()
+
+
+def erase_organization(organization: Organization, by: User) -> int:
+    """Delete a client organisation and erase its data: every assessment with its
+    respondents, answers, history and stored reports; the people's names, the
+    organisation's name and its assessments' titles leave the audit log.  Keeps one
+    audit entry with counts only.  Returns how many respondents were erased."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    workspace_id = organization.workspace_id
+    people = [p for a in organization.assessments for p in a.all_respondents]
+    titles = [a.title for a in organization.assessments]
+    _scrub_audit(workspace_id, people, organization.name, *titles)
+    audit.record(
+        "organization-erased",
+        workspace_id=workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"organization:{organization.id}",
+        assessments=len(titles),
+        respondents=len(people),
+    )
+    db.session.delete(organization)
+    db.session.commit()
+    return len(people)
