@@ -444,6 +444,9 @@ ROUTES: dict[str, Route] = {
     ),
     # --- answering by personal link ---------------------------------------------------------
     "answering.link_start": Route("link", lambda w, actor: f"/r/{_token(w, actor)}", get=302),
+    "answering.link_welcome": Route(
+        "link", lambda w, actor: f"/r/{_token(w, actor)}/welcome", get=200
+    ),
     "answering.link_page": Route(
         "link",
         lambda w, actor: f"/r/{_token(w, actor)}/s/strategy",

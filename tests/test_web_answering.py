@@ -70,7 +70,9 @@ def test_a_link_opens_the_first_section_one_section_a_page(
 ) -> None:
     response = respondent.get(f"/r/{token}")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/r/{token}/s/context"
+    assert response.headers["Location"] == f"/r/{token}/welcome"  # the first time
+    welcome = Page(respondent.get(f"/r/{token}/welcome"))
+    assert welcome.one("a.button.primary").etree_element.get("href") == f"/r/{token}/s/context"
 
     page = Page(respondent.get(f"/r/{token}/s/context"))
     q = questionnaire(app)

@@ -186,7 +186,7 @@ def test_a_link_is_shown_once_and_only_its_hash_is_stored(app: Flask, client: Fl
 
     response = client.get(f"/r/{token}")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/r/{token}/s/context"
+    assert response.headers["Location"] == f"/r/{token}/welcome"  # the first time
 
 
 def test_revoke_and_reissue_a_link(app: Flask, client: FlaskClient) -> None:

@@ -26,7 +26,7 @@ from flask_login import current_user
 
 from assessor.operations import answers as ops
 from assessor.operations import progress as progress_ops
-from assessor.operations import submission
+from assessor.operations import submission, welcome
 from assessor.operations.errors import OperationError
 from assessor.questionnaire import Questionnaire, Section
 from assessor.web import access, seats
@@ -308,8 +308,26 @@ def _submit(seat: Seat) -> ResponseReturnValue:
 @bp.get("/r/<token>")
 @seats.link_limited
 def link_start(token: str) -> ResponseReturnValue:
+    """Where the link leads: the welcome page the first time, then where they left off."""
     seat = seats.link_seat(token)
+    if seat.respondent.last_section is None and seat.respondent.submitted_at is None:
+        return redirect(url_for("answering.link_welcome", token=token))
     return redirect(seat.url("page", section_id=seats.section(seat, None).id))
+
+
+@bp.get("/r/<token>/welcome")
+@seats.link_limited
+def link_welcome(token: str) -> ResponseReturnValue:
+    """Who asked and why, how long it takes, and how the answers are kept."""
+    seat = seats.link_seat(token)
+    return render_template(
+        "answering/welcome.html",
+        seat=seat,
+        about=welcome.welcome(seat.respondent),
+        seconds=welcome.SECONDS_PER_QUESTION,
+        start=seat.url("page", section_id=seat.questionnaire.sections[0].id),
+        respondent_mode=True,
+    )
 
 
 @bp.route("/r/<token>/s/<section_id>", methods=["GET", "POST"])

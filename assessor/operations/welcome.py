@@ -1,0 +1,70 @@
+"""What a respondent reads first behind their personal link: who asked and why, how long
+it takes, that their answers appear by name, and how their data is kept."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from assessor.database import read_only
+from assessor.extensions import db
+from assessor.models import Respondent, User
+from assessor.operations.answers import answer_values, visible_ids
+from assessor.operations.catalog import questionnaire_for
+from assessor.operations.respondents import RespondentView
+
+#: The assumption behind the time estimate: a question read and answered in about this
+#: many seconds (most are one choice among five; a few ask for a number or a comment).
+SECONDS_PER_QUESTION = 20
+
+
+@dataclass(frozen=True)
+class Welcome:
+    respondent_name: str
+    role: str
+    organization: str
+    #: The firm (a consultancy) or the organisation's own workspace that asked.
+    asked_by: str
+    #: The person who issued the link, if they still have an account.
+    inviter: str | None
+    #: ``firm`` or ``own`` (the workspace's kind: no "consultant" on an own path).
+    kind: str
+    questionnaire: str
+    questions: int
+    minutes: int
+    members: int
+
+
+def minutes_for(questions: int) -> int:
+    """The honest estimate: :data:`SECONDS_PER_QUESTION` a question, whole minutes up."""
+    return max(1, math.ceil(questions * SECONDS_PER_QUESTION / 60))
+
+
+def welcome(view: RespondentView) -> Welcome:
+    """The welcome of a respondent found by their live link."""
+    read_only()
+    respondent = db.session.get_one(Respondent, view.id)
+    workspace = respondent.assessment.organization.workspace
+    questionnaire = questionnaire_for(
+        view.questionnaire_id, view.questionnaire_version, view.questionnaire_hash
+    )
+    shown = visible_ids(questionnaire, view.role, answer_values(respondent))
+    inviter = None
+    if respondent.link_issued_by_id is not None:
+        inviter = db.session.scalar(
+            select(User.name).where(User.id == respondent.link_issued_by_id)
+        )
+    return Welcome(
+        respondent_name=view.name,
+        role=view.role,
+        organization=view.organization_name,
+        asked_by=workspace.firm_name or workspace.name,
+        inviter=inviter,
+        kind=workspace.kind,
+        questionnaire=questionnaire.title,
+        questions=len(shown),
+        minutes=minutes_for(len(shown)),
+        members=len(workspace.memberships),
+    )
