@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from assessor.web import (
+        access,
         account,
         answering,
         assessments,
@@ -44,6 +45,7 @@ def register_web(app: Flask) -> None:
         erasure,
     ):
         app.register_blueprint(module.bp)
+    app.context_processor(access.wording)
     errors.register(app)
     security.register(app)
     requestlog.register(app)

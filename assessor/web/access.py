@@ -34,6 +34,19 @@ def membership() -> Membership:
     return chosen
 
 
+def wording() -> dict[str, Any]:
+    """Template values that follow the workspace's kind: ``own`` (an organisation
+    assessing itself: "your organisation", no "consultant") and ``role_label``."""
+    own = False
+    if current_user.is_authenticated and current_user.memberships:
+        own = membership().workspace.kind == "own"
+
+    def role_label(role: str) -> str:
+        return "editor" if own and role == "consultant" else role
+
+    return {"own": own, "role_label": role_label}
+
+
 def workspace() -> Workspace:
     return membership().workspace
 

@@ -94,6 +94,9 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
     people = [
         (r, progress_ops.respondent_percent(questionnaire, r)) for r in assessment.respondents
     ]
+    peer = peer_role(assessment)
+    if assessment.organization.workspace.kind == "own" and not respondent_form.is_submitted():
+        respondent_form.role.data = peer
     return render_template(
         "assessments/detail.html",
         assessment=assessment,
@@ -106,7 +109,15 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
         # E-mail: what was sent to (or about) each respondent, and the reminder schedule.
         mail=mailing.by_respondent(assessment.id),
         reminders=ReminderForm(formdata=None, days=assessment.reminder_days),
+        peer_role=peer,
     )
+
+
+def peer_role(assessment: Assessment) -> str:
+    """Whom an organisation assessing itself asks next: the CISO, unless the CISO is
+    already asked and the CIO is not."""
+    roles = {r.role for r in assessment.respondents}
+    return "CIO" if "CISO" in roles and "CIO" not in roles else "CISO"
 
 
 @bp.post("/<id:assessment_id>/targets")

@@ -46,12 +46,23 @@ def index() -> ResponseReturnValue:
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id) if access.is_owner() else [],
         branding=BrandingForm(obj=workspace),
-        invite=InviteMemberForm(),
+        invite=_invite_form(workspace),
         action=ActionForm(),
         is_owner=access.is_owner(),
         role=access.membership().role,
         **_owner_forms(workspace),
     )
+
+
+def _invite_form(workspace: Any, **options: Any) -> InviteMemberForm:
+    """The invitation form; an organisation assessing itself has editors, not consultants."""
+    form = InviteMemberForm(**options)
+    if workspace.kind == "own":
+        form.role.choices = [
+            ("consultant", "Editor (answers and runs assessments)"),
+            ("viewer", "Viewer (reads)"),
+        ]
+    return form
 
 
 def _owner_forms(workspace: Any) -> dict[str, Any]:
@@ -104,7 +115,7 @@ def branding() -> ResponseReturnValue:
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id),
         branding=form,
-        invite=InviteMemberForm(formdata=None),
+        invite=_invite_form(workspace, formdata=None),
         action=ActionForm(),
         is_owner=True,
         role="owner",

@@ -1,0 +1,101 @@
+"""The self-assessment path: a workspace is a firm's or an organisation's own, chosen at
+sign-up and changeable by its owner; an IT leader on their own organisation reads "your
+organisation", is offered "Invite your CISO" (or CIO), and never reads "consultant"."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import Assessment, Workspace
+from tests.web_support import PASSWORD, Page, in_app
+
+
+def _sign_up_own(client: FlaskClient, kind: str = "own") -> None:
+    data = {
+        "name": "Ivy Leader",
+        "email": "ivy@northwind.example",
+        "password": PASSWORD,
+        "workspace": "Northwind Health",
+        "kind": kind,
+    }
+    assert client.post("/signup", data=data).headers["Location"] == "/welcome"
+
+
+def _assess_self(client: FlaskClient, role: str) -> str:
+    started = client.post("/welcome", data={"organization": "Northwind Health", "role": role})
+    assert started.status_code == 302
+    return started.headers["Location"]
+
+
+def _pages_of_the_path(app: Flask, client: FlaskClient) -> dict[str, Page]:
+    with in_app(app):
+        assessment_id = db.session.scalars(select(Assessment.id)).one()
+    answer = f"/assessments/{assessment_id}/respondents/1/answer"
+    urls = [
+        "/",
+        "/welcome",
+        "/organizations",
+        "/organizations/new",
+        f"/assessments/{assessment_id}",
+        f"{answer}/s/context",
+        f"{answer}/submit",
+        f"/assessments/{assessment_id}/results",
+        "/workspace",
+    ]
+    pages = {url: Page(client.get(url)) for url in urls}
+    for url, page in pages.items():
+        assert page.response.status_code == 200, url
+    return pages
+
+
+def test_an_it_leader_on_their_own_organisation_reads_no_consultant(
+    app: Flask, client: FlaskClient
+) -> None:
+    _sign_up_own(client)
+    with in_app(app):
+        assert db.session.scalars(select(Workspace.kind)).one() == "own"
+    _assess_self(client, "CIO")
+    pages = _pages_of_the_path(app, client)
+    for url, page in pages.items():
+        assert "consultant" not in page.text.lower(), url  # what a person reads
+        if url != "/workspace":  # where the owner chooses between the two kinds
+            assert "client" not in page.text.lower(), url
+    assert "Your organisation" in pages["/"].texts("h2")
+    assert "Your organisation" in pages["/"].texts("nav a")
+    detail = next(p for u, p in pages.items() if u.startswith("/assessments/") and u[13:].isdigit())
+    assert detail.texts("#add-respondent") == ["Invite your CISO"]
+    assert detail.one("#role option[selected]").etree_element.get("value") == "CISO"
+
+
+def test_a_ciso_is_offered_to_invite_their_cio(app: Flask, client: FlaskClient) -> None:
+    _sign_up_own(client)
+    _assess_self(client, "CISO")
+    with in_app(app):
+        assessment_id = db.session.scalars(select(Assessment.id)).one()
+    page = Page(client.get(f"/assessments/{assessment_id}"))
+    assert page.texts("#add-respondent") == ["Invite your CIO"]
+    invited = client.post(
+        f"/assessments/{assessment_id}/respondents",
+        data={"name": "Carl Cio", "role": "CIO", "email": ""},
+    )
+    assert invited.status_code == 302
+
+
+def test_a_consultant_keeps_client_organisations(app: Flask, client: FlaskClient) -> None:
+    _sign_up_own(client, kind="firm")
+    page = Page(client.get("/"))
+    assert "Client organisations" in page.texts("h2")
+    assert "Add a client organisation" in Page(client.get("/welcome")).text
+
+
+def test_the_owner_changes_the_kind(app: Flask, client: FlaskClient) -> None:
+    _sign_up_own(client, kind="firm")
+    assert client.post("/workspace/kind", data={"kind": "own"}).status_code == 302
+    assert "Your organisation" in Page(client.get("/organizations")).texts("h1")
+    refused = client.post("/workspace/kind", data={"kind": "empire"}, follow_redirects=True)
+    assert "Choose client organisations or your own organisation." in Page(refused).text
+    with in_app(app):
+        assert db.session.scalars(select(Workspace.kind)).one() == "own"
