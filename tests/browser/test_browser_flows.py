@@ -258,6 +258,9 @@ def test_a_respondent_answers_by_link_while_the_consultant_watches(
     try:
         respondent = respondent_context.new_page()
         respondent.goto(f"{base}/r/{token}")
+        expect(respondent).to_have_url(f"{base}/r/{token}/welcome")  # who asked, and why
+        expect(respondent.locator("#asked-by")).to_contain_text("Olive Owner of Acme Advisory")
+        respondent.get_by_role("link", name="Start the questionnaire").click()
         expect(respondent).to_have_url(f"{base}/r/{token}/s/context")
         expect(respondent.get_by_role("link", name="Sign in")).to_have_count(0)
         for question in ("has_cio", "has_ciso", "security_board_line"):
@@ -306,7 +309,7 @@ def test_every_page_fits_a_phone(live_server: LiveServer, browser: Any, tmp_path
     """At 375 px wide nothing scrolls sideways (tables scroll inside their own box)."""
     base = live_server.url
     assessment_id, _ = _prepared_assessment(live_server)
-    phone = browser.new_context(viewport=PHONE)
+    phone = browser.new_context(viewport=PHONE, permissions=["clipboard-read", "clipboard-write"])
     try:
         page = phone.new_page()
         for path in ("/", "/signup", "/signin"):
@@ -320,6 +323,13 @@ def test_every_page_fits_a_phone(live_server: LiveServer, browser: Any, tmp_path
         page.get_by_role("button", name="New link").click()
         expect(page.locator("h1")).to_have_text("Personal link for Carla CIO")
         _fits(page, tmp_path, "link")
+        # One click copies the link (static/copy.js: the policy allows no inline script).
+        page.get_by_role("button", name="Copy the link").click()
+        expect(page.locator("#link-copied")).to_have_text("Copied.")
+        link = page.locator("#link").input_value()
+        assert page.evaluate("navigator.clipboard.readText()") == link
+        page.goto(f"{link}/welcome")
+        _fits(page, tmp_path, "welcome")
         page.goto(f"{base}/assessments/{assessment_id}")
         organization = page.get_by_role("link", name="Contoso Health").get_attribute("href")
         answer = page.get_by_role("link", name="Answer for Carla CIO").get_attribute("href")
