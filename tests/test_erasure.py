@@ -158,6 +158,8 @@ def test_a_removed_respondent_can_be_erased_too(app: Flask, client: FlaskClient)
     erased = setup.respondent_ids[0]
     remove = f"{setup.detail}/respondents/{erased}/remove"
     assert client.post(remove, data=CONFIRMED).status_code == 302
+    listed = Page(client.get(setup.detail)).one("#removed-h + p + ul a").etree_element
+    assert listed.get("href") == f"{setup.detail}/respondents/{erased}/erase"
     assert (
         client.post(f"{setup.detail}/respondents/{erased}/erase", data=CONFIRMED).status_code == 302
     )
