@@ -282,17 +282,17 @@ ROUTES: dict[str, Route] = {
     "two_factor.index": Route("signed_in", _a("/account/two-factor"), get=200, scoped=False),
     "two_factor.enrol": Route("signed_in", _a("/account/two-factor/enrol"), post=302, scoped=False),
     "two_factor.confirm": Route(
-        # A wrong code: back to the page with the message.
+        # A wrong code: the page again, the message beside the field.
         "signed_in",
         _a("/account/two-factor/confirm"),
-        post=303,
+        post=422,
         data=lambda w, actor: {"code": "000000"},
         scoped=False,
     ),
     "two_factor.disable": Route(
         "signed_in",
         _a("/account/two-factor/disable"),
-        post=303,
+        post=422,
         data=lambda w, actor: {"code": "000000"},
         scoped=False,
     ),

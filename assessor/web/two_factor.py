@@ -85,13 +85,19 @@ def sign_in_code() -> ResponseReturnValue:
 @login_required
 def index() -> ResponseReturnValue:
     """Whether two-factor sign-in is on, and the steps to turn it on or off."""
+    return _page(CodeForm(formdata=None))
+
+
+def _page(code: CodeForm) -> ResponseReturnValue:
+    """The two-factor page; with the code form as posted (422 and the message beside the
+    field when it was refused)."""
     user = _user()
     enrolling = not ops.enabled(user) and user.totp_secret is not None
     uri = ops.provisioning_uri(user) if enrolling else None
     qr = None
     if uri is not None:
         qr = "data:image/svg+xml;base64," + base64.b64encode(ops.qr_svg(uri).encode()).decode()
-    return render_template(
+    page = render_template(
         "auth/two_factor.html",
         user=user,
         enabled=ops.enabled(user),
@@ -100,9 +106,10 @@ def index() -> ResponseReturnValue:
         qr=qr,
         left=ops.recovery_codes_left(user) if ops.enabled(user) else 0,
         required=[m.workspace.name for m in user.memberships if m.workspace.require_two_factor],
-        code=CodeForm(formdata=None),
+        code=code,
         action=ActionForm(formdata=None),
     )
+    return page, 422 if code.errors else 200
 
 
 @bp.post("/account/two-factor/enrol")
@@ -117,41 +124,32 @@ def enrol() -> ResponseReturnValue:
     return redirect(url_for("two_factor.index"))
 
 
-def _posted_code() -> str | None:
-    """The code posted to a two-factor form; None (and a message) when there is none."""
-    form = CodeForm()
-    if not form.validate_on_submit():
-        flash("Type the code your authenticator shows.", "error")
-        return None
-    return form.code.data or ""
-
-
 @bp.post("/account/two-factor/confirm")
 @login_required
 @limiter.limit(lambda: str(current_app.config["RATELIMIT_AUTH"]))
 def confirm() -> ResponseReturnValue:
-    code = _posted_code()
-    if code is not None:
+    form = CodeForm()
+    if form.validate_on_submit():
         try:
-            codes = ops.confirm_enrolment(_user(), code)
+            codes = ops.confirm_enrolment(_user(), form.code.data or "")
         except InvalidInput as exc:
-            flash(exc.message, "error")
+            form.code.errors.append(exc.message)
         else:
             return render_template("auth/recovery_codes.html", codes=codes)
-    return redirect(url_for("two_factor.index")), 303
+    return _page(form)
 
 
 @bp.post("/account/two-factor/disable")
 @login_required
 @limiter.limit(lambda: str(current_app.config["RATELIMIT_AUTH"]))
 def disable() -> ResponseReturnValue:
-    code = _posted_code()
-    if code is not None:
+    form = CodeForm()
+    if form.validate_on_submit():
         try:
-            ops.disable(_user(), code)
+            ops.disable(_user(), form.code.data or "")
         except InvalidInput as exc:
-            flash(exc.message, "error")
+            form.code.errors.append(exc.message)
         else:
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("two_factor.index"))
-    return redirect(url_for("two_factor.index")), 303
+    return _page(form)
