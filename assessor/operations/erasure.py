@@ -28,6 +28,8 @@ from assessor.models import (
     User,
 )
 from assessor.operations import audit
+from assessor.operations.answers import lock_respondent
+from assessor.operations.submission import lock_assessment
 
 #: What an erased name or e-mail address reads in the audit log.
 MARKER = "[erased]"
@@ -105,7 +107,13 @@ def erase_respondent(respondent: Respondent, by: User) -> None:
     """Erase a respondent (the data subject): their row, answers, history and comments,
     the assessment's stored reports (which print their name and answers), and their
     name and address in the audit log."""
+    respondent_id, assessment_id = respondent.id, respondent.assessment_id
     begin_write()  # SQLite: take the write lock before reading what is changed
+    # PostgreSQL: the respondent's row, then the assessment's, in a submission's order (as
+    # removing does): a save or submission at the same moment waits, then finds no one.
+    connection = db.session.connection()
+    lock_respondent(connection, respondent_id)
+    lock_assessment(connection, assessment_id)
     assessment = respondent.assessment
     workspace_id = assessment.organization.workspace_id
     _scrub_audit(workspace_id, [respondent])
