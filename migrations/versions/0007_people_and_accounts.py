@@ -1,7 +1,7 @@
 """people and accounts: two-factor sign-in, workspace kind, who issued a respondent's link
 
-Revision ID: 0011
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06 08:50:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
