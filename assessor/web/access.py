@@ -6,7 +6,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask import (
+    abort,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -38,7 +47,8 @@ def wording() -> dict[str, Any]:
     """Template values that follow the workspace's kind: ``own`` (an organisation
     assessing itself: "your organisation", no "consultant") and ``role_label``."""
     own = False
-    if current_user.is_authenticated and current_user.memberships:
+    # E-mails are rendered outside requests too (a submission note, the cron's reminders).
+    if has_request_context() and current_user.is_authenticated and current_user.memberships:
         own = membership().workspace.kind == "own"
 
     def role_label(role: str) -> str:

@@ -127,7 +127,13 @@ def test_axe_finds_no_serious_violation_on_any_page(live_server: LiveServer, bro
     base = live_server.url
     world = _world(live_server)
     a, o = world["assessment"], world["organization"]
-    anonymous = ["/", "/signin", "/signup", f"/r/{world['token']}"]
+    anonymous = [
+        "/",
+        "/signin",
+        "/signup",
+        f"/r/{world['token']}",  # the respondent's welcome
+        f"/r/{world['token']}/s/context",  # the questions
+    ]
     signed_in = [
         "/",
         "/organizations",
@@ -159,7 +165,7 @@ def test_axe_finds_no_serious_violation_on_any_page(live_server: LiveServer, bro
 def test_focus_ring_and_input_borders_contrast_3_to_1(visit: Visit) -> None:
     base, world, page = visit.base, visit.world, visit.page
     measured = []
-    for path in (f"/r/{world['token']}", "/signup"):
+    for path in (f"/r/{world['token']}/s/context", "/signup"):
         page.goto(base + path)
         page.evaluate(CONTRAST_JS)
         borders = page.evaluate(
@@ -191,7 +197,7 @@ def test_a_revealed_question_is_announced_and_a_failed_save_describes_its_questi
     visit: Visit,
 ) -> None:
     base, world, page = visit.base, visit.world, visit.page
-    page.goto(f"{base}/r/{world['token']}")
+    page.goto(f"{base}/r/{world['token']}/s/context")
     expect(page.locator(".required-note")).to_contain_text("Questions marked * must be answered")
     region = page.locator("#revealed")
     expect(region).to_have_attribute("aria-live", "polite")

@@ -49,6 +49,8 @@ def test_an_emailed_invitation_from_click_to_answer(
     try:
         respondent = respondent_context.new_page()
         respondent.goto(f"{base}{path}")
+        expect(respondent).to_have_url(re.compile(r"/r/[^/]+/welcome$"))  # who asked, and why
+        respondent.get_by_role("link", name="Start the questionnaire").click()
         expect(respondent).to_have_url(re.compile(r"/r/[^/]+/s/context$"))
         respondent.locator("#q-has_cio input[value=yes]").check()
         expect(respondent.locator("#q-has_cio .save-state")).to_have_text("Saved")
