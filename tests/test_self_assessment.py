@@ -10,18 +10,20 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Assessment, Workspace
-from tests.web_support import PASSWORD, Page, in_app
+from tests.web_support import Page, in_app, sign_up
 
 
 def _sign_up_own(client: FlaskClient, kind: str = "own") -> None:
-    data = {
-        "name": "Ivy Leader",
-        "email": "ivy@northwind.example",
-        "password": PASSWORD,
-        "workspace": "Northwind Health",
-        "kind": kind,
-    }
-    assert client.post("/signup", data=data).headers["Location"] == "/welcome"
+    """Sign up (verifying the address, then signing in): the first sign-in offers to
+    assess one's own organisation."""
+    response = sign_up(
+        client,
+        "ivy@northwind.example",
+        name="Ivy Leader",
+        workspace="Northwind Health",
+        kind=kind,
+    )
+    assert response.headers["Location"] == "/welcome"
 
 
 def _assess_self(client: FlaskClient, role: str) -> str:

@@ -164,12 +164,20 @@ def sign_up(
     workspace: str = "Acme Advisory",
     password: str = PASSWORD,
     verify: bool = True,
+    kind: str = "firm",
 ) -> TestResponse:
     """Sign up as a person does: the form, then (``verify``) the link in the e-mail, then
     sign in; the sign-in's response.  A refused form, or an address that already has an
     account (its e-mail holds no link): the sign-up's response."""
     response = client.post(
-        "/signup", data={"name": name, "email": email, "password": password, "workspace": workspace}
+        "/signup",
+        data={
+            "name": name,
+            "email": email,
+            "password": password,
+            "workspace": workspace,
+            "kind": kind,
+        },
     )
     if response.status_code != 200 or not verify:
         return response

@@ -217,7 +217,8 @@ def issue_link(respondent: Respondent, by: User | None) -> str:
     respondent.token_hash = hashed
     respondent.token_expires_at = utcnow() + timedelta(days=int(current_app.config["INVITE_DAYS"]))
     respondent.revoked = False
-    respondent.link_issued_by_id = by.id
+    if by is not None:  # a scheduled reminder keeps who asked first
+        respondent.link_issued_by_id = by.id
     _record("respondent-invited", respondent, by)
     db.session.commit()
     return token
