@@ -80,9 +80,11 @@ def traces(app: Flask, needles: tuple[str, ...], gone: dict[str, set[int]]) -> l
 
 
 def stored_files(app: Flask, needles: tuple[str, ...]) -> list[str]:
-    """Files under the instance folder and the report folder that hold a needle."""
+    """Files under the instance folder, the report folder and the mail outbox that hold a
+    needle."""
     found = []
-    for folder in (app.instance_path, app.config.get("REPORT_CACHE_DIR")):
+    folders = (app.instance_path, app.config.get("REPORT_CACHE_DIR"), app.config["MAIL_OUTBOX"])
+    for folder in folders:
         if not folder or not Path(folder).exists():
             continue
         for path in Path(folder).rglob("*"):
@@ -101,6 +103,8 @@ def _people_with_history(app: Flask, client: FlaskClient) -> Stage:
         assert zelda is not None
         zelda.email = ERASED[1]
         db.session.commit()
+    emailed = client.post(f"{setup.detail}/respondents/{setup.respondent_ids[0]}/email")
+    assert emailed.status_code == 302  # the outbox now holds an e-mail to them
     renamed = client.post(
         f"{setup.detail}/respondents/{setup.respondent_ids[0]}/rename", data={"name": ERASED[0]}
     )

@@ -12,15 +12,19 @@ audit entry, without personal data, says what was erased, when and by whom.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import ColumnElement, delete, select
 
+from assessor.config import outbox_for
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import (
     Assessment,
     AuditEvent,
+    MailLog,
     Membership,
     Organization,
     Respondent,
@@ -28,8 +32,7 @@ from assessor.models import (
     User,
 )
 from assessor.operations import audit
-from assessor.operations.answers import lock_respondent
-from assessor.operations.submission import lock_assessment
+from assessor.operations.row_locks import lock_assessment, lock_respondent
 
 #: What an erased name or e-mail address reads in the audit log.
 MARKER = "[erased]"
@@ -85,6 +88,21 @@ def _scrub_audit(workspace_id: int, people: Iterable[Respondent], *extra: str) -
             row.detail = detail
 
 
+def _forget_mail(which: ColumnElement[bool]) -> list[str]:
+    """Delete the mail log rows ``which`` selects; the names of their ``.eml`` files in
+    the outbox, to delete once the transaction commits."""
+    files = [name for name in db.session.scalars(select(MailLog.outbox_file).where(which)) if name]
+    db.session.execute(delete(MailLog).where(which))
+    return files
+
+
+def _delete_outbox_files(names: list[str]) -> None:
+    """The outbox's copies of erased e-mails (the embedded default writes every e-mail)."""
+    folder = outbox_for(Path(current_app.instance_path), current_app.config["MAIL_OUTBOX"])
+    for name in names:
+        (folder / Path(name).name).unlink(missing_ok=True)
+
+
 def delete_assessment(assessment: Assessment, by: User) -> None:
     """Delete an assessment with its respondents, answers, history and stored reports;
     the respondents' names leave the audit log."""
@@ -99,8 +117,10 @@ def delete_assessment(assessment: Assessment, by: User) -> None:
         target=f"assessment:{assessment.id}",
         respondents=len(assessment.all_respondents),
     )
+    files = _forget_mail(MailLog.assessment_id == assessment.id)
     db.session.delete(assessment)
     db.session.commit()
+    _delete_outbox_files(files)
 
 
 def erase_respondent(respondent: Respondent, by: User) -> None:
@@ -118,6 +138,11 @@ def erase_respondent(respondent: Respondent, by: User) -> None:
     workspace_id = assessment.organization.workspace_id
     _scrub_audit(workspace_id, [respondent])
     db.session.execute(delete(StoredReport).where(StoredReport.assessment_id == assessment.id))
+    # Their e-mails, and the assessment's submission notes (each lists who is still waiting).
+    files = _forget_mail(
+        (MailLog.respondent_id == respondent_id)
+        | ((MailLog.assessment_id == assessment_id) & (MailLog.kind == "submitted"))
+    )
     audit.record(
         "respondent-erased",
         workspace_id=workspace_id,
@@ -132,6 +157,7 @@ def erase_respondent(respondent: Respondent, by: User) -> None:
     if assessment.status != "closed" and left and all(r.submitted_at for r in left):
         assessment.status = "submitted"
     db.session.commit()
+    _delete_outbox_files(files)
 
 
 def erase_organization(organization: Organization, by: User) -> int:
@@ -153,6 +179,9 @@ def erase_organization(organization: Organization, by: User) -> int:
         assessments=len(titles),
         respondents=len(people),
     )
+    assessment_ids = [a.id for a in organization.assessments]
+    files = _forget_mail(MailLog.assessment_id.in_(assessment_ids))
     db.session.delete(organization)
     db.session.commit()
+    _delete_outbox_files(files)
     return len(people)
