@@ -3,6 +3,7 @@ server starts, with the address it serves on (which PORT and HOST change)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,22 +35,28 @@ def test_seed_prints_where_to_open_and_the_login_that_works(app: Flask, tmp_path
     assert again.output.strip().splitlines()[0] == "Demo workspace ready. Sign in as"
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_run_prints_the_login_last_then_serves_where_told() -> None:
-    """The commands `make run` would run (a dry run): the server's, with the PORT and HOST
-    given, comes right after the demo seed that prints the login with that address."""
-    commands = subprocess.run(
-        ["make", "-n", "-B", "run", "PORT=8123", "HOST=0.0.0.0"],
+def _dry_run(*variables: str) -> list[str]:
+    """The lines `make -n run` prints, as at a shell: the suite itself runs under `make
+    test`, whose MAKEFLAGS and MAKELEVEL would make it print "Entering directory" lines."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    return subprocess.run(
+        ["make", "--no-print-directory", "-n", "-B", "run", *variables],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_prints_the_login_last_then_serves_where_told() -> None:
+    """The commands `make run` would run (a dry run): the server's, with the PORT and HOST
+    given, comes right after the demo seed that prints the login with that address."""
+    commands = _dry_run("PORT=8123", "HOST=0.0.0.0")
     assert commands[-2:] == [
         ".venv/bin/assessor demo seed --url http://0.0.0.0:8123",
         ".venv/bin/assessor run --host 0.0.0.0 --port 8123",
     ]
-    defaults = subprocess.run(
-        ["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
+    defaults = _dry_run()
     assert defaults[-1] == ".venv/bin/assessor run --host 127.0.0.1 --port 5000"
