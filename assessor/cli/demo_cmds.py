@@ -21,6 +21,9 @@ def register(app: Flask) -> None:
     )
     def seed(url: str | None) -> None:
         """Create the demo workspace (once) and print its login."""
+        # No PDF ahead of time: this command ends at once, and a render it started would be
+        # cut short (a forkserver traceback after the login); the server renders on download.
+        current_app.config["PRERENDER"] = False
         login = seed_demo(Path(current_app.instance_path))
         state = "created" if login.created else "ready"
         where = f": open {url} and sign in as" if url else ". Sign in as"
