@@ -155,7 +155,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "ignored",
     }
     assert set(result["questionnaire"]) == {"id", "version", "hash", "title"}
-    assert set(result["method"]) == {"combination", "description"}
+    assert set(result["method"]) == {"combination", "description", "version"}
     assert set(result["respondents"][0]) == {
         "name",
         "role",

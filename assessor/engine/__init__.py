@@ -29,12 +29,13 @@ from assessor.engine.answers import (
     coerce_answer,
     parse_answers_document,
 )
-from assessor.engine.core import METHOD, score
+from assessor.engine.core import METHOD, METHOD_VERSION, score
 from assessor.engine.result import Finding, Respondent, Result
 from assessor.engine.visibility import visible_questions
 
 __all__ = [
     "METHOD",
+    "METHOD_VERSION",
     "AnswerError",
     "AnswersDocument",
     "AnswersFileError",

@@ -15,7 +15,12 @@ from assessor.engine.scoring import combine, score_domains, sum_scores
 from assessor.engine.visibility import answers_given, view_of
 from assessor.questionnaire.schema import Questionnaire
 
+#: The scoring method's version: raised whenever the same answers may score differently.
+#: Stored results keep the version they were scored with (``docs/engine.md``).
+METHOD_VERSION = 1
+
 METHOD = Method(
+    version=METHOD_VERSION,
     combination="cautious",
     description=(
         "Where respondents' answers differ, each question is scored on the most cautious "

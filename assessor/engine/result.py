@@ -38,13 +38,20 @@ class QuestionnaireInfo(NamedTuple):
 
 
 class Method(NamedTuple):
-    """How several respondents' answers were combined into one score."""
+    """The scoring method: its version, and how several respondents' answers were combined."""
 
     combination: str
     description: str
+    #: The method's version (``assessor.engine.METHOD_VERSION``): kept with every stored
+    #: result, so a result scored by an older method says so.
+    version: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"combination": self.combination, "description": self.description}
+        return {
+            "combination": self.combination,
+            "description": self.description,
+            "version": self.version,
+        }
 
 
 class Answer(NamedTuple):
