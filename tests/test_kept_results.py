@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 import assessor.engine
 from assessor.engine import Result
@@ -174,6 +174,7 @@ def test_a_newer_method_is_offered_and_the_rescore_shows_the_changes_before_stor
 
     asked = Page(client.get(f"{setup.detail}/rescore"))
     assert asked.response.status_code == 200
+    assert asked.accessibility_problems() == []
     headline = " ".join(asked.texts("#rescore-headline"))
     assert f"{old['overall']} / 100 (method 1)" in headline
     assert f"{min(100, old['overall'] + 7)} / 100 (method 2)" in headline
@@ -186,6 +187,7 @@ def test_a_newer_method_is_offered_and_the_rescore_shows_the_changes_before_stor
     shown = asked.value("#shown")
     unticked = client.post(f"{setup.detail}/rescore", data={"shown": shown})
     assert unticked.status_code == 422
+    assert Page(unticked).errors_beside("confirm") == ["Tick the box to confirm."]
     assert len(_rows(app, setup.assessment_id)) == 2
 
     done = client.post(f"{setup.detail}/rescore", data={**CONFIRMED, "shown": shown})
@@ -402,3 +404,19 @@ def test_findings_are_matched_by_their_key_where_they_have_one() -> None:
     )
     assert re.fullmatch("[0-9a-f]{64}", changes.digest)
     assert compare(None, after).added == tuple(after["findings"])
+
+
+def test_a_closed_assessment_without_a_kept_result_stores_one_on_its_first_read(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As one closed before the upgrade whose questionnaire could not be loaded then."""
+    setup = _answered(app, client)
+    with in_app(app):
+        db.session.execute(delete(StoredResult))
+        db.session.commit()
+    first = Page(client.get(f"{setup.detail}/results"))
+    [row] = _rows(app, setup.assessment_id)
+    assert (row.number, row.reason, row.stored_by) == (1, "first-read", "system")
+    _new_engine(monkeypatch)
+    assert _overall(Page(client.get(f"{setup.detail}/results"))) == _overall(first)
+    assert len(_rows(app, setup.assessment_id)) == 1

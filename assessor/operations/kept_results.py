@@ -215,10 +215,12 @@ def _from_kept(assessment: Assessment, kept: Kept, behind: bool) -> Delivered:
             (found := stored.get((p["name"], p["role"]))) is not None and found.submitted_at is None
             for p in people
         ),
+        # Closed: who counts cannot change any more (a rename does not make a stranger).
+        # Open, behind the method: whoever the snapshot does not count is still waiting.
         tuple(
             (r.name, r.role)
             for r in assessment.respondents
-            if not r.counted or (r.name, r.role) not in counted
+            if not r.counted or (assessment.status != "closed" and (r.name, r.role) not in counted)
         ),
         kept,
         behind or kept.method_version < current_method(),
