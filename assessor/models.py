@@ -7,13 +7,14 @@ and check constraints for every enumeration.  The schema only changes through
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -554,3 +555,38 @@ class RecoveryCode(db.Model):
     #: sha256 of the code; the code itself is never stored.
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+ACTION_STATUSES = ("open", "in_progress", "done")
+
+
+class RemediationAction(db.Model):
+    """A finding the client works on: a named person of the client (not an account), a due
+    date, a status and a note of the evidence.  Kept per organisation under the finding's
+    key (``rescoring.finding_key``), so it follows the finding into the next round."""
+
+    __tablename__ = "remediation_action"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "finding_key"),
+        _enum_check("status", ACTION_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    finding_key: Mapped[str] = mapped_column(String(200))
+    #: The finding's title and severity as last seen in a round (the workspace lists read
+    #: these, not every round's result).
+    title: Mapped[str] = mapped_column(String(500))
+    severity: Mapped[str] = mapped_column(String(20))
+    owner_name: Mapped[str] = mapped_column(String(200))
+    owner_email: Mapped[str] = mapped_column(String(254))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    #: When it was last marked done (NULL while open or in progress): a round started after
+    #: it that still raises the finding marks the action "regressed".
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -34,13 +34,23 @@ from assessor.models import (
     MailLog,
     Membership,
     Organization,
+    RemediationAction,
     Respondent,
     StoredReport,
     User,
     Workspace,
     utcnow,
 )
-from assessor.operations import account_links, accounts, assessments, organizations, registration
+from assessor.operations import (
+    account_links,
+    accounts,
+    assessments,
+    kept_results,
+    organizations,
+    registration,
+    submission,
+)
+from assessor.operations import actions as action_ops
 from assessor.operations import answers as answer_ops
 from assessor.operations.catalog import catalog
 
@@ -89,6 +99,10 @@ class World:
     spare_organization_a: int = 0
     consultant_membership_a: int = 0
     viewer_membership_a: int = 0
+    #: A submitted round of A's client, a finding of it (by key) and the client's action on it.
+    rounds_assessment_a: int = 0
+    finding_key_a: str = ""
+    action_a: int = 0
 
 
 def tiny_png() -> bytes:
@@ -171,6 +185,7 @@ def build_world(app: Flask) -> World:
         expired_token = assessments.issue_link(expired, owner)
         expired.token_expires_at = utcnow() - timedelta(days=1)
         db.session.commit()
+        rounds, key, action = _scored_round_with_action(app, org_a, owner, questionnaire)
 
         outsider = accounts.sign_up(
             "owner@beta.example", PASSWORD, f"Bob Beta {BETA_MARK}", f"Beta {BETA_MARK}"
@@ -214,7 +229,30 @@ def build_world(app: Flask) -> World:
             spare_organization_a=spare_org.id,
             consultant_membership_a=memberships[people["consultant"].user_id],
             viewer_membership_a=memberships[people["viewer"].user_id],
+            rounds_assessment_a=rounds,
+            finding_key_a=key,
+            action_a=action,
         )
+
+
+def _scored_round_with_action(
+    app: Flask, organization: Organization, owner: User, questionnaire: Any
+) -> tuple[int, str, int]:
+    """A submitted round of the organisation and an action on its first finding."""
+    scored = assessments.start_assessment(
+        organization, owner, questionnaire, title=f"Round {ALPHA_MARK}"
+    )
+    person = assessments.add_respondent(scored, owner, name=f"Sid Scored {ALPHA_MARK}", role="CISO")
+    answer_everything(app, person.id)
+    person = db.session.get(Respondent, person.id)
+    assert person is not None
+    submission.submit(questionnaire, person, "test")
+    finding = kept_results.delivered(scored).result["findings"][0]
+    owner_input = action_ops.ActionInput(
+        f"Ada Owner {ALPHA_MARK}", "ada@client.example", None, "open", ""
+    )
+    action = action_ops.track(scored, finding, owner_input, owner)
+    return scored.id, action.finding_key, action.id
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -261,6 +299,7 @@ def workspace_snapshot(workspace_id: int) -> str:
         _rows(AuditEvent, AuditEvent.workspace_id == workspace_id),
         _rows(User, User.id.in_(own_users)),
         _rows(MailLog, MailLog.workspace_id == workspace_id),
+        _rows(RemediationAction, RemediationAction.organization_id.in_(own_orgs)),
     ]
     db.session.rollback()
     return hashlib.sha256(repr(parts).encode()).hexdigest()

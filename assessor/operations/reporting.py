@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.models import Assessment, Organization, StoredReport, User
-from assessor.operations import kept_results, render_jobs
+from assessor.models import Assessment, Organization, StoredReport, User, utcnow
+from assessor.operations import actions, kept_results, render_jobs, rounds
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -72,9 +72,12 @@ def assessment_date(assessment: Assessment) -> date:
     return assessment.created_at.date()
 
 
-def scored_report(assessment: Assessment, paper: str) -> tuple[dict[str, Any], ReportInputs]:
+def scored_report(
+    assessment: Assessment, paper: str, *, with_actions: bool = False
+) -> tuple[dict[str, Any], ReportInputs]:
     """The result (as a dict: the stored one of a closed assessment, see
-    :mod:`kept_results`) and the report inputs of ``assessment``."""
+    :mod:`kept_results`) and the report inputs of ``assessment``, with the progress since
+    the earlier round (:func:`rounds.progress`) and, when asked, the client's actions."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {paper!r}")
     scored = kept_results.delivered(assessment)
@@ -95,6 +98,10 @@ def scored_report(assessment: Assessment, paper: str) -> tuple[dict[str, Any], R
         paper=paper,
         in_progress=scored.in_progress,
         waiting=scored.waiting,
+        progress=rounds.progress(assessment),
+        actions=tuple(actions.export_rows(organization.id, utcnow().date()))
+        if with_actions
+        else (),
     )
     return scored.result, inputs
 
@@ -285,7 +292,7 @@ def export_assessment(assessment: Assessment, fmt: str) -> ReportFile:
     """
     if fmt not in exports.EXPORTERS:
         raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or json")
-    result, inputs = scored_report(assessment, "a4")
+    result, inputs = scored_report(assessment, "a4", with_actions=True)
     data = exports.export(fmt, result, inputs)
     return _file(data, hashlib.sha256(data).hexdigest(), inputs, fmt, exports.MIMETYPES[fmt])
 

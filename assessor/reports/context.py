@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from assessor.questionnaire.schema import MATURITY_NAMES, Questionnaire
-from assessor.reports import charts, summary
+from assessor.reports import charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
 from assessor.reports.fetcher import asset_url
 from assessor.reports.labels import (
@@ -66,6 +66,10 @@ class ReportInputs:
     in_progress: tuple[bool, ...] = ()
     #: (name, role) of the respondents still answering who are not counted.
     waiting: tuple[tuple[str, str], ...] = ()
+    #: The comparison with an earlier round (``operations/round_comparison.py``), or None.
+    progress: Mapping[str, Any] | None = None
+    #: The organisation's remediation actions (exports only; not in the PDF).
+    actions: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -100,6 +104,7 @@ class ReportInputs:
             "paper": self.paper,
             "in_progress": list(self.in_progress),
             "waiting": [list(person) for person in self.waiting],
+            "progress": self.progress,
         }
 
     def still_answering(self, index: int) -> bool:
@@ -164,6 +169,7 @@ def build_context(
         "roadmap": _roadmap(result, findings),
         "appendix": _appendix(result, inputs),
         "method": result["method"]["description"],
+        "progress": progress.annex(inputs.progress),
     }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
+from assessor.reports import export_progress
 from assessor.reports.context import ReportInputs
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -119,11 +120,25 @@ def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     writer.writerow(ANSWER_COLUMNS)
     for row in answer_rows(result, inputs):
         writer.writerow([_csv_cell(row[column]) for column in ANSWER_COLUMNS])
+    # Blocks of their own after a blank row: the progress since the earlier round, the actions.
+    for block in _extra_blocks(inputs).values():
+        writer.writerow([])
+        for cells in block:
+            writer.writerow([_csv_cell(cell) for cell in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _extra_blocks(inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
+    """The sheets (CSV blocks) of the progress since the earlier round and of the actions."""
+    blocks = {"Progress": export_progress.progress_rows(inputs.progress)}
+    if inputs.actions:
+        blocks["Actions"] = export_progress.action_rows(inputs.actions)
+    return {name: rows for name, rows in blocks.items() if rows}
+
+
 def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
-    """``{"result", "answers", "organization", "assessment"}`` as UTF-8 JSON."""
+    """``{"result", "answers", "organization", "assessment", "progress", "actions"}`` as
+    UTF-8 JSON (``progress``: null without an earlier round)."""
     document = {
         "result": result,
         "answers": answer_rows(result, inputs),
@@ -150,6 +165,8 @@ def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
                 {"name": name, "role": role, "status": NOT_COUNTED} for name, role in inputs.waiting
             ],
         },
+        "progress": inputs.progress,
+        "actions": list(inputs.actions),
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
 
@@ -375,6 +392,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         "Perception": perception,
         "Roadmap": roadmap,
         "Ignored answers": ignored,
+        **_extra_blocks(inputs),
     }
 
 
@@ -401,7 +419,7 @@ def export_xlsx(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
                     cell.data_type = "s"
                     if "\n" in cell.value or len(cell.value) > 60:
                         cell.alignment = wrap
-        header_rows = [1] if name != "Scores" else []
+        header_rows = [1] if name not in ("Scores", "Progress") else []
         for index in header_rows:
             for cell in sheet[index]:
                 cell.font = bold

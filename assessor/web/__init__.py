@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
     from assessor.web import (
         access,
         account,
+        actions,
         answering,
         assessments,
         auth,
@@ -43,6 +44,7 @@ def register_web(app: Flask) -> None:
         two_factor,
         members,
         erasure,
+        actions,
     ):
         app.register_blueprint(module.bp)
     app.context_processor(access.wording)

@@ -21,8 +21,8 @@ from markupsafe import Markup
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.models import Assessment
-from assessor.operations import audit, kept_results, render_queue, reporting, rescoring
+from assessor.models import Assessment, utcnow
+from assessor.operations import audit, kept_results, render_queue, reporting, rescoring, rounds
 from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
 from assessor.reports.charts import heatmap_svg, radar_svg
@@ -41,16 +41,15 @@ PENDING_REFRESH_SECONDS = 2
 @access.member_required
 def show(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
-    scored = kept_results.delivered(assessment)
+    since = request.args.get("since", type=int)
+    if "since" in request.args and since is None:
+        abort(404)
+    try:
+        page = rounds.results_page(assessment, since, utcnow().date())
+    except LookupError:
+        abort(404)
+    scored = page.shown
     result = scored.result
-    previous = None
-    if assessment.previous_id is not None and result["respondents"]:
-        before = db.session.get(Assessment, assessment.previous_id)
-        if before is not None and before.organization_id == assessment.organization_id:
-            earlier = kept_results.delivered(before).result
-            # A round nobody counted in has no scores to change from.
-            if earlier["respondents"]:
-                previous = {d["id"]: d for d in earlier["domains"]}
     findings = {f["id"]: f for f in result["findings"]}
     counted = [
         (r["name"], r["role"], in_progress)
@@ -61,7 +60,7 @@ def show(assessment_id: int) -> ResponseReturnValue:
         assessment=assessment,
         result=result,
         findings=findings,
-        previous=previous,
+        rounds=page,
         counted=counted,
         waiting=scored.waiting,
         radar=Markup(radar_svg(result["domains"])),  # noqa: S704 - SVG built by our code, text escaped there

@@ -1,0 +1,203 @@
+"""Two delivered results of one organisation side by side: what moved between rounds.
+
+:func:`compare` is pure: it reads two ``Result`` dicts as each round delivered them (never
+a re-score) and the questionnaires they were scored on, and returns plain values that the
+results page, the PDF annex and the exports print.  Findings are matched by
+:func:`assessor.operations.rescoring.finding_key`.  Across questionnaire versions, only
+what both versions hold is compared: domains and questions asked in one version only are
+listed as left out, and so is a finding raised in one round only whose evidence rests on
+a question (or a domain) the other version does not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from assessor.operations.rescoring import finding_key
+from assessor.questionnaire import Questionnaire
+from assessor.reports.labels import SEVERITY_RANK
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round as the comparison names it: its delivered result and what it was made of."""
+
+    assessment_id: int
+    title: str
+    day: date
+    result: Mapping[str, Any]
+    questionnaire: Questionnaire
+
+
+def _change(before: Any, after: Any) -> Any:
+    if isinstance(before, int | float) and isinstance(after, int | float):
+        return round(after - before, 1) if isinstance(after - before, float) else after - before
+    return None
+
+
+def _measure(before: Any, after: Any) -> dict[str, Any]:
+    return {"before": before, "after": after, "change": _change(before, after)}
+
+
+def _round_info(item: Round) -> dict[str, Any]:
+    questionnaire = item.result["questionnaire"]
+    return {
+        "assessment_id": item.assessment_id,
+        "title": item.title,
+        "date": item.day.isoformat(),
+        "questionnaire": {
+            "id": questionnaire["id"],
+            "version": questionnaire["version"],
+            "title": questionnaire["title"],
+        },
+        # Results stored before the method had a version were scored by method 1.
+        "method_version": (item.result.get("method") or {}).get("version") or 1,
+    }
+
+
+def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "key": finding_key(f),
+        "number": f["number"],
+        "title": f["title"],
+        "severity": f["severity"],
+        "domain": f.get("domain"),
+    }
+
+
+def _rests_on(f: Mapping[str, Any], questions: set[str], domains: set[str]) -> bool:
+    """Whether the other version could raise ``f``: it has the finding's domain and every
+    question of its evidence."""
+    if f.get("domain") and f["domain"] not in domains:
+        return False
+    return all(a["question"] in questions for a in f["evidence"]["answers"])
+
+
+def _owners(row: Mapping[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"role": n["role"], "respondent": n["respondent"], "owner": n["owner"]}
+        for n in row["named"]
+    ]
+
+
+def _owner_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Responsibilities (in both rounds) whose named owners or status changed."""
+    earlier = {row["responsibility"]: row for row in before["raci"]}
+    changes = []
+    for row in after["raci"]:
+        old = earlier.get(row["responsibility"])
+        if old is None:
+            continue
+        old_owners = sorted({n["owner"] for n in old["named"]})
+        new_owners = sorted({n["owner"] for n in row["named"]})
+        if old_owners == new_owners and old["status"] == row["status"]:
+            continue
+        changes.append(
+            {
+                "responsibility": row["responsibility"],
+                "title": row["title"],
+                "accountable": row["accountable"],
+                "owners_before": old_owners,
+                "owners_after": new_owners,
+                "status_before": old["status"],
+                "status_after": row["status"],
+            }
+        )
+    return changes
+
+
+def _disagreements(
+    before: Mapping[str, Any], after: Mapping[str, Any], shared: set[str]
+) -> dict[str, Any]:
+    """Disagreements between respondents that closed (or opened), on shared questions;
+    compared only when both rounds had more than one respondent."""
+    compared = len(before["respondents"]) > 1 and len(after["respondents"]) > 1
+    if not compared:
+        return {"compared": False, "closed": [], "new": [], "persisting": 0}
+    old = {g["question"]: g for g in before["perception"]["gaps"] if g["question"] in shared}
+    new = {g["question"]: g for g in after["perception"]["gaps"] if g["question"] in shared}
+    return {
+        "compared": True,
+        "closed": [{"question": q, "text": g["text"]} for q, g in old.items() if q not in new],
+        "new": [{"question": q, "text": g["text"]} for q, g in new.items() if q not in old],
+        "persisting": sum(1 for q in new if q in old),
+    }
+
+
+def _sorted(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(findings, key=lambda f: (SEVERITY_RANK.get(f["severity"], 9), f["number"]))
+
+
+def compare(before: Round, after: Round) -> dict[str, Any]:
+    """What moved from ``before`` to ``after`` (an earlier round of the same organisation),
+    as plain values."""
+    old, new = before.result, after.result
+    q_old, q_new = before.questionnaire, after.questionnaire
+    old_questions, new_questions = set(q_old.questions), set(q_new.questions)
+    shared_questions = old_questions & new_questions
+    old_domains = {s.id: s.title for s in q_old.sections}
+    new_domains = {s.id: s.title for s in q_new.sections}
+
+    old_scores = {d["id"]: d for d in old["domains"]}
+    domains = []
+    for d in new["domains"]:
+        earlier = old_scores.get(d["id"])
+        if earlier is None:
+            continue
+        domains.append(
+            {
+                "id": d["id"],
+                "title": d["title"],
+                "score": _measure(earlier["score"], d["score"]),
+                "maturity": _measure(earlier.get("maturity"), d.get("maturity")),
+                # Ownership clarity: absent from results of older methods.
+                "clarity": _measure(earlier.get("clarity"), d.get("clarity")),
+            }
+        )
+
+    old_findings = {finding_key(f): f for f in old["findings"]}
+    new_findings = {finding_key(f): f for f in new["findings"]}
+    closed, opened, persisting, left_out = [], [], [], []
+    for key, f in new_findings.items():
+        if key in old_findings:
+            item = _finding(f)
+            item["severity_before"] = old_findings[key]["severity"]
+            persisting.append(item)
+        elif _rests_on(f, old_questions, set(old_domains)):
+            opened.append(_finding(f))
+        else:
+            left_out.append({**_finding(f), "round": "after"})
+    for key, f in old_findings.items():
+        if key in new_findings:
+            continue
+        if _rests_on(f, new_questions, set(new_domains)):
+            closed.append(_finding(f))
+        else:
+            left_out.append({**_finding(f), "round": "before"})
+
+    same = (q_old.id, q_old.version, q_old.hash) == (q_new.id, q_new.version, q_new.hash)
+    return {
+        "before": _round_info(before),
+        "after": _round_info(after),
+        "same_questionnaire": same,
+        "overall": _measure(old["overall"], new["overall"]),
+        "clarity": _measure(old.get("clarity"), new.get("clarity")),
+        "domains": domains,
+        "findings": {
+            "new": _sorted(opened),
+            "closed": _sorted(closed),
+            "persisting": _sorted(persisting),
+        },
+        "owners": _owner_changes(old, new),
+        "disagreements": _disagreements(old, new, shared_questions),
+        "left_out": {
+            "domains_before_only": [t for i, t in old_domains.items() if i not in new_domains],
+            "domains_after_only": [t for i, t in new_domains.items() if i not in old_domains],
+            "questions_before_only": sorted(old_questions - new_questions),
+            "questions_after_only": sorted(new_questions - old_questions),
+            "findings": _sorted(left_out),
+        },
+    }
