@@ -1,0 +1,229 @@
+"""Comparing rounds of a client and tracking remediation (issue 17) through the pages:
+the results page's chooser of any earlier round (not only one made by Re-assess), the
+PDF's annex and the exports; actions beside findings, carried into the next round,
+overdue and regressed, on the client's and the workspace's action pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import AuditEvent, Organization, RemediationAction, User, utcnow
+from assessor.operations import accounts, assessments
+from assessor.operations.catalog import catalog
+from tests.web_support import (
+    QUESTIONNAIRE,
+    Page,
+    Stage,
+    complete_answers,
+    in_app,
+    questionnaire,
+    save_and_submit,
+    sign_in,
+    stage,
+)
+
+IMMATURE = {"sec_program_maturity": 1, "dat_strategy_maturity": 4}
+MATURED = {"sec_program_maturity": 4, "dat_strategy_maturity": 0}
+
+
+def _round(app: Flask, setup: Stage, title: str, overrides: dict[str, Any]) -> int:
+    """Another assessment of the same client (started, not re-assessed), answered and
+    submitted by one CIO."""
+    with in_app(app):
+        organization = db.session.get(Organization, setup.organization_id)
+        owner = db.session.get(User, setup.user_id)
+        assert organization is not None and owner is not None
+        started = assessments.start_assessment(
+            organization, owner, catalog().get(QUESTIONNAIRE), title=title
+        )
+        person = assessments.add_respondent(started, owner, name="Carla CIO", role="CIO")
+        ids = started.id, person.id
+    save_and_submit(app, ids[1], complete_answers(questionnaire(app), overrides))
+    return ids[0]
+
+
+def _three_rounds(app: Flask, client: FlaskClient) -> tuple[Stage, int, int, int]:
+    setup = stage(app, client)
+    save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
+    second = _round(app, setup, "Second round", IMMATURE)
+    third = _round(app, setup, "Third round", MATURED)
+    return setup, setup.assessment_id, second, third
+
+
+def test_any_earlier_round_of_the_client_can_be_compared(app: Flask, client: FlaskClient) -> None:
+    setup, first, second, third = _three_rounds(app, client)
+    url = f"/assessments/{third}/results"
+
+    page = Page(client.get(url))  # by default: the latest earlier round
+    chosen = page.one("#since option[selected]")
+    assert chosen.etree_element.get("value") == str(second)
+    assert [o.etree_element.get("value") for o in page.all("#since option")] == [
+        str(second),
+        str(first),
+    ]
+    assert "Change since last" not in page.text
+    scores = dict(
+        zip(page.texts("#progress tbody th"), page.texts("#progress tbody td.change"), strict=True)
+    )
+    assert scores["The security program"].startswith("+")
+    assert "security program" in " ".join(page.texts("#progress-closed li")).lower()
+    assert page.texts("#progress-new li")  # the data strategy fell back
+    assert "method 1" in page.texts("#progress-methods")[0]
+
+    older = Page(client.get(f"{url}?since={first}"))
+    assert older.one("#since option[selected]").etree_element.get("value") == str(first)
+    assert older.texts("#progress-counts") == page.texts("#progress-counts")  # same answers
+
+    for wrong in (third, 2**31 - 1):  # itself; no such round
+        assert client.get(f"{url}?since={wrong}").status_code == 404
+    assert client.get(f"{url}?since=later").status_code == 404
+    # The first round has nothing earlier: no chooser.
+    assert Page(client.get(f"/assessments/{first}/results")).all("#progress") == []
+
+    # Another workspace's assessment is no earlier round of this client.
+    other = app.test_client()
+    stranger = stage(app, other, email="stranger@example.com", organization="Elsewhere")
+    assert client.get(f"{url}?since={stranger.assessment_id}").status_code == 404
+    assert other.get(url).status_code == 404
+
+
+def test_the_report_and_the_exports_carry_the_progress(app: Flask, client: FlaskClient) -> None:
+    setup, first, second, third = _three_rounds(app, client)
+    html = client.get(f"/assessments/{third}/report").get_data(as_text=True)
+    assert 'id="progress"' in html and "Progress since" in html
+    assert html.index('id="roadmap"') < html.index('id="progress"') < html.index('id="appendix"')
+
+    document = json.loads(client.get(f"/assessments/{third}/export.json").data)
+    progress = document["progress"]
+    assert progress["before"]["assessment_id"] == second
+    assert progress["after"]["method_version"] == progress["before"]["method_version"] == 1
+    assert "immature:SEC-1" in {f["key"] for f in progress["findings"]["closed"]}
+
+    text = client.get(f"/assessments/{third}/export.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[_row(rows, "immature:SEC-1")][:2] == ["closed", "immature:SEC-1"]
+    book = load_workbook(io.BytesIO(client.get(f"/assessments/{third}/export.xlsx").data))
+    assert "Progress" in book.sheetnames
+    # The first round has no earlier one: no progress anywhere.
+    assert json.loads(client.get(f"/assessments/{first}/export.json").data)["progress"] is None
+
+
+def _row(rows: list[list[str]], value: str) -> int:
+    return next(i for i, row in enumerate(rows) if value in row)
+
+
+def _track(client: FlaskClient, assessment_id: int, key: str, **fields: str) -> Any:
+    data = {
+        "owner_name": "Dana Fixer",
+        "owner_email": "dana@contoso.example",
+        "due_date": "",
+        "status": "open",
+        "evidence": "",
+        **fields,
+    }
+    return client.post(f"/assessments/{assessment_id}/actions/track?finding={key}", data=data)
+
+
+def test_an_action_is_overdue_then_done_then_regressed(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
+    results = f"{setup.detail}/results"
+    key = "immature:SEC-1"
+    assert "Track as an action" in Page(client.get(results)).text
+
+    refused = _track(client, setup.assessment_id, key, owner_email="not an address")
+    assert refused.status_code == 422
+    assert Page(refused).texts(".field.has-error .error")  # beside the field
+    with in_app(app):
+        assert db.session.scalars(select(RemediationAction)).all() == []
+
+    yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
+    assert _track(client, setup.assessment_id, key, due_date=yesterday).status_code == 302
+    assert _track(client, setup.assessment_id, "no-such-finding").status_code == 404
+    page = Page(client.get(results))
+    assert "Action: Open · Dana Fixer" in page.text and "overdue" in page.text
+    workspace = Page(client.get("/actions"))
+    assert "Dana Fixer" in " ".join(workspace.texts("section[aria-labelledby=overdue-h] td"))
+    client_page = Page(client.get(f"/organizations/{setup.organization_id}/actions"))
+    assert client_page.texts("tr.action.overdue")
+
+    with in_app(app):
+        action_id = db.session.scalars(select(RemediationAction.id)).one()
+    done = client.post(
+        f"/actions/{action_id}",
+        data={
+            "owner_name": "Dana Fixer",
+            "owner_email": "dana@contoso.example",
+            "due_date": yesterday,
+            "status": "done",
+            "evidence": "Board minute 2026-11",
+        },
+    )
+    assert done.status_code == 302
+    assert "Nothing overdue." in Page(client.get("/actions")).text
+
+    # The next round still raises the finding: the action shows beside it, regressed.
+    later = _round(app, setup, "A year later", IMMATURE)
+    page = Page(client.get(f"/assessments/{later}/results"))
+    assert "Action: Regressed · Dana Fixer" in page.text
+    workspace = Page(client.get("/actions"))
+    assert "Dana Fixer" in " ".join(workspace.texts("section[aria-labelledby=regressed-h] td"))
+
+    document = json.loads(client.get(f"/assessments/{later}/export.json").data)
+    assert [(a["finding_key"], a["status"]) for a in document["actions"]] == [(key, "regressed")]
+    with in_app(app):
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("action-%")).order_by(AuditEvent.id)
+        ).all()
+        assert [e.action for e in events] == ["action-created", "action-updated"]
+        assert events[1].detail["changed"] == ["status", "evidence"]
+        assert "Dana" not in json.dumps([e.detail for e in events])
+
+
+def test_action_text_in_the_spreadsheets_never_reads_as_a_formula(
+    app: Flask, client: FlaskClient
+) -> None:
+    setup = stage(app, client)
+    save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
+    hostile = '=HYPERLINK("http://example.com","x")'
+    tracked = _track(client, setup.assessment_id, "immature:SEC-1", evidence=hostile)
+    assert tracked.status_code == 302
+    text = client.get(f"{setup.detail}/export.csv").data.decode("utf-8-sig")
+    cells = {c for row in csv.reader(io.StringIO(text)) for c in row}
+    assert "'" + hostile in cells and hostile not in cells
+    book = load_workbook(io.BytesIO(client.get(f"{setup.detail}/export.xlsx").data))
+    values = [c for row in book["Actions"].iter_rows() for c in row]
+    assert any(c.value == hostile and c.data_type == "s" for c in values)
+
+
+def test_a_viewer_reads_actions_but_cannot_change_them(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
+    assert _track(client, setup.assessment_id, "immature:SEC-1").status_code == 302
+    with in_app(app):
+        owner = db.session.get(User, setup.user_id)
+        assert owner is not None
+        issued = accounts.invite_member(
+            owner.memberships[0].workspace, "vera@example.com", "viewer", owner
+        )
+        accounts.join_with_new_account(issued.invitation, "Vera Viewer", "a sturdy passphrase 42")
+        action_id = db.session.scalars(select(RemediationAction.id)).one()
+    viewer = app.test_client()
+    sign_in(viewer, "vera@example.com")
+    page = Page(viewer.get(f"{setup.detail}/results"))
+    assert "Action: Open · Dana Fixer" in page.text and "Edit the action" not in page.text
+    assert "Dana Fixer" in Page(viewer.get("/actions")).text
+    assert viewer.get(f"/actions/{action_id}").status_code == 404
+    assert _track(viewer, setup.assessment_id, "immature:SEC-1", status="done").status_code == 404
+    with in_app(app):
+        assert db.session.scalars(select(RemediationAction.status)).one() == "open"
