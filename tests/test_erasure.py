@@ -47,6 +47,8 @@ CONFIRMED = {"confirm": "y"}
 ERASED = ("Zelda Erasable-q9x", "zelda.q9x@client.example", "secret remark q9x")
 #: Someone of the same assessment who stays.
 KEPT = ("Kurt Keeper-w4v", "kurt.w4v@client.example")
+#: The client's person who owns a remediation action, and its evidence note.
+ACTION_OWNER = ("Otto Actionowner-p2k", "otto.p2k@client.example", "evidence note p2k")
 
 
 def _text(value: Any) -> str:
@@ -196,6 +198,17 @@ def test_erasing_a_client_organisation_keeps_only_an_audit_entry_without_persona
     app: Flask, client: FlaskClient
 ) -> None:
     setup = _people_with_history(app, client)
+    tracked = client.post(
+        f"{setup.detail}/actions/track?finding=immature:SEC-1",
+        data={
+            "owner_name": ACTION_OWNER[0],
+            "owner_email": ACTION_OWNER[1],
+            "status": "in_progress",
+            "evidence": ACTION_OWNER[2],
+        },
+    )
+    assert tracked.status_code == 302
+    assert traces(app, ACTION_OWNER, {}) != []
     # A second round of the same client, and another client who stays.
     with in_app(app):
         previous = db.session.get(Assessment, setup.assessment_id)
@@ -218,8 +231,8 @@ def test_erasing_a_client_organisation_keeps_only_an_audit_entry_without_persona
         "assessment": {setup.assessment_id} | second_round,
         "respondent": set(setup.respondent_ids) | second_people,
     }
-    assert traces(app, ERASED + KEPT + ("Contoso Health",), gone) == []
-    assert stored_files(app, ERASED + KEPT) == []
+    assert traces(app, ERASED + KEPT + ACTION_OWNER + ("Contoso Health",), gone) == []
+    assert stored_files(app, ERASED + KEPT + ACTION_OWNER) == []
     with in_app(app):
         entry = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "organization-erased")
