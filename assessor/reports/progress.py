@@ -44,6 +44,7 @@ def _findings(items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "title": f["title"],
             "severity_label": SEVERITY_LABELS.get(f["severity"], f["severity"]),
             "before_label": SEVERITY_LABELS.get(f.get("severity_before") or "", ""),
+            "moved": bool(f.get("severity_before")) and f.get("severity_before") != f["severity"],
         }
         for f in items
     ]
