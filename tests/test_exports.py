@@ -224,7 +224,15 @@ def test_unknown_format() -> None:
 def test_json_round_trips_answers() -> None:
     result, inputs = mini(firm_name="Northwind")
     document = json.loads(exports.export_json(result, replace(inputs, sector=None)))
-    assert set(document) == {"result", "answers", "organization", "assessment"}
+    assert set(document) == {
+        "result",
+        "answers",
+        "organization",
+        "assessment",
+        "progress",
+        "actions",
+    }
+    assert document["progress"] is None and document["actions"] == []  # no earlier round
     assert document["result"] == json.loads(json.dumps(result))
     assert document["assessment"]["prepared_by"] == "Northwind"
     multi = [a for a in document["answers"] if a["question_id"] == "regulated_data"]
