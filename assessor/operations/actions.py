@@ -90,10 +90,24 @@ def in_workspace(action_id: int, workspace_id: int) -> RemediationAction | None:
     )
 
 
-def finding_of(assessment: Assessment, key: str) -> Mapping[str, Any] | None:
-    """The finding with this key in the assessment's delivered result, or None."""
+@dataclass(frozen=True)
+class Tracked:
+    """A finding of a round's delivered result, and its organisation's action on it."""
+
+    finding: Mapping[str, Any]
+    action: RemediationAction | None
+
+
+def tracked(assessment: Assessment, key: str) -> Tracked:
+    """The finding with this key in the assessment's delivered result, and its action.
+
+    :raise LookupError: the result raises no finding with this key.
+    """
     result = kept_results.delivered(assessment).result
-    return next((f for f in result["findings"] if finding_key(f) == key), None)
+    finding = next((f for f in result["findings"] if finding_key(f) == key), None)
+    if finding is None:
+        raise LookupError(f"no finding {key!r} in assessment {assessment.id}")
+    return Tracked(finding, of_organization(assessment.organization_id).get(key))
 
 
 def _changes(action: RemediationAction, data: ActionInput) -> list[str]:
@@ -166,8 +180,7 @@ def update(action: RemediationAction, data: ActionInput, by: User) -> Remediatio
     begin_write()  # SQLite: take the write lock before reading what is changed
     changed = _changes(action, data)
     _apply(action, data)
-    workspace_id = db.session.get(Organization, action.organization_id).workspace_id  # type: ignore[union-attr]
-    _audit("action-updated", action, workspace_id, by, changed=changed)
+    _audit("action-updated", action, action.organization.workspace_id, by, changed=changed)
     db.session.commit()
     return action
 

@@ -33,9 +33,11 @@ class Round:
 
 
 def _change(before: Any, after: Any) -> Any:
-    if isinstance(before, int | float) and isinstance(after, int | float):
-        return round(after - before, 1) if isinstance(after - before, float) else after - before
-    return None
+    """``after - before`` (one decimal for maturities); None when either is missing."""
+    if not (isinstance(before, int | float) and isinstance(after, int | float)):
+        return None
+    change = after - before
+    return round(change, 1) if isinstance(change, float) else change
 
 
 def _measure(before: Any, after: Any) -> dict[str, Any]:

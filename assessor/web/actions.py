@@ -31,11 +31,12 @@ def track(assessment_id: int) -> ResponseReturnValue:
     """Make a finding of this round an action (or change the one it has)."""
     assessment = access.assessment_or_404(assessment_id)
     key = request.values.get("finding", "")
-    finding = actions.finding_of(assessment, key)
-    if finding is None:
+    try:
+        found = actions.tracked(assessment, key)
+    except LookupError:
         abort(404)
-    existing = actions.of_organization(assessment.organization_id).get(key)
-    form = ActionForm(obj=existing)
+    finding = found.finding
+    form = ActionForm(obj=found.action)
     back = url_for("results.show", assessment_id=assessment.id) + f"#f-{finding['number']}"
     if form.validate_on_submit():
         actions.track(assessment, finding, _input(form), current_user._get_current_object())
