@@ -215,9 +215,12 @@ def test_submitting_twice_at_once_submits_once(app: Flask, world: World) -> None
     assert (seen["first"].status_code, seen["second"].status_code) == (200, 200)
     with app.app_context():
         events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == "answers-submitted")
+            select(AuditEvent).where(
+                AuditEvent.action == "answers-submitted",
+                AuditEvent.target == f"respondent:{world.respondent_a}",
+            )
         ).all()
-        assert [e.target for e in events] == [f"respondent:{world.respondent_a}"]
+        assert len(events) == 1
         respondent = db.session.get(Respondent, world.respondent_a)
         assert respondent is not None and respondent.submitted_at is not None
         shown = f"{respondent.submitted_at:%Y-%m-%d at %H:%M}"
