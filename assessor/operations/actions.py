@@ -90,6 +90,10 @@ def in_workspace(action_id: int, workspace_id: int) -> RemediationAction | None:
     )
 
 
+class NoSuchFinding(Exception):
+    """The round's delivered result raises no finding with this key."""
+
+
 @dataclass(frozen=True)
 class Tracked:
     """A finding of a round's delivered result, and its organisation's action on it."""
@@ -101,12 +105,12 @@ class Tracked:
 def tracked(assessment: Assessment, key: str) -> Tracked:
     """The finding with this key in the assessment's delivered result, and its action.
 
-    :raise LookupError: the result raises no finding with this key.
+    :raise NoSuchFinding: the result raises no finding with this key.
     """
     result = kept_results.delivered(assessment).result
     finding = next((f for f in result["findings"] if finding_key(f) == key), None)
     if finding is None:
-        raise LookupError(f"no finding {key!r} in assessment {assessment.id}")
+        raise NoSuchFinding(f"no finding {key!r} in assessment {assessment.id}")
     return Tracked(finding, of_organization(assessment.organization_id).get(key))
 
 

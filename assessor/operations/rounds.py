@@ -19,6 +19,10 @@ from assessor.operations.rescoring import finding_key
 from assessor.reports.progress import annex
 
 
+class NotAnEarlierRound(Exception):
+    """The round asked for is no earlier round of the organisation."""
+
+
 @dataclass(frozen=True)
 class Choice:
     """An earlier round offered in the chooser."""
@@ -70,14 +74,14 @@ def baseline(assessment: Assessment, since: int | None = None) -> Assessment | N
     """The round to compare with: ``since`` (an earlier round of the same organisation),
     else the round this one repeats (Re-assess), else the latest earlier one.
 
-    :raise LookupError: ``since`` names no earlier round of the organisation.
+    :raise NotAnEarlierRound: ``since`` names no earlier round of the organisation.
     """
     rounds = earlier(assessment)
     if since is not None:
         for item in rounds:
             if item.id == since:
                 return item
-        raise LookupError(f"assessment {since} is no earlier round of this organisation")
+        raise NotAnEarlierRound(f"assessment {since} is no earlier round of this organisation")
     for item in rounds:
         if item.id == assessment.previous_id:
             return item
@@ -107,7 +111,7 @@ def progress(
 
     ``shown``: the assessment's delivered result, when the caller has it already.
 
-    :raise LookupError: ``since`` names no earlier round of the organisation.
+    :raise NotAnEarlierRound: ``since`` names no earlier round of the organisation.
     """
     before = baseline(assessment, since)
     if before is None:
@@ -137,7 +141,7 @@ def results_page(assessment: Assessment, since: int | None, today: date) -> Resu
     """The results page's rounds and actions (``since``: the earlier round chosen, else
     :func:`baseline`).
 
-    :raise LookupError: ``since`` names no earlier round of the organisation.
+    :raise NotAnEarlierRound: ``since`` names no earlier round of the organisation.
     """
     shown = kept_results.delivered(assessment)
     compared = progress(assessment, since, shown)

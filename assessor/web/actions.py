@@ -33,7 +33,7 @@ def track(assessment_id: int) -> ResponseReturnValue:
     key = request.values.get("finding", "")
     try:
         found = actions.tracked(assessment, key)
-    except LookupError:
+    except actions.NoSuchFinding:
         abort(404)
     finding = found.finding
     form = ActionForm(obj=found.action)

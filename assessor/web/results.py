@@ -46,7 +46,7 @@ def show(assessment_id: int) -> ResponseReturnValue:
         abort(404)
     try:
         page = rounds.results_page(assessment, since, utcnow().date())
-    except LookupError:
+    except rounds.NotAnEarlierRound:
         abort(404)
     scored = page.shown
     result = scored.result
