@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_COMMENT_CHARS": 2000,
     # Saves by a signed-in user (answering for a respondent, or for themselves), per user.
     "RATELIMIT_USER_SAVES": "600 per minute",
+    # Requests to the JSON API, per token (per address for requests without one).
+    "RATELIMIT_API": "600 per minute",
+    # An Idempotency-Key is remembered this many hours (a retry after it creates anew).
+    "API_IDEMPOTENCY_HOURS": 24,
     # An answer's changes by the same author within this many seconds of their last one are
     # one history row (the latest), so autosaves keep the history small; 0: a row each.
     "HISTORY_COALESCE_SECONDS": 300,

@@ -513,3 +513,61 @@ class RecoveryCode(db.Model):
     #: sha256 of the code; the code itself is never stored.
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+API_TOKEN_SCOPES = ("read", "read-write")
+
+
+class ApiToken(db.Model):
+    """A personal API token of a user in one workspace (shown once, kept hashed).
+
+    It acts as its owner with the owner's role in the workspace, narrowed to its scope; it
+    is revoked when the owner leaves or is removed from the workspace.
+    """
+
+    __tablename__ = "api_token"
+    __table_args__ = (_enum_check("scope", API_TOKEN_SCOPES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: What the owner called it ("CRM sync").
+    name: Mapped[str] = mapped_column(String(100))
+    #: ``read`` or ``read-write``.
+    scope: Mapped[str] = mapped_column(String(20))
+    #: sha256 of the token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token's first characters, to tell tokens apart in the list (not secret).
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When it was revoked (by its owner, or by their leaving); NULL while it works.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+    workspace: Mapped[Workspace] = relationship()
+
+
+class ApiIdempotencyKey(db.Model):
+    """A create sent with an ``Idempotency-Key``: the same key again gets the same answer.
+
+    Only what identifies the request and where its result lives is kept (no response body:
+    a respondent's link is shown once, and erasure has nothing to find here).
+    """
+
+    __tablename__ = "api_idempotency_key"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    #: sha256 of the method, path and body: the same key with another request is a 422.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    #: The created resource's URL under /api/v1.
+    location: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
