@@ -18,6 +18,7 @@ from assessor.operations.errors import OperationError
 
 PREFIX = "/api/v1"
 bp = APIBlueprint("api", __name__, url_prefix=PREFIX, tag="API")
+_set_up = False
 
 
 def _operation_error(exc: OperationError) -> Any:
@@ -28,6 +29,8 @@ def _http_error(error: HTTPError) -> Any:
     """APIFlask's errors (validation, ``abort``) as problems."""
     errors = error.detail if error.status_code == 422 and error.detail else None
     detail = error.message
+    if error.status_code == 400 and detail == "Bad Request":  # the body did not parse
+        detail = "The request body is not valid JSON."
     if errors:
         where = "; ".join(
             f"{field}: {' '.join(messages)}"
@@ -44,16 +47,26 @@ def _http_error(error: HTTPError) -> Any:
     )
 
 
-def register_api(app: APIFlask) -> None:
-    from assessor.api import answers, assessments, docs, organisations, results  # noqa: F401
+def _set_up_blueprint() -> None:
+    """Once per process, before the blueprint is first registered."""
+    from assessor.api import answers, assessments, organisations, results  # noqa: F401
     from assessor.api.auth import rate_key, rate_limit
     from assessor.api.conventions import etag_reads
-    from assessor.api.spec import describe
 
     csrf.exempt(bp)
     limiter.limit(rate_limit, key_func=rate_key)(bp)
     bp.errorhandler(OperationError)(_operation_error)
     bp.after_request(etag_reads)
+
+
+def register_api(app: APIFlask) -> None:
+    from assessor.api import docs
+    from assessor.api.spec import describe
+
+    global _set_up
+    if not _set_up:
+        _set_up_blueprint()
+        _set_up = True
     app.register_blueprint(bp)
     app.register_blueprint(docs.bp)
     app.error_processor(_http_error)
