@@ -29,8 +29,6 @@ def _http_error(error: HTTPError) -> Any:
     """APIFlask's errors (validation, ``abort``) as problems."""
     errors = error.detail if error.status_code == 422 and error.detail else None
     detail = error.message
-    if error.status_code == 400 and detail == "Bad Request":  # the body did not parse
-        detail = "The request body is not valid JSON."
     if errors:
         where = "; ".join(
             f"{field}: {' '.join(messages)}"
@@ -69,7 +67,9 @@ def register_api(app: APIFlask) -> None:
         _set_up = True
     app.register_blueprint(bp)
     app.register_blueprint(docs.bp)
-    app.error_processor(_http_error)
+    # Not ``app.error_processor``: that also takes over every Werkzeug error, the pages'
+    # too; web/errors.py answers those (problem+json under /api/, HTML elsewhere).
+    app.error_callback = _http_error
     app.config.update(
         VALIDATION_ERROR_SCHEMA=PROBLEM_SCHEMA,
         HTTP_ERROR_SCHEMA=PROBLEM_SCHEMA,

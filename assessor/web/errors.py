@@ -7,7 +7,7 @@ import time
 from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from assessor.api.problems import is_api_request, problem
 from assessor.extensions import limiter
@@ -52,6 +52,8 @@ def register(app: Flask) -> None:
         if code == 400 and exc.description and exc.description != HTTPException.description:
             message = exc.description
         if is_api_request():
+            if isinstance(exc, BadRequest) and exc.description == BadRequest.description:
+                message = "The request body is not valid JSON."  # what get_json refused
             response = problem(code, message if code != 500 else None)
         elif _wants_json():
             response = make_response(jsonify(error=message), code)
