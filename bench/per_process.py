@@ -107,7 +107,7 @@ def prepare_database(url: str) -> None:
 
     base, _, name = url.replace("+psycopg", "").rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
@@ -179,18 +179,31 @@ def main() -> None:
         response = web.get(f"/api/v1/assessments/{assessment_id}/results", headers=api)
         assert response.status_code == 200
 
+    def healthz(n: int) -> None:
+        assert web.get("/healthz").status_code == 200
+
     print(f"database: {args.database_url.split('@')[-1]}; one process, one thread, in-process")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     count = args.requests
-    measure("autosave by link", clock, count, autosave)
-    measure("questionnaire page by link", clock, count, page)
-    measure("results page (consultant)", clock, max(20, count // 6), results)
-    measure("API results", clock, max(20, count // 6), api_results)
+    # The baseline of the same run: the smallest request with a database round trip.
+    base = measure("baseline /healthz (SELECT 1)", clock, count, healthz)
+    for name, send, n in (
+        ("autosave by link", autosave, count),
+        ("questionnaire page by link", page, count),
+        ("results page (consultant)", results, max(20, count // 6)),
+        ("API results", api_results, max(20, count // 6)),
+    ):
+        figures = measure(name, clock, n, send)
+        print(
+            f"ratio {name} / baseline per second: {figures['per_second'] / base['per_second']:.3f}"
+        )
 
     render = one_render(app, assessment_id)
     fork = fork_cost()
     per_minute = 60 / (render + fork)
     print(f"one render (best of 3, warm, in process): {render:.2f} s; fork+exit {fork:.4f} s")
     print(f"renders per minute per worker: {per_minute:.0f}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
