@@ -29,9 +29,11 @@ def test_the_docs_page_lists_the_operations_offline(context: Any, live_server: L
     refused: list[str] = []
     page.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text and "script" in message.text
-        else None,
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text and "script" in message.text
+            else None
+        ),
     )
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_selector(".opblock", state="attached")
