@@ -203,6 +203,16 @@ def test_writes_are_audited_as_the_token_owner(client: FlaskClient, world: World
             select(AuditEvent.action).where(AuditEvent.workspace_id == world.workspace_a)
         ).all()
     assert "api-token-created" in actions and "organization-created" in actions
+    exported = client.get(
+        f"{API}/assessments/{world.assessment_a}/exports/csv", headers=bearer(world.owner_api_token)
+    )
+    assert exported.status_code == 200
+    with in_app(client.application):
+        download = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "report-downloaded")
+        ).one()
+    assert download.actor == f"{world.owner.email} (API token {world.owner_token_id})"
+    assert download.detail == {"format": "csv"}
 
 
 def test_a_token_of_someone_who_leaves_stops_working(client: FlaskClient, world: World) -> None:

@@ -12,7 +12,7 @@ from assessor.api import bp, scope
 from assessor.api.auth import auth, caller
 from assessor.api.problems import problem
 from assessor.api.schemas import RenderJob, ReportQuery, Result
-from assessor.operations import render_queue, reporting
+from assessor.operations import audit, render_queue, reporting
 from assessor.operations.render_jobs import RenderRefused
 from assessor.operations.scoring import score_assessment
 
@@ -58,10 +58,13 @@ def get_report(assessment_id: int, query: ReportQuery) -> Any:
         job = scope.render_job(report.job_id)
         location = url_for("api.get_render_job", job_id=job.id)
         return job, 202, {"Location": location, "Retry-After": str(PENDING_RETRY_SECONDS)}
-    return _file(report)
+    return _file(report, assessment.id, "pdf")
 
 
-def _file(report: reporting.ReportFile) -> Response:
+def _file(report: reporting.ReportFile, assessment_id: int, fmt: str) -> Response:
+    """The file as an attachment with its ETag (304 when the client has it); audited."""
+    who = caller()
+    audit.downloaded(who.workspace_id, assessment_id, who.user, who.audit_actor, fmt)
     response = send_file(
         BytesIO(report.data),
         mimetype=report.mimetype,
@@ -106,4 +109,4 @@ def get_export(assessment_id: int, fmt: str) -> Any:
     assessment = scope.assessment(assessment_id)
     if caller().user.email_verified_at is None:
         return problem(403, "Confirm the token owner's e-mail address before exporting.")
-    return _file(reporting.export_assessment(assessment, fmt))
+    return _file(reporting.export_assessment(assessment, fmt), assessment.id, fmt)

@@ -48,6 +48,11 @@ class Caller:
         """How answer history names the caller (as a consultant's saves are named)."""
         return f"{self.user.name[:160]} (API token {self.token_id})"
 
+    @property
+    def audit_actor(self) -> str:
+        """How the audit log names the caller (as it names a signed-in user: the e-mail)."""
+        return f"{self.user.email[:220]} (API token {self.token_id})"
+
 
 def create_token(
     workspace: Workspace, user: User, *, name: str, scope: str

@@ -10,7 +10,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment
 from assessor.operations import audit, render_queue, reporting
@@ -75,16 +74,13 @@ def _paper() -> str:
 
 def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -> Response:
     """Send a report as an attachment, with its ETag (304 when the browser has it)."""
-    begin_write()  # SQLite: take the write lock before reading what is changed
-    audit.record(
-        "report-downloaded",
-        workspace_id=assessment.organization.workspace_id,
-        actor=current_user.email,
-        user=current_user._get_current_object(),
-        target=f"assessment:{assessment.id}",
-        format=what,
+    audit.downloaded(
+        assessment.organization.workspace_id,
+        assessment.id,
+        current_user._get_current_object(),
+        current_user.email,
+        what,
     )
-    db.session.commit()
     response = send_file(
         BytesIO(report.data),
         mimetype=report.mimetype,
