@@ -4,17 +4,23 @@ offline, and the policy is ``script-src 'self'``: ``web/security.API_DOCS_POLICY
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from pathlib import Path
 
 import flask_swagger_ui
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1/docs")
 
 ASSETS = Path(flask_swagger_ui.__file__).parent / "dist"
 #: The files the page loads (nothing else of the package is served).
-SERVED = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js")
+SERVED = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui-standalone-preset.js": "text/javascript",
+}
 
 
 @bp.get("")
@@ -26,4 +32,16 @@ def index() -> ResponseReturnValue:
 def asset(name: str) -> ResponseReturnValue:
     if name not in SERVED:
         abort(404)
-    return send_from_directory(ASSETS, name, max_age=3600)
+    data, etag = _read(name)
+    response = Response(data, mimetype=SERVED[name])
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response.make_conditional(request)
+
+
+@cache
+def _read(name: str) -> tuple[bytes, str]:
+    """A file of the package, read once per process, and its ETag."""
+    data = (ASSETS / name).read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
