@@ -31,6 +31,7 @@ def answers_body(respondent_id: int, stored: dict[str, answers.StoredAnswer]) ->
 
 @bp.get("/assessments/<id:assessment_id>/respondents/<id:respondent_id>/answers")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(Answers)
 @bp.doc(operation_id="get_answers")
 def get_answers(assessment_id: int, respondent_id: int) -> Any:
@@ -41,6 +42,7 @@ def get_answers(assessment_id: int, respondent_id: int) -> Any:
 
 @bp.patch("/assessments/<id:assessment_id>/respondents/<id:respondent_id>/answers")
 @bp.auth_required(auth)
+@scope.existing
 @bp.input(AnswersIn, arg_name="body")
 @bp.output(Answers)
 @bp.doc(

@@ -147,6 +147,7 @@ def _offered(wanted: str | None) -> Questionnaire:
 
 @bp.get("/assessments/<id:assessment_id>")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(Assessment)
 @bp.doc(operation_id="get_assessment")
 def get_assessment(assessment_id: int) -> Any:
@@ -156,6 +157,7 @@ def get_assessment(assessment_id: int) -> Any:
 
 @bp.post("/assessments/<id:assessment_id>/close")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(Assessment)
 @bp.doc(operation_id="close_assessment")
 @writes
@@ -168,6 +170,7 @@ def close_assessment(assessment_id: int) -> Any:
 
 @bp.get("/assessments/<id:assessment_id>/respondents")
 @bp.auth_required(auth)
+@scope.existing
 @bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(RespondentPage)
 @bp.doc(operation_id="list_respondents")
@@ -180,6 +183,7 @@ def list_respondents(assessment_id: int, query: PageQuery) -> Any:
 
 @bp.post("/assessments/<id:assessment_id>/respondents")
 @bp.auth_required(auth)
+@scope.existing
 @bp.input(RespondentIn, arg_name="body")
 @bp.output(Respondent, status_code=201, links=RESPONDENT_LINKS)
 @bp.doc(operation_id="create_respondent", responses={409: "Idempotency-Key in use"})
@@ -201,6 +205,7 @@ def create_respondent(assessment_id: int, body: RespondentIn, replay: str | None
 
 @bp.get("/assessments/<id:assessment_id>/respondents/<id:respondent_id>")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(Respondent)
 @bp.doc(operation_id="get_respondent")
 def get_respondent(assessment_id: int, respondent_id: int) -> Any:
@@ -210,6 +215,7 @@ def get_respondent(assessment_id: int, respondent_id: int) -> Any:
 
 @bp.post("/assessments/<id:assessment_id>/respondents/<id:respondent_id>/revoke")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(Respondent)
 @bp.doc(operation_id="revoke_respondent_link")
 @writes

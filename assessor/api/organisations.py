@@ -61,6 +61,7 @@ def create_organisation(body: OrganisationIn, replay: str | None = None) -> Any:
 
 @bp.get("/organisations/<id:organisation_id>")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(Organisation)
 @bp.doc(operation_id="get_organisation")
 def get_organisation(organisation_id: int) -> Any:

@@ -23,6 +23,7 @@ _PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "
 
 @bp.get("/assessments/<id:assessment_id>/results")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(Result)
 @bp.doc(operation_id="get_results")
 def get_results(assessment_id: int) -> Any:
@@ -33,6 +34,7 @@ def get_results(assessment_id: int) -> Any:
 
 @bp.get("/assessments/<id:assessment_id>/report")
 @bp.auth_required(auth)
+@scope.existing
 @bp.input(ReportQuery, location="query", arg_name="query")
 @bp.output(
     RenderJob,
@@ -79,6 +81,7 @@ def _file(report: reporting.ReportFile, assessment_id: int, fmt: str) -> Respons
 
 @bp.get("/render-jobs/<id:job_id>")
 @bp.auth_required(auth)
+@scope.existing
 @bp.output(RenderJob)
 @bp.doc(operation_id="get_render_job")
 def get_render_job(job_id: int) -> Any:
@@ -88,6 +91,7 @@ def get_render_job(job_id: int) -> Any:
 
 @bp.get("/assessments/<id:assessment_id>/exports/<any(csv, xlsx, json):fmt>")
 @bp.auth_required(auth)
+@scope.existing
 @bp.doc(
     operation_id="get_export",
     responses={

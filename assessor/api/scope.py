@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
 from apiflask import abort
 from sqlalchemy import select
 
@@ -49,3 +53,25 @@ def render_job(job_id: int) -> RenderJob:
     if found is None:
         abort(404, "There is no render job with this id in the token's workspace.")
     return found
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def existing(view: F) -> F:
+    """The ids in the URL name things of the caller's workspace (404 otherwise), checked
+    before the request body is: an unknown id is 404 whatever is sent with it."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if "respondent_id" in kwargs:
+            respondent(kwargs["assessment_id"], kwargs["respondent_id"])
+        elif "assessment_id" in kwargs:
+            assessment(kwargs["assessment_id"])
+        elif "organisation_id" in kwargs:
+            organisation(kwargs["organisation_id"])
+        elif "job_id" in kwargs:
+            render_job(kwargs["job_id"])
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
