@@ -445,7 +445,7 @@ class RenderJob(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-MAIL_STATUSES = ("sent", "failed")
+MAIL_STATUSES = ("queued", "sent", "failed")
 ACCOUNT_LINK_PURPOSES = ("verify", "reset")
 
 
@@ -457,6 +457,7 @@ class MailLog(db.Model):
         _enum_check("status", MAIL_STATUSES),
         Index("ix_mail_log_assessment_id", "assessment_id"),
         Index("ix_mail_log_workspace_id", "workspace_id"),
+        Index("ix_mail_log_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -479,6 +480,13 @@ class MailLog(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     #: The ``.eml`` file's name in the outbox folder (embedded default, no SMTP server).
     outbox_file: Mapped[str | None] = mapped_column(String(200))
+    #: The whole message (RFC 5322) while it is queued; emptied once it is sent or has
+    #: failed, so that the links it holds are not kept in the database.
+    message: Mapped[str | None] = mapped_column(Text)
+    #: Sends started (a sender claims the row first; see operations/mail_queue.py).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When a sender last claimed the queued row; an old claim is a sender that died.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

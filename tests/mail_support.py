@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import MailLog
+from assessor.operations import mail_queue
 
 REFUSED_DOMAIN = "bounce.example"
 
@@ -31,8 +32,15 @@ def parse(data: bytes) -> EmailMessage:
     return message
 
 
+def settle(app: Flask) -> None:
+    """Wait until the app's background sender has sent what requests handed it (a request
+    returns before its e-mail goes)."""
+    assert mail_queue.wait_idle(app, 60), "the mail sender did not finish in a minute"
+
+
 def outbox(app: Flask, to: str | None = None) -> list[EmailMessage]:
     """The messages written to the outbox, oldest first (in the mail log's order)."""
+    settle(app)
     folder = Path(app.config["MAIL_OUTBOX"])
     with app.app_context():
         names = db.session.scalars(
@@ -46,6 +54,7 @@ def outbox(app: Flask, to: str | None = None) -> list[EmailMessage]:
 def received(app: Flask, to: str | None = None) -> list[EmailMessage]:
     """What the app sent, oldest first: to the SMTP server it is set to use (a running
     :func:`smtp_server`), else to its outbox."""
+    settle(app)
     port = app.config.get("MAIL_PORT") if app.config.get("MAIL_SERVER") else None
     server = next((s for s in _RUNNING if s.port == port), None)
     if server is None:

@@ -30,6 +30,11 @@ def _flash_sent(logs: list[MailLog]) -> None:
     for log in logs:
         if log.status == "sent":
             flash(f"E-mail sent to {log.recipient}.", "success")
+        elif log.status == "queued":
+            flash(
+                f"E-mailing {log.recipient}: whether it went shows beside them (reload the page).",
+                "success",
+            )
         else:
             flash(f"The e-mail to {log.recipient} was not sent: {log.error}", "error")
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Invitation
-from assessor.operations import accounts, audit, notices
+from assessor.operations import accounts, audit, mailing, notices
 from assessor.reports.branding import BrandingError, validate_accent, validate_logo
 from assessor.web import access
 from assessor.web.forms import (
@@ -45,6 +45,7 @@ def index() -> ResponseReturnValue:
         workspace=workspace,
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id) if access.is_owner() else [],
+        invitation_mail=mailing.team_invitations(workspace.id) if access.is_owner() else {},
         branding=BrandingForm(obj=workspace),
         invite=_invite_form(workspace),
         action=ActionForm(),
