@@ -8,6 +8,7 @@ import email
 import email.policy
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -138,3 +139,44 @@ def smtp_server() -> Iterator[SmtpServer]:
     finally:
         _RUNNING.remove(server)
         controller.stop()
+
+
+class BlackHole:
+    """A mail server that accepts connections and never answers (not even the greeting)
+    until :meth:`release`, which hangs up on every client and stops listening."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        #: Set once a client is connected and waiting for the server.
+        self.connected = threading.Event()
+        self.held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # released
+                return
+            self.held.append(connection)
+            self.connected.set()
+
+    def config(self) -> dict[str, Any]:
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TLS": "none"}
+
+    def release(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+        self._thread.join(5)
+
+
+@pytest.fixture
+def black_hole() -> Iterator[BlackHole]:
+    hole = BlackHole()
+    try:
+        yield hole
+    finally:
+        hole.release()
