@@ -11,23 +11,34 @@ from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.mail import build, one_line
+from assessor.mail import Link, build, one_line, person_text
 from assessor.models import MailLog
 from assessor.operations import audit, mail_queue
 
 
-def external_url(endpoint: str, **values: Any) -> str:
+def external_url(endpoint: str, **values: Any) -> Link:
     """An absolute link for an e-mail, always under ``BASE_URL``: the request's Host header
     is the client's to choose, and a reset asked for with a forged one would mail the
     victim a link (with its token) to the attacker's site."""
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+        return Link(url_for(endpoint, _external=True, **values))
+
+
+def _mail_value(value: Any) -> Any:
+    if isinstance(value, Link):
+        return one_line(value)
+    if isinstance(value, str):
+        return person_text(value)
+    if isinstance(value, list | tuple):
+        return [_mail_value(v) for v in value]
+    return value
 
 
 def render(template: str, **context: Any) -> tuple[str, str]:
-    """The subject (the template's first line, after ``Subject:``) and the body.  Names
-    and links are put on one line: a line break in a name must not end the subject."""
-    flat = {k: one_line(v) if isinstance(v, str) else v for k, v in context.items()}
+    """The subject (the template's first line, after ``Subject:``) and the body.  Links
+    the service made go in as they are; any other text is people's, and goes in as
+    :func:`person_text` makes it (one line, bounded, nothing a mail program links)."""
+    flat = {k: _mail_value(v) for k, v in context.items()}
     text = render_template(f"mail/{template}.txt", **flat)
     first, _, body = text.lstrip().partition("\n")
     return first.removeprefix("Subject:").strip(), body.strip() + "\n"
