@@ -136,6 +136,7 @@ def test_reminder_on_click_goes_to_those_who_have_not_submitted(
     save_answers(app, done, complete_answers(questionnaire(app)))
     done_link = link(last_to(app, "dee@client.example"), "/r/")
     assert app.test_client().post(f"{done_link}/submit").status_code == 200
+    settle(app)  # the note to the consultant about the submission
     sent_before = len(smtp_server.messages)
 
     assert client.post(f"{staged.detail}/reminders/send").status_code == 302
