@@ -49,7 +49,9 @@ def person_text(text: str, limit: int = NAME_CHARS) -> str:
     control or invisible formatting characters (right-to-left overrides, zero-width
     spaces), at most ``limit`` characters, and with nothing a mail program makes a link
     of (``evil.example`` reads ``evil[.]example``, ``https://`` reads ``https[:]//``)."""
-    visible = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+    visible = "".join(
+        (" " if c.isspace() else "") if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+    )
     flat = _LINK_LIKE.sub(
         lambda m: m.group(0).replace(".", "[.]").replace("://", "[:]//"), one_line(visible)
     )
