@@ -99,6 +99,7 @@ def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -
 
 @bp.get("/<id:assessment_id>/report.pdf")
 @access.member_required
+@access.verified_required
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
     paper = _paper()
