@@ -28,8 +28,9 @@ from tests.mail_support import black_hole as black_hole  # noqa: F401  (fixture)
 from tests.mail_support import smtp_server as smtp_server  # noqa: F401  (fixture)
 from tests.web_support import Page, Stage, in_app, stage
 
-#: A Redis database of these tests' own (RQ has no key prefix); only it is flushed.
-REDIS_URL = "redis://127.0.0.1:6379/12"
+#: A Redis database of these tests' own (RQ has no key prefix; 12 and 13 are other
+#: modules'); only it is flushed.
+REDIS_URL = "redis://127.0.0.1:6379/10"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -218,8 +219,9 @@ class TestQueue:
         assert smtp_server.to("sam@client.example") == []
         assert _mail_queue_length() == 1
 
-        _burst(app)
+        err = _burst(app)
         [sent] = _mail(app, respondent_id=rid)
+        assert sent.status == "sent", err
         assert (sent.status, sent.attempts, sent.message) == ("sent", 1, None)
         [message] = smtp_server.to("sam@client.example")
         path = link(message, "/r/")
