@@ -29,7 +29,7 @@ import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from flask import Flask, current_app, has_request_context
 from sqlalchemy import or_, select, update
@@ -96,7 +96,7 @@ def claim(log_id: int) -> EmailMessage | None:
     db.session.commit()
     if not claimed:
         return None
-    return cast(EmailMessage, email.message_from_string(claimed, policy=email.policy.default))
+    return email.message_from_string(claimed, policy=email.policy.default)
 
 
 def send_queued(log_id: int) -> str | None:

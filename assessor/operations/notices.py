@@ -108,12 +108,13 @@ def _claim_due(assessment: Assessment, now: datetime) -> bool:
     last = assessment.reminded_at
     unchanged = Assessment.reminded_at.is_(None) if last is None else Assessment.reminded_at == last
     begin_write()
-    taken = db.session.execute(
+    result = db.session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id, unchanged)
         .values(reminded_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    taken = int(result.rowcount)  # type: ignore[attr-defined]
     db.session.commit()
     db.session.refresh(assessment)
     return taken == 1
