@@ -115,6 +115,7 @@ def branding() -> ResponseReturnValue:
         workspace=workspace,
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id),
+        invitation_mail=mailing.team_invitations(workspace.id),
         branding=form,
         invite=_invite_form(workspace, formdata=None),
         action=ActionForm(),
