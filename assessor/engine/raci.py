@@ -3,17 +3,20 @@ roles next to the owner each respondent named.
 
 Status: ``unanswered`` when nobody named an owner; ``ambiguous`` when respondents name
 different owners, or SHARED where the model wants one owner; otherwise ``orphaned``
-(NONE), ``aligned`` (the model's accountable) or ``misplaced`` (anyone else).
+(NONE), ``aligned`` (the model's accountable) or ``misplaced`` (anyone else).  ``fit``
+is how the owner fits this organisation (:func:`assessor.engine.method.owner_fits`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import RaciRow
 from assessor.engine.scoring import Combined
 
 
-def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
+def raci(index: Index, combined: Combined, fits: Mapping[str, str]) -> tuple[RaciRow, ...]:
     """One row per responsibility of the model, in model order."""
     rows: list[RaciRow] = []
     for item in index.raci:
@@ -36,6 +39,7 @@ def raci(index: Index, combined: Combined) -> tuple[RaciRow, ...]:
                 consulted=r.consulted,
                 named=tuple([view.named_owner(view.answers[qid]) for view in answering]),
                 status=status,
+                fit=fits[r.id],
             )
         )
     return tuple(rows)
