@@ -117,7 +117,10 @@ def test_overall_pools_the_domains_questions() -> None:
     assert domain(result, "data").score == 0
     assert result.practice == int(100 * 4 / (4 + 2))
     # EU personal data without a breach plan: a critical regulatory finding caps it at 59.
-    assert result.cap is not None and (result.cap.severity, result.cap.applied) == ("critical", True)
+    assert result.cap is not None and (result.cap.severity, result.cap.applied) == (
+        "critical",
+        True,
+    )
     assert result.overall == 59
 
 

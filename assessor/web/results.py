@@ -16,6 +16,7 @@ from assessor.models import Assessment
 from assessor.operations import audit, render_queue, reporting
 from assessor.operations.render_jobs import RenderRefused
 from assessor.operations.scoring import score_assessment
+from assessor.reports import scoring_text
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.web import access
 
@@ -63,6 +64,8 @@ def show(assessment_id: int) -> ResponseReturnValue:
         if len(result["respondents"]) > 1
         else None,
         can_edit=access.can_edit(),
+        headline=scoring_text.headline(result),
+        cap=scoring_text.cap_text(result),
     )
 
 
