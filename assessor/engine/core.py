@@ -91,7 +91,7 @@ def score(
     if len(views) == 1:
         own = [
             RespondentScores(
-                overall=headline if sum(run.sums.weights) > 0 else None,
+                overall=practice if sum(run.sums.weights) > 0 else None,
                 clarity=overall_clarity,
                 domains=tuple(
                     RespondentDomainScore(d.id, run.sums.domain(slot), d.clarity)
@@ -100,7 +100,7 @@ def score(
             )
         ]
     else:
-        own = [respondent_scores(index, view, cap) for view in views]
+        own = [respondent_scores(index, view) for view in views]
 
     return Result(
         questionnaire=index.summary,

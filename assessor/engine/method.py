@@ -115,9 +115,9 @@ def clarity(index: Index, fits: Mapping[str, str]) -> tuple[int | None, list[int
     return (percent(sum(clear), total) if total else None), by_slot
 
 
-def respondent_scores(index: Index, view: View, cap: ScoreCap | None) -> RespondentScores:
-    """One respondent's own scores, from their answers alone: practice (capped like the
-    combined headline), and ownership clarity."""
+def respondent_scores(index: Index, view: View) -> RespondentScores:
+    """One respondent's own scores, from their answers alone: practice (before any cap:
+    the cap is the organisation's, stated once) and ownership clarity."""
     sums: Sums = sum_scores(index, view.answers, view.hidden)
     owners = {
         item.owner.id: [view.answers[item.owner.id]]
@@ -126,8 +126,6 @@ def respondent_scores(index: Index, view: View, cap: ScoreCap | None) -> Respond
     }
     overall_clarity, by_slot = clarity(index, owner_fits(index, owners, view.answers))
     overall: int | None = sums.overall() if sum(sums.weights) > 0 else None
-    if overall is not None and cap is not None:
-        overall = min(overall, cap.limit)
     return RespondentScores(
         overall=overall,
         clarity=overall_clarity,

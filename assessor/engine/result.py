@@ -99,7 +99,7 @@ class RespondentDomainScore(NamedTuple):
 class RespondentScores(NamedTuple):
     """One respondent's own scores, shown beside the combined ones."""
 
-    #: Practice score (capped like the headline); None when no practice answer is known.
+    #: Practice score (before the organisation's cap); None when no practice answer is known.
     overall: int | None
     clarity: int | None
     domains: tuple[RespondentDomainScore, ...]
