@@ -16,7 +16,7 @@ DOC = (ROOT / "docs" / "method.md").read_text(encoding="utf-8")
 MINI = Questionnaire.model_validate(
     json.loads((ROOT / "tests" / "answers" / "mini-questionnaire.json").read_text())
 )
-EXAMPLE = json.loads((ROOT / "tests" / "answers" / "method-example.json").read_text())
+EXAMPLE = json.loads((ROOT / "tests" / "method-example.json").read_text())
 
 
 def people() -> list[Respondent]:

@@ -10,8 +10,8 @@ from assessor.engine.findings import generic_findings, roadmap, rule_findings
 from assessor.engine.method import (
     METHOD,
     PROVISIONAL_BELOW,
+    Fits,
     clarity,
-    owner_fits,
     respondent_scores,
     score_cap,
 )
@@ -80,13 +80,9 @@ def score(
         headline = min(max(headline, low), high)
         span = ScoreRange(low, high)
 
-    owners = {
-        item.owner.id: [view.answers[item.owner.id] for view in combined.answering(item.owner.id)]
-        for item in index.raci
-        if item.owner is not None
-    }
-    fits = owner_fits(index, owners, combined.values)
-    overall_clarity, by_slot = clarity(index, fits)
+    judge = Fits(index, combined.values)
+    rows = raci(index, combined, judge)
+    overall_clarity, by_slot = clarity(index, {row.responsibility: row.fit for row in rows})
     domains = score_domains(index, run.sums, run.complete, goals, run.gaps.disagreement, by_slot)
     if len(views) == 1:
         own = [
@@ -100,7 +96,7 @@ def score(
             )
         ]
     else:
-        own = [respondent_scores(index, view) for view in views]
+        own = [respondent_scores(index, view, judge) for view in views]
 
     return Result(
         questionnaire=index.summary,
@@ -123,7 +119,7 @@ def score(
         overall=headline,
         completeness=run.complete.overall,
         domains=domains,
-        raci=raci(index, combined, fits),
+        raci=rows,
         findings=run.findings,
         perception=run.gaps.perception,
         roadmap=roadmap(run.findings),

@@ -9,6 +9,7 @@ shown beside it and never adds to it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from assessor.engine.organisation_fit import owner_fit, structure_holding
@@ -71,43 +72,73 @@ def score_cap(findings: Sequence[Finding], uncapped: int) -> tuple[int, ScoreCap
     return uncapped, None
 
 
-def owner_fits(
-    index: Index, owners: Mapping[str, list[str]], facts: Mapping[str, Any]
-) -> dict[str, str]:
-    """Each responsibility's fit, by id: ``unanswered`` (no owner named), ``disputed``
-    (respondents name different owners), else :func:`~.organisation_fit.owner_fit`'s
-    status for the owner named (expected, acceptable, misplaced, shared_without_lead,
-    orphaned).  ``owners`` maps an owner question's id to the codes named for it."""
-    q = index.questionnaire
-    held: tuple[str, ...] | None = None
-    fits: dict[str, str] = {}
-    for item in index.raci:
-        rid = item.responsibility.id
-        codes = set(owners.get(item.owner.id, ())) if item.owner is not None else set()
-        if not codes:
-            fits[rid] = "unanswered"
-        elif len(codes) > 1:
-            fits[rid] = "disputed"
-        else:
-            if held is None:
-                held = structure_holding(q, facts)
-            fits[rid] = owner_fit(q, rid, codes.pop(), facts, held=held).status
-    return fits
+@lru_cache(maxsize=32)
+def _fixed_fits(index: Index) -> dict[tuple[str, str], str]:
+    """The fits no fact can change, by (responsibility, owner code): NONE is orphaned,
+    SHARED without a lead is not one clear owner, the accountable role is expected, and a
+    role that is neither an alternative nor merged with another by a structure rule is
+    misplaced.  Any other pair is for :func:`~.organisation_fit.owner_fit` to judge."""
+    model = index.organisation
+    merged = {code for rule in model.structure for code in rule.same_person}
+    fixed: dict[tuple[str, str], str] = {}
+    for r in model.responsibilities.values():
+        alternatives = {a.role for a in r.alternatives}
+        for code in model.roles:
+            if code == "NONE":
+                fixed[(r.id, code)] = "orphaned"
+            elif code == "SHARED":
+                fixed[(r.id, code)] = "shared_without_lead"
+            elif code == r.accountable:
+                fixed[(r.id, code)] = "expected"
+            elif code not in merged and code not in alternatives:
+                fixed[(r.id, code)] = "misplaced"
+    return fixed
+
+
+class Fits:
+    """Owner fits for one scoring, judged against the organisation's facts (the combined
+    context answers, one source of truth for every respondent), each pair judged once."""
+
+    def __init__(self, index: Index, facts: Mapping[str, Any]) -> None:
+        self.index = index
+        self.facts = facts
+        self.fixed = _fixed_fits(index)
+        self.judged: dict[tuple[str, str], str] = {}
+        self.held: tuple[str, ...] | None = None
+
+    def status(self, responsibility: str, code: str) -> str:
+        key = (responsibility, code)
+        status = self.fixed.get(key) or self.judged.get(key)
+        if status is None:
+            q = self.index.questionnaire
+            if self.held is None:
+                self.held = structure_holding(q, self.facts)
+            status = owner_fit(q, responsibility, code, self.facts, held=self.held).status
+            self.judged[key] = status
+        return status
+
+
+@lru_cache(maxsize=32)
+def _clarity_slots(index: Index) -> dict[str, int]:
+    """The domain slot of each responsibility that has an owner question in a domain."""
+    slots = {domain.id: n for n, domain in enumerate(index.domains)}
+    return {
+        item.responsibility.id: slots[item.domain]
+        for item in index.raci
+        if item.owner is not None and item.domain in slots
+    }
 
 
 def clarity(index: Index, fits: Mapping[str, str]) -> tuple[int | None, list[int | None]]:
     """Ownership clarity overall and per domain slot: the clear share (expected or
     acceptable owner) of the responsibilities whose owner is known, 0-100 rounded down;
     None where no owner is known."""
-    slots = {domain.id: n for n, domain in enumerate(index.domains)}
-    clear, known = [0] * len(slots), [0] * len(slots)
-    for item in index.raci:
-        slot = slots.get(item.domain or "")
-        fit = fits[item.responsibility.id]
-        if slot is None or fit == "unanswered":
-            continue
-        known[slot] += 1
-        clear[slot] += fit in CLEAR
+    clear, known = [0] * len(index.domains), [0] * len(index.domains)
+    for rid, slot in _clarity_slots(index).items():
+        fit = fits[rid]
+        if fit != "unanswered":
+            known[slot] += 1
+            clear[slot] += fit in CLEAR
     by_slot: list[int | None] = [
         percent(c, k) if k else None for c, k in zip(clear, known, strict=True)
     ]
@@ -115,16 +146,19 @@ def clarity(index: Index, fits: Mapping[str, str]) -> tuple[int | None, list[int
     return (percent(sum(clear), total) if total else None), by_slot
 
 
-def respondent_scores(index: Index, view: View) -> RespondentScores:
+def respondent_scores(index: Index, view: View, fits: Fits) -> RespondentScores:
     """One respondent's own scores, from their answers alone: practice (before any cap:
-    the cap is the organisation's, stated once) and ownership clarity."""
+    the cap is the organisation's, stated once) and ownership clarity (the owners they
+    named, judged against the organisation's facts)."""
     sums: Sums = sum_scores(index, view.answers, view.hidden)
-    owners = {
-        item.owner.id: [view.answers[item.owner.id]]
-        for item in index.raci
-        if item.owner is not None and item.owner.id in view.answers
-    }
-    overall_clarity, by_slot = clarity(index, owner_fits(index, owners, view.answers))
+    answers = view.answers
+    own: dict[str, str] = {}
+    for item in index.raci:
+        owner = item.owner
+        code = answers.get(owner.id) if owner is not None else None
+        rid = item.responsibility.id
+        own[rid] = "unanswered" if code is None else fits.status(rid, code)
+    overall_clarity, by_slot = clarity(index, own)
     overall: int | None = sums.overall() if sum(sums.weights) > 0 else None
     return RespondentScores(
         overall=overall,

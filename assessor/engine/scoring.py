@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assessor.engine.questionnaire_index import DEFAULT_TARGET, Index
+from assessor.engine.questionnaire_index import DEFAULT_TARGET, Index, QuestionInfo
 from assessor.engine.result import DomainScore
 from assessor.engine.visibility import View, percent
 
@@ -78,7 +78,20 @@ def combine(index: Index, views: Sequence[View]) -> Combined:
         by_question[qid] = answering
         chosen_view: View | None = answering[0]
         chosen = answering[0].answers[qid]
-        if len(answering) > 1:
+        if len(answering) == 2:  # the common case, written out: the lower known answer
+            first, second = answering
+            a, b = first.answers[qid], second.answers[qid]
+            dont_know = info.dont_know
+            if a == dont_know:
+                if b != dont_know:
+                    chosen_view, chosen = second, b
+            elif b != dont_know:
+                points_a, points_b = info.score(a), info.score(b)
+                if points_b is not None and (points_a is None or points_b < points_a):
+                    chosen_view, chosen = second, b
+                elif points_a is None and points_b is None and info.kind == "multi":
+                    chosen_view, chosen = None, _union(info, (a, b))
+        elif len(answering) > 2:
             dont_know = info.dont_know
             known = [view for view in answering if view.answers[qid] != dont_know]
             if known:
@@ -88,18 +101,23 @@ def combine(index: Index, views: Sequence[View]) -> Combined:
                 for n, view in enumerate(known)
                 if (points := info.score(view.answers[qid])) is not None
             ]
-            if len(scored) > 1:
+            if scored:
                 scored.sort(key=lambda item: (item[0], item[1]))
                 _, _, chosen_view = scored[(len(scored) - 1) // 2]
                 chosen = chosen_view.answers[qid]
-            elif not scored and len(known) > 1 and info.kind == "multi":
-                union = {v for view in known for v in view.answers[qid]}
-                chosen = tuple(o.value for o in info.question.all_options if o.value in union)
+            elif len(known) > 1 and info.kind == "multi":
                 chosen_view = None
+                chosen = _union(info, [view.answers[qid] for view in known])
         values[qid] = chosen
         source[qid] = chosen_view
     hidden = frozenset.intersection(*[view.hidden for view in views])
     return Combined(values, None, by_question, source, hidden)
+
+
+def _union(info: QuestionInfo, answers: Sequence[Any]) -> tuple[Any, ...]:
+    """The options ticked in any of these ``multi`` answers, in option order."""
+    union = {v for answer in answers for v in answer}
+    return tuple(o.value for o in info.question.all_options if o.value in union)
 
 
 @dataclass(slots=True, eq=False)
@@ -131,16 +149,18 @@ def sum_scores(index: Index, values: Mapping[str, Any], hidden: frozenset[str]) 
     """Add up the known practice answers' scores per domain, in visit order; practice
     questions not hidden but not known add to ``unknown``."""
     sums = Sums.empty(len(index.domains))
+    weights, points, unknown = sums.weights, sums.points, sums.unknown
     for info in index.practice:
-        value = values.get(info.id, _MISSING)
+        qid = info.id
+        value = values.get(qid, _MISSING)
         score = None if value is _MISSING else info.score(value)
-        slot, weight = info.slot, info.weight
         if score is None:  # unanswered, or "Don't know"
-            if info.id not in hidden:
-                sums.unknown[slot] += weight
+            if qid not in hidden:
+                unknown[info.slot] += info.weight
             continue
-        sums.weights[slot] += weight
-        sums.points[slot] += weight * (score - info.floor) / info.span
+        slot, weight = info.slot, info.weight
+        weights[slot] += weight
+        points[slot] += weight * (score - info.floor) / info.span
         if info.kind == "maturity":
             sums.level_weights[slot] += weight
             sums.levels[slot] += weight * value
