@@ -259,3 +259,25 @@ def test_the_cap_reads_only_structural_and_regulatory_findings_by_severity() -> 
     assert score_cap([_finding("structural", "medium")], 90) == (90, None)
     headline, cap = score_cap([_finding("structural", "high")], 40)
     assert headline == 40 and cap is not None and not cap.applied
+
+
+def test_clarity_counts_an_acceptable_owner_and_never_moves_the_headline() -> None:
+    """v2: with no CISO, up to ~250 staff and security assigned in writing, the CIO holding
+    the CISO's responsibilities is an acceptable owner (clear); at 400 staff it is not."""
+    q = VERSIONS[1]
+    answers = best_answers(q)
+    answers.update({"has_ciso": "no", "employees": 40, "security_assignment_written": "yes"})
+    on_ciso = [
+        item.owner.id
+        for item in index_for(q).raci
+        if item.responsibility.accountable == "CISO" and item.owner is not None
+    ]
+    answers.update(dict.fromkeys(on_ciso, "CIO"))
+    small = score(q, [Respondent("Ann Lee", "CIO", answers)])
+    fits = {row.fit for row in small.raci if row.accountable == "CISO"}
+    assert fits == {"acceptable"}
+    large = score(q, [Respondent("Ann Lee", "CIO", {**answers, "employees": 400})])
+    assert {row.fit for row in large.raci if row.accountable == "CISO"} == {"misplaced"}
+    assert small.clarity is not None and large.clarity is not None
+    assert small.clarity > large.clarity
+    assert small.practice == large.practice
