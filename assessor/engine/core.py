@@ -20,15 +20,8 @@ from assessor.engine.prepared_findings import priority
 from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.questionnaire_index import Index, QuestionInfo, index_for
 from assessor.engine.raci import raci
-from assessor.engine.result import (
-    Finding,
-    RespondentDomainScore,
-    RespondentScores,
-    RespondentSummary,
-    Result,
-    ScoreRange,
-)
-from assessor.engine.result import Respondent as Respondent
+from assessor.engine.result import Finding, Respondent, RespondentSummary, Result
+from assessor.engine.score_records import RespondentDomainScore, RespondentScores, ScoreRange
 from assessor.engine.scoring import (
     Combined,
     Completeness,

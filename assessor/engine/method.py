@@ -14,13 +14,8 @@ from typing import Any
 
 from assessor.engine.organisation_fit import owner_fit, structure_holding
 from assessor.engine.questionnaire_index import Index
-from assessor.engine.result import (
-    Finding,
-    Method,
-    RespondentDomainScore,
-    RespondentScores,
-    ScoreCap,
-)
+from assessor.engine.result import Finding, Method
+from assessor.engine.score_records import RespondentDomainScore, RespondentScores, ScoreCap
 from assessor.engine.scoring import Sums, sum_scores
 from assessor.engine.visibility import View, percent
 
