@@ -135,7 +135,8 @@ def test_the_report_prints_the_method_and_this_result_s_figures(report: Rendered
     result = report.result
     assert squash(f"Scoring method, version {result['method']['version']}") in text
     assert squash("Practice maturity is the headline") in text
-    assert squash("a critical one at 59 and a high one at 79") in text
+    assert squash("a critical one at 59, so it cannot read Established") in text
+    assert squash("a high one at 79, so it cannot read Strong") in text
     assert squash(f"Practice score: {result['practice']} / 100.") in text
     assert squash(f"{result['completeness']}% of the required questions answered") in text
     assert squash(f"Ownership clarity: {result['clarity']}%") in text

@@ -123,20 +123,21 @@ def scores_context(result: Mapping[str, Any]) -> dict[str, Any]:
 def method_context(result: Mapping[str, Any]) -> dict[str, Any]:
     """ "How this was scored": the method's steps, with this result's figures."""
     method = result["method"]
-    caps = " and ".join(f"a {severity} one at {limit}" for severity, limit in CAPS)
+    limits = dict(CAPS)
     several = len(result["respondents"]) > 1
     steps = [
         "Practice maturity is the headline. Each maturity level and each scored practice "
         "answer (a yes or no, a choice) scores its place between the question's worst "
         "answer (0) and its best (100); a domain's score is their weighted mean, and the "
         "overall score pools every domain's answers. Who is named as owner scores nothing "
-        "here: an organisation with nothing in place scores near 0 whatever it names.",
+        "here: an organisation with nothing in place scores 0 whatever it names.",
         "Ownership clarity is shown beside it: the share of responsibilities whose one "
         "accountable owner fits this organisation (the model's owner, or an acceptable "
         "alternative for its size and structure). A shared answer counts only where a lead "
         "is named. It never adds to the headline.",
-        f"Structural and regulatory findings cap the headline: {caps}, so an organisation "
-        "with such a finding cannot read Established (or Strong).",
+        "Structural and regulatory findings cap the headline: a critical one at "
+        f"{limits['critical']}, so it cannot read Established; a high one at "
+        f"{limits['high']}, so it cannot read Strong.",
         '"Don\'t know" counts as unanswered. Unknowns move no score; they lower the '
         f"completeness shown beside every score. Below {PROVISIONAL_BELOW}% of the required "
         "questions answered, the result is provisional: the headline is a range, every "
