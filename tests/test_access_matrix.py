@@ -431,6 +431,15 @@ ROUTES: dict[str, Route] = {
     "results.export": Route(
         "member", _a("/assessments/{w.assessment_a}/export.csv"), get=200, verified=True
     ),
+    # Scored with today's method: nothing to re-score, back to the results (the changes
+    # and the storing: tests/test_kept_results.py).
+    "results.rescore": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/rescore"),
+        get=302,
+        post=302,
+        data=_confirmed,
+    ),
     # --- answering for a respondent (consultant, or a self-assessing user) -----------------
     "answering.consultant_start": Route("editor", _answer, get=302),
     "answering.consultant_page": Route(
