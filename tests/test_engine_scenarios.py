@@ -153,9 +153,14 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "perception",
         "roadmap",
         "ignored",
+        "provisional",
+        "range",
+        "practice",
+        "cap",
+        "clarity",
     }
     assert set(result["questionnaire"]) == {"id", "version", "hash", "title"}
-    assert set(result["method"]) == {"combination", "description"}
+    assert set(result["method"]) == {"version", "combination", "description"}
     assert set(result["respondents"][0]) == {
         "name",
         "role",
@@ -164,7 +169,10 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "answered",
         "hidden",
         "answers",
+        "scores",
     }
+    assert set(result["respondents"][0]["scores"]) == {"overall", "clarity", "domains"}
+    assert set(result["respondents"][0]["scores"]["domains"][0]) == {"id", "score", "clarity"}
     assert set(result["respondents"][0]["answers"][0]) == {
         "question",
         "shown",
@@ -181,6 +189,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "distance",
         "completeness",
         "disagreement",
+        "clarity",
     }
     assert set(result["raci"][0]) == {
         "responsibility",
@@ -190,6 +199,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "consulted",
         "named",
         "status",
+        "fit",
     }
     assert set(result["raci"][0]["named"][0]) == {"respondent", "role", "owner"}
     finding = result["findings"][0]

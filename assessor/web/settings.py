@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Invitation
-from assessor.operations import accounts, api_tokens, audit, notices
+from assessor.operations import accounts, api_tokens, audit, mailing, notices
 from assessor.reports.branding import BrandingError, validate_accent, validate_logo
-from assessor.web import access
+from assessor.web import access, mail_limits
 from assessor.web.forms import (
     ActionForm,
     ApiTokenForm,
@@ -46,6 +46,7 @@ def index() -> ResponseReturnValue:
         workspace=workspace,
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id) if access.is_owner() else [],
+        invitation_mail=mailing.team_invitations(workspace.id) if access.is_owner() else {},
         branding=BrandingForm(obj=workspace),
         invite=_invite_form(workspace),
         action=ActionForm(),
@@ -115,6 +116,7 @@ def branding() -> ResponseReturnValue:
         workspace=workspace,
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id),
+        invitation_mail=mailing.team_invitations(workspace.id),
         branding=form,
         invite=_invite_form(workspace, formdata=None),
         action=ActionForm(),
@@ -147,12 +149,20 @@ def invite() -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("settings.index")), 303
+    address = accounts.normalise_email(form.email.data or "")
+    try:
+        allowed = mail_limits.check(
+            current_user.id, [mail_limits.Recipient(f"address:{address}", address)]
+        )
+    except mail_limits.MailLimited as exc:
+        return mail_limits.refused(exc, url_for("settings.index"), "Back to the workspace")
     issued, mail = notices.invite_member(
         access.workspace(),
         form.email.data or "",
         form.role.data or "",
         current_user._get_current_object(),
     )
+    allowed.count()
     link = url_for("auth.join", token=issued.token, _external=True)
     return render_template(
         "settings/invitation.html", invitation=issued.invitation, link=link, mail=mail
