@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from assessor.engine.consistency import inconsistencies
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
 from assessor.engine.perception import perception
 from assessor.engine.prepared_findings import priority
@@ -82,6 +83,7 @@ def score(
         perception=gaps.perception,
         roadmap=roadmap(ordered),
         ignored=tuple([item for view in views for item in view.ignored]),
+        inconsistencies=inconsistencies(questionnaire, views),
     )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assessor.engine import wording
 from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.result import AnswerEvidence, Evidence, Finding
-from assessor.questionnaire.schema import OWNER_CODES, Responsibility
+from assessor.questionnaire.schema import ROLE_CODES, Responsibility
 
 if TYPE_CHECKING:
     from assessor.engine.questionnaire_index import QuestionInfo
@@ -110,7 +110,7 @@ def owner_findings(info: QuestionInfo, r: Responsibility) -> OwnerFindings:
         return prepare(info, r, kind, base, act, QUICK_WIN, text, f"generic:{kind}")
 
     agreed: dict[str, Finding | None] = {}
-    for code in OWNER_CODES:
+    for code in ROLE_CODES:
         if code == r.accountable:
             agreed[code] = None
         elif code == "NONE":

@@ -26,7 +26,7 @@ from assessor.engine.question_kinds import KINDS, QuestionKind, Table
 from assessor.engine.result import DomainDisagreement, Finding, Perception, QuestionnaireInfo
 from assessor.engine.rules import RuleInfo, rule_info
 from assessor.questionnaire.schema import (
-    OWNER_CODES,
+    ROLE_CODES,
     Question,
     Questionnaire,
     Responsibility,
@@ -257,7 +257,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
             responsibility=r,
             domain=responsibility_domain.get(r.id),
             owner=owner_of.get(r.id),
-            status={code: agreed_status(r.accountable, code) for code in OWNER_CODES},
+            status={code: agreed_status(r.accountable, code) for code in ROLE_CODES},
         )
         for r in questionnaire.model
     )

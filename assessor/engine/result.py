@@ -288,6 +288,27 @@ class Ignored(NamedTuple):
         return {"respondent": self.respondent, "question": self.question, "reason": self.reason}
 
 
+class Inconsistency(NamedTuple):
+    """One respondent's answers that contradict each other across questions (a
+    questionnaire's consistency check): to be settled, never scored."""
+
+    check: str
+    respondent: str
+    role: str
+    #: The questions whose answers disagree, in the check's order.
+    questions: tuple[str, ...]
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "respondent": self.respondent,
+            "role": self.role,
+            "questions": list(self.questions),
+            "message": self.message,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     questionnaire: QuestionnaireInfo
@@ -301,6 +322,8 @@ class Result:
     perception: Perception
     roadmap: Roadmap
     ignored: tuple[Ignored, ...]
+    #: Contradictions across one respondent's answers, flagged for settling (never scored).
+    inconsistencies: tuple[Inconsistency, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-serialisable values (the shape the report reads)."""
@@ -316,6 +339,7 @@ class Result:
             "perception": self.perception.to_dict(),
             "roadmap": self.roadmap.to_dict(),
             "ignored": [i.to_dict() for i in self.ignored],
+            "inconsistencies": [i.to_dict() for i in self.inconsistencies],
         }
 
     def finding(self, finding_id: str) -> Finding | None:
