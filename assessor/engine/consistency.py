@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from assessor.engine.conditions import Compiled, compile_condition
+from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import Inconsistency
 from assessor.engine.visibility import View
 from assessor.questionnaire.schema import ConsistencyCheck, Questionnaire
@@ -51,23 +52,31 @@ def compiled_checks(questionnaire: Questionnaire) -> tuple[CompiledCheck, ...]:
     return found
 
 
-def inconsistencies(
-    questionnaire: Questionnaire, views: Sequence[View]
-) -> tuple[Inconsistency, ...]:
+def inconsistencies(index: Index, views: Sequence[View]) -> tuple[Inconsistency, ...]:
     """Each check that holds on one respondent's own (shown) answers, per respondent, in
-    respondent then check order."""
-    checks = compiled_checks(questionnaire)
+    respondent then check order, with the questions' texts and that respondent's answers
+    as every page prints them."""
+    checks = compiled_checks(index.questionnaire)
     if not checks:
         return ()
-    return tuple(
-        Inconsistency(
-            check=item.check.id,
-            respondent=view.name,
-            role=view.role,
-            questions=item.check.questions,
-            message=item.check.message,
-        )
-        for view in views
-        for item in checks
-        if item.condition.test(view.answers, view.role)
-    )
+    found: list[Inconsistency] = []
+    for view in views:
+        for item in checks:
+            if not item.condition.test(view.answers, view.role):
+                continue
+            infos = [index.questions[qid] for qid in item.check.questions]
+            found.append(
+                Inconsistency(
+                    check=item.check.id,
+                    respondent=view.name,
+                    role=view.role,
+                    questions=item.check.questions,
+                    texts=tuple(info.text for info in infos),
+                    answers=tuple(
+                        info.label_of(view.answers[info.id]) if info.id in view.answers else ""
+                        for info in infos
+                    ),
+                    message=item.check.message,
+                )
+            )
+    return tuple(found)

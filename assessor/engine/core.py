@@ -83,7 +83,7 @@ def score(
         perception=gaps.perception,
         roadmap=roadmap(ordered),
         ignored=tuple([item for view in views for item in view.ignored]),
-        inconsistencies=inconsistencies(questionnaire, views),
+        inconsistencies=inconsistencies(index, views),
     )
 
 

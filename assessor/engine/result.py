@@ -295,8 +295,11 @@ class Inconsistency(NamedTuple):
     check: str
     respondent: str
     role: str
-    #: The questions whose answers disagree, in the check's order.
+    #: The questions whose answers disagree, in the check's order, their texts, and this
+    #: respondent's answers to them as every page prints them ("" where not answered).
     questions: tuple[str, ...]
+    texts: tuple[str, ...]
+    answers: tuple[str, ...]
     message: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -305,6 +308,8 @@ class Inconsistency(NamedTuple):
             "respondent": self.respondent,
             "role": self.role,
             "questions": list(self.questions),
+            "texts": list(self.texts),
+            "answers": list(self.answers),
             "message": self.message,
         }
 

@@ -62,7 +62,9 @@ class Estimate:
 def estimate(questionnaire: Questionnaire, shown: Iterable[str]) -> Estimate:
     """The time the ``shown`` questions of ``questionnaire`` take to answer."""
     wanted = set(shown)
-    kinds = Counter(q.kind for q in questionnaire.questions.values() if q.id in wanted)
+    kinds: Counter[str] = Counter(
+        q.kind for q in questionnaire.questions.values() if q.id in wanted
+    )
     return Estimate(
         questions=sum(kinds.values()),
         seconds=sum(SECONDS_BY_KIND[kind] * count for kind, count in kinds.items()),

@@ -100,7 +100,7 @@ def _questions(q: Questionnaire) -> Iterator[Issue]:
                     f"{found.id} belongs to the domain {found.domain!r}, but this question is "
                     f"in the section {section.id!r} (a section holds one domain)",
                 )
-        declared = [role.code for role in q.roles] or list(OWNER_CODES)
+        declared: list[str] = [role.code for role in q.roles] or list(OWNER_CODES)
         for n, code in enumerate(question.roles):
             if code not in declared:
                 yield (
@@ -135,8 +135,7 @@ def _guidance(q: Questionnaire) -> Iterator[Issue]:
     for s, section in enumerate(q.sections):
         for g, note in enumerate(section.guidance):
             loc: Loc = ("sections", s, "guidance", g, "show_if")
-            for issue_loc, message in _condition(q, note.show_if, loc, None, None):
-                yield issue_loc, message
+            yield from _condition(q, note.show_if, loc, None, None)
             for name in condition_questions(note.show_if):
                 if name in q.questions and name not in earlier:
                     yield (
