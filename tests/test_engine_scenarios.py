@@ -34,7 +34,8 @@ def ids(result: Result) -> set[str]:
 
 def test_the_shipped_questionnaire_loads_without_problems() -> None:
     assert PROBLEMS == []
-    assert len(CATALOG.get("cio-ciso-governance").model) == 29
+    assert len(CATALOG.get("cio-ciso-governance", 1).model) == 29
+    assert len(CATALOG.get("cio-ciso-governance").model) == 33  # v2, the published default
 
 
 def test_nobody_owns_the_breach_plan() -> None:
@@ -142,6 +143,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
     """The report and the web pages read these keys; none may go missing or appear."""
     result = run("demo").to_dict()
     assert set(result) == {
+        "inconsistencies",
         "questionnaire",
         "method",
         "respondents",

@@ -358,8 +358,8 @@ class Questionnaire(Strict):
             return data
         codes = [r["code"] for r in data["roles"] if isinstance(r, dict) and "code" in r]
         sections = data.get("sections")
-        if not codes or not isinstance(sections, list | tuple):
-            return data
+        if "NONE" not in codes or not isinstance(sections, list | tuple):
+            return data  # validate_model says what is missing
         new_sections: list[Any] = []
         for section in sections:
             questions = section.get("questions") if isinstance(section, dict) else None
