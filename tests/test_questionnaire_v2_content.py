@@ -178,7 +178,11 @@ def test_every_responsibility_has_an_owner_and_a_practice_question(v2: Questionn
 @pytest.mark.parametrize(
     ("topic", "ids", "responsibility"),
     [
-        ("security budget", ["gov_security_budget_separate", "gov_security_budget_adequate"], "GOV-6"),
+        (
+            "security budget",
+            ["gov_security_budget_separate", "gov_security_budget_adequate"],
+            "GOV-6",
+        ),
         ("the CISO's authority", ["sec_stop_release", "sec_stop_purchase"], "SEC-7"),
         (
             "board oversight",
@@ -213,7 +217,11 @@ def test_new_topics_are_scored_questions_of_their_responsibility(
 
 REGULATED = {
     "nis2": ["gov_nis2_approval", "gov_nis2_training", "dat_nis2_reporting"],
-    "dora": ["gov_dora_management_body", "gov_dora_independence", "sec_dora_control_function_owner"],
+    "dora": [
+        "gov_dora_management_body",
+        "gov_dora_independence",
+        "sec_dora_control_function_owner",
+    ],
     "pci": ["sec_pci_responsibility"],
     "pci_provider": ["sec_pci_program_owner", "sec_pci_quarterly_reviews"],
     "gdpr": ["dat_dpo_designated"],
@@ -354,7 +362,7 @@ def test_only_a_multi_option_can_be_exclusive() -> None:
         "{id: q_first, kind: yesno, context: true, text: First?}",
         "{id: q_first, kind: choice, context: true, text: First?, options: "
         "[{value: a, label: A, exclusive: true}, {value: b, label: B}]}",
-    ).replace("      - {show_if: {q: q_later, eq: \"yes\"}, text: Read this.}\n", "")
+    ).replace('      - {show_if: {q: q_later, eq: "yes"}, text: Read this.}\n', "")
     bad = bad.replace("    guidance:\n", "")
     with pytest.raises(QuestionnaireError, match="only a multi question's option can be exclusive"):
         load_text(bad)
@@ -424,7 +432,9 @@ def test_v1_still_loads_and_scores_with_its_own_questions() -> None:
     answers = json.loads((ROOT / "tests" / "answers" / "demo.json").read_text())
     assert answers["questionnaire"] == "cio-ciso-governance" and answers.get("version", 1) == 1
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    out = app.test_cli_runner().invoke(args=["score", str(ROOT / "tests" / "answers" / "demo.json")])
+    out = app.test_cli_runner().invoke(
+        args=["score", str(ROOT / "tests" / "answers" / "demo.json")]
+    )
     assert out.exit_code == 0, out.output
     result = json.loads(out.stdout)
     assert result["questionnaire"]["version"] == 1
@@ -447,6 +457,6 @@ def test_the_command_line_refuses_an_exclusive_option_with_another(tmp_path: Pat
     out = app.test_cli_runner().invoke(args=["score", str(path)])
     assert out.exit_code == 2
     assert out.stderr == (
-        f"error: {path}: respondents[0].answers.regulated_data: \"None of these\" cannot be "
+        f'error: {path}: respondents[0].answers.regulated_data: "None of these" cannot be '
         f"ticked together with another answer: untick it or the others\n"
     )
