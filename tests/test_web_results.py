@@ -22,7 +22,7 @@ DOMAINS = [
     "The security program",
     "Data",
     "Suppliers and partners",
-    "Leadership structure and collaboration",
+    "Leadership structure and oversight",
 ]
 
 
