@@ -147,6 +147,10 @@ class Index:
     perception_checks: tuple[PerceptionFindings, ...]
     #: The model's edition 2 records: alternatives, structure rules, regulations.
     organisation: OrganisationModel
+    #: The context questions, in questionnaire order.
+    context: tuple[QuestionInfo, ...] = ()
+    #: Each responsibility's first question's position: findings about it list in this order.
+    responsibility_position: dict[str, int] | None = None
 
 
 _CACHE_SIZE = 32
@@ -293,6 +297,11 @@ def build_index(questionnaire: Questionnaire) -> Index:
             tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
         ),
         organisation=compile_model(questionnaire),
+        context=tuple(i for i in ordered if i.question.context),
+        responsibility_position={
+            rid: min(n for n, i in enumerate(ordered) if i.question.responsibility == rid)
+            for rid in {i.question.responsibility for i in ordered if i.question.responsibility}
+        },
     )
 
 

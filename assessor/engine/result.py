@@ -181,9 +181,34 @@ class Evidence(NamedTuple):
         return {"check": self.check, "answers": [a.to_dict() for a in self.answers]}
 
 
+class FindingPart(NamedTuple):
+    """One check that found a gap, merged into a finding about the same root cause."""
+
+    #: ``generic:<kind>``, ``rule:<id>`` or ``perception``.
+    check: str
+    kind: str
+    severity: str
+    responsibility: str | None
+    title: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "kind": self.kind,
+            "severity": self.severity,
+            "responsibility": self.responsibility,
+            "title": self.title,
+        }
+
+
 class Finding(NamedTuple):
     """A gap found.  Its number (F1, F2, ...) is its place in ``Result.findings``, counted
-    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike."""
+    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike.
+
+    One finding per root cause: ``parts`` are the checks merged into it (immaturity,
+    ownership, rules and disagreements about one responsibility or structure rule), and
+    ``key`` names the root cause (``SEC-1:practice``, ``dual-role:structure``),
+    independent of wording, numbering and order."""
 
     id: str
     kind: str
@@ -197,6 +222,15 @@ class Finding(NamedTuple):
     references: tuple[str, ...]
     weight: float
     evidence: Evidence
+    key: str = ""
+    #: The checks merged into this finding, the one it is written from first.
+    parts: tuple[FindingPart, ...] = ()
+    #: The organisation's exposure as it weighs on this finding (size, regulated data,
+    #: sector; one more where an applicable regulation is at stake).
+    exposure: int = 0
+    #: Context questions the respondents disagree on that this finding depends on: it
+    #: stays at medium or below until they are settled.
+    depends_on: tuple[str, ...] = ()
 
     def to_dict(self, number: int = 0) -> dict[str, Any]:
         return {
@@ -213,6 +247,29 @@ class Finding(NamedTuple):
             "references": list(self.references),
             "weight": self.weight,
             "evidence": self.evidence.to_dict(),
+            "key": self.key,
+            "parts": [p.to_dict() for p in self.parts],
+            "exposure": self.exposure,
+            "depends_on": list(self.depends_on),
+        }
+
+
+class UnresolvedFact(NamedTuple):
+    """A context question the respondents answer differently and nobody has settled."""
+
+    question: str
+    text: str
+    #: Each respondent's answer.
+    answers: tuple[AnswerEvidence, ...]
+    #: Regulations (ids) that apply on some respondents' answers and not on others'.
+    regulations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "answers": [a.to_dict() for a in self.answers],
+            "regulations": list(self.regulations),
         }
 
 
@@ -301,6 +358,10 @@ class Result:
     perception: Perception
     roadmap: Roadmap
     ignored: tuple[Ignored, ...]
+    #: The regulations and frameworks that apply on the settled facts, in file order.
+    regulations: tuple[str, ...] = ()
+    #: Disputed context facts, listed before every other disagreement.
+    unresolved_facts: tuple[UnresolvedFact, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-serialisable values (the shape the report reads)."""
@@ -316,6 +377,8 @@ class Result:
             "perception": self.perception.to_dict(),
             "roadmap": self.roadmap.to_dict(),
             "ignored": [i.to_dict() for i in self.ignored],
+            "regulations": list(self.regulations),
+            "unresolved_facts": [u.to_dict() for u in self.unresolved_facts],
         }
 
     def finding(self, finding_id: str) -> Finding | None:

@@ -1,0 +1,270 @@
+"""One finding per root cause, in priority order.
+
+The checks (ownership, immaturity, rules, perception gaps) each find a gap; here the gaps
+about one root cause merge into one finding that carries all their evidence:
+
+* a rule about a structure rule of the model (``topic``: ``dual-role``, ``no-ciso``,
+  ``reporting-line``, ``size``) is keyed ``<topic>:structure``, and the findings about its
+  responsibility (GOV-1 for a dual role ...) merge into it;
+* every other finding merges with the others about its responsibility, keyed
+  ``<responsibility>:<family>`` (``practice`` for immaturity and regulation, ``ownership``,
+  ``structure``, ``perception``), the family of the most severe part;
+* where three or more practices of one domain are only immature at medium or below, they
+  are one finding, ``<domain>:practice``.
+
+Before merging, each part is judged for this organisation: a regulation's finding only
+where it applies (one that applies on some respondents' accounts only stays at medium and
+says so, as does any finding that holds only on one side of a disputed fact); references
+of regulations that do not apply are left out; responsibilities the structure makes moot
+(a CISO's reporting line where there is no CISO) raise nothing; a low-exposure
+organisation's critical reads high; fraud is low outside finance and retail.
+
+Priority is severity, then weight (heaviest first), then exposure (highest first), then
+questionnaire order: never the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from assessor.engine import wording
+from assessor.engine.facts import LOW_EXPOSURE, Facts, fact_questions
+from assessor.engine.questionnaire_index import Index
+from assessor.engine.result import AnswerEvidence, Evidence, Finding, FindingPart
+from assessor.engine.wording import SEVERITY_RANK
+from assessor.questionnaire.references import parse_reference
+
+#: Responsibilities a structure rule makes moot (their questions are hidden in v2's
+#: next edition): no CISO has no reporting line and no joint CIO-CISO plan; one person
+#: in both roles plans with nobody.
+MOOT = {"no_ciso": frozenset({"GOV-2", "GOV-3"}), "dual_role": frozenset({"GOV-3"})}
+#: Fraud prevention is a high stake in these sectors only (the model's DAT-5 note).
+FRAUD = "DAT-5"
+FRAUD_SECTORS = frozenset({"finance", "retail"})
+#: Which kind writes a merged finding when severities tie.
+KIND_ORDER = {
+    kind: n
+    for n, kind in enumerate(
+        ("structural", "regulatory", "orphaned", "immature", "ambiguous", "misplaced", "perception")
+    )
+}
+FAMILY = {
+    "structural": "structure",
+    "regulatory": "practice",
+    "immature": "practice",
+    "orphaned": "ownership",
+    "misplaced": "ownership",
+    "ambiguous": "ownership",
+    "perception": "perception",
+}
+#: Immature-only groups of one domain at medium or below, from this many, become one finding.
+ROLL_UP = 2
+#: Responsibilities whose findings merge into a structure rule's finding when it is raised,
+#: besides the responsibility its rule names: whether the roles exist and are distinct
+#: (GOV-1) and who holds security in writing (SEC-2) are the no-CISO and dual-role
+#: questions themselves; the CISO's reporting line (GOV-2) is the reporting-line one.
+TOPIC_HOMES = {
+    "no-ciso": ("SEC-2", "GOV-1"),
+    "dual-role": ("GOV-1",),
+    "reporting-line": ("GOV-2",),
+}
+#: The batch of low immaturity across the domains.
+LOW_BATCH = "below-target"
+#: Exposure up to which immaturity reads one step less severe (a small organisation is
+#: not held to a bank's target profile).
+MODEST_EXPOSURE = 0
+CAP_UNSETTLED = "medium"
+#: The "don't know" option's value: unknown, never a disagreement.
+UNKNOWN = "unknown"
+
+
+def judged(
+    index: Index,
+    findings: Iterable[Finding],
+    facts: Facts,
+    dependent: dict[str, tuple[str, ...]],
+    stand_in: dict[str, str],
+) -> list[Finding]:
+    """Each finding judged for this organisation (module docstring), before merging.
+
+    ``dependent`` maps a rule finding's id to the disputed facts it holds only on one side
+    of; ``stand_in`` the role who acts for one the organisation does not have (the
+    security lead for the CISO, the CTO for the CIO).
+    """
+    moot: frozenset[str] = frozenset().union(*(MOOT.get(s, frozenset()) for s in facts.held))
+    regulation_of = {f"rule:{rule.id}": rule.regulation for rule in index.rules}
+    context = fact_questions(index)
+    sector = facts.values.get("sector")
+    kinds = facts.reference_kinds
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.responsibility in moot:
+            continue
+        if finding.kind == "perception" and finding.evidence.answers:
+            if finding.evidence.answers[0].question in context:
+                continue  # a disputed fact: listed among the unresolved facts
+            if len({a.value for a in finding.evidence.answers} - {UNKNOWN}) < 2:
+                continue  # "don't know" is no view of its own
+        depends = dependent.get(finding.id, ())
+        regulation = regulation_of.get(finding.id)
+        if regulation is not None and index.organisation.regulations:
+            if regulation in facts.unsettled:
+                depends = depends or tuple(
+                    u.question for u in facts.unresolved if regulation in u.regulations
+                )
+            elif regulation not in facts.regulations:
+                continue
+        severity = finding.severity
+        if finding.responsibility == FRAUD and sector not in FRAUD_SECTORS and sector:
+            severity = "low"
+        if finding.evidence.check == "generic:immature" and facts.exposure <= MODEST_EXPOSURE:
+            severity = wording.SEVERITIES[min(SEVERITY_RANK[severity] + 1, len(SEVERITY_RANK) - 1)]
+        elif severity == "critical" and facts.exposure <= LOW_EXPOSURE:
+            severity = "high"
+        if depends and SEVERITY_RANK[severity] < SEVERITY_RANK[CAP_UNSETTLED]:
+            severity = CAP_UNSETTLED
+        references = finding.references
+        if kinds or index.organisation.regulations:
+            references = tuple(r for r in references if _shown(r, kinds, index))
+        out.append(
+            finding._replace(
+                severity=severity,
+                act=stand_in.get(finding.act, finding.act),
+                references=references,
+                depends_on=depends,
+                exposure=facts.exposure + (regulation is not None or finding.kind == "regulatory"),
+            )
+        )
+    return out
+
+
+def _shown(reference: str, kinds: frozenset[str], index: Index) -> bool:
+    kind = _kind(reference)
+    return kind in kinds or kind not in index.organisation.claimed_kinds
+
+
+@lru_cache(maxsize=4096)
+def _kind(reference: str) -> str:
+    try:
+        return parse_reference(reference).kind
+    except ValueError:
+        return "text"
+
+
+def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Finding]:
+    """One finding per root cause, in priority order (module docstring)."""
+    topic_of = {f"rule:{rule.id}": rule.topic for rule in index.rules if rule.topic}
+    home: dict[str, str] = {}
+    for finding in findings:
+        topic = topic_of.get(finding.id)
+        if topic is not None:
+            for rid in (finding.responsibility, *TOPIC_HOMES.get(topic, ())):
+                if rid:
+                    home.setdefault(rid, topic)
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        topic = topic_of.get(finding.id)
+        rid = finding.responsibility
+        if topic is None and rid is not None:
+            topic = home.get(rid)
+        group = f"{topic}:structure" if topic else rid or finding.id
+        groups.setdefault(group, []).append(finding)
+    position = index.responsibility_position or {}
+    merged = [_merged(group, parts, facts, position) for group, parts in groups.items()]
+    merged = _roll_up(index, merged)
+    return sorted(merged, key=lambda f: _priority(f, position))
+
+
+def _part_order(finding: Finding) -> tuple[int, int, float]:
+    return (SEVERITY_RANK[finding.severity], KIND_ORDER.get(finding.kind, 9), -finding.weight)
+
+
+def _merged(
+    group: str, parts: list[Finding], facts: Facts, position: dict[str, int]
+) -> Finding:
+    parts.sort(key=_part_order)
+    lead = parts[0]
+    key = group if group.endswith(":structure") else f"{group}:{FAMILY.get(lead.kind, 'practice')}"
+    answers: dict[tuple[str, str], AnswerEvidence] = {}
+    for part in parts:
+        for answer in part.evidence.answers:
+            answers.setdefault((answer.question, answer.respondent), answer)
+    depends = tuple(dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on))
+    recommendation = lead.recommendation.replace(wording.OWNER, _owner(lead))
+    disputed = [p for p in parts[1:] if p.kind in ("ambiguous", "perception")]
+    if disputed and lead.kind not in ("ambiguous", "perception"):
+        recommendation += " The respondents' answers differ here: agree on the facts first."
+    if depends:
+        recommendation += (
+            " This depends on a fact the respondents disagree on; settle it before acting."
+        )
+    return lead._replace(
+        key=key,
+        recommendation=recommendation,
+        references=tuple(dict.fromkeys(r for p in parts for r in p.references)),
+        weight=max(p.weight for p in parts),
+        exposure=max(p.exposure for p in parts),
+        depends_on=depends,
+        evidence=Evidence(lead.evidence.check, tuple(answers.values())),
+        parts=tuple(
+            FindingPart(p.evidence.check, p.kind, p.severity, p.responsibility, p.title)
+            for p in parts
+        ),
+    )
+
+
+def _owner(finding: Finding) -> str:
+    return wording.capital(wording.ROLE_PHRASES.get(finding.act, finding.act))
+
+
+def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
+    """Immature-only findings at medium, per domain, and at low, across the domains, each
+    become one finding when there are several (module docstring)."""
+    batches: dict[str, list[Finding]] = {}
+    for finding in merged:
+        if finding.domain and all(p.kind == "immature" for p in finding.parts):
+            if finding.severity == "low":
+                batches.setdefault(LOW_BATCH, []).append(finding)
+            elif finding.severity == "medium":
+                batches.setdefault(finding.domain, []).append(finding)
+    batches = {k: v for k, v in batches.items() if len(v) >= ROLL_UP}
+    grouped = {f.key for members in batches.values() for f in members}
+    out = [f for f in merged if f.key not in grouped]
+    titles = {d.id: d.title for d in index.domains}
+    for batch, members in batches.items():
+        lead = min(members, key=_part_order)
+        names = wording.join_names([f"\u201c{_subject(f)}\u201d" for f in members])
+        if batch == LOW_BATCH:
+            title = f"{len(members)} practices are one step below their target"
+        else:
+            title = f"{titles[batch]}: {len(members)} practices are below their target"
+        out.append(
+            lead._replace(
+                id=f"immature:{batch}",
+                key=f"{batch}:practice",
+                title=title,
+                recommendation=(
+                    f"Raise {names} to their target level, in one plan; the evidence gives "
+                    f"each practice's level and its next step."
+                ),
+                weight=max(f.weight for f in members),
+                evidence=Evidence(
+                    lead.evidence.check, tuple(a for f in members for a in f.evidence.answers)
+                ),
+                parts=tuple(p for f in members for p in f.parts),
+                references=tuple(dict.fromkeys(r for f in members for r in f.references)),
+            )
+        )
+    return out
+
+
+def _subject(finding: Finding) -> str:
+    title = finding.title
+    return title[1 : title.index("\u201d")] if title.startswith("\u201c") else title
+
+
+def _priority(finding: Finding, position: dict[str, int]) -> tuple[int, float, int, int]:
+    """Severity, weight (heaviest first), exposure (highest first), questionnaire order."""
+    where = position.get(finding.responsibility or "", len(position) + 1)
+    return (SEVERITY_RANK[finding.severity], -finding.weight, -finding.exposure, where)
