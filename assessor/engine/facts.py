@@ -10,7 +10,7 @@ still dispute, the structure rules and regulations that hold, and its exposure.
 * The regulations that apply are those holding on the consensus; a regulation holding on
   one respondent's account and not on another's is **unsettled**: its findings say so and
   stay at medium or below until the fact is settled.
-* Exposure (0-4) grows with size (250 and 1,000 staff), health or card data, a sector
+* Exposure (0-5) grows with size (50, 250 and 1,000 staff), health or card data, a sector
   whose failures reach the public (finance, healthcare, public sector) and NIS2 status.
 """
 
@@ -33,6 +33,8 @@ from assessor.engine.visibility import View
 EXPOSED_DATA = frozenset({"health", "payment_card"})
 EXPOSED_SECTORS = frozenset({"finance", "healthcare", "public"})
 NIS2_ENTITIES = frozenset({"essential", "important"})
+#: Below this many staff an organisation is small (the EU's bound for a small enterprise).
+SMALL = 50
 #: Exposure up to which a critical severity is read as high: a small organisation holding
 #: no health or card data, in no exposed sector, is not held to a bank's standard.
 LOW_EXPOSURE = 0
@@ -56,7 +58,7 @@ class Facts:
     regulations: tuple[str, ...]
     #: Regulations that apply on some respondents' accounts only.
     unsettled: frozenset[str]
-    #: Reference kinds of the regulations that apply or are unsettled.
+    #: Reference kinds of the regulations that apply.
     reference_kinds: frozenset[str]
     exposure: int
 
@@ -114,7 +116,7 @@ def facts_of(
             depends |= set(regulations_holding(model, own)) - set(regulations)
         unsettled |= depends
         per_fact.append(tuple(g.id for g in model.regulations if g.id in depends))
-    shown = set(regulations) | unsettled
+    shown = set(regulations)
     return Facts(
         values=values,
         consensus=consensus,
@@ -167,14 +169,14 @@ def regulations_holding(model: OrganisationModel, answers: Mapping[str, Any]) ->
 
 
 def exposure_of(values: Mapping[str, Any]) -> int:
-    """0-4: size, health or card data, an exposed sector, NIS2 status (module docstring)."""
+    """0-5: size, health or card data, an exposed sector, NIS2 status (module docstring)."""
     exposure = 0
     employees = values.get("employees")
     if isinstance(employees, int | float):
-        exposure += (employees > 250) + (employees >= 1000)
+        exposure += (employees >= SMALL) + (employees > 250) + (employees >= 1000)
     data = values.get("regulated_data")
     if isinstance(data, tuple) and EXPOSED_DATA.intersection(data):
         exposure += 1
     if values.get("sector") in EXPOSED_SECTORS or values.get("nis2_entity") in NIS2_ENTITIES:
         exposure += 1
-    return min(exposure, 4)
+    return exposure

@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from assessor.engine import wording
 from assessor.engine.facts import LOW_EXPOSURE, Facts, fact_questions
+from assessor.engine.organisation_model import ALWAYS
 from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, FindingPart
 from assessor.engine.wording import SEVERITY_RANK
@@ -97,6 +98,14 @@ def judged(
     context = fact_questions(index)
     sector = facts.values.get("sector")
     kinds = facts.reference_kinds
+    claims = {g.id: g.reference_kinds for g in index.organisation.regulations}
+    #: Reference kinds of the regulations (not frameworks) that apply.
+    regulated = frozenset(
+        kind
+        for g in index.organisation.regulations
+        if g.id in facts.regulations and g.when is not ALWAYS
+        for kind in g.reference_kinds
+    )
     out: list[Finding] = []
     for finding in findings:
         if finding.responsibility in moot:
@@ -125,10 +134,16 @@ def judged(
         if depends and SEVERITY_RANK[severity] < SEVERITY_RANK[CAP_UNSETTLED]:
             severity = CAP_UNSETTLED
         references = finding.references
-        if kinds or index.organisation.regulations:
-            references = tuple(r for r in references if _shown(r, kinds, index))
+        if index.organisation.regulations:
+            allowed = kinds | claims.get(regulation, frozenset()) if depends else kinds
+            references = tuple(r for r in references if _shown(r, allowed, index))
+        kind = finding.kind
+        if kind == "immature" and SEVERITY_RANK[severity] <= SEVERITY_RANK["high"]:
+            if any(_kind(r) in regulated for r in references):
+                kind = "regulatory"
         out.append(
             finding._replace(
+                kind=kind,
                 severity=severity,
                 act=stand_in.get(finding.act, finding.act),
                 references=references,
@@ -154,35 +169,43 @@ def _kind(reference: str) -> str:
 
 def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Finding]:
     """One finding per root cause, in priority order (module docstring)."""
-    topic_of = {f"rule:{rule.id}": rule.topic for rule in index.rules if rule.topic}
+    topics = {f"rule:{rule.id}": rule for rule in index.rules if rule.topic}
     home: dict[str, str] = {}
     for finding in findings:
-        topic = topic_of.get(finding.id)
-        if topic is not None:
-            for rid in (finding.responsibility, *TOPIC_HOMES.get(topic, ())):
-                if rid:
-                    home.setdefault(rid, topic)
+        rule = topics.get(finding.id)
+        if rule is None or rule.topic is None:
+            continue
+        read = [index.questions[q] for q in rule.condition.questions if q in index.questions]
+        homes = (finding.responsibility, *TOPIC_HOMES.get(rule.topic, ()))
+        homes += tuple(i.question.responsibility or i.id for i in read)
+        for rid in homes:
+            if rid:
+                home.setdefault(rid, rule.topic)
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
-        topic = topic_of.get(finding.id)
-        rid = finding.responsibility
-        if topic is None and rid is not None:
-            topic = home.get(rid)
-        group = f"{topic}:structure" if topic else rid or finding.id
+        rule = topics.get(finding.id)
+        topic = rule.topic if rule is not None else None
+        subject = finding.responsibility or _question(finding) or finding.id
+        topic = topic or home.get(subject)
+        group = f"{topic}:structure" if topic else subject
         groups.setdefault(group, []).append(finding)
     position = index.responsibility_position or {}
-    merged = [_merged(group, parts, facts, position) for group, parts in groups.items()]
+    merged = [_merged(group, parts, position) for group, parts in groups.items()]
     merged = _roll_up(index, merged)
     return sorted(merged, key=lambda f: _priority(f, position))
+
+
+def _question(finding: Finding) -> str | None:
+    """The question a finding about no responsibility is about (a perception gap's)."""
+    answers = finding.evidence.answers
+    return answers[0].question if answers and finding.kind == "perception" else None
 
 
 def _part_order(finding: Finding) -> tuple[int, int, float]:
     return (SEVERITY_RANK[finding.severity], KIND_ORDER.get(finding.kind, 9), -finding.weight)
 
 
-def _merged(
-    group: str, parts: list[Finding], facts: Facts, position: dict[str, int]
-) -> Finding:
+def _merged(group: str, parts: list[Finding], position: dict[str, int]) -> Finding:
     parts.sort(key=_part_order)
     lead = parts[0]
     key = group if group.endswith(":structure") else f"{group}:{FAMILY.get(lead.kind, 'practice')}"

@@ -156,7 +156,7 @@ def immature_text(
     title = (
         f"{subject} is at level {level} ({MATURITY_NAMES[level]}), below the target of {target}"
     )
-    steps = f"{OWNER} to raise {subject} from level {level} ({MATURITY_NAMES[level]}) to level {target}"
+    steps = f"{OWNER} should raise {subject} from level {level} ({MATURITY_NAMES[level]}) to level {target}"
     steps += f" ({MATURITY_NAMES[target]})." if 0 <= target < len(MATURITY_NAMES) else "."
     if level + 1 < len(question.levels):
         steps += f" Next step, level {level + 1}: {question.levels[level + 1]}"
