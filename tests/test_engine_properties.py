@@ -77,9 +77,10 @@ def test_scoring_is_deterministic_in_range_and_explained(respondents: list[Respo
     for summary in result.respondents:
         assert 0 <= summary.completeness <= 100
         assert summary.answered <= summary.shown
-    keys = [(SEVERITY_RANK[f.severity], -f.weight, f.id) for f in result.findings]
+    keys = [(SEVERITY_RANK[f.severity], -f.weight, -f.exposure) for f in result.findings]
     assert keys == sorted(keys)
     assert len({f.id for f in result.findings}) == len(keys)
+    assert len({f.key for f in result.findings}) == len(keys)
     grouped = result.roadmap.quick_wins + result.roadmap.next_90_days
     assert sorted(grouped + result.roadmap.next_12_months) == sorted(f.id for f in result.findings)
 

@@ -185,12 +185,15 @@ def test_unscored_multi_answers_are_combined_as_a_union() -> None:
     finding = result.finding("rule:eu_breach_plan")
     assert finding is not None
     # Neither respondent alone satisfies the rule: Ann has no EU data, Bo a level-4 plan.
-    # The evidence shows the answers the union was made of, and the lowest level.
-    assert [(a.respondent, a.question) for a in finding.evidence.answers] == [
+    # The evidence shows the answers the union was made of, and the lowest level (with
+    # Bo's, from the gap between their levels merged into the same finding).
+    assert [(a.respondent, a.question) for a in finding.evidence.answers][:3] == [
         ("Ann", "regulated_data"),
         ("Bo", "regulated_data"),
         ("Ann", "dat_breach"),
     ]
+    # Only the combined answers fire it: nobody's account alone makes it critical.
+    assert finding.severity == "high"
 
 
 def test_no_respondents_gives_an_empty_result() -> None:

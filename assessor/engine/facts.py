@@ -61,6 +61,9 @@ class Facts:
     #: Reference kinds of the regulations that apply.
     reference_kinds: frozenset[str]
     exposure: int
+    #: A small organisation (fewer than 50 staff, as answered) with no exposure besides:
+    #: its immaturity reads one step less severe.
+    modest: bool
 
 
 def check_settled(index: Index, settled: Mapping[str, Any]) -> dict[str, Any]:
@@ -133,6 +136,7 @@ def facts_of(
             kind for g in model.regulations if g.id in shown for kind in g.reference_kinds
         ),
         exposure=exposure_of(values),
+        modest=exposure_of(values) == 0 and isinstance(values.get("employees"), int | float),
     )
 
 

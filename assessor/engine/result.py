@@ -184,6 +184,8 @@ class Evidence(NamedTuple):
 class FindingPart(NamedTuple):
     """One check that found a gap, merged into a finding about the same root cause."""
 
+    #: The gap's own id (``immature:DAT-7``, ``rule:no_breach_plan``, ``perception:<q>``).
+    id: str
     #: ``generic:<kind>``, ``rule:<id>`` or ``perception``.
     check: str
     kind: str
@@ -193,6 +195,7 @@ class FindingPart(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "check": self.check,
             "kind": self.kind,
             "severity": self.severity,
@@ -382,9 +385,13 @@ class Result:
         }
 
     def finding(self, finding_id: str) -> Finding | None:
-        """The finding with this id, or None."""
+        """The finding with this id or key, or that a gap with this id was merged into;
+        None when there is none."""
         for item in self.findings:
-            if item.id == finding_id:
+            if item.id == finding_id or item.key == finding_id:
+                return item
+        for item in self.findings:
+            if any(part.id == finding_id for part in item.parts):
                 return item
         return None
 

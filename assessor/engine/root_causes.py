@@ -72,9 +72,7 @@ TOPIC_HOMES = {
 }
 #: The batch of low immaturity across the domains.
 LOW_BATCH = "below-target"
-#: Exposure up to which immaturity reads one step less severe (a small organisation is
-#: not held to a bank's target profile).
-MODEST_EXPOSURE = 0
+
 CAP_UNSETTLED = "medium"
 #: The "don't know" option's value: unknown, never a disagreement.
 UNKNOWN = "unknown"
@@ -127,7 +125,7 @@ def judged(
         severity = finding.severity
         if finding.responsibility == FRAUD and sector not in FRAUD_SECTORS and sector:
             severity = "low"
-        if finding.evidence.check == "generic:immature" and facts.exposure <= MODEST_EXPOSURE:
+        if finding.evidence.check == "generic:immature" and facts.modest:
             severity = wording.SEVERITIES[min(SEVERITY_RANK[severity] + 1, len(SEVERITY_RANK) - 1)]
         elif severity == "critical" and facts.exposure <= LOW_EXPOSURE:
             severity = "high"
@@ -208,7 +206,7 @@ def _part_order(finding: Finding) -> tuple[int, int, float]:
 def _merged(group: str, parts: list[Finding], position: dict[str, int]) -> Finding:
     parts.sort(key=_part_order)
     lead = parts[0]
-    key = group if group.endswith(":structure") else f"{group}:{FAMILY.get(lead.kind, 'practice')}"
+    key = group if group.endswith(":structure") else f"{group}:{_family(parts)}"
     answers: dict[tuple[str, str], AnswerEvidence] = {}
     for part in parts:
         for answer in part.evidence.answers:
@@ -231,10 +229,21 @@ def _merged(group: str, parts: list[Finding], position: dict[str, int]) -> Findi
         depends_on=depends,
         evidence=Evidence(lead.evidence.check, tuple(answers.values())),
         parts=tuple(
-            FindingPart(p.evidence.check, p.kind, p.severity, p.responsibility, p.title)
+            FindingPart(p.id, p.evidence.check, p.kind, p.severity, p.responsibility, p.title)
             for p in parts
         ),
     )
+
+
+def _family(parts: Sequence[Finding]) -> str:
+    """The root cause's family, whichever part leads: a practice gap (immaturity or a
+    regulation) over a structural one, over ownership, over a disagreement alone; so a
+    key stays the same while one of its parts is fixed."""
+    kinds = {p.kind for p in parts}
+    for family in ("practice", "structure", "ownership", "perception"):
+        if any(FAMILY.get(kind) == family for kind in kinds):
+            return family
+    return "practice"
 
 
 def _owner(finding: Finding) -> str:
