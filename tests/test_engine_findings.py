@@ -90,10 +90,10 @@ def test_respondents_naming_different_owners_is_ambiguous_and_a_perception_gap()
     result = score(MINI, [one("CIO", "Ann Lee"), one("CISO", "Bo Chen", dat_breach_owner="CIO")])
     # One root cause: the disputed owner and its perception gap are one finding.
     finding = get(result, "ambiguous:DAT-7")
-    assert get(result, "perception:dat_breach_owner") is finding
     assert finding.severity == "medium" and finding.act == "EXEC"
     assert finding.key == "DAT-7:ownership"
-    assert [p.id for p in finding.parts] == ["ambiguous:DAT-7", "perception:dat_breach_owner"]
+    assert [p.id for p in finding.parts] == ["ambiguous:DAT-7"]
+    assert [a.label for a in finding.evidence.answers] == ["The CISO", "The CIO"]
     assert [a.respondent for a in finding.evidence.answers] == ["Ann Lee", "Bo Chen"]
     assert "misplaced:DAT-7" not in ids(result)
     (gap,) = result.perception.gaps

@@ -26,6 +26,7 @@ questionnaire order: never the id.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assessor.engine import wording
@@ -76,6 +77,10 @@ LOW_BATCH = "below-target"
 CAP_UNSETTLED = "medium"
 #: The "don't know" option's value: unknown, never a disagreement.
 UNKNOWN = "unknown"
+HIGH = SEVERITY_RANK["high"]
+DISAGREEING = frozenset({"ambiguous", "perception"})
+OWNER = wording.OWNER
+SETTLE_FIRST = " This depends on a fact the respondents disagree on; settle it before acting."
 
 
 def judged(
@@ -91,31 +96,32 @@ def judged(
     of; ``stand_in`` the role who acts for one the organisation does not have (the
     security lead for the CISO, the CTO for the CIO).
     """
+    statics = _statics(index)
     moot: frozenset[str] = frozenset().union(*(MOOT.get(s, frozenset()) for s in facts.held))
-    regulation_of = {f"rule:{rule.id}": rule.regulation for rule in index.rules}
-    context = fact_questions(index)
     sector = facts.values.get("sector")
+    fraud_low = bool(sector) and sector not in FRAUD_SECTORS
     kinds = facts.reference_kinds
-    claims = {g.id: g.reference_kinds for g in index.organisation.regulations}
-    #: Reference kinds of the regulations (not frameworks) that apply.
+    edition_two = bool(statics.claims)
     regulated = frozenset(
-        kind
-        for g in index.organisation.regulations
-        if g.id in facts.regulations and g.when is not ALWAYS
-        for kind in g.reference_kinds
+        kind for g in facts.regulations for kind in statics.regulated_kinds.get(g, ())
     )
+    shown: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]] = {}
+    modest = facts.modest
     out: list[Finding] = []
     for finding in findings:
-        if finding.responsibility in moot:
+        rid = finding.responsibility
+        if rid in moot:
             continue
-        if finding.kind == "perception" and finding.evidence.answers:
-            if finding.evidence.answers[0].question in context:
+        kind = finding.kind
+        answers = finding.evidence.answers
+        if kind == "perception" and answers:
+            if answers[0].question in statics.facts:
                 continue  # a disputed fact: listed among the unresolved facts
-            if len({a.value for a in finding.evidence.answers} - {UNKNOWN}) < 2:
+            if len({a.value for a in answers} - {UNKNOWN}) < 2:
                 continue  # "don't know" is no view of its own
         depends = dependent.get(finding.id, ())
-        regulation = regulation_of.get(finding.id)
-        if regulation is not None and index.organisation.regulations:
+        regulation = statics.regulation_of.get(finding.id)
+        if regulation is not None and edition_two:
             if regulation in facts.unsettled:
                 depends = depends or tuple(
                     u.question for u in facts.unresolved if regulation in u.regulations
@@ -123,38 +129,83 @@ def judged(
             elif regulation not in facts.regulations:
                 continue
         severity = finding.severity
-        if finding.responsibility == FRAUD and sector not in FRAUD_SECTORS and sector:
+        if fraud_low and rid == FRAUD:
             severity = "low"
-        if finding.evidence.check == "generic:immature" and facts.modest:
+        if modest and finding.evidence.check == "generic:immature":
             severity = wording.SEVERITIES[min(SEVERITY_RANK[severity] + 1, len(SEVERITY_RANK) - 1)]
         elif severity == "critical" and facts.exposure <= LOW_EXPOSURE:
             severity = "high"
         if depends and SEVERITY_RANK[severity] < SEVERITY_RANK[CAP_UNSETTLED]:
             severity = CAP_UNSETTLED
         references = finding.references
-        if index.organisation.regulations:
-            allowed = kinds | claims.get(regulation, frozenset()) if depends else kinds
-            references = tuple(r for r in references if _shown(r, allowed, index))
-        kind = finding.kind
-        if kind == "immature" and SEVERITY_RANK[severity] <= SEVERITY_RANK["high"]:
-            if any(_kind(r) in regulated for r in references):
-                kind = "regulatory"
-        out.append(
-            finding._replace(
-                kind=kind,
-                severity=severity,
-                act=stand_in.get(finding.act, finding.act),
-                references=references,
-                depends_on=depends,
-                exposure=facts.exposure + (regulation is not None or finding.kind == "regulatory"),
+        if edition_two:
+            allowed = kinds | statics.claims.get(regulation or "", frozenset()) if depends else kinds
+            cached = shown.get((references, allowed))
+            if cached is None:
+                claimed = statics.claimed
+                cached = tuple(
+                    r for r in references if _kind(r) in allowed or _kind(r) not in claimed
+                )
+                if cached == references:
+                    cached = references
+                shown[(references, allowed)] = cached
+            references = cached
+            if kind == "immature" and regulated and SEVERITY_RANK[severity] <= HIGH:
+                if any(_kind(r) in regulated for r in references):
+                    kind = "regulatory"
+        act = stand_in.get(finding.act, finding.act)
+        if (
+            severity is not finding.severity
+            or kind is not finding.kind
+            or act is not finding.act
+            or references is not finding.references
+            or depends
+        ):
+            finding = Finding(
+                finding.id,
+                kind,
+                severity,
+                rid,
+                finding.domain,
+                finding.title,
+                finding.recommendation,
+                act,
+                finding.effort,
+                references,
+                finding.weight,
+                finding.evidence,
+                finding.key,
+                finding.parts,
+                finding.exposure,
+                depends,
             )
-        )
+        out.append(finding)
     return out
 
 
-def _shown(reference: str, kinds: frozenset[str], index: Index) -> bool:
-    kind = _kind(reference)
-    return kind in kinds or kind not in index.organisation.claimed_kinds
+@dataclass(frozen=True, slots=True)
+class _Statics:
+    """What judging needs of a questionnaire, computed once."""
+
+    regulation_of: dict[str, str | None]
+    facts: frozenset[str]
+    #: Reference kinds per regulation or framework; those some regulation claims.
+    claims: dict[str, frozenset[str]]
+    claimed: frozenset[str]
+    #: Reference kinds per regulation (not the frameworks, which always apply).
+    regulated_kinds: dict[str, frozenset[str]]
+
+
+@lru_cache(maxsize=32)
+def _statics(index: Index) -> _Statics:
+    regulations = index.organisation.regulations
+    return _Statics(
+        regulation_of={f"rule:{rule.id}": rule.regulation for rule in index.rules},
+        facts=fact_questions(index),
+        claims={g.id: g.reference_kinds for g in regulations},
+        claimed=index.organisation.claimed_kinds,
+        regulated_kinds={g.id: g.reference_kinds for g in regulations if g.when is not ALWAYS},
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -188,7 +239,10 @@ def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Findi
         group = f"{topic}:structure" if topic else subject
         groups.setdefault(group, []).append(finding)
     position = index.responsibility_position or {}
-    merged = [_merged(group, parts, position) for group, parts in groups.items()]
+    regulation_of = _statics(index).regulation_of
+    merged = [
+        _merged(group, parts, facts.exposure, regulation_of) for group, parts in groups.items()
+    ]
     merged = _roll_up(index, merged)
     return sorted(merged, key=lambda f: _priority(f, position))
 
@@ -203,36 +257,70 @@ def _part_order(finding: Finding) -> tuple[int, int, float]:
     return (SEVERITY_RANK[finding.severity], KIND_ORDER.get(finding.kind, 9), -finding.weight)
 
 
-def _merged(group: str, parts: list[Finding], position: dict[str, int]) -> Finding:
-    parts.sort(key=_part_order)
+def _merged(
+    group: str, parts: list[Finding], exposure: int, regulation_of: dict[str, str | None]
+) -> Finding:
+    if len(parts) > 1:
+        parts.sort(key=_part_order)
     lead = parts[0]
+    if any(p.kind == "regulatory" or regulation_of.get(p.id) for p in parts):
+        exposure += 1
     key = group if group.endswith(":structure") else f"{group}:{_family(parts)}"
+    recommendation = lead.recommendation
+    if OWNER in recommendation:
+        recommendation = recommendation.replace(OWNER, _owner(lead))
+    summary = tuple([_part(p) for p in parts])
+    if len(parts) == 1:
+        if lead.depends_on:
+            recommendation += SETTLE_FIRST
+        return lead._replace(
+            key=key, recommendation=recommendation, parts=summary, exposure=exposure
+        )
     answers: dict[tuple[str, str], AnswerEvidence] = {}
     for part in parts:
         for answer in part.evidence.answers:
             answers.setdefault((answer.question, answer.respondent), answer)
-    depends = tuple(dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on))
-    recommendation = lead.recommendation.replace(wording.OWNER, _owner(lead))
-    disputed = [p for p in parts[1:] if p.kind in ("ambiguous", "perception")]
-    if disputed and lead.kind not in ("ambiguous", "perception"):
+    depends: tuple[str, ...] = ()
+    if any(p.depends_on for p in parts):
+        depends = tuple(
+            dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
+        )
+    if lead.kind not in DISAGREEING and any(p.kind in DISAGREEING for p in parts):
         recommendation += " The respondents' answers differ here: agree on the facts first."
     if depends:
-        recommendation += (
-            " This depends on a fact the respondents disagree on; settle it before acting."
-        )
+        recommendation += SETTLE_FIRST
+    references = lead.references
+    if any(p.references is not references for p in parts):
+        references = tuple(dict.fromkeys(r for p in parts for r in p.references))
     return lead._replace(
         key=key,
         recommendation=recommendation,
-        references=tuple(dict.fromkeys(r for p in parts for r in p.references)),
+        references=references,
         weight=max(p.weight for p in parts),
-        exposure=max(p.exposure for p in parts),
+        exposure=exposure,
         depends_on=depends,
         evidence=Evidence(lead.evidence.check, tuple(answers.values())),
-        parts=tuple(
-            FindingPart(p.id, p.evidence.check, p.kind, p.severity, p.responsibility, p.title)
-            for p in parts
-        ),
+        parts=summary,
     )
+
+
+_parts: dict[tuple[str, str, str, str], FindingPart] = {}
+_PARTS_KEPT = 20_000
+
+
+def _part(finding: Finding) -> FindingPart:
+    """The part a finding makes, shared between scorings (most are written in advance)."""
+    key = (finding.id, finding.kind, finding.severity, finding.title)
+    part = _parts.get(key)
+    if part is None:
+        if len(_parts) >= _PARTS_KEPT:
+            _parts.clear()
+        check = finding.evidence.check
+        part = FindingPart(
+            finding.id, check, finding.kind, finding.severity, finding.responsibility, finding.title
+        )
+        _parts[key] = part
+    return part
 
 
 def _family(parts: Sequence[Finding]) -> str:
