@@ -60,6 +60,11 @@ FAMILY = {
     "ambiguous": "ownership",
     "perception": "perception",
 }
+#: A root cause's family, whichever part leads: a practice gap (immaturity or a
+#: regulation) over a structural one, over ownership, over a disagreement alone; so a key
+#: stays the same while one of its parts is fixed.
+FAMILIES = ("practice", "structure", "ownership", "perception")
+FAMILY_RANK = {kind: FAMILIES.index(family) for kind, family in FAMILY.items()}
 #: Immature-only groups of one domain at medium or below, from this many, become one finding.
 ROLL_UP = 2
 #: Responsibilities whose findings merge into a structure rule's finding when it is raised,
@@ -263,44 +268,55 @@ def _merged(
     if len(parts) > 1:
         parts.sort(key=_part_order)
     lead = parts[0]
-    if any(p.kind == "regulatory" or regulation_of.get(p.id) for p in parts):
-        exposure += 1
-    key = group if group.endswith(":structure") else f"{group}:{_family(parts)}"
+    references = lead.references
+    weight = lead.weight
+    family = FAMILY_RANK.get(lead.kind, 0)
+    regulated = disagreeing = dependent = False
+    for p in parts:
+        family = min(family, FAMILY_RANK.get(p.kind, 0))
+        regulated = regulated or p.kind == "regulatory" or bool(regulation_of.get(p.id))
+        disagreeing = disagreeing or p.kind in DISAGREEING
+        dependent = dependent or bool(p.depends_on)
+        weight = max(weight, p.weight)
+    key = group if group.endswith(":structure") else f"{group}:{FAMILIES[family]}"
     recommendation = lead.recommendation
     if OWNER in recommendation:
         recommendation = recommendation.replace(OWNER, _owner(lead))
-    summary = tuple([_part(p) for p in parts])
-    if len(parts) == 1:
-        if lead.depends_on:
-            recommendation += SETTLE_FIRST
-        return lead._replace(
-            key=key, recommendation=recommendation, parts=summary, exposure=exposure
-        )
-    answers: dict[tuple[str, str], AnswerEvidence] = {}
-    for part in parts:
-        for answer in part.evidence.answers:
-            answers.setdefault((answer.question, answer.respondent), answer)
-    depends: tuple[str, ...] = ()
-    if any(p.depends_on for p in parts):
-        depends = tuple(
-            dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
-        )
-    if lead.kind not in DISAGREEING and any(p.kind in DISAGREEING for p in parts):
-        recommendation += " The respondents' answers differ here: agree on the facts first."
+    evidence = lead.evidence
+    depends = lead.depends_on
+    if len(parts) > 1:
+        answers: dict[tuple[str, str], AnswerEvidence] = {}
+        for part in parts:
+            for answer in part.evidence.answers:
+                answers.setdefault((answer.question, answer.respondent), answer)
+            if part.references is not references:
+                references = tuple(dict.fromkeys(r for p in parts for r in p.references))
+        evidence = Evidence(evidence.check, tuple(answers.values()))
+        if dependent:
+            depends = tuple(
+                dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
+            )
+        if disagreeing and lead.kind not in DISAGREEING:
+            recommendation += " The respondents' answers differ here: agree on the facts first."
     if depends:
         recommendation += SETTLE_FIRST
-    references = lead.references
-    if any(p.references is not references for p in parts):
-        references = tuple(dict.fromkeys(r for p in parts for r in p.references))
-    return lead._replace(
-        key=key,
-        recommendation=recommendation,
-        references=references,
-        weight=max(p.weight for p in parts),
-        exposure=exposure,
-        depends_on=depends,
-        evidence=Evidence(lead.evidence.check, tuple(answers.values())),
-        parts=summary,
+    return Finding(
+        lead.id,
+        lead.kind,
+        lead.severity,
+        lead.responsibility,
+        lead.domain,
+        lead.title,
+        recommendation,
+        lead.act,
+        lead.effort,
+        references,
+        weight,
+        evidence,
+        key,
+        tuple([_part(p) for p in parts]),
+        exposure + regulated,
+        depends,
     )
 
 
@@ -321,17 +337,6 @@ def _part(finding: Finding) -> FindingPart:
         )
         _parts[key] = part
     return part
-
-
-def _family(parts: Sequence[Finding]) -> str:
-    """The root cause's family, whichever part leads: a practice gap (immaturity or a
-    regulation) over a structural one, over ownership, over a disagreement alone; so a
-    key stays the same while one of its parts is fixed."""
-    kinds = {p.kind for p in parts}
-    for family in ("practice", "structure", "ownership", "perception"):
-        if any(FAMILY.get(kind) == family for kind in kinds):
-            return family
-    return "practice"
 
 
 def _owner(finding: Finding) -> str:
