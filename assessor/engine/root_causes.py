@@ -25,7 +25,7 @@ questionnaire order: never the id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -249,7 +249,7 @@ def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Findi
         _merged(group, parts, facts.exposure, regulation_of) for group, parts in groups.items()
     ]
     merged = _roll_up(index, merged)
-    return sorted(merged, key=lambda f: _priority(f, position))
+    return sorted(merged, key=lambda f: priority(f, position))
 
 
 def _question(finding: Finding) -> str | None:
@@ -389,7 +389,9 @@ def _subject(finding: Finding) -> str:
     return title[1 : title.index("\u201d")] if title.startswith("\u201c") else title
 
 
-def _priority(finding: Finding, position: dict[str, int]) -> tuple[int, float, int, int]:
-    """Severity, weight (heaviest first), exposure (highest first), questionnaire order."""
+def priority(finding: Finding, position: Mapping[str, int]) -> tuple[int, float, int, int]:
+    """The order findings are listed in: severity, weight (heaviest first), exposure
+    (highest first), then the questionnaire order of their responsibility (``position``);
+    never the id."""
     where = position.get(finding.responsibility or "", len(position) + 1)
     return (SEVERITY_RANK[finding.severity], -finding.weight, -finding.exposure, where)
