@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assessor.engine.prepared_findings import with_answers
 from assessor.engine.questionnaire_index import index_for
-from assessor.engine.result import AnswerEvidence, Evidence, Finding
+from assessor.engine.result import AnswerEvidence, Evidence
 from assessor.questionnaire.schema import Questionnaire
 
 MINI = Questionnaire.model_validate(

@@ -118,7 +118,10 @@ def test_regulations_apply_only_where_they_do() -> None:
 
 
 def test_a_disputed_fact_is_unresolved_and_caps_what_depends_on_it() -> None:
-    cio, ciso = answers_of("retailer-cio-ciso-disagree"), answers_of("retailer-cio-ciso-disagree", 1)
+    cio, ciso = (
+        answers_of("retailer-cio-ciso-disagree"),
+        answers_of("retailer-cio-ciso-disagree", 1),
+    )
     result = run(("CIO", cio), ("CISO", ciso))
     (fact,) = result.unresolved_facts
     assert (fact.question, fact.regulations) == ("regulated_data", ("PCI_DSS",))
@@ -133,7 +136,9 @@ def test_a_disputed_fact_is_unresolved_and_caps_what_depends_on_it() -> None:
     assert "settle it" in compliance.recommendation
     # Settled: the fact is no longer disputed, and PCI DSS applies in full.
     settled = run(
-        ("CIO", cio), ("CISO", ciso), settled_facts={"regulated_data": ["eu_personal", "payment_card"]}
+        ("CIO", cio),
+        ("CISO", ciso),
+        settled_facts={"regulated_data": ["eu_personal", "payment_card"]},
     )
     assert settled.unresolved_facts == () and "PCI_DSS" in settled.regulations
     assert settled.finding("rule:card_data_compliance_not_confirmed").depends_on == ()

@@ -221,7 +221,14 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "exposure",
         "depends_on",
     }
-    assert set(finding["parts"][0]) == {"id", "check", "kind", "severity", "responsibility", "title"}
+    assert set(finding["parts"][0]) == {
+        "id",
+        "check",
+        "kind",
+        "severity",
+        "responsibility",
+        "title",
+    }
     assert set(finding["evidence"]) == {"check", "answers"}
     assert set(finding["evidence"]["answers"][0]) == {
         "question",

@@ -65,9 +65,7 @@ def score(
         findings += ownership_findings(index, combined, facts)
     rows = raci(index, combined)
     scores = score_domains(index, sums, views, goals, gaps.disagreement)
-    findings += rule_findings(
-        index, views, combined, organization or DEFAULT_ORGANIZATION, settled
-    )
+    findings += rule_findings(index, views, combined, organization or DEFAULT_ORGANIZATION, settled)
     findings += gaps.findings
     dependent = _dependent(index, combined, facts)
     stand_in = stand_ins(index, combined, facts)

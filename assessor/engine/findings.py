@@ -94,9 +94,7 @@ def generic_findings(
     return found
 
 
-def _lone_critical(
-    by_level: Sequence[Finding | None], qid: str, answering: Sequence[View]
-) -> bool:
+def _lone_critical(by_level: Sequence[Finding | None], qid: str, answering: Sequence[View]) -> bool:
     """Whether only one of several respondents' levels makes the finding critical."""
     if len(answering) < 2:
         return False
@@ -136,7 +134,9 @@ def rule_findings(
         return found
     holding = index.rules_holding
     own_answers = [{**view.answers, **settled} if settled else view.answers for view in views]
-    held = [set(holding(answers, view.role)) for view, answers in zip(views, own_answers, strict=True)]
+    held = [
+        set(holding(answers, view.role)) for view, answers in zip(views, own_answers, strict=True)
+    ]
     # One respondent's combined answers are their own.
     values = {**combined.values, **settled} if settled else combined.values
     held_combined = held[0] if len(views) == 1 else set(holding(values, None))
@@ -162,9 +162,7 @@ def rule_findings(
 def _contradicted(rule: RuleInfo, views: Sequence[View], firing: View) -> bool:
     """Whether another respondent answered the questions that fired the rule otherwise."""
     asked = rule.condition.witness(firing.answers, firing.role)
-    return any(
-        view is not firing and all(qid in view.answers for qid in asked) for view in views
-    )
+    return any(view is not firing and all(qid in view.answers for qid in asked) for view in views)
 
 
 def _view_evidence(index: Index, rule: RuleInfo, firing: Sequence[View]) -> list[AnswerEvidence]:

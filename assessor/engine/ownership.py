@@ -32,9 +32,7 @@ NO_CIO = "no_cio"
 SECURITY_LEAD = "SEC-2"
 
 
-def fit(
-    model: OrganisationModel, r: ModelResponsibility, code: str, facts: Facts
-) -> str:
+def fit(model: OrganisationModel, r: ModelResponsibility, code: str, facts: Facts) -> str:
     """How ``code`` fits as the accountable owner of ``r`` here (module docstring)."""
     if code == "NONE":
         return "orphaned"
@@ -128,24 +126,38 @@ def ownership_findings(index: Index, combined: Combined, facts: Facts) -> list[F
     return found
 
 
-def _agreed(status: str, r: ModelResponsibility, holder: str, owner: str) -> tuple[str, str, wording.FindingText]:
+def _agreed(
+    status: str, r: ModelResponsibility, holder: str, owner: str
+) -> tuple[str, str, wording.FindingText]:
     title = _quoted(r)
     if status == "orphaned":
-        return "orphaned", "high", wording.FindingText(
-            f"Nobody is accountable for {title}",
-            f"Make {owner} accountable for {title}{_consulted(r)}, and record it in the written "
-            f"roles and responsibilities.",
+        return (
+            "orphaned",
+            "high",
+            wording.FindingText(
+                f"Nobody is accountable for {title}",
+                f"Make {owner} accountable for {title}{_consulted(r)}, and record it in the written "
+                f"roles and responsibilities.",
+            ),
         )
     if status == "shared":
-        return "ambiguous", "medium", wording.FindingText(
-            f"{wording.capital(holder)} share {title} with no one accountable",
-            f"Make {owner} accountable for {title}{_consulted(r)}, and write it down: joint "
-            f"ownership leaves nobody answerable when it goes wrong.",
+        return (
+            "ambiguous",
+            "medium",
+            wording.FindingText(
+                f"{wording.capital(holder)} share {title} with no one accountable",
+                f"Make {owner} accountable for {title}{_consulted(r)}, and write it down: joint "
+                f"ownership leaves nobody answerable when it goes wrong.",
+            ),
         )
-    return "misplaced", "medium", wording.FindingText(
-        f"{wording.capital(holder)} holds {title}, where {owner} should be accountable",
-        f"Make {owner} accountable for {title}; {holder} can stay involved. Record the "
-        f"change in the written roles and responsibilities.",
+    return (
+        "misplaced",
+        "medium",
+        wording.FindingText(
+            f"{wording.capital(holder)} holds {title}, where {owner} should be accountable",
+            f"Make {owner} accountable for {title}; {holder} can stay involved. Record the "
+            f"change in the written roles and responsibilities.",
+        ),
     )
 
 
@@ -165,4 +177,3 @@ def _quoted(r: ModelResponsibility) -> str:
 def _consulted(r: ModelResponsibility) -> str:
     roles = [wording.ROLE_PHRASES[c] for c in r.consulted]
     return f", consulting {wording.join_names(roles)}" if roles else ""
-

@@ -144,7 +144,9 @@ def judged(
             severity = CAP_UNSETTLED
         references = finding.references
         if edition_two:
-            allowed = kinds | statics.claims.get(regulation or "", frozenset()) if depends else kinds
+            allowed = (
+                kinds | statics.claims.get(regulation or "", frozenset()) if depends else kinds
+            )
             cached = shown.get((references, allowed))
             if cached is None:
                 claimed = statics.claimed

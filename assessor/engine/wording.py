@@ -153,9 +153,7 @@ def immature_text(
     """Immaturity, self-contained; ``{owner}`` in the recommendation stands for the role
     who should act (filled when the finding is merged, see :mod:`.root_causes`)."""
     subject = f"\u201c{responsibility.title}\u201d"
-    title = (
-        f"{subject} is at level {level} ({MATURITY_NAMES[level]}), below the target of {target}"
-    )
+    title = f"{subject} is at level {level} ({MATURITY_NAMES[level]}), below the target of {target}"
     steps = f"{OWNER} should raise {subject} from level {level} ({MATURITY_NAMES[level]}) to level {target}"
     steps += f" ({MATURITY_NAMES[target]})." if 0 <= target < len(MATURITY_NAMES) else "."
     if level + 1 < len(question.levels):

@@ -122,7 +122,9 @@ def check_required(required: Required, findings: Sequence[Seen], result: Result)
             return f"VIOLATED: the dispute on '{required.question}' is not an unresolved fact"
         hanging = {regulation_name(r) for r in facts[0].regulations}
         if required.about in REGULATIONS and required.about not in hanging:
-            return f"VIOLATED: '{required.question}' is unresolved, but {required.about} not with it"
+            return (
+                f"VIOLATED: '{required.question}' is unresolved, but {required.about} not with it"
+            )
         return f"met: '{required.question}' is an unresolved fact"
     subjects = _about(required.about)
     about = [f for f in findings if f.subjects & subjects]
@@ -223,7 +225,8 @@ def assess(scenario: Scenario) -> Outcome:
     for regulation in expect.regulations_unsettled:
         add(
             regulation in hanging and regulation not in applies,
-            f"unsettled: {regulation} " + ("(hangs on a fact)" if regulation in hanging else "(not)"),
+            f"unsettled: {regulation} "
+            + ("(hangs on a fact)" if regulation in hanging else "(not)"),
         )
     add(
         len(result.findings) <= expect.max_findings,
