@@ -44,7 +44,9 @@ def test_nobody_owns_the_breach_plan() -> None:
     assert not {"misplaced:DAT-7", "ambiguous:DAT-7", "immature:DAT-7"} & ids(result)
     orphaned = result.finding("orphaned:DAT-7")
     assert orphaned is not None
-    assert (orphaned.act, orphaned.domain, orphaned.effort) == ("EXEC", "data", "quick win")
+    # One finding, written from the CISO's own rule (the more specific gap): the CISO acts.
+    assert orphaned is result.finding("rule:ciso_sees_no_breach_plan_owner")
+    assert (orphaned.act, orphaned.domain, orphaned.effort) == ("CISO", "data", "quick win")
     assert [(a.question, a.value, a.respondent) for a in orphaned.evidence.answers] == [
         ("dat_breach_plan_owner", "NONE", "Bo Chen")
     ]

@@ -104,7 +104,7 @@ def ownership_findings(index: Index, combined: Combined, facts: Facts) -> list[F
             kind, severity = "ambiguous", "medium"
             if "orphaned" in fits.values():
                 kind, severity = "orphaned", "high"
-            text = _disputed(r, [info.labels.get(c, c) for c in codes], owner)
+            text = _disputed(r, [wording.ROLE_PHRASES.get(c, c) for c in codes], owner)
             act = "EXEC"
         else:
             status = fits[codes[0]]

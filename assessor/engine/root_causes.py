@@ -260,8 +260,15 @@ def _question(finding: Finding) -> str | None:
     return answers[0].question if answers and finding.kind == "perception" else None
 
 
-def _part_order(finding: Finding) -> tuple[int, int, float]:
-    return (SEVERITY_RANK[finding.severity], KIND_ORDER.get(finding.kind, 9), -finding.weight)
+def _part_order(finding: Finding) -> tuple[int, int, bool, float]:
+    """Which part writes a merged finding: the most severe, then by kind, then a rule's
+    (it names the specific gap) before a generic check's, then the heaviest."""
+    return (
+        SEVERITY_RANK[finding.severity],
+        KIND_ORDER.get(finding.kind, 9),
+        not finding.id.startswith("rule:"),
+        -finding.weight,
+    )
 
 
 def _merged(
