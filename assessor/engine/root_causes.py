@@ -83,7 +83,6 @@ CAP_UNSETTLED = "medium"
 #: The "don't know" option's value: unknown, never a disagreement.
 UNKNOWN = "unknown"
 HIGH = SEVERITY_RANK["high"]
-DISAGREEING = frozenset({"ambiguous", "perception"})
 OWNER = wording.OWNER
 SETTLE_FIRST = " This depends on a fact the respondents disagree on; settle it before acting."
 
@@ -280,11 +279,10 @@ def _merged(
     references = lead.references
     weight = lead.weight
     family = FAMILY_RANK.get(lead.kind, 0)
-    regulated = disagreeing = dependent = False
+    regulated = dependent = False
     for p in parts:
         family = min(family, FAMILY_RANK.get(p.kind, 0))
         regulated = regulated or p.kind == "regulatory" or bool(regulation_of.get(p.id))
-        disagreeing = disagreeing or p.kind in DISAGREEING
         dependent = dependent or bool(p.depends_on)
         weight = max(weight, p.weight)
     key = group if group.endswith(":structure") else f"{group}:{FAMILIES[family]}"
@@ -305,8 +303,6 @@ def _merged(
             depends = tuple(
                 dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
             )
-        if disagreeing and lead.kind not in DISAGREEING:
-            recommendation += " The respondents' answers differ here: agree on the facts first."
     if depends:
         recommendation += SETTLE_FIRST
     return Finding(
