@@ -164,9 +164,14 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "ignored",
         "regulations",
         "unresolved_facts",
+        "provisional",
+        "range",
+        "practice",
+        "cap",
+        "clarity",
     }
     assert set(result["questionnaire"]) == {"id", "version", "hash", "title"}
-    assert set(result["method"]) == {"combination", "description"}
+    assert set(result["method"]) == {"version", "combination", "description"}
     assert set(result["respondents"][0]) == {
         "name",
         "role",
@@ -175,7 +180,10 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "answered",
         "hidden",
         "answers",
+        "scores",
     }
+    assert set(result["respondents"][0]["scores"]) == {"overall", "clarity", "domains"}
+    assert set(result["respondents"][0]["scores"]["domains"][0]) == {"id", "score", "clarity"}
     assert set(result["respondents"][0]["answers"][0]) == {
         "question",
         "shown",
@@ -192,6 +200,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "distance",
         "completeness",
         "disagreement",
+        "clarity",
     }
     assert set(result["raci"][0]) == {
         "responsibility",
@@ -201,6 +210,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "consulted",
         "named",
         "status",
+        "fit",
     }
     assert set(result["raci"][0]["named"][0]) == {"respondent", "role", "owner"}
     finding = result["findings"][0]

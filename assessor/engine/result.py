@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from assessor.engine.score_records import NO_SCORES, RespondentScores, ScoreCap, ScoreRange
+
 
 @dataclass(frozen=True, slots=True)
 class Respondent:
@@ -38,13 +40,20 @@ class QuestionnaireInfo(NamedTuple):
 
 
 class Method(NamedTuple):
-    """How several respondents' answers were combined into one score."""
+    """How the scores were made (``docs/method.md``): the method's version, how several
+    respondents' answers were combined, and the method in a paragraph."""
 
     combination: str
     description: str
+    #: The scoring method's version (:data:`assessor.engine.method.METHOD_VERSION`).
+    version: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"combination": self.combination, "description": self.description}
+        return {
+            "version": self.version,
+            "combination": self.combination,
+            "description": self.description,
+        }
 
 
 class Answer(NamedTuple):
@@ -81,6 +90,8 @@ class RespondentSummary(NamedTuple):
     hidden: tuple[str, ...] = ()
     #: Every answer or comment this respondent gave, in questionnaire order.
     answers: tuple[Answer, ...] = ()
+    #: This respondent's own scores, from their answers alone.
+    scores: RespondentScores = NO_SCORES
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,12 +102,14 @@ class RespondentSummary(NamedTuple):
             "answered": self.answered,
             "hidden": list(self.hidden),
             "answers": [a.to_dict() for a in self.answers],
+            "scores": self.scores.to_dict(),
         }
 
 
 class DomainScore(NamedTuple):
     id: str
     title: str
+    #: Practice score 0-100 from the domain's known practice answers (0 when none).
     score: int
     #: Weighted mean of the domain's maturity answers, one decimal; None when none answered.
     maturity: float | None
@@ -106,6 +119,9 @@ class DomainScore(NamedTuple):
     completeness: int
     #: Share of compared questions on which respondents differ; None with fewer than two.
     disagreement: float | None
+    #: Ownership clarity 0-100: the share of the domain's responsibilities whose known
+    #: owner fits (expected or acceptable); None when no owner is known.
+    clarity: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +133,7 @@ class DomainScore(NamedTuple):
             "distance": self.distance,
             "completeness": self.completeness,
             "disagreement": self.disagreement,
+            "clarity": self.clarity,
         }
 
 
@@ -138,6 +155,9 @@ class RaciRow(NamedTuple):
     named: tuple[NamedOwner, ...]
     #: aligned, misplaced, orphaned, ambiguous or unanswered.
     status: str
+    #: How the owner named fits this organisation (ownership clarity): expected,
+    #: acceptable, misplaced, shared_without_lead, orphaned, disputed or unanswered.
+    fit: str = "unanswered"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +168,7 @@ class RaciRow(NamedTuple):
             "consulted": list(self.consulted),
             "named": [n.to_dict() for n in self.named],
             "status": self.status,
+            "fit": self.fit,
         }
 
 
@@ -353,7 +374,10 @@ class Result:
     questionnaire: QuestionnaireInfo
     method: Method
     respondents: tuple[RespondentSummary, ...]
+    #: The headline: practice maturity 0-100, capped (``cap``); for a provisional result,
+    #: the known answers' score, within ``range``.
     overall: int
+    #: Answered share of the required questions, 0-100 rounded down.
     completeness: int
     domains: tuple[DomainScore, ...]
     raci: tuple[RaciRow, ...]
@@ -365,6 +389,16 @@ class Result:
     regulations: tuple[str, ...] = ()
     #: Disputed context facts, listed before every other disagreement.
     unresolved_facts: tuple[UnresolvedFact, ...] = ()
+    #: Below 80% complete: the headline is ``range`` and has no band.
+    provisional: bool = False
+    #: A provisional headline: every unknown at its worst answer ... at its best.
+    range: ScoreRange | None = None
+    #: The practice score before the cap.
+    practice: int = 0
+    #: The cap structural and regulatory findings set, if any.
+    cap: ScoreCap | None = None
+    #: Ownership clarity overall, 0-100; None when no owner is known.
+    clarity: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-serialisable values (the shape the report reads)."""
@@ -382,6 +416,11 @@ class Result:
             "ignored": [i.to_dict() for i in self.ignored],
             "regulations": list(self.regulations),
             "unresolved_facts": [u.to_dict() for u in self.unresolved_facts],
+            "provisional": self.provisional,
+            "range": self.range.to_dict() if self.range is not None else None,
+            "practice": self.practice,
+            "cap": self.cap.to_dict() if self.cap is not None else None,
+            "clarity": self.clarity,
         }
 
     def finding(self, finding_id: str) -> Finding | None:

@@ -185,7 +185,7 @@ def assess(scenario: Scenario) -> Outcome:
     )
     findings = seen(result)
     expect = scenario.expect
-    band = score_band(result.overall)[0]
+    band = PROVISIONAL if result.provisional else score_band(result.overall)[0]
     lines: list[str] = []
     oks: list[bool] = []
 
