@@ -222,6 +222,9 @@ class Assessment(Timestamp, db.Model):
     reminder_days: Mapped[int | None] = mapped_column(Integer)
     #: When reminders were last sent (by a click or by ``assessor reminders send``).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The scoring method (``assessor.engine.METHOD_VERSION``) the results are scored with;
+    #: it changes only by an explicit re-score (``operations/kept_results.py``).
+    method_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     organization: Mapped[Organization] = relationship(back_populates="assessments")
     #: Every respondent, removed ones too (they own answer history); for deleting.
@@ -344,6 +347,44 @@ class StoredReport(db.Model):
     format: Mapped[str] = mapped_column(String(10))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+STORED_RESULT_REASONS = ("closed", "submitted", "rescored", "upgrade", "first-read", "erasure")
+
+
+class StoredResult(db.Model):
+    """A result as it was delivered: the engine's ``Result.to_dict()`` in canonical JSON,
+    with the questionnaire and the method it was scored by.  Rows are never changed: the
+    assessment's current result is its highest ``number``; the earlier ones are history."""
+
+    __tablename__ = "stored_result"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("method_version >= 1", name="method_version_positive"),
+        _enum_check("reason", STORED_RESULT_REASONS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    #: 1, 2, ... per assessment; two writers of the same next number: one fails.
+    number: Mapped[int] = mapped_column(Integer)
+    #: ``json.dumps(result, sort_keys=True, separators=(",", ":"), ensure_ascii=True)``.
+    result_json: Mapped[str] = mapped_column(Text)
+    #: sha256 of ``result_json``'s bytes: the stored result, checked on every read.
+    result_sha256: Mapped[str] = mapped_column(String(64))
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    questionnaire_hash: Mapped[str] = mapped_column(String(64))
+    method_version: Mapped[int] = mapped_column(Integer)
+    #: Why it was stored: closed, submitted (a snapshot of an open assessment), rescored,
+    #: upgrade (migration 0008), first-read, erasure (a respondent erased).
+    reason: Mapped[str] = mapped_column(String(20))
+    #: Who stored it: a user's e-mail address or "system".
+    stored_by: Mapped[str] = mapped_column(String(254))
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEvent(db.Model):

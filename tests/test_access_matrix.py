@@ -419,6 +419,15 @@ ROUTES: dict[str, Route] = {
     "results.report_preview": Route("member", _a("/assessments/{w.assessment_a}/report"), get=200),
     "results.report_pdf": Route("member", _a("/assessments/{w.assessment_a}/report.pdf"), get=200),
     "results.export": Route("member", _a("/assessments/{w.assessment_a}/export.csv"), get=200),
+    # Scored with today's method: nothing to re-score, back to the results (the changes
+    # and the storing: tests/test_kept_results.py).
+    "results.rescore": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/rescore"),
+        get=302,
+        post=302,
+        data=_confirmed,
+    ),
     # --- answering for a respondent (consultant, or a self-assessing user) -----------------
     "answering.consultant_start": Route("editor", _answer, get=302),
     "answering.consultant_page": Route(

@@ -178,3 +178,129 @@ def test_upgrading_a_database_in_use_keeps_every_row(app) -> None:
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.session.remove()
     assert counts == dict.fromkeys(FIRST_SCHEMA_ROWS, 1)
+
+
+def test_upgrading_keeps_the_results_of_closed_assessments_as_todays_engine_scores_them(
+    app,
+) -> None:
+    """Migration 0008 stores the result of every closed assessment (and a snapshot of an
+    open one that counts someone) as the engine scores it at the upgrade, method 1; an
+    open one nobody counts in gets nothing; every row stays."""
+    import json
+
+    from sqlalchemy import text
+
+    from assessor.engine import METHOD_VERSION, Respondent, score
+    from assessor.models import Assessment, StoredResult
+    from assessor.operations import kept_results
+    from tests.web_support import CONTEXT
+
+    _reset(app)
+    with app.app_context():
+        upgrade(revision="0007")
+        shipped = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
+        now = datetime.now(UTC)
+        files = dict(catalog().files(shipped) or {})
+        answers = {**CONTEXT, "sec_program_owner": "CIO", "sec_training_maturity": 1}
+        with db.engine.begin() as conn:
+            conn.execute(
+                insert(
+                    table(
+                        "stored_questionnaire",
+                        *(column(c) for c in ("questionnaire_id", "version", "hash", "created_at")),
+                        column("files", JSON),
+                    )
+                ),
+                {
+                    "questionnaire_id": shipped.id,
+                    "version": shipped.version,
+                    "hash": shipped.hash,
+                    "files": files,
+                    "created_at": now,
+                },
+            )
+            conn.execute(
+                text("INSERT INTO workspace (id, name, created_at) VALUES (1, 'W', :now)"),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO organization (id, workspace_id, name, created_at) VALUES (1, 1, 'Northwind', :now)"
+                ),
+                {"now": now},
+            )
+            for number, status in ((1, "closed"), (2, "in_progress"), (3, "draft")):
+                conn.execute(
+                    text(
+                        "INSERT INTO assessment (id, organization_id, title, questionnaire_id,"
+                        " questionnaire_version, questionnaire_hash, status, targets,"
+                        " created_at, updated_at) VALUES (:id, 1, 'T', :qid, :version, :hash,"
+                        " :status, :targets, :now, :now)"
+                    ),
+                    {
+                        "id": number,
+                        "qid": shipped.id,
+                        "version": shipped.version,
+                        "hash": shipped.hash,
+                        "status": status,
+                        "targets": json.dumps({"security": 4} if number == 1 else {}),
+                        "now": now,
+                    },
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO respondent (id, assessment_id, name, role, revoked, included,"
+                        " submitted_at, created_at) VALUES (:id, :id, 'Ann Lee', 'CIO', :no, :no,"
+                        " :submitted, :now)"
+                    ),
+                    {
+                        "id": number,
+                        "no": False,
+                        "now": now,
+                        "submitted": now if number < 3 else None,
+                    },
+                )
+                for question, value in answers.items():
+                    conn.execute(
+                        text(
+                            "INSERT INTO answer (respondent_id, question_id, value, comment,"
+                            " version, updated_at, updated_by) VALUES (:rid, :q, :value,"
+                            " :comment, 1, :now, 'Ann Lee')"
+                        ),
+                        {
+                            "rid": number,
+                            "q": question,
+                            "value": json.dumps(value),
+                            "now": now,
+                            "comment": "Our plan" if question == "sec_program_owner" else None,
+                        },
+                    )
+        before = {
+            name: db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+            for name in ("assessment", "respondent", "answer", "stored_questionnaire")
+        }
+        db.session.remove()
+        upgrade()
+        after = {
+            name: db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+            for name in before
+        }
+        assert after == before
+        rows = db.session.scalars(select(StoredResult).order_by(StoredResult.assessment_id)).all()
+        # On a method-1 engine the counted open assessment keeps a snapshot too; on a
+        # newer one it is left for the explicit re-score (the migration's docstring).
+        now = METHOD_VERSION
+        kept = [(1, 1, "upgrade", now)] + ([(2, 1, "upgrade", 1)] if now == 1 else [])
+        assert [(r.assessment_id, r.number, r.reason, r.method_version) for r in rows] == kept
+        expected = score(
+            shipped,
+            [Respondent("Ann Lee", "CIO", answers, {"sec_program_owner": "Our plan"})],
+            targets={"security": 4},
+            organization="Northwind",
+        ).to_dict()
+        assert rows[0].result_json == kept_results.canonical(expected)
+        assert (rows[0].questionnaire_id, rows[0].questionnaire_hash) == (shipped.id, shipped.hash)
+        assert kept_results.current(1).result == expected
+        methods = dict(db.session.execute(select(Assessment.id, Assessment.method_version)).all())
+        assert methods == {1: now, 2: 1, 3: 1}
+        db.session.remove()

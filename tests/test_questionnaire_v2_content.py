@@ -106,8 +106,6 @@ def test_the_six_questions_of_the_issue_no_longer_give_the_answer(
     [
         ("sec_monitoring_owner", "sec_checks_owner", "SEC-4"),
         ("sec_threat_watch_owner", "sec_regulatory_watch_owner", "SEC-5"),
-        ("sec_tools_owner", "sec_tools_run_owner", "SEC-6"),
-        ("dat_access_owner", "dat_access_enforcement_owner", "DAT-3"),
         ("inf_infrastructure_owner", "inf_infrastructure_review_owner", "INF-1"),
         ("str_exec_participation", "str_exec_member", "STR-2"),
     ],
@@ -123,6 +121,20 @@ def test_two_in_one_questions_are_split(
         text = v2.questions[qid].text
         assert ", and " not in text and " and for " not in text, text
     assert v2.questions[kept].text != v1.questions[kept].text
+
+
+@pytest.mark.parametrize(
+    ("accountable", "work"),
+    [("sec_tools_owner", "sec_tools_run_by"), ("dat_access_owner", "dat_access_enforced_by")],
+)
+def test_who_does_the_work_is_a_fact_not_an_owner_judged_against_the_model(
+    v2: Questionnaire, accountable: str, work: str
+) -> None:
+    """IT operations running the tools or enforcing access is normal: asked apart from who
+    is accountable, as context, so it can never read as a misplaced owner."""
+    assert v2.questions[accountable].kind == "owner"
+    assert v2.questions[work].context and v2.questions[work].kind == "choice"
+    assert v2.questions[work].responsibility is None
 
 
 def test_the_escalation_line_asks_the_board_and_the_ceo_apart(v2: Questionnaire) -> None:

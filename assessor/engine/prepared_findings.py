@@ -27,11 +27,6 @@ HEAVY = 2.0
 IMMATURE_SEVERITY = {1: "medium", 2: "high"}
 
 
-def priority(finding: Finding) -> tuple[int, float, str]:
-    """The order findings are listed in: severity, then weight (heaviest first), then id."""
-    return (wording.SEVERITY_RANK[finding.severity], -finding.weight, finding.id)
-
-
 def with_answers(
     prepared: Finding, answers: Sequence[AnswerEvidence], recommendation: str | None = None
 ) -> Finding:

@@ -25,6 +25,8 @@ INVALID: Any = object()
 MAX_LEVEL = 4
 #: Maturity levels this far apart are a perception gap.
 MATURITY_GAP = 2
+#: The option value of "Don't know": an answer the scores treat exactly as no answer.
+DONT_KNOW = "unknown"
 
 
 class AnswerError(ValueError):
@@ -123,8 +125,25 @@ class QuestionKind:
         return single
 
     def scorer(self, question: Question, responsibility: Responsibility | None) -> Scorer:
-        """``score(value)``: 0.0-1.0, or None when this answer is not scored."""
-        return {o.value: float(o.score) for o in question.all_options if o.score is not None}.get
+        """``score(value)``: 0.0-1.0, or None when this answer is not scored ("Don't know"
+        never is: it is no answer)."""
+        return _option_scores(question).get
+
+    def dont_know(self, question: Question) -> Any:
+        """The answer that means "Don't know" (treated exactly as no answer), or
+        :data:`INVALID` when the question offers none."""
+        has = any(option.value == DONT_KNOW for option in question.all_options)
+        return DONT_KNOW if self.single and has else INVALID
+
+    def extremes(self, question: Question, score: Scorer) -> tuple[Any, Any] | None:
+        """The worst-scoring and the best-scoring answer (the first on a tie), or None
+        when no two answers score differently."""
+        scored = [(s, v) for v in self.values(question) if (s := score(v)) is not None]
+        if not scored:
+            return None
+        worst = min(scored, key=lambda pair: pair[0])
+        best = max(scored, key=lambda pair: pair[0])
+        return None if worst[0] == best[0] else (worst[1], best[1])
 
     def labeller(self, question: Question, labels: Mapping[Any, str]) -> Callable[[Any], str]:
         """How an answer is shown everywhere: the option's label."""
@@ -294,13 +313,27 @@ class MultiKind(QuestionKind):
         return multi
 
     def scorer(self, question: Question, responsibility: Responsibility | None) -> Scorer:
-        scores = {o.value: float(o.score) for o in question.all_options if o.score is not None}
+        scores = _option_scores(question)
 
         def multi(value: Any) -> float | None:
             chosen = [scores[v] for v in value if v in scores]
             return min(1.0, sum(chosen)) if chosen else None
 
         return multi
+
+    def dont_know(self, question: Question) -> Any:
+        has = any(option.value == DONT_KNOW for option in question.all_options)
+        return (DONT_KNOW,) if has else INVALID
+
+    def extremes(self, question: Question, score: Scorer) -> tuple[Any, Any] | None:
+        scores = _option_scores(question)
+        if not scores:
+            return None
+        worst = min(scores, key=scores.__getitem__)
+        best = tuple(v for v in self.values(question) if scores.get(v, 0.0) > 0)
+        if not best or score(best) == score((worst,)):
+            return None
+        return (worst,), best
 
     def labeller(self, question: Question, labels: Mapping[Any, str]) -> Callable[[Any], str]:
         return lambda value: ", ".join(labels.get(v, str(v)) for v in value) or "(none)"
@@ -372,6 +405,15 @@ class TextKind(QuestionKind):
 
     def labeller(self, question: Question, labels: Mapping[Any, str]) -> Callable[[Any], str]:
         return str
+
+
+def _option_scores(question: Question) -> dict[Any, float]:
+    """Each scored option's score; "Don't know" is never scored."""
+    return {
+        o.value: float(o.score)
+        for o in question.all_options
+        if o.score is not None and o.value != DONT_KNOW
+    }
 
 
 def _plain(value: float) -> str:

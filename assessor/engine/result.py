@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from assessor.engine.score_records import NO_SCORES, RespondentScores, ScoreCap, ScoreRange
+
 
 @dataclass(frozen=True, slots=True)
 class Respondent:
@@ -38,13 +40,20 @@ class QuestionnaireInfo(NamedTuple):
 
 
 class Method(NamedTuple):
-    """How several respondents' answers were combined into one score."""
+    """How the scores were made (``docs/method.md``): the method's version, how several
+    respondents' answers were combined, and the method in a paragraph."""
 
     combination: str
     description: str
+    #: The scoring method's version (:data:`assessor.engine.method.METHOD_VERSION`).
+    version: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"combination": self.combination, "description": self.description}
+        return {
+            "version": self.version,
+            "combination": self.combination,
+            "description": self.description,
+        }
 
 
 class Answer(NamedTuple):
@@ -81,6 +90,8 @@ class RespondentSummary(NamedTuple):
     hidden: tuple[str, ...] = ()
     #: Every answer or comment this respondent gave, in questionnaire order.
     answers: tuple[Answer, ...] = ()
+    #: This respondent's own scores, from their answers alone.
+    scores: RespondentScores = NO_SCORES
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,12 +102,14 @@ class RespondentSummary(NamedTuple):
             "answered": self.answered,
             "hidden": list(self.hidden),
             "answers": [a.to_dict() for a in self.answers],
+            "scores": self.scores.to_dict(),
         }
 
 
 class DomainScore(NamedTuple):
     id: str
     title: str
+    #: Practice score 0-100 from the domain's known practice answers (0 when none).
     score: int
     #: Weighted mean of the domain's maturity answers, one decimal; None when none answered.
     maturity: float | None
@@ -106,6 +119,9 @@ class DomainScore(NamedTuple):
     completeness: int
     #: Share of compared questions on which respondents differ; None with fewer than two.
     disagreement: float | None
+    #: Ownership clarity 0-100: the share of the domain's responsibilities whose known
+    #: owner fits (expected or acceptable); None when no owner is known.
+    clarity: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +133,7 @@ class DomainScore(NamedTuple):
             "distance": self.distance,
             "completeness": self.completeness,
             "disagreement": self.disagreement,
+            "clarity": self.clarity,
         }
 
 
@@ -138,6 +155,9 @@ class RaciRow(NamedTuple):
     named: tuple[NamedOwner, ...]
     #: aligned, misplaced, orphaned, ambiguous or unanswered.
     status: str
+    #: How the owner named fits this organisation (ownership clarity): expected,
+    #: acceptable, misplaced, shared_without_lead, orphaned, disputed or unanswered.
+    fit: str = "unanswered"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +168,7 @@ class RaciRow(NamedTuple):
             "consulted": list(self.consulted),
             "named": [n.to_dict() for n in self.named],
             "status": self.status,
+            "fit": self.fit,
         }
 
 
@@ -181,9 +202,37 @@ class Evidence(NamedTuple):
         return {"check": self.check, "answers": [a.to_dict() for a in self.answers]}
 
 
+class FindingPart(NamedTuple):
+    """One check that found a gap, merged into a finding about the same root cause."""
+
+    #: The gap's own id (``immature:DAT-7``, ``rule:no_breach_plan``, ``perception:<q>``).
+    id: str
+    #: ``generic:<kind>``, ``rule:<id>`` or ``perception``.
+    check: str
+    kind: str
+    severity: str
+    responsibility: str | None
+    title: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "kind": self.kind,
+            "severity": self.severity,
+            "responsibility": self.responsibility,
+            "title": self.title,
+        }
+
+
 class Finding(NamedTuple):
     """A gap found.  Its number (F1, F2, ...) is its place in ``Result.findings``, counted
-    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike."""
+    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike.
+
+    One finding per root cause: ``parts`` are the checks merged into it (immaturity,
+    ownership, rules and disagreements about one responsibility or structure rule), and
+    ``key`` names the root cause (``SEC-1:practice``, ``dual-role:structure``),
+    independent of wording, numbering and order."""
 
     id: str
     kind: str
@@ -197,6 +246,15 @@ class Finding(NamedTuple):
     references: tuple[str, ...]
     weight: float
     evidence: Evidence
+    key: str = ""
+    #: The checks merged into this finding, the one it is written from first.
+    parts: tuple[FindingPart, ...] = ()
+    #: The organisation's exposure as it weighs on this finding (size, regulated data,
+    #: sector; one more where an applicable regulation is at stake).
+    exposure: int = 0
+    #: Context questions the respondents disagree on that this finding depends on: it
+    #: stays at medium or below until they are settled.
+    depends_on: tuple[str, ...] = ()
 
     def to_dict(self, number: int = 0) -> dict[str, Any]:
         return {
@@ -213,6 +271,29 @@ class Finding(NamedTuple):
             "references": list(self.references),
             "weight": self.weight,
             "evidence": self.evidence.to_dict(),
+            "key": self.key,
+            "parts": [p.to_dict() for p in self.parts],
+            "exposure": self.exposure,
+            "depends_on": list(self.depends_on),
+        }
+
+
+class UnresolvedFact(NamedTuple):
+    """A context question the respondents answer differently and nobody has settled."""
+
+    question: str
+    text: str
+    #: Each respondent's answer.
+    answers: tuple[AnswerEvidence, ...]
+    #: Regulations (ids) that apply on some respondents' answers and not on others'.
+    regulations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "answers": [a.to_dict() for a in self.answers],
+            "regulations": list(self.regulations),
         }
 
 
@@ -319,7 +400,10 @@ class Result:
     questionnaire: QuestionnaireInfo
     method: Method
     respondents: tuple[RespondentSummary, ...]
+    #: The headline: practice maturity 0-100, capped (``cap``); for a provisional result,
+    #: the known answers' score, within ``range``.
     overall: int
+    #: Answered share of the required questions, 0-100 rounded down.
     completeness: int
     domains: tuple[DomainScore, ...]
     raci: tuple[RaciRow, ...]
@@ -329,6 +413,20 @@ class Result:
     ignored: tuple[Ignored, ...]
     #: Contradictions across one respondent's answers, flagged for settling (never scored).
     inconsistencies: tuple[Inconsistency, ...] = ()
+    #: The regulations and frameworks that apply on the settled facts, in file order.
+    regulations: tuple[str, ...] = ()
+    #: Disputed context facts, listed before every other disagreement.
+    unresolved_facts: tuple[UnresolvedFact, ...] = ()
+    #: Below 80% complete: the headline is ``range`` and has no band.
+    provisional: bool = False
+    #: A provisional headline: every unknown at its worst answer ... at its best.
+    range: ScoreRange | None = None
+    #: The practice score before the cap.
+    practice: int = 0
+    #: The cap structural and regulatory findings set, if any.
+    cap: ScoreCap | None = None
+    #: Ownership clarity overall, 0-100; None when no owner is known.
+    clarity: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-serialisable values (the shape the report reads)."""
@@ -345,12 +443,23 @@ class Result:
             "roadmap": self.roadmap.to_dict(),
             "ignored": [i.to_dict() for i in self.ignored],
             "inconsistencies": [i.to_dict() for i in self.inconsistencies],
+            "regulations": list(self.regulations),
+            "unresolved_facts": [u.to_dict() for u in self.unresolved_facts],
+            "provisional": self.provisional,
+            "range": self.range.to_dict() if self.range is not None else None,
+            "practice": self.practice,
+            "cap": self.cap.to_dict() if self.cap is not None else None,
+            "clarity": self.clarity,
         }
 
     def finding(self, finding_id: str) -> Finding | None:
-        """The finding with this id, or None."""
+        """The finding with this id or key, or that a gap with this id was merged into;
+        None when there is none."""
         for item in self.findings:
-            if item.id == finding_id:
+            if item.id == finding_id or item.key == finding_id:
+                return item
+        for item in self.findings:
+            if any(part.id == finding_id for part in item.parts):
                 return item
         return None
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
-from assessor.operations import audit, render_queue
+from assessor.operations import audit, kept_results, render_queue
 from assessor.operations.catalog import store_questionnaire
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.row_locks import lock_assessment, lock_respondent
@@ -59,6 +59,7 @@ def start_assessment(
         status="draft",
         targets=check_targets(questionnaire, targets or {}),
         previous_id=previous.id if previous is not None else None,
+        method_version=kept_results.current_method(),
     )
     begin_write()  # SQLite: take the write lock before reading what is changed
     store_questionnaire(questionnaire)
@@ -232,15 +233,20 @@ def revoke_link(respondent: Respondent, by: User) -> None:
 
 
 def close_assessment(assessment: Assessment, by: User) -> None:
+    """Close the assessment: its answers become final and the result it delivers now is
+    stored (with the questionnaire and method it was scored by), served from then on."""
     begin_write()  # SQLite: take the write lock before reading what is changed
     assessment.status = "closed"
     assessment.closed_at = utcnow()
+    kept = kept_results.store_scored(assessment, reason="closed", by=by.email)
     audit.record(
         "assessment-closed",
         workspace_id=assessment.organization.workspace_id,
         actor=by.email,
         user=by,
         target=f"assessment:{assessment.id}",
+        stored_result=kept.number,
+        method=kept.method_version,
     )
     db.session.commit()
     render_queue.prerender(assessment.id)

@@ -2,8 +2,9 @@
 organisation.
 
 Rows go with their owners through the database's ``ON DELETE CASCADE`` (answers, their
-history and comments, stored reports, whatever table a later change hangs off an
-assessment or respondent), so nothing needs listing here.  The audit log is kept, but
+history and comments, stored reports, kept results, whatever table a later change hangs
+off an assessment or respondent), so nothing needs listing here; erasing one respondent
+also deletes the assessment's kept results, which print their name and answers.  The audit log is kept, but
 the erased people leave no trace in it: their names and e-mail addresses in the actor
 and the details of every audit row of the workspace are replaced by :data:`MARKER`.  One
 audit entry, without personal data, says what was erased, when and by whom.
@@ -29,9 +30,10 @@ from assessor.models import (
     Organization,
     Respondent,
     StoredReport,
+    StoredResult,
     User,
 )
-from assessor.operations import audit
+from assessor.operations import audit, kept_results
 from assessor.operations.row_locks import lock_assessment, lock_respondent
 
 #: What an erased name or e-mail address reads in the audit log.
@@ -138,17 +140,12 @@ def erase_respondent(respondent: Respondent, by: User) -> None:
     workspace_id = assessment.organization.workspace_id
     _scrub_audit(workspace_id, [respondent])
     db.session.execute(delete(StoredReport).where(StoredReport.assessment_id == assessment.id))
+    # Every kept result prints their name and answers: they all go.
+    db.session.execute(delete(StoredResult).where(StoredResult.assessment_id == assessment.id))
     # Their e-mails, and the assessment's submission notes (each lists who is still waiting).
     files = _forget_mail(
         (MailLog.respondent_id == respondent_id)
         | ((MailLog.assessment_id == assessment_id) & (MailLog.kind == "submitted"))
-    )
-    audit.record(
-        "respondent-erased",
-        workspace_id=workspace_id,
-        actor=by.email,
-        user=by,
-        target=f"respondent:{respondent.id}",
     )
     db.session.delete(respondent)
     db.session.flush()
@@ -156,6 +153,20 @@ def erase_respondent(respondent: Respondent, by: User) -> None:
     left = assessment.respondents
     if assessment.status != "closed" and left and all(r.submitted_at for r in left):
         assessment.status = "submitted"
+    # A closed assessment delivers a result: the one of the people who are left, stored
+    # now by today's method (said in this audit entry), never re-scored on a later read.
+    detail = {}
+    if assessment.status == "closed":
+        stored = kept_results.store_scored(assessment, reason="erasure", by=by.email)
+        detail = {"result_stored_again": stored.number, "method": stored.method_version}
+    audit.record(
+        "respondent-erased",
+        workspace_id=workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"respondent:{respondent_id}",
+        **detail,
+    )
     db.session.commit()
     _delete_outbox_files(files)
 

@@ -26,8 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport, User
-from assessor.operations import render_jobs
-from assessor.operations.scoring import score_assessment
+from assessor.operations import kept_results, render_jobs
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -74,10 +73,11 @@ def assessment_date(assessment: Assessment) -> date:
 
 
 def scored_report(assessment: Assessment, paper: str) -> tuple[dict[str, Any], ReportInputs]:
-    """The engine's result (as a dict) and the report inputs of ``assessment``."""
+    """The result (as a dict: the stored one of a closed assessment, see
+    :mod:`kept_results`) and the report inputs of ``assessment``."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {paper!r}")
-    scored = score_assessment(assessment)
+    scored = kept_results.delivered(assessment)
     organization = assessment.organization
     workspace = organization.workspace
     inputs = ReportInputs(
@@ -96,7 +96,7 @@ def scored_report(assessment: Assessment, paper: str) -> tuple[dict[str, Any], R
         in_progress=scored.in_progress,
         waiting=scored.waiting,
     )
-    return scored.result.to_dict(), inputs
+    return scored.result, inputs
 
 
 def report_inputs(assessment: Assessment, paper: str = "a4") -> ReportInputs:

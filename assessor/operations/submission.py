@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Respondent, utcnow
-from assessor.operations import audit, notices, render_queue
+from assessor.operations import audit, kept_results, notices, render_queue
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.progress import missing_required
 from assessor.operations.respondents import RespondentView
@@ -64,6 +64,8 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
     ).scalar_one()
     if waiting == 0:
         assessment.status = "submitted"
+    db.session.flush()
+    kept_results.snapshot(assessment, by="system")
     audit.record(
         "answers-submitted",
         workspace_id=assessment.organization.workspace_id,

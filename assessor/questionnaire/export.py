@@ -89,7 +89,13 @@ def to_json_dict(q: Questionnaire) -> dict[str, Any]:
             {
                 "id": rule.id,
                 "when": condition_dict(rule.when),
-                "finding": rule.finding.model_dump(mode="json"),
+                # A finding's topic and regulation (edition 2) only where it names them.
+                "finding": rule.finding.model_dump(
+                    mode="json",
+                    exclude={
+                        k for k in ("topic", "regulation") if getattr(rule.finding, k) is None
+                    },
+                ),
             }
             for rule in q.rules
         ],

@@ -311,6 +311,13 @@ class FindingTemplate(Strict):
     recommendation: str = Field(min_length=1)
     effort: Effort
     references: tuple[str, ...] = ()
+    #: The structure rule of the model the finding is about (``dual-role``, ``no-ciso``,
+    #: ``reporting-line``, ``size``): its key is ``<topic>:structure``, and the findings of
+    #: its responsibility merge into it.
+    topic: str | None = Field(default=None, pattern=r"^[a-z][a-z-]*$")
+    #: The regulation (an id of ``regulations``) the finding is about: raised only where it
+    #: applies.
+    regulation: str | None = None
 
     @field_validator("act")
     @classmethod

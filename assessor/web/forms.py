@@ -9,6 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -178,6 +179,13 @@ class ConfirmForm(Form):
         "I understand", validators=[DataRequired(message="Tick the box to confirm.")]
     )
     submit = SubmitField("Confirm")
+
+
+class RescoreForm(ConfirmForm):
+    """Re-score with the current method, confirming the changes shown (``shown``: the
+    digest of the new result the page showed; a different one is not stored)."""
+
+    shown = HiddenField(validators=[InputRequired(), Length(min=64, max=64)])
 
 
 class ForgotPasswordForm(Form):

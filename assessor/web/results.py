@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
@@ -13,11 +22,13 @@ from markupsafe import Markup
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment
-from assessor.operations import audit, render_queue, reporting
+from assessor.operations import audit, kept_results, render_queue, reporting, rescoring
+from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
-from assessor.operations.scoring import score_assessment
+from assessor.reports import scoring_text
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.web import access
+from assessor.web.forms import RescoreForm
 
 bp = Blueprint("results", __name__, url_prefix="/assessments")
 
@@ -27,21 +38,17 @@ EXPORTS = ("csv", "xlsx", "json")
 PENDING_REFRESH_SECONDS = 2
 
 
-def _scored(assessment: Assessment) -> Any:
-    return score_assessment(assessment)
-
-
 @bp.get("/<id:assessment_id>/results")
 @access.member_required
 def show(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
-    scored = _scored(assessment)
-    result = scored.result.to_dict()
+    scored = kept_results.delivered(assessment)
+    result = scored.result
     previous = None
     if assessment.previous_id is not None and result["respondents"]:
         before = db.session.get(Assessment, assessment.previous_id)
         if before is not None and before.organization_id == assessment.organization_id:
-            earlier = _scored(before).result.to_dict()
+            earlier = kept_results.delivered(before).result
             # A round nobody counted in has no scores to change from.
             if earlier["respondents"]:
                 previous = {d["id"]: d for d in earlier["domains"]}
@@ -63,7 +70,45 @@ def show(assessment_id: int) -> ResponseReturnValue:
         if len(result["respondents"]) > 1
         else None,
         can_edit=access.can_edit(),
+        headline=scoring_text.headline(result),
+        cap=scoring_text.cap_text(result),
+        kept=scored.kept,
+        outdated=scored.outdated,
+        method_version=kept_results.current_method(),
     )
+
+
+@bp.route("/<id:assessment_id>/rescore", methods=["GET", "POST"])
+@access.editor_required
+def rescore(assessment_id: int) -> ResponseReturnValue:
+    """Re-score with the current method: the changes first, stored only once confirmed."""
+    assessment = access.assessment_or_404(assessment_id)
+    back = url_for("results.show", assessment_id=assessment.id)
+    method = kept_results.current_method()
+    if not kept_results.delivered(assessment).outdated:
+        flash(f"These results already use the current method (version {method}).")
+        return redirect(back)
+    form = RescoreForm()
+    form.confirm.label.text = "Store the new result as this assessment's result."
+    if form.validate_on_submit():
+        try:
+            rescoring.rescore(assessment, current_user._get_current_object(), form.shown.data)
+        except Conflict as exc:
+            form.confirm.errors = [*form.confirm.errors, exc.message]
+        else:
+            flash(f"Re-scored with method {method}; the earlier result is kept.", "success")
+            return redirect(back)
+    changes = rescoring.preview(assessment)
+    form.shown.data = changes.digest
+    page = render_template(
+        "results/rescore.html",
+        assessment=assessment,
+        form=form,
+        changes=changes,
+        method_version=method,
+        back=back,
+    )
+    return page, 422 if form.is_submitted() else 200
 
 
 def _paper() -> str:
