@@ -25,7 +25,13 @@ from tests.scenarios import catalog
 from tests.test_engine_properties import value_of
 
 VERSIONS = [catalog().get("cio-ciso-governance", version) for version in (1, 2)]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 NAMES = ["Ann Lee", "Bo Chen", "Cy Diaz"]
 ROLES = ["CIO", "CISO", "CEO"]
 

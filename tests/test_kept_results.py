@@ -74,7 +74,9 @@ def _changed(result: Result, version: int | None = None) -> Result:
     first, second, *rest = result.findings
     milder = {"critical": "high", "high": "medium", "medium": "low", "low": "low"}
     second = second._replace(severity=milder[second.severity])
-    added = rest[0]._replace(id="rule:new-check", title="A check only the new method makes")
+    added = rest[0]._replace(
+        id="rule:new-check", key="new-check:rule", title="A check only the new method makes"
+    )
     method = result.method._replace(version=version) if version else result.method
     findings = (second, *rest, added)
     return dataclasses.replace(

@@ -45,7 +45,8 @@ def test_upgrade_stores_the_questionnaires_existing_assessments_use(app, capsys)
     _reset(app)
     with app.app_context():
         upgrade(revision="0001")
-        shipped = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"])
+        # assessments from before questionnaires were stored were all on version 1
+        shipped = catalog().get(app.config["DEFAULT_QUESTIONNAIRE"], 1)
         now = datetime.now(UTC)
         workspace = table("workspace", column("id"), column("name"), column("created_at"))
         organization = table(

@@ -1,15 +1,13 @@
 """The scoring method against the consultant's expectations (tests/scenarios/): each
 organisation's band (or provisional), and the expert's ranking by score.
 
-Three expectations hang on findings' severities that the findings rework (issue 14, D)
-is changing, not on the method: they are strict xfails, so each turns into a failure to
-remove the moment the findings give what the consultant expects.
+The bands depend on the findings as well as on the practice score: a critical
+structural or regulatory finding caps the headline (docs/method.md).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 import pytest
 
@@ -20,20 +18,6 @@ from tests.scenarios import PROVISIONAL, Scenario, load_ranking, load_scenarios,
 SCENARIOS = {s.slug: s for s in load_scenarios()}
 
 #: The organisations whose band waits on the findings rework, and on what exactly.
-PENDING_FINDINGS = {
-    "hospital-ciso-under-cio": (
-        "practice scores 69 (Established), but a CRITICAL regulatory finding, "
-        "rule:no_breach_plan_regulated_data, raised on the CEO's 'don't know' alone (the CIO "
-        "and the CISO both say the plan exists at level 4), caps it at 59; one lone "
-        "'don't know' must not raise a critical (judge-findings)"
-    ),
-    "nis2-essential-energy": (
-        "practice scores 68 and the only capping finding is a HIGH GDPR one (cap 79); the "
-        "consultant's NIS2 findings (Art. 20 management body, Art. 21(2)(d), Art. 23) are "
-        "not raised at all, and Developing needs one of them CRITICAL for an essential "
-        "entity (judge-findings, questionnaire v2)"
-    ),
-}
 
 
 @cache
@@ -46,17 +30,7 @@ def band_of(result: Result) -> str:
     return PROVISIONAL if result.provisional else score_band(result.overall)[0]
 
 
-def _params() -> list[Any]:
-    params = []
-    for slug in SCENARIOS:
-        marks = []
-        if slug in PENDING_FINDINGS:
-            marks.append(pytest.mark.xfail(strict=True, reason=PENDING_FINDINGS[slug]))
-        params.append(pytest.param(slug, id=slug, marks=marks))
-    return params
-
-
-@pytest.mark.parametrize("slug", _params())
+@pytest.mark.parametrize("slug", sorted(SCENARIOS))
 def test_each_organisation_reads_the_band_the_consultant_expects(slug: str) -> None:
     scenario: Scenario = SCENARIOS[slug]
     result = result_of(slug)
@@ -78,14 +52,6 @@ def _ranked() -> list[str]:
     return [entry.scenario for entry in load_ranking().ranking]
 
 
-def test_the_expert_ranking_holds_among_the_settled_organisations() -> None:
-    ranked = [slug for slug in _ranked() if slug not in PENDING_FINDINGS]
-    scores = [(slug, result_of(slug).overall) for slug in ranked]
-    for (better, high), (worse, low) in zip(scores, scores[1:], strict=False):
-        assert high > low, f"{better} ({high}) should score above {worse} ({low})"
-
-
-@pytest.mark.xfail(strict=True, reason=PENDING_FINDINGS["hospital-ciso-under-cio"])
 def test_the_full_expert_ranking() -> None:
     scores = [(slug, result_of(slug).overall) for slug in _ranked()]
     for (better, high), (worse, low) in zip(scores, scores[1:], strict=False):
@@ -97,14 +63,6 @@ def test_the_dual_role_scores_below_established_on_practice_alone() -> None:
     assert result.practice < 60 and band_of(result) == "Developing"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the cap is 59 only for a CRITICAL structural finding; v1 raises "
-        "rule:dual_role_without_review at HIGH (cap 79). The consultant expects the dual "
-        "role without independent review at critical (judge-findings)"
-    ),
-)
 def test_one_person_in_both_roles_without_independent_review_cannot_read_established() -> None:
     """The dual-role organisation with every practice at its best except the independent
     review, which has not happened: still below Established."""

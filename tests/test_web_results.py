@@ -22,7 +22,7 @@ DOMAINS = [
     "The security program",
     "Data",
     "Suppliers and partners",
-    "Leadership structure and collaboration",
+    "Leadership structure and oversight",
 ]
 
 
@@ -184,7 +184,7 @@ def test_a_provisional_result_shows_a_range_and_no_band(app: Flask, client: Flas
         if q.section_of[question.id].id != "context" and "unknown" in [
             o.value for o in question.all_options
         ]:
-            answers[question.id] = "unknown"
+            answers[question.id] = ["unknown"] if question.kind == "multi" else "unknown"
     save_and_submit(app, setup.respondent_id, answers)
 
     page = Page(client.get(f"{setup.detail}/results"))

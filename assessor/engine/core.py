@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assessor.engine.consistency import inconsistencies
+from assessor.engine.facts import Facts, check_settled, facts_of
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
 from assessor.engine.method import (
     METHOD,
@@ -15,12 +17,13 @@ from assessor.engine.method import (
     respondent_scores,
     score_cap,
 )
+from assessor.engine.ownership import ownership_findings, stand_ins
 from assessor.engine.perception import PerceptionResult, perception
-from assessor.engine.prepared_findings import priority
 from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.questionnaire_index import Index, QuestionInfo, index_for
 from assessor.engine.raci import raci
 from assessor.engine.result import Finding, Respondent, RespondentSummary, Result
+from assessor.engine.root_causes import judged, merge
 from assessor.engine.score_records import RespondentDomainScore, RespondentScores, ScoreRange
 from assessor.engine.scoring import (
     Combined,
@@ -47,29 +50,34 @@ def score(
     targets: Mapping[str, int] | None = None,
     *,
     organization: str | None = None,
+    settled_facts: Mapping[str, Any] | None = None,
 ) -> Result:
     """Score the respondents' answers against the questionnaire's model, by the method
     of ``docs/method.md`` (:data:`~assessor.engine.method.METHOD_VERSION`).
 
     ``targets`` maps domain (section) ids to a target maturity 0-4 (default 3);
-    ``organization`` fills the ``{organization}`` placeholder.  Answers are expected to
-    be coerced (:func:`assessor.engine.answers.coerce_answer`); anything else is left
-    out and listed in ``ignored``.
+    ``organization`` fills the ``{organization}`` placeholder; ``settled_facts`` maps
+    context questions the respondents disagree on to the value a consultant settled
+    (:mod:`assessor.engine.facts`).  Answers are expected to be coerced
+    (:func:`assessor.engine.answers.coerce_answer`); anything else is left out and listed
+    in ``ignored``.
 
-    :raise ValueError: a target names an unknown domain or is not an integer 0-4.
+    :raise ValueError: a target names an unknown domain or is not an integer 0-4; a
+        settled fact is not a context question or not a value it can take.
     """
     index = index_for(questionnaire)
     goals = _check_targets(targets or {}, index.domain_ids)
+    settled = check_settled(index, settled_facts) if settled_facts else {}
     org = organization or DEFAULT_ORGANIZATION
-    run = _run(index, respondents, goals, org)
+    run = _run(index, respondents, goals, org, settled)
     views, combined = run.views, run.combined
     practice = run.sums.overall()
     headline, cap = score_cap(run.findings, practice)
     provisional = run.complete.overall < PROVISIONAL_BELOW
     span: ScoreRange | None = None
     if provisional:
-        low = _extreme(index, respondents, run, goals, org, worst=True)
-        high = _extreme(index, respondents, run, goals, org, worst=False)
+        low = _extreme(index, respondents, run, goals, org, settled, worst=True)
+        high = _extreme(index, respondents, run, goals, org, settled, worst=False)
         headline = min(max(headline, low), high)
         span = ScoreRange(low, high)
 
@@ -117,11 +125,14 @@ def score(
         perception=run.gaps.perception,
         roadmap=roadmap(run.findings),
         ignored=tuple([item for view in views for item in view.ignored]),
+        inconsistencies=inconsistencies(index, views),
         provisional=provisional,
         range=span,
         practice=practice,
         cap=cap,
         clarity=overall_clarity,
+        regulations=run.facts.regulations,
+        unresolved_facts=run.facts.unresolved,
     )
 
 
@@ -134,21 +145,48 @@ class _Run:
     gaps: PerceptionResult
     sums: Sums
     complete: Completeness
+    facts: Facts
     findings: tuple[Finding, ...]
 
 
 def _run(
-    index: Index, respondents: Sequence[Respondent], goals: Mapping[str, int], org: str
+    index: Index,
+    respondents: Sequence[Respondent],
+    goals: Mapping[str, int],
+    org: str,
+    settled: Mapping[str, Any],
 ) -> _Run:
     views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
     combined = combine(index, views)
+    facts = facts_of(index, views, combined, settled)
     gaps = perception(index, views, combined)
     sums = sum_scores(index, combined.values, combined.hidden)
-    findings = generic_findings(index, combined, views, goals)
-    findings += rule_findings(index, views, combined, org)
+    edition_two = bool(index.organisation.structure)
+    findings = generic_findings(index, combined, views, goals, owners=not edition_two)
+    if edition_two:
+        findings += ownership_findings(index, combined, facts)
+    findings += rule_findings(index, views, combined, org, settled)
     findings += gaps.findings
-    ordered = tuple(sorted(findings, key=priority))
-    return _Run(views, combined, gaps, sums, completeness(index, views, combined), ordered)
+    dependent = _dependent(index, combined, facts)
+    stand_in = stand_ins(index, combined, facts)
+    ordered = tuple(merge(index, judged(index, findings, facts, dependent, stand_in), facts))
+    complete = completeness(index, views, combined)
+    return _Run(views, combined, gaps, sums, complete, facts, ordered)
+
+
+def _dependent(index: Index, combined: Combined, facts: Facts) -> dict[str, tuple[str, ...]]:
+    """Rule finding ids that hold only on one side of a disputed fact, with those facts."""
+    if not facts.disputed:
+        return {}
+    values = {q: v for q, v in combined.values.items() if q not in facts.disputed}
+    values.update({q: facts.consensus[q] for q in facts.disputed if q in facts.consensus})
+    holding = set(index.rules_holding(values, None))
+    dependent: dict[str, tuple[str, ...]] = {}
+    for position, rule in enumerate(index.rules):
+        reads = tuple(q for q in rule.condition.questions if q in facts.disputed)
+        if reads and (rule.condition.uses_role or position not in holding):
+            dependent[f"rule:{rule.id}"] = reads
+    return dependent
 
 
 def _extreme(
@@ -157,6 +195,7 @@ def _extreme(
     run: _Run,
     goals: Mapping[str, int],
     org: str,
+    settled: Mapping[str, Any],
     *,
     worst: bool,
 ) -> int:
@@ -168,7 +207,7 @@ def _extreme(
         if not unknown:
             return score_cap(run.findings, run.sums.overall())[0]
         respondents = _completed(unknown, respondents, run.views, worst=worst)
-        run = _run(index, respondents, goals, org)
+        run = _run(index, respondents, goals, org, settled)
 
 
 def _unknown(index: Index, run: _Run) -> list[QuestionInfo]:

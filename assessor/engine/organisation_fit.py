@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assessor.engine.facts import regulations_holding
 from assessor.engine.organisation_model import AlternativeOwner, ModelResponsibility
 from assessor.engine.questionnaire_index import index_for
 from assessor.questionnaire.schema import Questionnaire
@@ -130,13 +131,7 @@ def _fits(alternative: AlternativeOwner, answers: Mapping[str, Any], held: tuple
 def applicable_regulations(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[str, ...]:
     """The ids of the regulations and frameworks that apply, in file order: those whose
     condition holds (or that have none), less those yielding to another that holds."""
-    regulations = index_for(q).organisation.regulations
-    holding = {g.id for g in regulations if g.when.holds(answers)}
-    return tuple(
-        g.id
-        for g in regulations
-        if g.id in holding and not any(other in holding for other in g.yields_to)
-    )
+    return regulations_holding(index_for(q).organisation, answers)
 
 
 def shown_references(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 from assessor.engine.wording import ROLE_PHRASES, YESNO_PHRASES, format_number
-from assessor.questionnaire.schema import MATURITY_NAMES, OWNER_CODES, Question, Responsibility
+from assessor.questionnaire.schema import MATURITY_NAMES, ROLE_CODES, Question, Responsibility
 
 #: Returned by a normaliser for a value the question cannot take.
 INVALID: Any = object()
@@ -170,9 +170,10 @@ class OwnerKind(QuestionKind):
     name = "owner"
 
     def parse(self, question: Question, raw: object) -> Any:
-        if isinstance(raw, str) and raw.strip().upper() in OWNER_CODES:
+        codes = question.owner_codes
+        if isinstance(raw, str) and raw.strip().upper() in codes:
             return raw.strip().upper()
-        raise AnswerError(f"{show(raw)} is not one of {one_of(OWNER_CODES)}")
+        raise AnswerError(f"{show(raw)} is not one of {one_of(codes)}")
 
     def scorer(self, question: Question, responsibility: Responsibility | None) -> Scorer:
         return (owner_scores(responsibility) if responsibility else {}).get
@@ -187,7 +188,7 @@ def owner_scores(responsibility: Responsibility) -> dict[str, float]:
     half of a SHARED accountability), 0.0 for NONE, 0.25 for anyone else."""
     accountable = responsibility.accountable
     table: dict[str, float] = {}
-    for code in OWNER_CODES:
+    for code in ROLE_CODES:
         if code == accountable:
             table[code] = 1.0
         elif code == "NONE":
@@ -284,6 +285,13 @@ class MultiKind(QuestionKind):
             if value in chosen:
                 raise AnswerError(f"{show(item)} is listed twice")
             chosen.append(value)
+        if len(chosen) > 1:
+            for option in question.all_options:
+                if option.exclusive and option.value in chosen:
+                    raise AnswerError(
+                        f'"{option.label}" cannot be ticked together with another answer: '
+                        f"untick it or the others"
+                    )
         return [value for value in values if value in chosen]
 
     def normaliser(self, question: Question, table: Table | None) -> Callable[[Any], Any]:

@@ -26,7 +26,7 @@ from assessor.engine.question_kinds import KINDS, QuestionKind, Table
 from assessor.engine.result import DomainDisagreement, Finding, Perception, QuestionnaireInfo
 from assessor.engine.rules import RuleInfo, rule_info
 from assessor.questionnaire.schema import (
-    OWNER_CODES,
+    ROLE_CODES,
     Question,
     Questionnaire,
     Responsibility,
@@ -164,6 +164,10 @@ class Index:
     perception_checks: tuple[PerceptionFindings, ...]
     #: The model's edition 2 records: alternatives, structure rules, regulations.
     organisation: OrganisationModel
+    #: The context questions, in questionnaire order.
+    context: tuple[QuestionInfo, ...] = ()
+    #: Each responsibility's first question's position: findings about it list in this order.
+    responsibility_position: dict[str, int] | None = None
 
 
 _CACHE_SIZE = 32
@@ -285,7 +289,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
             responsibility=r,
             domain=responsibility_domain.get(r.id),
             owner=owner_of.get(r.id),
-            status={code: agreed_status(r.accountable, code) for code in OWNER_CODES},
+            status={code: agreed_status(r.accountable, code) for code in ROLE_CODES},
         )
         for r in questionnaire.model
     )
@@ -322,6 +326,11 @@ def build_index(questionnaire: Questionnaire) -> Index:
             tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
         ),
         organisation=compile_model(questionnaire),
+        context=tuple(i for i in ordered if i.question.context),
+        responsibility_position={
+            rid: min(n for n, i in enumerate(ordered) if i.question.responsibility == rid)
+            for rid in {i.question.responsibility for i in ordered if i.question.responsibility}
+        },
     )
 
 

@@ -202,9 +202,37 @@ class Evidence(NamedTuple):
         return {"check": self.check, "answers": [a.to_dict() for a in self.answers]}
 
 
+class FindingPart(NamedTuple):
+    """One check that found a gap, merged into a finding about the same root cause."""
+
+    #: The gap's own id (``immature:DAT-7``, ``rule:no_breach_plan``, ``perception:<q>``).
+    id: str
+    #: ``generic:<kind>``, ``rule:<id>`` or ``perception``.
+    check: str
+    kind: str
+    severity: str
+    responsibility: str | None
+    title: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "kind": self.kind,
+            "severity": self.severity,
+            "responsibility": self.responsibility,
+            "title": self.title,
+        }
+
+
 class Finding(NamedTuple):
     """A gap found.  Its number (F1, F2, ...) is its place in ``Result.findings``, counted
-    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike."""
+    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike.
+
+    One finding per root cause: ``parts`` are the checks merged into it (immaturity,
+    ownership, rules and disagreements about one responsibility or structure rule), and
+    ``key`` names the root cause (``SEC-1:practice``, ``dual-role:structure``),
+    independent of wording, numbering and order."""
 
     id: str
     kind: str
@@ -218,6 +246,15 @@ class Finding(NamedTuple):
     references: tuple[str, ...]
     weight: float
     evidence: Evidence
+    key: str = ""
+    #: The checks merged into this finding, the one it is written from first.
+    parts: tuple[FindingPart, ...] = ()
+    #: The organisation's exposure as it weighs on this finding (size, regulated data,
+    #: sector; one more where an applicable regulation is at stake).
+    exposure: int = 0
+    #: Context questions the respondents disagree on that this finding depends on: it
+    #: stays at medium or below until they are settled.
+    depends_on: tuple[str, ...] = ()
 
     def to_dict(self, number: int = 0) -> dict[str, Any]:
         return {
@@ -234,6 +271,29 @@ class Finding(NamedTuple):
             "references": list(self.references),
             "weight": self.weight,
             "evidence": self.evidence.to_dict(),
+            "key": self.key,
+            "parts": [p.to_dict() for p in self.parts],
+            "exposure": self.exposure,
+            "depends_on": list(self.depends_on),
+        }
+
+
+class UnresolvedFact(NamedTuple):
+    """A context question the respondents answer differently and nobody has settled."""
+
+    question: str
+    text: str
+    #: Each respondent's answer.
+    answers: tuple[AnswerEvidence, ...]
+    #: Regulations (ids) that apply on some respondents' answers and not on others'.
+    regulations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "answers": [a.to_dict() for a in self.answers],
+            "regulations": list(self.regulations),
         }
 
 
@@ -309,6 +369,32 @@ class Ignored(NamedTuple):
         return {"respondent": self.respondent, "question": self.question, "reason": self.reason}
 
 
+class Inconsistency(NamedTuple):
+    """One respondent's answers that contradict each other across questions (a
+    questionnaire's consistency check): to be settled, never scored."""
+
+    check: str
+    respondent: str
+    role: str
+    #: The questions whose answers disagree, in the check's order, their texts, and this
+    #: respondent's answers to them as every page prints them ("" where not answered).
+    questions: tuple[str, ...]
+    texts: tuple[str, ...]
+    answers: tuple[str, ...]
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "respondent": self.respondent,
+            "role": self.role,
+            "questions": list(self.questions),
+            "texts": list(self.texts),
+            "answers": list(self.answers),
+            "message": self.message,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     questionnaire: QuestionnaireInfo
@@ -325,6 +411,12 @@ class Result:
     perception: Perception
     roadmap: Roadmap
     ignored: tuple[Ignored, ...]
+    #: Contradictions across one respondent's answers, flagged for settling (never scored).
+    inconsistencies: tuple[Inconsistency, ...] = ()
+    #: The regulations and frameworks that apply on the settled facts, in file order.
+    regulations: tuple[str, ...] = ()
+    #: Disputed context facts, listed before every other disagreement.
+    unresolved_facts: tuple[UnresolvedFact, ...] = ()
     #: Below 80% complete: the headline is ``range`` and has no band.
     provisional: bool = False
     #: A provisional headline: every unknown at its worst answer ... at its best.
@@ -350,6 +442,9 @@ class Result:
             "perception": self.perception.to_dict(),
             "roadmap": self.roadmap.to_dict(),
             "ignored": [i.to_dict() for i in self.ignored],
+            "inconsistencies": [i.to_dict() for i in self.inconsistencies],
+            "regulations": list(self.regulations),
+            "unresolved_facts": [u.to_dict() for u in self.unresolved_facts],
             "provisional": self.provisional,
             "range": self.range.to_dict() if self.range is not None else None,
             "practice": self.practice,
@@ -358,9 +453,13 @@ class Result:
         }
 
     def finding(self, finding_id: str) -> Finding | None:
-        """The finding with this id, or None."""
+        """The finding with this id or key, or that a gap with this id was merged into;
+        None when there is none."""
         for item in self.findings:
-            if item.id == finding_id:
+            if item.id == finding_id or item.key == finding_id:
+                return item
+        for item in self.findings:
+            if any(part.id == finding_id for part in item.parts):
                 return item
         return None
 
