@@ -44,6 +44,7 @@ from assessor.models import (
 from assessor.operations import (
     account_links,
     accounts,
+    api_tokens,
     assessments,
     kept_results,
     organizations,
@@ -103,6 +104,9 @@ class World:
     rounds_assessment_a: int = 0
     finding_key_a: str = ""
     action_a: int = 0
+    #: A read-write API token of A's owner, and its id.
+    owner_api_token: str = ""
+    owner_token_id: int = 0
 
 
 def tiny_png() -> bytes:
@@ -200,6 +204,9 @@ def build_world(app: Flask) -> World:
             assessment_b, outsider, name=f"Bea Respondent {BETA_MARK}", role="CISO"
         )
         token_b = assessments.issue_link(respondent_b, outsider)
+        owner_api_token, token_row = api_tokens.create_token(
+            workspace_a, owner, name=f"Sync {ALPHA_MARK}", scope="read-write"
+        )
 
         return World(
             workspace_a=workspace_a.id,
@@ -232,6 +239,8 @@ def build_world(app: Flask) -> World:
             rounds_assessment_a=rounds,
             finding_key_a=key,
             action_a=action,
+            owner_api_token=owner_api_token,
+            owner_token_id=token_row.id,
         )
 
 

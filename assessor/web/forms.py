@@ -260,3 +260,17 @@ class WorkspaceKindForm(Form):
 class RequireTwoFactorForm(Form):
     require_two_factor = BooleanField("Every member signs in with a second factor")
     submit = SubmitField("Save")
+
+
+class ApiTokenForm(Form):
+    name = StringField(
+        "Name",
+        validators=[InputRequired(), Length(max=100)],
+        description="What the token is for, e.g. \u201cCRM sync\u201d.",
+    )
+    scope = SelectField(
+        "Scope",
+        choices=[("read", "Read"), ("read-write", "Read and write")],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Create token")
