@@ -40,9 +40,14 @@ def test_findings_are_matched_by_key_into_closed_new_and_persisting() -> None:
     before = _round(
         V1, complete_answers(V1, {"sec_program_maturity": 1, "dat_strategy_maturity": 4})
     )
-    after = _round(
-        V1, complete_answers(V1, {"sec_program_maturity": 4, "dat_strategy_maturity": 0}), number=2
-    )
+    # The programme matured and its HIPAA risk analysis is current: nothing keeps the
+    # SEC-1 practice finding open (the merged finding also carries the HIPAA rule).
+    matured = {
+        "sec_program_maturity": 4,
+        "sec_hipaa_risk_analysis": "within_year",
+        "dat_strategy_maturity": 0,
+    }
+    after = _round(V1, complete_answers(V1, matured), number=2)
     moved = compare(before, after)
 
     old = {finding_key(f) for f in before.result["findings"]}
@@ -51,8 +56,10 @@ def test_findings_are_matched_by_key_into_closed_new_and_persisting() -> None:
     assert _keys(found["closed"]) == old - new
     assert _keys(found["new"]) == new - old
     assert _keys(found["persisting"]) == old & new
-    assert "immature:SEC-1" in _keys(found["closed"])  # the security programme matured
-    assert found["new"] and found["persisting"]  # the data strategy fell back; the rest stayed
+    assert "SEC-1:practice" in _keys(found["closed"])  # the security programme matured
+    assert "SEC-1:practice" in {finding_key(f) for f in before.result["findings"]}
+    assert "DAT-1:practice" in _keys(found["new"])  # the data strategy fell back
+    assert found["persisting"]  # the rest stayed
     assert moved["left_out"]["findings"] == []  # same questionnaire: everything compared
     assert moved["same_questionnaire"] is True
     security = next(d for d in moved["domains"] if d["id"] == "security")
@@ -61,15 +68,22 @@ def test_findings_are_matched_by_key_into_closed_new_and_persisting() -> None:
 
 
 def test_a_stable_key_matches_findings_whose_ids_differ() -> None:
-    """Where the engine gives a finding a key, the key matches it, not the id."""
+    """The engine's key matches a finding, not its id (which names the rule that raised it
+    and may differ from round to round)."""
     before = _round(V1, complete_answers(V1, {"sec_program_maturity": 1}))
     after = copy.deepcopy(before.result)
     for number, f in enumerate(after["findings"], start=1):
-        f["key"] = f["id"]
+        assert f["key"]  # every finding of the engine carries its key
         f["id"] = f"renumbered-{number}"
     moved = compare(before, Round(2, "Round 2", date(2027, 3, 1), after, V1))
     assert moved["findings"]["new"] == moved["findings"]["closed"] == []
-    assert len(moved["findings"]["persisting"]) == len(after["findings"])
+    assert _keys(moved["findings"]["persisting"]) == {f["key"] for f in after["findings"]}
+    # Without keys (results of older methods) the ids are what is matched: all differ.
+    for f in after["findings"]:
+        del f["key"]
+    moved = compare(before, Round(2, "Round 2", date(2027, 3, 1), after, V1))
+    assert moved["findings"]["persisting"] == []
+    assert len(moved["findings"]["closed"]) == len(before.result["findings"])
 
 
 def test_owner_changes_and_closed_disagreements() -> None:
@@ -97,19 +111,24 @@ def test_disagreements_are_not_compared_with_a_single_respondent() -> None:
 
 
 def test_ownership_clarity_is_compared_where_a_result_has_it() -> None:
-    before = _round(V1, complete_answers(V1))
-    after = copy.deepcopy(before.result)
-    assert "clarity" not in after  # a method 1 result has none: nothing to compare
-    assert compare(before, Round(2, "Round 2", date(2027, 3, 1), after, V1))["clarity"] == {
-        "before": None,
-        "after": None,
-        "change": None,
-    }
-    after["clarity"] = 80
-    after["domains"][0]["clarity"] = 60
-    moved = compare(before, Round(2, "Round 2", date(2027, 3, 1), after, V1))
-    assert moved["clarity"] == {"before": None, "after": 80, "change": None}
-    assert moved["domains"][0]["clarity"]["after"] == 60
+    before = _round(V1, complete_answers(V1, {"sec_program_owner": "CISO"}))
+    after = _round(V1, complete_answers(V1), number=2)  # the CIO now claims the programme
+    assert isinstance(before.result["clarity"], int)  # the engine's method gives clarity
+    moved = compare(before, after)
+    assert moved["clarity"]["before"] == before.result["clarity"]
+    assert moved["clarity"]["after"] == after.result["clarity"]
+    assert moved["clarity"]["change"] == after.result["clarity"] - before.result["clarity"]
+    assert moved["clarity"]["change"] < 0  # SEC-1 lost its fitting owner
+    security = next(d for d in moved["domains"] if d["id"] == "security")
+    assert security["clarity"]["change"] is not None and security["clarity"]["change"] < 0
+
+    older = copy.deepcopy(before.result)  # a result of an older method has no clarity
+    del older["clarity"]
+    for domain in older["domains"]:
+        domain.pop("clarity", None)
+    moved = compare(Round(1, "Round 1", date(2026, 3, 1), older, V1), after)
+    assert moved["clarity"] == {"before": None, "after": after.result["clarity"], "change": None}
+    assert all(d["clarity"]["change"] is None for d in moved["domains"])
 
 
 def test_across_versions_only_what_both_share_is_compared() -> None:
@@ -128,13 +147,26 @@ def test_across_versions_only_what_both_share_is_compared() -> None:
     assert left["questions_after_only"] == sorted(set(V2.questions) - set(V1.questions))
     assert left["questions_before_only"] == []
     assert left["domains_before_only"] == left["domains_after_only"] == []
-    assert [f["key"] for f in left["findings"]] == ["rule:nis2_reporting_owner"]
+    assert "rule:nis2_reporting_owner" in _keys(left["findings"])
     assert "rule:nis2_reporting_owner" not in _keys(moved["findings"]["new"])
-    assert "immature:SEC-1" in _keys(moved["findings"]["closed"])
+    # Each finding left out rests on a question the other version does not ask.
+    v1_only, v2_only = set(V1.questions) - set(V2.questions), set(V2.questions) - set(V1.questions)
+    raised = {finding_key(f): (f, "after") for f in after.result["findings"]} | {
+        finding_key(f): (f, "before") for f in before.result["findings"]
+    }
+    for item in left["findings"]:
+        f, side = raised[item["key"]]
+        assert item["round"] == side
+        asked = {a["question"] for a in f["evidence"]["answers"]}
+        assert asked & (v2_only if side == "after" else v1_only), item["key"]
+    # What both versions can raise is matched as within one version.
+    assert not _keys(left["findings"]) & _keys(moved["findings"]["new"])
+    assert "SEC-1:practice" in _keys(moved["findings"]["closed"])
     shared = {finding_key(f) for f in before.result["findings"]} & {
         finding_key(f) for f in after.result["findings"]
     }
     assert _keys(moved["findings"]["persisting"]) == shared
     assert moved["before"]["questionnaire"]["version"] == 1
     assert moved["after"]["questionnaire"]["version"] == 2
-    assert moved["before"]["method_version"] == moved["after"]["method_version"] == 1
+    assert moved["before"]["method_version"] == before.result["method"]["version"]
+    assert moved["after"]["method_version"] == after.result["method"]["version"]

@@ -252,7 +252,7 @@ def test_reassess_a_year_later_keeps_the_people_and_shows_what_moved(
     changes = dict(
         zip(
             results.texts("#progress tbody th"),
-            results.texts("#progress tbody td.change"),
+            results.texts("#progress tbody td.score-change"),
             strict=True,
         )
     )

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from assessor.engine.method import METHOD_VERSION
 from assessor.extensions import db
 from assessor.models import AuditEvent, Organization, RemediationAction, User, utcnow
 from assessor.operations import accounts, assessments
@@ -33,7 +34,16 @@ from tests.web_support import (
 )
 
 IMMATURE = {"sec_program_maturity": 1, "dat_strategy_maturity": 4}
-MATURED = {"sec_program_maturity": 4, "dat_strategy_maturity": 0}
+# The programme matured and its HIPAA risk analysis is current (the merged SEC-1 practice
+# finding carries that rule too), so SEC-1's practice finding closes; the data strategy
+# fell back, so DAT-1's opens.
+MATURED = {
+    "sec_program_maturity": 4,
+    "sec_hipaa_risk_analysis": "within_year",
+    "dat_strategy_maturity": 0,
+}
+#: The finding IMMATURE raises and MATURED closes, by its stable key.
+SEC_1 = "SEC-1:practice"
 
 
 def _round(app: Flask, setup: Stage, title: str, overrides: dict[str, Any]) -> int:
@@ -73,12 +83,16 @@ def test_any_earlier_round_of_the_client_can_be_compared(app: Flask, client: Fla
     ]
     assert "Change since last" not in page.text
     scores = dict(
-        zip(page.texts("#progress tbody th"), page.texts("#progress tbody td.change"), strict=True)
+        zip(
+            page.texts("#progress tbody th"),
+            page.texts("#progress tbody td.score-change"),
+            strict=True,
+        )
     )
     assert scores["The security program"].startswith("+")
     assert "security program" in " ".join(page.texts("#progress-closed li")).lower()
     assert page.texts("#progress-new li")  # the data strategy fell back
-    assert "method 1" in page.texts("#progress-methods")[0]
+    assert f"method {METHOD_VERSION}" in page.texts("#progress-methods")[0]
 
     older = Page(client.get(f"{url}?since={first}"))
     assert older.one("#since option[selected]").etree_element.get("value") == str(first)
@@ -106,12 +120,13 @@ def test_the_report_and_the_exports_carry_the_progress(app: Flask, client: Flask
     document = json.loads(client.get(f"/assessments/{third}/export.json").data)
     progress = document["progress"]
     assert progress["before"]["assessment_id"] == second
-    assert progress["after"]["method_version"] == progress["before"]["method_version"] == 1
-    assert "immature:SEC-1" in {f["key"] for f in progress["findings"]["closed"]}
+    assert progress["after"]["method_version"] == progress["before"]["method_version"]
+    assert progress["after"]["method_version"] == METHOD_VERSION
+    assert SEC_1 in {f["key"] for f in progress["findings"]["closed"]}
 
     text = client.get(f"/assessments/{third}/export.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[_row(rows, "immature:SEC-1")][:2] == ["closed", "immature:SEC-1"]
+    assert rows[_row(rows, SEC_1)][:2] == ["closed", SEC_1]
     book = load_workbook(io.BytesIO(client.get(f"/assessments/{third}/export.xlsx").data))
     assert "Progress" in book.sheetnames
     # The first round has no earlier one: no progress anywhere.
@@ -138,7 +153,7 @@ def test_an_action_is_overdue_then_done_then_regressed(app: Flask, client: Flask
     setup = stage(app, client)
     save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
     results = f"{setup.detail}/results"
-    key = "immature:SEC-1"
+    key = SEC_1
     assert "Track as an action" in Page(client.get(results)).text
 
     refused = _track(client, setup.assessment_id, key, owner_email="not an address")
@@ -196,7 +211,7 @@ def test_action_text_in_the_spreadsheets_never_reads_as_a_formula(
     setup = stage(app, client)
     save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
     hostile = '=HYPERLINK("http://example.com","x")'
-    tracked = _track(client, setup.assessment_id, "immature:SEC-1", evidence=hostile)
+    tracked = _track(client, setup.assessment_id, SEC_1, evidence=hostile)
     assert tracked.status_code == 302
     text = client.get(f"{setup.detail}/export.csv").data.decode("utf-8-sig")
     cells = {c for row in csv.reader(io.StringIO(text)) for c in row}
@@ -209,7 +224,7 @@ def test_action_text_in_the_spreadsheets_never_reads_as_a_formula(
 def test_a_viewer_reads_actions_but_cannot_change_them(app: Flask, client: FlaskClient) -> None:
     setup = stage(app, client)
     save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
-    assert _track(client, setup.assessment_id, "immature:SEC-1").status_code == 302
+    assert _track(client, setup.assessment_id, SEC_1).status_code == 302
     with in_app(app):
         owner = db.session.get(User, setup.user_id)
         assert owner is not None
@@ -224,6 +239,6 @@ def test_a_viewer_reads_actions_but_cannot_change_them(app: Flask, client: Flask
     assert "Action: Open · Dana Fixer" in page.text and "Edit the action" not in page.text
     assert "Dana Fixer" in Page(viewer.get("/actions")).text
     assert viewer.get(f"/actions/{action_id}").status_code == 404
-    assert _track(viewer, setup.assessment_id, "immature:SEC-1", status="done").status_code == 404
+    assert _track(viewer, setup.assessment_id, SEC_1, status="done").status_code == 404
     with in_app(app):
         assert db.session.scalars(select(RemediationAction.status)).one() == "open"

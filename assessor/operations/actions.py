@@ -2,7 +2,7 @@
 client, not an account), a due date, a status and a note of the evidence.
 
 An action is kept per organisation under the finding's key
-(:func:`assessor.operations.rescoring.finding_key`), so the next round's results show it
+(:func:`assessor.operations.finding_keys.finding_key`), so the next round's results show it
 beside the same finding.  An action marked done whose finding is raised again by a round
 started after it was done is *regressed* (worked out when shown, never stored).
 """
@@ -28,7 +28,7 @@ from assessor.models import (
     utcnow,
 )
 from assessor.operations import audit, kept_results
-from assessor.operations.rescoring import finding_key
+from assessor.operations.finding_keys import finding_key
 from assessor.reports.labels import SEVERITY_RANK
 
 STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done"}

@@ -19,14 +19,10 @@ from assessor.extensions import db
 from assessor.models import Assessment, User
 from assessor.operations import audit, kept_results, render_queue
 from assessor.operations.errors import Conflict
+from assessor.operations.finding_keys import finding_key
 from assessor.operations.scoring import score_assessment
 
-
-def finding_key(finding: Mapping[str, Any]) -> str:
-    """What matches a finding across methods: its stable key (responsibility or rule id
-    and kind family) where the engine gives one, else its id."""
-    key = finding.get("key")
-    return str(key) if key else str(finding["id"])
+__all__ = ["Headline", "compare", "finding_key", "preview", "rescore"]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 :func:`compare` is pure: it reads two ``Result`` dicts as each round delivered them (never
 a re-score) and the questionnaires they were scored on, and returns plain values that the
 results page, the PDF annex and the exports print.  Findings are matched by
-:func:`assessor.operations.rescoring.finding_key`.  Across questionnaire versions, only
+:func:`assessor.operations.finding_keys.finding_key`.  Across questionnaire versions, only
 what both versions hold is compared: domains and questions asked in one version only are
 listed as left out, and so is a finding raised in one round only whose evidence rests on
 a question (or a domain) the other version does not have.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assessor.operations.rescoring import finding_key
+from assessor.operations.finding_keys import finding_key
 from assessor.questionnaire import Questionnaire
 from assessor.reports.labels import SEVERITY_RANK
 

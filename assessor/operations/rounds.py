@@ -15,7 +15,7 @@ from assessor.models import Assessment, Respondent
 
 # reporting builds the report's inputs with progress(): it imports this module.
 from assessor.operations import actions, kept_results, reporting, round_comparison
-from assessor.operations.rescoring import finding_key
+from assessor.operations.finding_keys import finding_key
 from assessor.reports.progress import annex
 
 
