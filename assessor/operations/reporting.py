@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport, User
-from assessor.operations import kept_results, render_jobs
+from assessor.operations import benchmarks, kept_results, render_jobs
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -95,6 +95,7 @@ def scored_report(assessment: Assessment, paper: str) -> tuple[dict[str, Any], R
         paper=paper,
         in_progress=scored.in_progress,
         waiting=scored.waiting,
+        benchmark=benchmarks.for_report(assessment),
     )
     return scored.result, inputs
 

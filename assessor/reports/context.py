@@ -66,6 +66,9 @@ class ReportInputs:
     in_progress: tuple[bool, ...] = ()
     #: (name, role) of the respondents still answering who are not counted.
     waiting: tuple[tuple[str, str], ...] = ()
+    #: The benchmark frozen with the result (``operations/benchmarks.py``): bands and
+    #: group sizes only; None when the report shows none.
+    benchmark: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -73,7 +76,7 @@ class ReportInputs:
 
     def fingerprint(self) -> dict[str, Any]:
         """The inputs as plain values, for a cache key (the logo by its digest)."""
-        return {
+        plain = {
             "organization": self.organization,
             "sector": self.sector,
             "size": self.size,
@@ -101,6 +104,9 @@ class ReportInputs:
             "in_progress": list(self.in_progress),
             "waiting": [list(person) for person in self.waiting],
         }
+        if self.benchmark is not None:  # absent: the keys of reports made before it stay
+            plain["benchmark"] = dict(self.benchmark)
+        return plain
 
     def still_answering(self, index: int) -> bool:
         """Whether the respondent at ``index`` is counted while still answering."""
@@ -164,6 +170,19 @@ def build_context(
         "roadmap": _roadmap(result, findings),
         "appendix": _appendix(result, inputs),
         "method": result["method"]["description"],
+        "benchmark": _benchmark(inputs.benchmark),
+    }
+
+
+def _benchmark(shown: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The frozen benchmark's bands as the report prints them (no figure but group sizes)."""
+    if not shown or not shown.get("available") or not shown.get("overall"):
+        return None
+    made = shown.get("made")
+    return {
+        "overall": str(shown["overall"]["text"]),
+        "domains": [(str(d["title"]), str(d["text"])) for d in shown.get("domains", ())],
+        "made": format_date(date.fromisoformat(made)) if made else None,
     }
 
 

@@ -22,7 +22,14 @@ from markupsafe import Markup
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment
-from assessor.operations import audit, kept_results, render_queue, reporting, rescoring
+from assessor.operations import (
+    audit,
+    benchmarks,
+    kept_results,
+    render_queue,
+    reporting,
+    rescoring,
+)
 from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
 from assessor.reports.charts import heatmap_svg, radar_svg
@@ -72,6 +79,7 @@ def show(assessment_id: int) -> ResponseReturnValue:
         kept=scored.kept,
         outdated=scored.outdated,
         method_version=kept_results.current_method(),
+        benchmark=benchmarks.benchmark_for(assessment),
     )
 
 
