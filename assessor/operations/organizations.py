@@ -19,7 +19,7 @@ def create_organization(
     name: str,
     sector: str | None,
     size: str | None,
-    benchmark: bool = False,
+    benchmark: bool | None = False,
 ) -> Organization:
     """Add a client organisation to the workspace (opted in to benchmarks with
     ``benchmark``: the client's consent, audited)."""
@@ -36,7 +36,8 @@ def create_organization(
         user=by,
         target=f"organization:{organization.id}",
     )
-    _record_consent(organization, by, benchmark)
+    if benchmark:
+        _record_consent(organization, by, True)
     db.session.commit()
     return organization
 
