@@ -239,18 +239,18 @@ def test_a_report_keeps_the_band_it_showed_when_it_was_made(
 ) -> None:
     setup = _subject(app, client)
     own = _own_result(app, setup)["overall"]
-    peers(app, setup, [max(0, own - 1)] * 3 + [own + 1] * 7)  # 11 in all: middle half
+    peers(app, setup, [own - 1] * 2 + [own + 1] * 8)  # 11 in all: lower quartile
     with in_app(app):
         assessment = db.session.get(Assessment, setup.assessment_id)
         assert assessment is not None
         etag = reporting.report_etag(assessment)
     preview = client.get(f"{setup.detail}/report").get_data(as_text=True)
-    assert "middle half of 11 clients" in preview
+    assert "lower quartile of 11 clients" in preview
     # Four more clients below the subject: the page moves; the report does not.
     peers(app, setup, [0, 0, 0, 0], first=20)
-    assert "upper quartile of 15 clients" in band_text(client, setup)
+    assert "middle half of 15 clients" in band_text(client, setup)
     later = client.get(f"{setup.detail}/report").get_data(as_text=True)
-    assert "middle half of 11 clients" in later and "of 15 clients" not in later
+    assert "lower quartile of 11 clients" in later and "of 15 clients" not in later
     with in_app(app):
         assessment = db.session.get(Assessment, setup.assessment_id)
         assert assessment is not None

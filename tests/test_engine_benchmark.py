@@ -150,7 +150,7 @@ def test_a_domain_nobody_answered_has_no_band() -> None:
 def test_each_domain_has_its_own_band() -> None:
     own = result(50, gov=95, sec=5)
     found = shown_of(own, peers(*range(10, 100, 10)))
-    assert [(d["title"], d["band"]) for d in found["domains"]] == [
+    assert [(d["title"], d["short"]) for d in found["domains"]] == [
         ("Governance", UPPER),
         ("Security", LOWER),
     ]
@@ -239,4 +239,4 @@ def test_nothing_of_a_peer_is_in_what_is_shown() -> None:
     found = shown_of(result(50), copy.deepcopy(group))
     assert "Secret" not in repr(found)
     assert set(found) == {"available", "message", "overall", "domains"}
-    assert all(set(d) == {"id", "title", "band", "of", "text"} for d in found["domains"])
+    assert all(set(d) == {"id", "title", "band", "of", "text", "short"} for d in found["domains"])

@@ -162,7 +162,8 @@ def benchmark(
     band are left out here): plain values only.
 
     ``{"available": bool, "message": str, "overall": {...} | None, "domains": [...]}``;
-    each band is ``{"band", "of", "text"}``.
+    each band is ``{"band", "of", "text"}``; a domain's also ``short`` (the band alone
+    when its group is the headline's).
     """
     facts = context_facts(own)
     if not counts(own):
@@ -180,12 +181,11 @@ def benchmark(
         found = band_among(score, [d[domain_id] for d in peer_domains if domain_id in d])
         if found is None:
             continue
+        shown = _shown(found, facts)
+        # Among the same group as the headline: the band alone says it.
+        short = found.band if found.band and found.of == overall.of else shown["text"]
         domains.append(
-            {
-                "id": domain_id,
-                "title": titles.get(domain_id, domain_id),
-                **_shown(found, facts),
-            }
+            {"id": domain_id, "title": titles.get(domain_id, domain_id), **shown, "short": short}
         )
     return {
         "available": True,

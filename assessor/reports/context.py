@@ -181,7 +181,9 @@ def _benchmark(shown: Mapping[str, Any] | None) -> dict[str, Any] | None:
     made = shown.get("made")
     return {
         "overall": str(shown["overall"]["text"]),
-        "domains": [(str(d["title"]), str(d["text"])) for d in shown.get("domains", ())],
+        "domains": [
+            (str(d["title"]), str(d.get("short") or d["text"])) for d in shown.get("domains", ())
+        ],
         "made": format_date(date.fromisoformat(made)) if made else None,
     }
 
