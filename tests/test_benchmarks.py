@@ -30,7 +30,7 @@ from assessor.models import (
     Workspace,
     utcnow,
 )
-from assessor.operations import assessments, kept_results, organizations, reporting
+from assessor.operations import assessments, kept_results, members, organizations, reporting
 from assessor.operations.catalog import catalog
 from tests.web_support import (
     QUESTIONNAIRE,
@@ -297,3 +297,18 @@ def test_the_portfolio_is_a_heatmap_of_the_firms_own_clients(
     large = Page(client.get("/portfolio?size=5000%2B"))
     assert [r.split()[0] for r in large.texts("tbody th[scope=row]")] == ["Big"]
     assert client.get("/portfolio?size=huge").status_code == 422
+
+
+def test_an_organisation_assessing_itself_has_no_benchmark_and_no_consent_box(
+    app: Flask, client: FlaskClient
+) -> None:
+    setup = _subject(app, client, consent=False)
+    with in_app(app):
+        user = db.session.get(User, setup.user_id)
+        workspace = db.session.get(Workspace, setup.workspace_id)
+        assert user is not None and workspace is not None
+        members.set_kind(workspace, "own", user)
+    page = client.get(f"{setup.detail}/results").get_data(as_text=True)
+    assert 'id="benchmark"' not in page and "comparable clients" not in page
+    form = client.get(f"/organizations/{setup.organization_id}/edit").get_data(as_text=True)
+    assert 'name="benchmark"' not in form

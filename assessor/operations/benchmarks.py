@@ -74,10 +74,13 @@ def latest_rounds(
     return list(rounds.values())
 
 
-def benchmark_for(assessment: Assessment) -> dict[str, Any]:
+def benchmark_for(assessment: Assessment) -> dict[str, Any] | None:
     """The benchmark of a closed assessment now (bands and group sizes only), or why
-    there is none (``available`` False and a ``message``)."""
+    there is none (``available`` False and a ``message``); None in a workspace of an
+    organisation assessing itself (it has no clients to be compared with)."""
     organization = assessment.organization
+    if organization.workspace.kind != "firm":
+        return None
     if assessment.status != "closed":
         return _none(NOT_CLOSED)
     if organization.benchmark_consent_at is None:
@@ -120,7 +123,7 @@ def for_report(assessment: Assessment) -> dict[str, Any] | None:
     if frozen is not None:
         return frozen
     shown = benchmark_for(assessment)
-    if not shown["available"]:
+    if shown is None or not shown["available"]:
         return None
     begin_write()  # SQLite: take the write lock before reading what is changed
     try:
