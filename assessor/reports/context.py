@@ -76,7 +76,7 @@ class ReportInputs:
 
     def fingerprint(self) -> dict[str, Any]:
         """The inputs as plain values, for a cache key (the logo by its digest)."""
-        plain = {
+        plain: dict[str, Any] = {
             "organization": self.organization,
             "sector": self.sector,
             "size": self.size,
