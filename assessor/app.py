@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from apiflask import APIFlask
 from flask import Flask
 
 from assessor import config as defaults
@@ -19,7 +20,18 @@ __all__ = ["create_app"]
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``ASSESSOR_*`` environment variables, then ``config``."""
-    app = Flask(__name__, instance_relative_config=True)
+    # APIFlask: a Flask app that also builds the API's OpenAPI document; its own JSON errors
+    # are off (web/errors.py answers problem+json under /api/, pages elsewhere) and so is
+    # its docs page (assessor/api/docs.py serves one whose scripts are the app's own).
+    app = APIFlask(
+        __name__,
+        instance_relative_config=True,
+        title="Governance gap assessment API",
+        version="1",
+        spec_path="/api/v1/openapi.json",
+        docs_path=None,
+        json_errors=False,
+    )
     app.config.from_mapping(defaults.DEFAULTS)
     app.config.from_prefixed_env("ASSESSOR")
     if config:
@@ -51,6 +63,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assessor.web import register_web
 
     register_web(app)
+    from assessor.api import register_api
+
+    register_api(app)
     from assessor.cli import register_commands
 
     register_commands(app)

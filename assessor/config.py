@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_COMMENT_CHARS": 2000,
     # Saves by a signed-in user (answering for a respondent, or for themselves), per user.
     "RATELIMIT_USER_SAVES": "600 per minute",
+    # Requests to the JSON API, per token (per address for requests without one).
+    "RATELIMIT_API": "600 per minute",
+    # An Idempotency-Key is remembered this many hours (a retry after it creates anew).
+    "API_IDEMPOTENCY_HOURS": 24,
     # An answer's changes by the same author within this many seconds of their last one are
     # one history row (the latest), so autosaves keep the history small; 0: a row each.
     "HISTORY_COALESCE_SECONDS": 300,
@@ -80,6 +84,19 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": "Assessor <assessor@localhost>",
     "MAIL_OUTBOX": None,
     "MAIL_TIMEOUT": 15,
+    # Sending happens after the request (operations/mail_queue.py).  A queued message
+    # nobody has sent for MAIL_RETRY_AFTER seconds (its process ended) is sent again by
+    # `assessor mail flush` and at `assessor worker` start; after MAIL_ATTEMPTS tries it
+    # is marked failed.  MAIL_BACKLOG: messages a web process holds for its sender thread.
+    "MAIL_RETRY_AFTER": 300,
+    "MAIL_ATTEMPTS": 3,
+    "MAIL_BACKLOG": 1000,
+    # E-mails sent by a click (link by e-mail, remind now, team invitation, a new
+    # verification link), per signed-in user; and to one respondent or address, by anyone.
+    "RATELIMIT_MAIL_USER": "30 per hour;100 per day",
+    "RATELIMIT_MAIL_RECIPIENT": "3 per hour;10 per day",
+    # With ASSESSOR_QUEUE_URL: how often the worker's scheduler looks for due reminders.
+    "REMINDERS_EVERY_MINUTES": 60,
     # Links in e-mails sent outside a request (assessor reminders send) start with this.
     "BASE_URL": "http://127.0.0.1:5000",
     # How long e-mailed account links live: address verification, password reset.

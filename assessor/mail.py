@@ -4,9 +4,11 @@ accepts and later bounces is not."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import smtplib
 import ssl
+import unicodedata
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -30,6 +32,30 @@ class Delivered:
 def one_line(text: str) -> str:
     """Header text on one line: a name holding a line break must not add headers."""
     return " ".join(text.split())
+
+
+#: Longest name, title or organisation an e-mail repeats (a longer one ends with "…").
+NAME_CHARS = 80
+#: What a mail program would turn into a link: a scheme, or a dotted host name.
+_LINK_LIKE = re.compile(r"[a-z][a-z0-9+.-]*://|\b(?:[\w-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
+
+
+class Link(str):
+    """A URL the service made (:func:`mailing.external_url`): put in an e-mail as it is."""
+
+
+def person_text(text: str, limit: int = NAME_CHARS) -> str:
+    """People's text (a name, a title) as an e-mail repeats it: on one line, without
+    control or invisible formatting characters (right-to-left overrides, zero-width
+    spaces), at most ``limit`` characters, and with nothing a mail program makes a link
+    of (``evil.example`` reads ``evil[.]example``, ``https://`` reads ``https[:]//``)."""
+    visible = "".join(
+        (" " if c.isspace() else "") if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+    )
+    flat = _LINK_LIKE.sub(
+        lambda m: m.group(0).replace(".", "[.]").replace("://", "[:]//"), one_line(visible)
+    )
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def build(sender: str, to: str, subject: str, body: str) -> EmailMessage:

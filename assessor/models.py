@@ -504,7 +504,7 @@ class RenderJob(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-MAIL_STATUSES = ("sent", "failed")
+MAIL_STATUSES = ("queued", "sent", "failed")
 ACCOUNT_LINK_PURPOSES = ("verify", "reset")
 
 
@@ -516,6 +516,7 @@ class MailLog(db.Model):
         _enum_check("status", MAIL_STATUSES),
         Index("ix_mail_log_assessment_id", "assessment_id"),
         Index("ix_mail_log_workspace_id", "workspace_id"),
+        Index("ix_mail_log_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -538,6 +539,13 @@ class MailLog(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     #: The ``.eml`` file's name in the outbox folder (embedded default, no SMTP server).
     outbox_file: Mapped[str | None] = mapped_column(String(200))
+    #: The whole message (RFC 5322) while it is queued; emptied once it is sent or has
+    #: failed, so that the links it holds are not kept in the database.
+    message: Mapped[str | None] = mapped_column(Text)
+    #: Sends started (a sender claims the row first; see operations/mail_queue.py).
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When a sender last claimed the queued row; an old claim is a sender that died.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -572,3 +580,61 @@ class RecoveryCode(db.Model):
     #: sha256 of the code; the code itself is never stored.
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+API_TOKEN_SCOPES = ("read", "read-write")
+
+
+class ApiToken(db.Model):
+    """A personal API token of a user in one workspace (shown once, kept hashed).
+
+    It acts as its owner with the owner's role in the workspace, narrowed to its scope; it
+    is revoked when the owner leaves or is removed from the workspace.
+    """
+
+    __tablename__ = "api_token"
+    __table_args__ = (_enum_check("scope", API_TOKEN_SCOPES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: What the owner called it ("CRM sync").
+    name: Mapped[str] = mapped_column(String(100))
+    #: ``read`` or ``read-write``.
+    scope: Mapped[str] = mapped_column(String(20))
+    #: sha256 of the token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The token's first characters, to tell tokens apart in the list (not secret).
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When it was revoked (by its owner, or by their leaving); NULL while it works.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+    workspace: Mapped[Workspace] = relationship()
+
+
+class ApiIdempotencyKey(db.Model):
+    """A create sent with an ``Idempotency-Key``: the same key again gets the same answer.
+
+    Only what identifies the request and where its result lives is kept (no response body:
+    a respondent's link is shown once, and erasure has nothing to find here).
+    """
+
+    __tablename__ = "api_idempotency_key"
+    __table_args__ = (UniqueConstraint("token_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    #: sha256 of the method, path and body: the same key with another request is a 422.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    #: The created resource's URL under /api/v1.
+    location: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -19,6 +19,7 @@ from sqlalchemy import event, text
 
 from assessor import create_app
 from assessor.extensions import db
+from assessor.operations import mail_queue
 from tests.web_support import Stage, issue_link, stage
 
 PG_URL = os.environ.get("ASSESSOR_TEST_DATABASE_URL", "")
@@ -96,6 +97,7 @@ def app(app_config: dict[str, Any], database: str) -> Iterator[Flask]:
             db.create_all()
             event.listen(db.engine, "before_cursor_execute", _deferred_writes(deferred))
     yield app
+    mail_queue.wait_idle(app, 60)  # a request's e-mail is sent after it returned
     # SQLite: a request that writes inside a plain (deferred) transaction fails with
     # "database is locked" when another writer commits between its reads and its write;
     # every request's writes must run under begin_write (BEGIN IMMEDIATE).

@@ -8,6 +8,7 @@ import email
 import email.policy
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import MailLog
+from assessor.operations import mail_queue
 
 REFUSED_DOMAIN = "bounce.example"
 
@@ -31,8 +33,15 @@ def parse(data: bytes) -> EmailMessage:
     return message
 
 
+def settle(app: Flask) -> None:
+    """Wait until the app's background sender has sent what requests handed it (a request
+    returns before its e-mail goes)."""
+    assert mail_queue.wait_idle(app, 60), "the mail sender did not finish in a minute"
+
+
 def outbox(app: Flask, to: str | None = None) -> list[EmailMessage]:
     """The messages written to the outbox, oldest first (in the mail log's order)."""
+    settle(app)
     folder = Path(app.config["MAIL_OUTBOX"])
     with app.app_context():
         names = db.session.scalars(
@@ -46,6 +55,7 @@ def outbox(app: Flask, to: str | None = None) -> list[EmailMessage]:
 def received(app: Flask, to: str | None = None) -> list[EmailMessage]:
     """What the app sent, oldest first: to the SMTP server it is set to use (a running
     :func:`smtp_server`), else to its outbox."""
+    settle(app)
     port = app.config.get("MAIL_PORT") if app.config.get("MAIL_SERVER") else None
     server = next((s for s in _RUNNING if s.port == port), None)
     if server is None:
@@ -129,3 +139,44 @@ def smtp_server() -> Iterator[SmtpServer]:
     finally:
         _RUNNING.remove(server)
         controller.stop()
+
+
+class BlackHole:
+    """A mail server that accepts connections and never answers (not even the greeting)
+    until :meth:`release`, which hangs up on every client and stops listening."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        #: Set once a client is connected and waiting for the server.
+        self.connected = threading.Event()
+        self.held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # released
+                return
+            self.held.append(connection)
+            self.connected.set()
+
+    def config(self) -> dict[str, Any]:
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TLS": "none"}
+
+    def release(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+        self._thread.join(5)
+
+
+@pytest.fixture
+def black_hole() -> Iterator[BlackHole]:
+    hole = BlackHole()
+    try:
+        yield hole
+    finally:
+        hole.release()

@@ -40,7 +40,14 @@ from assessor.models import (
     Workspace,
     utcnow,
 )
-from assessor.operations import account_links, accounts, assessments, organizations, registration
+from assessor.operations import (
+    account_links,
+    accounts,
+    api_tokens,
+    assessments,
+    organizations,
+    registration,
+)
 from assessor.operations import answers as answer_ops
 from assessor.operations.catalog import catalog
 
@@ -89,6 +96,9 @@ class World:
     spare_organization_a: int = 0
     consultant_membership_a: int = 0
     viewer_membership_a: int = 0
+    #: A read-write API token of A's owner, and its id.
+    owner_api_token: str = ""
+    owner_token_id: int = 0
 
 
 def tiny_png() -> bytes:
@@ -185,6 +195,9 @@ def build_world(app: Flask) -> World:
             assessment_b, outsider, name=f"Bea Respondent {BETA_MARK}", role="CISO"
         )
         token_b = assessments.issue_link(respondent_b, outsider)
+        owner_api_token, token_row = api_tokens.create_token(
+            workspace_a, owner, name=f"Sync {ALPHA_MARK}", scope="read-write"
+        )
 
         return World(
             workspace_a=workspace_a.id,
@@ -214,6 +227,8 @@ def build_world(app: Flask) -> World:
             spare_organization_a=spare_org.id,
             consultant_membership_a=memberships[people["consultant"].user_id],
             viewer_membership_a=memberships[people["viewer"].user_id],
+            owner_api_token=owner_api_token,
+            owner_token_id=token_row.id,
         )
 
 

@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from assessor.extensions import db
-from assessor.models import Answer
+from assessor.models import Answer, User
 from tests.security_world import (
     ALPHA_MARK,
     BETA_MARK,
@@ -43,12 +43,13 @@ ACTORS = (
     "viewer",
     "consultant",
     "owner",
+    "unverified",
     "link",
     "link_other",
     "link_revoked",
     "link_expired",
 )
-MEMBERS = ("viewer", "consultant", "owner")
+MEMBERS = ("viewer", "consultant", "owner", "unverified")
 LINK_ACTORS = ("link", "link_other", "link_revoked", "link_expired")
 #: Visitors who are not in workspace A: nothing of A may reach them.
 OUTSIDE_A = ("anonymous", "outsider", "link_other", "link_revoked", "link_expired")
@@ -83,6 +84,9 @@ class Route:
     last: bool = False
     #: Statuses that differ from the rule for particular visitors.
     special: dict[str, int] = field(default_factory=dict)
+    #: Needs a confirmed e-mail address (inviting, e-mail, the PDF, exports): A's owner
+    #: with an unconfirmed one gets 403, and a way to confirm it.
+    verified: bool = False
 
 
 def _a(path: str) -> Url:
@@ -245,11 +249,31 @@ ROUTES: dict[str, Route] = {
         post=200,
         data=lambda w, actor: {"email": "colleague@example.com", "role": "viewer"},
         scoped=False,
+        verified=True,
     ),
     "settings.revoke_invitation": Route(
         "owner", _a("/workspace/invitations/{w.invitation_a}/revoke"), post=302
     ),
     "settings.switch": Route("member", _a("/workspace/switch/{w.workspace_a}"), post=302),
+    # Each member's own tokens: nothing of A's ids in the URL but the token's own.
+    "settings.tokens": Route("member", _a("/workspace/tokens"), get=200, scoped=False),
+    "settings.create_token": Route(
+        "member",
+        _a("/workspace/tokens"),
+        post=200,
+        data=lambda w, actor: {"name": "CRM sync", "scope": "read"},
+        scoped=False,
+    ),
+    # Someone else's token (the owner's, made by the world): 404 for everyone but its owner.
+    "settings.revoke_token": Route(
+        "owner", _a("/workspace/tokens/{w.owner_token_id}/revoke"), post=302
+    ),
+    # The API's description and docs page: public (the API itself: API_ROUTES below).
+    "openapi.spec": Route("public", _a("/api/v1/openapi.json"), get=200, scoped=False),
+    "api_docs.index": Route("public", _a("/api/v1/docs"), get=200, scoped=False),
+    "api_docs.asset": Route(
+        "public", _a("/api/v1/docs/assets/swagger-ui.css"), get=200, scoped=False
+    ),
     "members.change_role": Route(
         # The viewer stays a viewer: the rest of the viewer's requests keep their meaning.
         "owner",
@@ -331,6 +355,7 @@ ROUTES: dict[str, Route] = {
         "editor",
         _a("/assessments/{w.assessment_a}/respondents/{w.expired_respondent_a}/link"),
         post=200,
+        verified=True,
     ),
     "assessments.revoke_link": Route(
         "editor",
@@ -346,15 +371,17 @@ ROUTES: dict[str, Route] = {
         "editor",
         _a("/assessments/{w.assessment_a}/respondents/{w.expired_respondent_a}/email"),
         post=302,
+        verified=True,
     ),
     "mailings.remind": Route(
-        "editor", _a("/assessments/{w.assessment_a}/reminders/send"), post=302
+        "editor", _a("/assessments/{w.assessment_a}/reminders/send"), post=302, verified=True
     ),
     "mailings.schedule": Route(
         "editor",
         _a("/assessments/{w.assessment_a}/reminders"),
         post=302,
         data=lambda w, actor: {"days": "7"},
+        verified=True,
     ),
     "assessments.close": Route(
         "editor",
@@ -418,8 +445,12 @@ ROUTES: dict[str, Route] = {
     # --- results and downloads ------------------------------------------------------------
     "results.show": Route("member", _a("/assessments/{w.assessment_a}/results"), get=200),
     "results.report_preview": Route("member", _a("/assessments/{w.assessment_a}/report"), get=200),
-    "results.report_pdf": Route("member", _a("/assessments/{w.assessment_a}/report.pdf"), get=200),
-    "results.export": Route("member", _a("/assessments/{w.assessment_a}/export.csv"), get=200),
+    "results.report_pdf": Route(
+        "member", _a("/assessments/{w.assessment_a}/report.pdf"), get=200, verified=True
+    ),
+    "results.export": Route(
+        "member", _a("/assessments/{w.assessment_a}/export.csv"), get=200, verified=True
+    ),
     # Scored with today's method: nothing to re-score, back to the results (the changes
     # and the storing: tests/test_kept_results.py).
     "results.rescore": Route(
@@ -492,6 +523,11 @@ SIGN_IN = "sign in"
 
 def expected(route: Route, allowed_status: int, actor: str) -> int | str:
     """The status ``actor`` must get, or ``SIGN_IN`` for a redirect to the sign-in page."""
+    if actor == "unverified":
+        # A's owner before confirming the address: the owner's row, less what needs it.
+        if route.verified:
+            return 403
+        actor = "owner"
     if actor in route.special:
         return route.special[actor]
     if route.access == "public":
@@ -526,12 +562,13 @@ def _requests() -> list[tuple[str, str, Route]]:
 
 
 def test_every_route_is_classified(app: Flask) -> None:
-    """A route nobody has classified fails here; so does a classification without a route."""
+    """A route nobody has classified fails here; so does a classification without a route
+    (the API's routes are classified in ``API_ROUTES``)."""
     served = set()
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             served.add((rule.endpoint, method))
-    classified = set()
+    classified = {(endpoint, route.method) for endpoint, route in API_ROUTES.items()}
     for endpoint, route in ROUTES.items():
         if route.get is not None:
             classified.add((endpoint, "GET"))
@@ -549,6 +586,12 @@ def _client_for(app: Flask, world: World, actor: str) -> FlaskClient:
         "consultant": world.consultant,
         "owner": world.owner,
     }.get(actor)
+    if actor == "unverified":
+        with app.app_context():
+            owner = db.session.get_one(User, world.owner.user_id)
+            owner.email_verified_at = None  # as before the e-mailed link is used
+            db.session.commit()
+        person = world.owner
     if person is not None:
         sign_in(client, person)
     elif actor in LINK_ACTORS:
@@ -661,3 +704,175 @@ def test_another_workspace_gets_404_for_every_id_of_a(app: Flask) -> None:
         url = route.url(world, "owner")
         assert owner.get(url).status_code == route.get, endpoint
         assert outsider.get(url).status_code == 404, endpoint
+
+
+# --- the JSON API: bearer tokens, never the session cookie ---------------------------------------
+
+#: Who calls the API: a token of A's owner (read-write, read), of A's consultant and viewer
+#: (read-write; a viewer's only reads), of B's owner; a revoked token; none; and A's owner
+#: signed in on the web with no token (the session cookie must not authenticate).
+API_ACTORS = (
+    "owner_rw",
+    "owner_read",
+    "consultant_rw",
+    "viewer_rw",
+    "outsider_rw",
+    "revoked",
+    "no_token",
+    "session_only",
+)
+API_WRITERS = ("owner_rw", "consultant_rw")
+API_READERS = ("owner_rw", "owner_read", "consultant_rw", "viewer_rw")
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    url: Url
+    #: The status an allowed caller gets.
+    status: int
+    writes: bool = False
+    body: Data | None = None
+    #: The URL names A's objects: B's token gets 404 (a list of one's own: 200, none of A).
+    scoped: bool = True
+
+
+def _api(path: str) -> Url:
+    return lambda w, actor: "/api/v1" + path.format(w=w)
+
+
+_RESPONDENT = "/assessments/{w.assessment_a}/respondents/{w.respondent_a}"
+API_ROUTES: dict[str, ApiRoute] = {
+    "api.list_organisations": ApiRoute("GET", _api("/organisations"), 200, scoped=False),
+    "api.get_organisation": ApiRoute("GET", _api("/organisations/{w.organization_a}"), 200),
+    "api.list_assessments": ApiRoute("GET", _api("/assessments"), 200, scoped=False),
+    "api.get_assessment": ApiRoute("GET", _api("/assessments/{w.assessment_a}"), 200),
+    "api.list_respondents": ApiRoute("GET", _api("/assessments/{w.assessment_a}/respondents"), 200),
+    "api.get_respondent": ApiRoute("GET", _api(_RESPONDENT), 200),
+    "api.get_answers": ApiRoute("GET", _api(_RESPONDENT + "/answers"), 200),
+    "api.get_results": ApiRoute("GET", _api("/assessments/{w.assessment_a}/results"), 200),
+    "api.get_report": ApiRoute("GET", _api("/assessments/{w.assessment_a}/report"), 200),
+    "api.get_render_job": ApiRoute("GET", lambda w, actor: f"/api/v1/render-jobs/{w.job_a}", 200),
+    "api.get_export": ApiRoute("GET", _api("/assessments/{w.assessment_a}/exports/csv"), 200),
+    "api.create_organisation": ApiRoute(
+        "POST",
+        _api("/organisations"),
+        201,
+        writes=True,
+        body=lambda w, actor: {"name": f"Made by {actor}"},
+        scoped=False,
+    ),
+    "api.create_assessment": ApiRoute(
+        "POST",
+        _api("/assessments"),
+        201,
+        writes=True,
+        body=lambda w, actor: {"organisation_id": w.organization_a},
+    ),
+    "api.close_assessment": ApiRoute(
+        "POST", _api("/assessments/{w.spare_assessment_a}/close"), 200, writes=True
+    ),
+    "api.create_respondent": ApiRoute(
+        "POST",
+        _api("/assessments/{w.assessment_a}/respondents"),
+        201,
+        writes=True,
+        body=lambda w, actor: {"name": "Added by API", "role": "OTHER"},
+    ),
+    "api.revoke_respondent_link": ApiRoute("POST", _api(_RESPONDENT + "/revoke"), 200, writes=True),
+    "api.save_answers": ApiRoute(
+        "PATCH",
+        _api(_RESPONDENT + "/answers"),
+        200,
+        writes=True,
+        body=lambda w, actor: {
+            "answers": [{"question_id": "str_strategy_owner", "value": "CIO", "version": 0}]
+        },
+    ),
+}
+
+
+def api_expected(route: ApiRoute, actor: str) -> int:
+    if actor in ("revoked", "no_token", "session_only"):
+        return 401
+    if actor == "outsider_rw":
+        if route.scoped:
+            return 404
+        return route.status if not route.writes else route.status
+    if route.writes and actor not in API_WRITERS:
+        return 403
+    return route.status
+
+
+@dataclass
+class ApiWorld:
+    world: World
+    job_a: int
+    tokens: dict[str, str]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.world, name)
+
+
+def _api_world(app: Flask) -> ApiWorld:
+    from assessor.operations import render_jobs
+    from tests.api_support import make_tokens
+
+    world = build_world(app)
+    made = make_tokens(app, world)
+    with app.app_context():
+        request = render_jobs.RenderRequest(
+            world.workspace_a, world.assessment_a, "0" * 64, "a4", "bulk", "test"
+        )
+        job_a = render_jobs.enqueue(request, render_jobs.settings())
+    tokens = {
+        "owner_rw": made.owner_rw,
+        "owner_read": made.owner_read,
+        "consultant_rw": made.consultant_rw,
+        "viewer_rw": made.viewer_rw,
+        "outsider_rw": made.outsider_rw,
+        "revoked": made.revoked,
+    }
+    return ApiWorld(world, job_a, tokens)
+
+
+def test_every_api_route_is_classified(app: Flask) -> None:
+    served = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    classified = {(endpoint, route.method) for endpoint, route in API_ROUTES.items()}
+    assert served == classified
+
+
+@pytest.mark.parametrize("actor", API_ACTORS)
+def test_api_access_matrix(app: Flask, actor: str) -> None:
+    """Every API route with every kind of token: the status each must get; refused calls
+    change nothing; nothing of A reaches B's token."""
+    w = _api_world(app)
+    client = app.test_client()
+    headers = {}
+    if actor in w.tokens:
+        headers["Authorization"] = f"Bearer {w.tokens[actor]}"
+    elif actor == "session_only":
+        sign_in(client, w.owner)
+    failures = []
+    ordered = sorted(API_ROUTES.items(), key=lambda item: item[1].writes)
+    for endpoint, route in ordered:
+        url = route.url(w, actor)  # type: ignore[arg-type]
+        want = api_expected(route, actor)
+        before = _snapshots(app, w.world) if want in (401, 403, 404) else None
+        body = route.body(w, actor) if route.body else None  # type: ignore[arg-type]
+        response = client.open(url, method=route.method, json=body, headers=headers)
+        label = f"{actor} {route.method} {endpoint} ({url})"
+        if response.status_code != want:
+            failures.append(f"{label}: {response.status_code}, wanted {want}")
+        if response.status_code >= 400 and response.mimetype != "application/problem+json":
+            failures.append(f"{label}: an error that is not problem+json")
+        if before is not None and _snapshots(app, w.world) != before:
+            failures.append(f"{label}: refused, yet the database changed")
+        if actor == "outsider_rw" and ALPHA_MARK.encode() in response.get_data():
+            failures.append(f"{label}: workspace A's data in the response")
+    assert failures == []

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
+
+from assessor.extensions import db
+from assessor.models import MailLog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +37,11 @@ def test_seed_prints_where_to_open_and_the_login_that_works(app: Flask, tmp_path
     assert response.status_code == 302
     again = runner.invoke(args=["demo", "seed"])
     assert again.output.strip().splitlines()[0] == "Demo workspace ready. Sign in as"
+    # Seeding sends nothing: no "submitted" notes about the demo's own answers.
+    with app.app_context():
+        assert db.session.scalars(select(MailLog)).all() == []
+    outbox = Path(app.config["MAIL_OUTBOX"])
+    assert not outbox.exists() or list(outbox.iterdir()) == []
 
 
 def _dry_run(*variables: str) -> list[str]:

@@ -27,7 +27,8 @@ def test_scoring_the_demo_prints_the_same_json_twice(cli: FlaskCliRunner) -> Non
     assert first.stdout == second.stdout
     result = json.loads(first.stdout)
     assert result["questionnaire"]["id"] == "cio-ciso-governance"
-    assert result["method"]["combination"] == "cautious"
+    assert result["method"]["combination"] == "median_low"
+    assert result["method"]["version"] == 2
     assert first.stdout == json.dumps(result, sort_keys=True, indent=2) + "\n"
 
 

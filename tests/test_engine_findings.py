@@ -88,14 +88,16 @@ def test_shared_where_one_owner_is_wanted_is_ambiguous() -> None:
 
 def test_respondents_naming_different_owners_is_ambiguous_and_a_perception_gap() -> None:
     result = score(MINI, [one("CIO", "Ann Lee"), one("CISO", "Bo Chen", dat_breach_owner="CIO")])
-    assert get(result, "ambiguous:DAT-7").severity == "medium"
-    gap = get(result, "perception:dat_breach_owner")
-    assert gap.recommendation.startswith(
-        "CIO (Ann Lee) says the CISO; CISO (Bo Chen) says the CIO."
-    )
-    assert gap.act == "EXEC"
-    assert [a.respondent for a in gap.evidence.answers] == ["Ann Lee", "Bo Chen"]
+    # One root cause: the disputed owner and its perception gap are one finding.
+    finding = get(result, "ambiguous:DAT-7")
+    assert finding.severity == "medium" and finding.act == "EXEC"
+    assert finding.key == "DAT-7:ownership"
+    assert [p.id for p in finding.parts] == ["ambiguous:DAT-7"]
+    assert [a.label for a in finding.evidence.answers] == ["The CISO", "The CIO"]
+    assert [a.respondent for a in finding.evidence.answers] == ["Ann Lee", "Bo Chen"]
     assert "misplaced:DAT-7" not in ids(result)
+    (gap,) = result.perception.gaps
+    assert [a.label for a in gap.answers] == ["The CISO", "The CIO"]
     row = next(r for r in result.raci if r.responsibility == "DAT-7")
     assert row.status == "ambiguous"
     assert [(n.respondent, n.owner) for n in row.named] == [("Ann Lee", "CISO"), ("Bo Chen", "CIO")]
@@ -122,14 +124,18 @@ def test_immature_severity_grows_with_distance_and_weight(
     qid: str, level: int, severity: str | None, effort: str | None
 ) -> None:
     result = score(MINI, [one(**{qid: level})])
-    found = [f for f in result.findings if f.kind == "immature"]
+    found = [p for f in result.findings for p in f.parts if p.kind == "immature"]
     if severity is None:
         assert found == []
         return
-    (finding,) = found
-    assert (finding.severity, finding.effort, finding.act) == (severity, effort, "CISO")
-    assert finding.title.startswith(f"Below target (level {level},")
-    assert "Next step, level" in finding.recommendation
+    (part,) = found
+    finding = get(result, part.id)
+    assert part.severity == severity
+    if finding.id == part.id:
+        assert (finding.effort, finding.act) == (effort, "CISO")
+        assert f"is at level {level} (" in finding.title
+        assert finding.recommendation.startswith("The CISO should raise \u201c")
+        assert "Next step, level" in finding.recommendation
 
 
 def test_a_role_rule_is_evaluated_per_respondent() -> None:
@@ -137,11 +143,14 @@ def test_a_role_rule_is_evaluated_per_respondent() -> None:
     ciso = one("CISO", "Bo", sec_training=1)
     assert "rule:ciso_unsure_training" not in ids(score(MINI, [cio]))
     finding = get(score(MINI, [cio, ciso]), "rule:ciso_unsure_training")
-    assert finding.recommendation == "Bo should set up a yearly course."
-    assert [(a.respondent, a.question) for a in finding.evidence.answers] == [
-        ("Bo", "sec_training")
-    ]
-    assert finding.evidence.check == "rule:ciso_unsure_training"
+    # Merged with the immaturity it is about, which both respondents' answers show.
+    part = next(p for p in finding.parts if p.id == "rule:ciso_unsure_training")
+    assert part.check == "rule:ciso_unsure_training"
+    assert finding.key == "SEC-3:practice"
+    assert {(a.respondent, a.question) for a in finding.evidence.answers} == {
+        ("Ann", "sec_training"),
+        ("Bo", "sec_training"),
+    }
 
 
 def test_a_rule_fires_once_with_every_respondent_that_triggers_it_as_evidence() -> None:
@@ -218,7 +227,7 @@ def test_disagreement_is_none_with_one_respondent() -> None:
     assert result.perception.gaps == ()
 
 
-def test_findings_are_ordered_by_severity_then_weight_then_id() -> None:
+def test_findings_are_ordered_by_severity_weight_exposure_then_questionnaire_order() -> None:
     worst = {key: value for key, value in BEST.items()}
     worst.update(
         sec_program_owner="NONE",
@@ -233,10 +242,17 @@ def test_findings_are_ordered_by_severity_then_weight_then_id() -> None:
         board_line="no",
     )
     result = score(MINI, [Respondent("Ann", "CIO", worst)])
-    keys = [(SEVERITY_RANK[f.severity], -f.weight, f.id) for f in result.findings]
+    keys = [(SEVERITY_RANK[f.severity], -f.weight, -f.exposure) for f in result.findings]
     assert keys == sorted(keys)
-    assert result.findings[0].id == "immature:SEC-1"
-    assert result.findings[0].severity == "critical"
+    # Two criticals of the same weight: the one where a regulation is at stake first.
+    assert [f.key for f in result.findings[:2]] == ["DAT-7:practice", "SEC-1:practice"]
+    assert result.findings[0].exposure == result.findings[1].exposure + 1
+    # Never by id: ties keep the questionnaire's order of responsibilities.
+    order = {r.responsibility: n for n, r in enumerate(result.raci)}
+    for before, after in zip(result.findings, result.findings[1:], strict=False):
+        if keys[result.findings.index(before)] == keys[result.findings.index(after)]:
+            if before.responsibility and after.responsibility:
+                assert order[before.responsibility] <= order[after.responsibility]
 
 
 def test_roadmap_groups() -> None:
@@ -244,13 +260,15 @@ def test_roadmap_groups() -> None:
         MINI,
         [one(dat_breach_owner="NONE", sec_training=2, sec_program_owner="CIO", dat_breach=1)],
     )
-    assert result.roadmap.quick_wins == ("misplaced:SEC-1", "orphaned:DAT-7")
-    assert result.roadmap.next_90_days == ("rule:eu_breach_plan", "immature:DAT-7")
+    # The breach plan's orphaned owner, immaturity and regulation are one finding.
+    assert result.roadmap.quick_wins == ("misplaced:SEC-1",)
+    assert result.roadmap.next_90_days == ("rule:eu_breach_plan",)
+    assert get(result, "orphaned:DAT-7") is get(result, "immature:DAT-7")
     assert result.roadmap.next_12_months == ("immature:SEC-3",)
     # A low-severity quick win (here from a rule) waits for the 12-month group.
     low = score(MINI, [one(gov_line_owner="CISO")])
-    assert get(low, "rule:ciso_sets_own_line").severity == "low"
-    assert low.roadmap.next_12_months == ("rule:ciso_sets_own_line",)
+    # The CISO's claim and the misplaced owner are one finding about GOV-2.
+    assert get(low, "rule:ciso_sets_own_line") is get(low, "misplaced:GOV-2")
     assert low.roadmap.quick_wins == ("misplaced:GOV-2",)
 
 

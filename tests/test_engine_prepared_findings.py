@@ -1,47 +1,19 @@
 """engine/prepared_findings.py: findings written once per questionnaire, completed by a
-scoring; the priority order."""
+scoring."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from assessor.engine.prepared_findings import priority, with_answers
+from assessor.engine.prepared_findings import with_answers
 from assessor.engine.questionnaire_index import index_for
-from assessor.engine.result import AnswerEvidence, Evidence, Finding
+from assessor.engine.result import AnswerEvidence, Evidence
 from assessor.questionnaire.schema import Questionnaire
 
 MINI = Questionnaire.model_validate(
     json.loads((Path(__file__).parent / "answers" / "mini-questionnaire.json").read_text())
 )
-
-
-def finding(fid: str, severity: str, weight: float) -> Finding:
-    return Finding(
-        fid,
-        "immature",
-        severity,
-        None,
-        None,
-        "t",
-        "r",
-        "CIO",
-        "project",
-        (),
-        weight,
-        Evidence("c", ()),
-    )
-
-
-def test_priority_is_severity_then_heaviest_then_id() -> None:
-    found = [
-        finding("b", "high", 1.0),
-        finding("a", "high", 1.0),
-        finding("z", "high", 3.0),
-        finding("c", "critical", 0.5),
-        finding("d", "low", 9.0),
-    ]
-    assert [f.id for f in sorted(found, key=priority)] == ["c", "z", "a", "b", "d"]
 
 
 def test_every_owner_answer_but_the_accountable_has_a_finding_written_in_advance() -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from assessor.engine import Respondent, Result, score
 from assessor.engine.wording import SEVERITY_RANK
 from assessor.questionnaire import load_paths
-from assessor.questionnaire.schema import OWNER_CODES, RESPONDENT_ROLES, Question
+from assessor.questionnaire.schema import RESPONDENT_ROLES, Question
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE = load_paths([str(ROOT / "questionnaires")])[0].get("cio-ciso-governance")
@@ -26,15 +26,17 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 def value_of(question: Question) -> st.SearchStrategy[Any]:
     """Any valid (coerced) answer to ``question``."""
     kind = question.kind
-    if kind == "owner":
-        return st.sampled_from(OWNER_CODES)
     if kind == "maturity":
         return st.integers(0, 4)
     values = [option.value for option in question.all_options]
-    if kind in ("choice", "yesno"):
+    if kind in ("owner", "choice", "yesno"):
         return st.sampled_from(values)
     if kind == "multi":
-        return st.lists(st.sampled_from(values), unique=True)
+        # An exclusive option ("None of these") is ticked alone.
+        exclusive = [o.value for o in question.all_options if o.exclusive]
+        others = [value for value in values if value not in exclusive]
+        alone = [st.just([value]) for value in exclusive]
+        return st.one_of(st.lists(st.sampled_from(others), unique=True), *alone)
     if kind == "number":
         low = int(question.min if question.min is not None else 0)
         high = int(question.max if question.max is not None else 10**6)
@@ -77,9 +79,10 @@ def test_scoring_is_deterministic_in_range_and_explained(respondents: list[Respo
     for summary in result.respondents:
         assert 0 <= summary.completeness <= 100
         assert summary.answered <= summary.shown
-    keys = [(SEVERITY_RANK[f.severity], -f.weight, f.id) for f in result.findings]
+    keys = [(SEVERITY_RANK[f.severity], -f.weight, -f.exposure) for f in result.findings]
     assert keys == sorted(keys)
     assert len({f.id for f in result.findings}) == len(keys)
+    assert len({f.key for f in result.findings}) == len(keys)
     grouped = result.roadmap.quick_wins + result.roadmap.next_90_days
     assert sorted(grouped + result.roadmap.next_12_months) == sorted(f.id for f in result.findings)
 

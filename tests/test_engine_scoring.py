@@ -1,4 +1,5 @@
-"""Visibility, scores, completeness and the cautious combination, on a small questionnaire."""
+"""Visibility, scores (method 2), completeness and the combination, on a small
+questionnaire."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from assessor.engine import METHOD, Respondent, score
 from assessor.engine.question_kinds import owner_scores
 from assessor.engine.questionnaire_index import build_index, index_for
-from assessor.questionnaire.schema import Questionnaire
+from assessor.questionnaire.schema import OWNER_CODES, ROLE_CODES, Questionnaire
 
 MINI = Questionnaire.model_validate(
     json.loads((Path(__file__).parent / "answers" / "mini-questionnaire.json").read_text())
@@ -56,8 +57,11 @@ def test_best_answers_score_100_everywhere() -> None:
     assert [(d.id, d.score, d.maturity, d.distance) for d in result.domains] == [
         ("security", 100, 4.0, 0.0),
         ("data", 100, 4.0, 0.0),
-        ("governance", 100, None, None),
+        ("governance", 0, None, None),  # owner questions only: no practice to score
     ]
+    # INF-2 is named SHARED, and the file cannot name a lead: not one clear owner.
+    assert [d.clarity for d in result.domains] == [100, 50, 100]
+    assert (result.clarity, result.provisional, result.range, result.cap) == (80, False, None, None)
     assert result.findings == ()
     assert result.completeness == 100
     assert result.method == METHOD
@@ -70,12 +74,16 @@ def test_the_context_section_is_not_a_domain() -> None:
 
 def test_owner_alignment_scores() -> None:
     model = MINI.responsibilities
+    # Edition 2's other roles (CTO, CRO, DPO ...) score as "anyone else" until the
+    # scoring method knows acceptable alternatives (issue 14, part B).
+    others = {code: 0.25 for code in ROLE_CODES if code not in OWNER_CODES}
     assert owner_scores(model["SEC-1"]) == {
         "CISO": 1.0,
         "CIO": 0.5,  # consulted
         "SHARED": 0.5,  # shared where one owner is wanted
         "EXEC": 0.25,
         "NONE": 0.0,
+        **others,
     }
     assert owner_scores(model["INF-2"]) == {
         "SHARED": 1.0,
@@ -83,19 +91,24 @@ def test_owner_alignment_scores() -> None:
         "CISO": 0.5,
         "EXEC": 0.25,
         "NONE": 0.0,
+        **others,
     }
 
 
-def test_domain_score_is_the_weighted_mean_of_owner_maturity_and_options() -> None:
-    # security: owner SEC-1 (w2) CIO=0.5, maturity (w2) 2/4, owner SEC-3 (w1) NONE=0,
-    # maturity (w1) 1/4; phishing hidden (training < 2).
+def test_domain_score_is_the_weighted_mean_of_practice_answers_never_owners() -> None:
+    # security: maturity (w2) 2/4, maturity (w1) 1/4; phishing hidden (training < 2); the
+    # owners named (the CIO, nobody) score nothing: they are ownership clarity, 0 of 2.
     given = answers(
         sec_program_owner="CIO", sec_program=2, sec_training_owner="NONE", sec_training=1
     )
     result = score(MINI, [Respondent("Ann", "CISO", given)])
     security = domain(result, "security")
-    expected = (2 * 0.5 + 2 * 0.5 + 0 + 0.25) / 6
-    assert security.score == round(100 * expected)
+    expected = (2 * 0.5 + 0.25) / 3
+    assert security.score == int(100 * expected)  # rounded down: 41
+    assert security.clarity == 0
+    named_well = score(MINI, [Respondent("Ann", "CISO", answers(sec_program=2, sec_training=1))])
+    assert domain(named_well, "security").score == security.score
+    assert domain(named_well, "security").clarity == 100
     assert security.maturity == round((2 * 2 + 1 * 1) / 3, 1)
     assert security.distance == round(3 - security.maturity, 1)
     assert result.ignored[0].question == "sec_phishing"
@@ -105,10 +118,15 @@ def test_domain_score_is_the_weighted_mean_of_owner_maturity_and_options() -> No
 def test_overall_pools_the_domains_questions() -> None:
     given = answers(dat_breach_owner="NONE", dat_breach=0, dat_review="never")
     result = score(MINI, [Respondent("Ann", "CISO", given)])
-    # security 6 + 1 (phishing) weight at 1.0, data 4 questions: INF-2 1.0, the rest 0;
-    # governance 1 at 1.0.
-    assert domain(result, "data").score == 25
-    assert result.overall == round(100 * (7 + 1 + 1) / (7 + 4 + 1))
+    # practice only: security 2 + 1 + 1 (phishing) weight at 1.0; data 2 questions at 0.
+    assert domain(result, "data").score == 0
+    assert result.practice == int(100 * 4 / (4 + 2))
+    # EU personal data without a breach plan: a critical regulatory finding caps it at 59.
+    assert result.cap is not None and (result.cap.severity, result.cap.applied) == (
+        "critical",
+        True,
+    )
+    assert result.overall == 59
 
 
 def test_unanswered_questions_lower_completeness_not_the_score() -> None:
@@ -168,14 +186,37 @@ def test_unknown_questions_and_invalid_values_are_ignored_not_raised() -> None:
     ]
 
 
-def test_cautious_combination_takes_the_lowest_scoring_answer() -> None:
+def test_two_respondents_combine_on_the_lower_answer() -> None:
     ann = Respondent("Ann", "CIO", answers(sec_program=4, dat_breach=1))
     bo = Respondent("Bo", "CISO", answers(sec_program=1, dat_breach=4))
     result = score(MINI, [ann, bo])
     assert domain(result, "security").maturity == round((2 * 1 + 4) / 3, 1)
     assert domain(result, "data").maturity == 1.0
-    assert result.method.combination == "cautious"
-    assert "cautious" in result.method.description
+    assert result.method.combination == "median_low"
+    assert "lower of two" in result.method.description
+
+
+def test_three_respondents_combine_on_the_median_low_so_one_outlier_cannot_move_it() -> None:
+    ann = Respondent("Ann", "CIO", answers(sec_program=4, dat_breach=3))
+    bo = Respondent("Bo", "CISO", answers(sec_program=3, dat_breach=3))
+    cy = Respondent("Cy", "CEO", answers(sec_program=0, dat_breach=4))
+    result = score(MINI, [ann, bo, cy])
+    assert domain(result, "security").maturity == round((2 * 3 + 4) / 3, 1)
+    assert domain(result, "data").maturity == 3.0
+    # Each respondent's own scores, beside the combined ones.
+    own = [r.scores.domains[1].score for r in result.respondents]
+    assert own == [int(100 * (0.75 + 1) / 2), int(100 * (0.75 + 1) / 2), 100]
+
+
+def test_dont_know_is_no_answer_in_the_combination_and_the_scores() -> None:
+    ann = Respondent("Ann", "CIO", answers(sec_phishing="yes"))
+    bo = Respondent("Bo", "CISO", answers(sec_phishing="unknown"))
+    both = score(MINI, [ann, bo])
+    assert domain(both, "security").score == 100
+    alone = score(MINI, [Respondent("Bo", "CISO", answers(sec_phishing="unknown"))])
+    blank = score(MINI, [Respondent("Bo", "CISO", answers(sec_phishing=None))])
+    assert alone.domains == blank.domains
+    assert (alone.overall, alone.completeness) == (blank.overall, blank.completeness) == (100, 92)
 
 
 def test_unscored_multi_answers_are_combined_as_a_union() -> None:
@@ -185,17 +226,21 @@ def test_unscored_multi_answers_are_combined_as_a_union() -> None:
     finding = result.finding("rule:eu_breach_plan")
     assert finding is not None
     # Neither respondent alone satisfies the rule: Ann has no EU data, Bo a level-4 plan.
-    # The evidence shows the answers the union was made of, and the lowest level.
-    assert [(a.respondent, a.question) for a in finding.evidence.answers] == [
+    # The evidence shows the answers the union was made of, and the lowest level (with
+    # Bo's, from the gap between their levels merged into the same finding).
+    assert [(a.respondent, a.question) for a in finding.evidence.answers][:3] == [
         ("Ann", "regulated_data"),
         ("Bo", "regulated_data"),
         ("Ann", "dat_breach"),
     ]
+    # Only the combined answers fire it: nobody's account alone makes it critical.
+    assert finding.severity == "high"
 
 
 def test_no_respondents_gives_an_empty_result() -> None:
     result = score(MINI, [])
     assert (result.overall, result.completeness, result.findings) == (0, 0, ())
+    assert result.provisional
 
 
 def test_the_index_is_built_once_per_questionnaire() -> None:

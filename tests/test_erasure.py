@@ -244,3 +244,33 @@ def test_erasing_is_for_editors_and_owners_of_the_workspace(
         assert outsider.post(url, data=CONFIRMED).status_code == 404
     with in_app(app):
         assert db.session.get(Respondent, setup.respondent_id) is not None
+
+
+def test_a_respondent_added_and_answered_through_the_api_is_erased_too(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The API's tables (tokens, idempotency keys) keep nothing of the person: a create
+    replayed after the erasure finds no one."""
+    from tests.api_support import bearer, make_token
+
+    setup = stage(app, client)
+    token = make_token(app, setup.user_id, setup.workspace_id)
+    api = app.test_client()
+    headers = {**bearer(token), "Idempotency-Key": "crm-person-1"}
+    url = f"/api/v1/assessments/{setup.assessment_id}/respondents"
+    body = {"name": ERASED[0], "role": "CISO", "email": ERASED[1]}
+    created = api.post(url, json=body, headers=headers)
+    assert created.status_code == 201
+    erased = created.get_json()["id"]
+    change = {"question_id": "str_strategy_owner", "value": "CISO", "comment": ERASED[2]}
+    saved = api.patch(
+        f"{url}/{erased}/answers",
+        json={"answers": [{**change, "version": 0}]},
+        headers=bearer(token),
+    )
+    assert saved.status_code == 200
+    assert traces(app, ERASED, {}) != []
+    erase = f"{setup.detail}/respondents/{erased}/erase"
+    assert client.post(erase, data=CONFIRMED).status_code == 302
+    assert traces(app, ERASED, {"respondent": {erased}}) == []
+    assert api.post(url, json=body, headers=headers).status_code == 404

@@ -42,6 +42,9 @@ def _valid(world: World) -> dict[str, Any]:
         "assessment_id": world.assessment_a,
         "respondent_id": world.respondent_a,
         "organization_id": world.organization_a,
+        "organisation_id": world.organization_a,
+        "job_id": 1,
+        "token_id": world.owner_token_id,
         "invitation_id": world.invitation_a,
         "workspace_id": world.workspace_a,
         "section_id": "context",
@@ -89,9 +92,16 @@ def test_ids_beyond_the_database_range_are_404_on_every_route(app: Flask) -> Non
         for name in ids:
             for number in (*TOO_LARGE, MAX_ID):
                 url = _url(rule, {**_valid(world), name: number})
+                # The API takes the owner's token (never the session cookie).
+                api = rule.rule.startswith("/api/")
+                headers = {"Authorization": f"Bearer {world.owner_api_token}"} if api else {}
                 for method in methods:
-                    response = client.open(url, method=method)
-                    assert response.status_code == 404, (method, url[:120], response.status_code)
+                    response = client.open(url, method=method, headers=headers)
+                    # Werkzeug's router answers some writes to an API URL that no rule
+                    # matches (an id out of range) with 405: refused before any view and
+                    # any query, as a 404 is.  In range, the view answers 404.
+                    wanted = (404, 405) if api and method != "GET" and number != MAX_ID else (404,)
+                    assert response.status_code in wanted, (method, url[:120], response.status_code)
                     checked += 1
     # Still signed in, and the real ids still work.
     assert client.get(f"/assessments/{world.assessment_a}").status_code == 200

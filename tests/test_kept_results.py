@@ -42,6 +42,9 @@ from tests.web_support import (
 
 CONFIRMED = {"confirm": "y"}
 REAL_SCORE = scoring.score
+#: The method results are scored with now, and the one a newer engine would bring.
+NOW = assessor.engine.METHOD_VERSION
+NEXT = NOW + 1
 
 
 def _answered(app: Flask, client: FlaskClient, *, close: bool = True) -> Stage:
@@ -71,7 +74,9 @@ def _changed(result: Result, version: int | None = None) -> Result:
     first, second, *rest = result.findings
     milder = {"critical": "high", "high": "medium", "medium": "low", "low": "low"}
     second = second._replace(severity=milder[second.severity])
-    added = rest[0]._replace(id="rule:new-check", title="A check only the new method makes")
+    added = rest[0]._replace(
+        id="rule:new-check", key="new-check:rule", title="A check only the new method makes"
+    )
     method = result.method._replace(version=version) if version else result.method
     findings = (second, *rest, added)
     return dataclasses.replace(
@@ -111,7 +116,7 @@ def test_closing_stores_the_result_with_its_questionnaire_and_method(
     assert [r.reason for r in rows] == ["submitted", "closed"]  # the submission's snapshot too
     row = rows[-1]
     live = _live(app, setup.assessment_id)
-    assert (row.number, row.reason, row.method_version) == (2, "closed", 1)
+    assert (row.number, row.reason, row.method_version) == (2, "closed", NOW)
     assert json.loads(row.result_json) == live  # the result delivered at closing
     assert row.result_json == kept_results.canonical(live)
     q = questionnaire(app)
@@ -120,14 +125,14 @@ def test_closing_stores_the_result_with_its_questionnaire_and_method(
         q.version,
         q.hash,
     )
-    assert live["method"]["version"] == assessor.engine.METHOD_VERSION == 1
+    assert live["method"]["version"] == assessor.engine.METHOD_VERSION == NOW
     with in_app(app):
         assessment = db.session.get(Assessment, setup.assessment_id)
-        assert assessment is not None and assessment.method_version == 1
+        assert assessment is not None and assessment.method_version == NOW
         closed = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "assessment-closed")
         ).one()
-        assert closed.detail == {"stored_result": 2, "method": 1}
+        assert closed.detail == {"stored_result": 2, "method": NOW}
     assert "Result kept" in Page(client.get(f"{setup.detail}/results")).text
 
 
@@ -163,11 +168,11 @@ def test_a_newer_method_is_offered_and_the_rescore_shows_the_changes_before_stor
 ) -> None:
     setup = _answered(app, client)
     old = json.loads(_rows(app, setup.assessment_id)[-1].result_json)
-    _new_engine(monkeypatch, version=2)
+    _new_engine(monkeypatch, version=NEXT)
 
     results = Page(client.get(f"{setup.detail}/results"))
     notice = " ".join(results.texts("#method-outdated"))
-    assert "scored with method 1" in notice and "current method is version 2" in notice
+    assert f"scored with method {NOW}" in notice and f"current method is version {NEXT}" in notice
     link = results.one("#method-outdated a").etree_element.get("href")
     assert link == f"{setup.detail}/rescore"
     assert _overall(results) == str(old["overall"])  # still the kept one
@@ -176,8 +181,8 @@ def test_a_newer_method_is_offered_and_the_rescore_shows_the_changes_before_stor
     assert asked.response.status_code == 200
     assert asked.accessibility_problems() == []
     headline = " ".join(asked.texts("#rescore-headline"))
-    assert f"{old['overall']} / 100 (method 1)" in headline
-    assert f"{min(100, old['overall'] + 7)} / 100 (method 2)" in headline
+    assert f"{old['overall']} / 100 (method {NOW})" in headline
+    assert f"{min(100, old['overall'] + 7)} / 100 (method {NEXT})" in headline
     assert old["findings"][0]["title"] in " ".join(asked.texts("#findings-removed"))
     assert "A check only the new method makes" in " ".join(asked.texts("#findings-added"))
     changed = " ".join(asked.texts("#findings-severity"))
@@ -194,18 +199,18 @@ def test_a_newer_method_is_offered_and_the_rescore_shows_the_changes_before_stor
     assert done.status_code == 302
     _, first, second = _rows(app, setup.assessment_id)
     assert json.loads(first.result_json) == old  # the earlier result is kept as it was
-    assert (second.number, second.reason, second.method_version) == (3, "rescored", 2)
+    assert (second.number, second.reason, second.method_version) == (3, "rescored", NEXT)
     assert json.loads(second.result_json)["overall"] == min(100, old["overall"] + 7)
     with in_app(app):
         assessment = db.session.get(Assessment, setup.assessment_id)
-        assert assessment is not None and assessment.method_version == 2
+        assert assessment is not None and assessment.method_version == NEXT
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "assessment-rescored")
         ).one()
         assert event.target == f"assessment:{setup.assessment_id}"
         assert event.detail == {
-            "method_before": 1,
-            "method_after": 2,
+            "method_before": NOW,
+            "method_after": NEXT,
             "overall_before": old["overall"],
             "overall_after": min(100, old["overall"] + 7),
             "findings_added": 1,
@@ -249,7 +254,7 @@ def test_the_rescore_renders_the_report_again_through_a_render_job(
     setup = _answered(app, client)  # closing hands the PDF to a render job
     kept = _etag(app, setup.assessment_id)
     _wait_for(lambda: kept in _stored_pdf_hashes(app, setup.assessment_id))
-    _new_engine(monkeypatch, version=2)
+    _new_engine(monkeypatch, version=NEXT)
     assert _etag(app, setup.assessment_id) == kept  # the stored result: the same report
     shown = Page(client.get(f"{setup.detail}/rescore")).value("#shown")
     assert client.post(f"{setup.detail}/rescore", data={**CONFIRMED, "shown": shown}).status_code
@@ -269,7 +274,7 @@ def test_a_rescore_stores_only_the_result_that_was_shown(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     setup = _answered(app, client)
-    _new_engine(monkeypatch, version=2)
+    _new_engine(monkeypatch, version=NEXT)
     refused = client.post(f"{setup.detail}/rescore", data={**CONFIRMED, "shown": "0" * 64})
     assert refused.status_code == 422
     assert "changed since the comparison was shown" in Page(refused).text
@@ -283,12 +288,12 @@ def test_an_open_assessment_keeps_its_method_until_it_is_rescored(
     values = complete_answers(questionnaire(app))
     save_and_submit(app, setup.respondent_ids[0], values)
     [snapshot] = _rows(app, setup.assessment_id)
-    assert (snapshot.reason, snapshot.method_version) == ("submitted", 1)
+    assert (snapshot.reason, snapshot.method_version) == ("submitted", NOW)
     kept = json.loads(snapshot.result_json)
     live = Page(client.get(f"{setup.detail}/results"))
     assert live.all("#kept-result") == [] and live.all("#method-outdated") == []
 
-    _new_engine(monkeypatch, version=2)
+    _new_engine(monkeypatch, version=NEXT)
     # A later submission is not snapshotted under a method the engine no longer has.
     save_and_submit(app, setup.respondent_ids[1], {**values, "sec_program_owner": "CISO"})
     assert len(_rows(app, setup.assessment_id)) == 1
@@ -296,13 +301,13 @@ def test_an_open_assessment_keeps_its_method_until_it_is_rescored(
     assert _overall(page) == str(kept["overall"])  # its own method's result, not the new one
     [counted] = page.texts(".people-state.counted")
     assert "Carla CIO" in counted and "Sam CISO" not in counted
-    assert "scored with method 1" in " ".join(page.texts("#method-outdated"))
+    assert f"scored with method {NOW}" in " ".join(page.texts("#method-outdated"))
 
     shown = Page(client.get(f"{setup.detail}/rescore")).value("#shown")
     assert client.post(f"{setup.detail}/rescore", data={**CONFIRMED, "shown": shown}).status_code
     with in_app(app):
         assessment = db.session.get(Assessment, setup.assessment_id)
-        assert assessment is not None and assessment.method_version == 2
+        assert assessment is not None and assessment.method_version == NEXT
     # From then on it is scored live, with the new method.
     assert _overall(Page(client.get(f"{setup.detail}/results"))) == str(
         _live(app, setup.assessment_id)["overall"]
@@ -316,9 +321,9 @@ def test_a_viewer_sees_the_notice_but_is_not_offered_the_rescore(
     token = invite(app, "olive@example.com", "vic@example.com", "viewer")
     viewer = app.test_client()
     viewer.post(f"/join/{token}", data={"name": "Vic Viewer", "password": PASSWORD})
-    _new_engine(monkeypatch, version=2)
+    _new_engine(monkeypatch, version=NEXT)
     page = Page(viewer.get(f"{setup.detail}/results"))
-    assert "current method is version 2" in " ".join(page.texts("#method-outdated"))
+    assert f"current method is version {NEXT}" in " ".join(page.texts("#method-outdated"))
     assert page.all("#method-outdated a") == []
     assert viewer.get(f"{setup.detail}/rescore").status_code == 404
     assert Page(client.get(f"{setup.detail}/results")).all("#method-outdated a") != []
@@ -328,7 +333,7 @@ def test_another_workspace_gets_404_and_nothing_is_stored(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     setup = _answered(app, client)
-    _new_engine(monkeypatch, version=2)
+    _new_engine(monkeypatch, version=NEXT)
     shown = Page(client.get(f"{setup.detail}/rescore")).value("#shown")
     other = app.test_client()
     assert sign_up(other, "mallory@example.com", workspace="Elsewhere").status_code == 302

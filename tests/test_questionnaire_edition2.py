@@ -214,12 +214,16 @@ def test_v1_is_unchanged() -> None:
     assert not any(r.alternatives for r in v1.model)
 
 
-def test_v2_is_a_draft_the_catalog_does_not_offer() -> None:
+def test_v2_is_published_the_default_for_new_assessments_v1_stays_loadable() -> None:
     catalog, problems = load_paths([ROOT / "questionnaires"])
     assert problems == []
-    assert catalog.get("cio-ciso-governance").version == 1  # the default
-    assert catalog.get("cio-ciso-governance", 2).draft  # loadable by its version
-    assert [q.key for q in catalog.offered()] == [("cio-ciso-governance", 1)]
+    assert catalog.get("cio-ciso-governance").version == 2  # the default
+    assert not catalog.get("cio-ciso-governance", 2).draft
+    assert catalog.get("cio-ciso-governance", 1).hash == V1_HASH  # loadable by its version
+    assert [q.key for q in catalog.offered()] == [
+        ("cio-ciso-governance", 1),
+        ("cio-ciso-governance", 2),
+    ]
 
 
 def test_v2_declares_every_role_of_the_model(v2: Questionnaire) -> None:

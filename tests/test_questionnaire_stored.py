@@ -38,7 +38,7 @@ from tests.web_support import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDER = Path("cio-ciso-governance") / "v1"
+FOLDER = Path("cio-ciso-governance") / "v2"  # the published default new assessments get
 HELP_OLD = "A round number is fine."
 HELP_NEW = "A round number will do."
 RULE_OLD = "The CISO reports to the CIO and has no independent route to the CEO or board"
@@ -160,7 +160,7 @@ def test_assessments_keep_their_questionnaire_when_its_file_changes(
         # a new assessment gets the new content, stored under its own hash
         response = owner_client.post(
             f"/assessments/new/{org}",
-            data={"title": "Review, new wording", "questionnaire": f"{QUESTIONNAIRE}@1"},
+            data={"title": "Review, new wording", "questionnaire": f"{QUESTIONNAIRE}@2"},
         )
         assert response.status_code == 302
         new_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -175,7 +175,7 @@ def test_assessments_keep_their_questionnaire_when_its_file_changes(
                     StoredQuestionnaire.id
                 )
             ).all()
-            assert stored == [(q.hash, 1), (new_q.hash, 1)]
+            assert stored == [(q.hash, 2), (new_q.hash, 2)]
         new_url = f"/assessments/{new_id}/respondents/{new_rid}/answer"
         text = context_page(owner_client, new_url)
         assert HELP_NEW in text and HELP_OLD not in text
@@ -227,13 +227,13 @@ def test_an_assessment_from_before_questionnaires_were_stored(
             response = owner.get(url)
             assert response.status_code == 410, (url, response.status_code)
             message = Page(response).text
-            assert f"questionnaire {QUESTIONNAIRE} version 1" in message, url
+            assert f"questionnaire {QUESTIONNAIRE} version 2" in message, url
             assert "file has changed" in message
         autosave = owner.post(
             f"/r/{token}/autosave", json={"question": "employees", "value": 1, "version": 1}
         )
         assert autosave.status_code == 410
-        assert f"{QUESTIONNAIRE} version 1" in autosave.get_json()["error"]
+        assert f"{QUESTIONNAIRE} version 2" in autosave.get_json()["error"]
 
 
 def test_stored_versions_are_parsed_once_per_app(app: Flask, client: FlaskClient) -> None:
@@ -272,5 +272,5 @@ def test_closed_assessment_submitted_by_verbs_keeps_its_report(app: Flask) -> No
     shutil.rmtree(Path(app.config["QUESTIONNAIRE_DIRS"][0]) / FOLDER)
     with restarted(app) as again:
         with in_app(again):
-            assert (QUESTIONNAIRE, 1) not in catalog()  # v1 no longer on disk at all
+            assert (QUESTIONNAIRE, 2) not in catalog()  # v2 no longer on disk at all
         assert signed_in(again).get(f"{setup.detail}/export.json").data == before

@@ -38,7 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _submitted(app: Flask, client: Any, email: str, organization: str = "Contoso Health") -> Stage:
-    staged = stage(app, client, email=email, organization=organization)
+    queue, app.config["QUEUE_URL"] = app.config.get("QUEUE_URL"), None
+    try:  # the sign-up's verification e-mail is read at once: sent by this process
+        staged = stage(app, client, email=email, organization=organization)
+    finally:
+        app.config["QUEUE_URL"] = queue
     save_and_submit(app, staged.respondent_id, complete_answers(questionnaire(app)))
     return staged
 
@@ -155,6 +159,7 @@ def _env(app: Flask) -> dict[str, str]:
         "ASSESSOR_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "ASSESSOR_SECRET_KEY": app.config["SECRET_KEY"],
         "ASSESSOR_QUEUE_URL": app.config["QUEUE_URL"],
+        "ASSESSOR_MAIL_OUTBOX": app.config["MAIL_OUTBOX"],  # the submission notes
         "ASSESSOR_RENDER_TIMEOUT": str(app.config["RENDER_TIMEOUT"]),
         "ASSESSOR_RENDER_MEMORY_MB": str(app.config["RENDER_MEMORY_MB"]),
     }

@@ -28,6 +28,7 @@ from . import test_report_data as data
 CHAPTERS = (
     ("Executive summary", "summary"),
     ("Scores", "scores"),
+    ("How this was scored", "method"),
     ("Responsibility matrix", "raci"),
     ("Findings", "findings"),
     ("Perception gaps", "perception"),
@@ -124,8 +125,21 @@ def test_summary_in_plain_words(report: Rendered) -> None:
         assert squash(gap["title"]) in text
     for action in summary["actions"]:
         assert squash(action["recommendation"]) in text
-    assert squash(report.result["method"]["description"]) in text
+    assert squash("the lower of two answers counts") in text
     assert squash("disagree") in text
+
+
+def test_the_report_prints_the_method_and_this_result_s_figures(report: Rendered) -> None:
+    start = report.page_of("How this was scored", after=3)
+    text = "".join(report.flat[start - 1 : start + 1])
+    result = report.result
+    assert squash(f"Scoring method, version {result['method']['version']}") in text
+    assert squash("Practice maturity is the headline") in text
+    assert squash("a critical one at 59, so it cannot read Established") in text
+    assert squash("a high one at 79, so it cannot read Strong") in text
+    assert squash(f"Practice score: {result['practice']} / 100.") in text
+    assert squash(f"{result['completeness']}% of the required questions answered") in text
+    assert squash(f"Ownership clarity: {result['clarity']}%") in text
 
 
 def test_scores_per_domain(report: Rendered) -> None:
@@ -284,4 +298,8 @@ def test_random_valid_answers_always_render(drawn: st.DataObject, comment: str, 
     cover = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "1", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode("utf-8")
-    assert f"{result['overall']}/100" in squash(cover)
+    if result["provisional"]:
+        low, high = result["range"]["low"], result["range"]["high"]
+        assert f"Provisional:{low}to{high}/100" in squash(cover)
+    else:
+        assert f"{result['overall']}/100" in squash(cover)

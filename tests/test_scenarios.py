@@ -1,8 +1,8 @@
 """The scenario organisations of issue #14 (tests/scenarios/): every file is valid and
-internally consistent, its answers score with the engine, and its expectations use the
-model's ids.  What the engine should find in them is NOT asserted here: the expectations
-are a consultant's, written before the scoring method and the findings rework, which will
-assert them; ``python -m tests.scenarios.report`` prints today's baseline."""
+internally consistent, its answers (to questionnaire v2) score with the engine, and its
+expectations use the model's ids.  What the engine should find in them is asserted in
+``tests/test_scenario_findings.py``; ``python -m tests.scenarios.report`` prints every
+expectation met or violated, the bands and the ranking included."""
 
 from __future__ import annotations
 
@@ -36,8 +36,15 @@ from tests.scenarios.report import main as report_main
 SCENARIOS = load_scenarios()
 BY_SLUG = {s.slug: s for s in SCENARIOS}
 RANK = {severity: n for n, severity in enumerate(SEVERITIES)}
-#: v1's answer to ciso_reports_to for each reporting line of a profile (v1 has no CRO).
-V1_REPORTS_TO = {"CEO": "ceo", "CIO": "cio", "CFO": "cfo", "COO": "coo", "BOARD": "board"}
+#: v2's answer to ciso_reports_to for each reporting line of a profile.
+REPORTS_TO = {
+    "CEO": "ceo",
+    "CIO": "cio",
+    "CRO": "cro",
+    "CFO": "cfo",
+    "COO": "coo",
+    "BOARD": "board",
+}
 
 
 def each() -> list[object]:
@@ -86,7 +93,7 @@ def test_answers_parse_and_score(scenario: Scenario) -> None:
     document = parse(scenario)
     result = score(document.questionnaire, document.respondents, document.targets)
     assert 0 <= result.overall <= 100
-    assert document.questionnaire.version == 1
+    assert document.questionnaire.version == 2
     assert result.ignored == ()  # no answer to a question its respondent is not shown
 
 
@@ -143,22 +150,32 @@ def test_context_answers_match_the_profile(scenario: Scenario) -> None:
     """The respondents' context answers say what the profile says, except the facts the
     profile lists as disputed, on which they do differ."""
     profile = scenario.profile
-    v1_data = sorted({"uk_personal": "eu_personal"}.get(d, d) for d in profile.regulated_data)
+    # v2 asks where the organisation operates; UK personal data is read from the UK there.
+    data = sorted(d for d in profile.regulated_data if d != "uk_personal")
     reports_to = profile.ciso_reports_to
     expected: dict[str, object] = {
         "employees": profile.employees,
         "sector": profile.sector,
-        "regulated_data": v1_data or ["none"],
+        "jurisdictions": sorted(j.lower() for j in profile.jurisdictions),
+        "us_listed": "domestic" if profile.us_listed else "no",
+        "regulated_data": data or ["none"],
         "has_cio": "yes" if profile.roles.CIO or profile.roles.CTO else "no",
         "has_ciso": "yes" if profile.roles.CISO or profile.roles.vCISO else "no",
         "security_board_line": "yes" if profile.security_escalation_to_board else "no",
     }
     if (profile.roles.CIO or profile.roles.CTO) and (profile.roles.CISO or profile.roles.vCISO):
         expected["dual_role"] = "yes" if profile.roles.dual_role else "no"
+    if "EU" in profile.jurisdictions:
+        expected["nis2_entity"] = (
+            "neither" if profile.nis2_entity == "none" else profile.nis2_entity
+        )
     if reports_to is not None:
-        expected["ciso_reports_to"] = V1_REPORTS_TO.get(reports_to, "other")
+        expected["ciso_reports_to"] = REPORTS_TO[reports_to]
     for question, value in expected.items():
-        values = answered(scenario, question)
+        values = [
+            sorted(v) if isinstance(v, list) and question == "jurisdictions" else v
+            for v in answered(scenario, question)
+        ]
         assert values, f"nobody answered {question}"
         if question in profile.disputed_facts:
             assert value in values and len({str(v) for v in values}) > 1, question
@@ -166,8 +183,6 @@ def test_context_answers_match_the_profile(scenario: Scenario) -> None:
             assert all(v == value for v in values), question
     if reports_to is None:
         assert answered(scenario, "ciso_reports_to") == []
-    elif reports_to not in V1_REPORTS_TO:
-        assert any(reports_to in gap for gap in scenario.v1_gaps), "a v1 gap names it"
 
 
 @pytest.mark.parametrize("scenario", each())
@@ -283,25 +298,31 @@ def test_profiles_say_what_is_missing() -> None:
         assert profile.not_in_place and profile.summary, scenario.slug
 
 
-def _seen(kind: str, severity: str, *subjects: str, text: str = "") -> Seen:
+def _seen(kind: str, severity: str, *subjects: str, text: str = "", also: str = "") -> Seen:
     regulations = frozenset(s for s in subjects if s in REGULATIONS)
-    return Seen(f"{kind}:{subjects[0]}", kind, severity, frozenset(subjects), regulations, text)
+    kinds = frozenset({kind, also} - {""})
+    return Seen(f"{subjects[0]}:x", kinds, severity, frozenset(subjects), regulations, text)
 
 
 def test_the_report_reads_a_false_alarm_by_subject_kind_severity_and_phrase() -> None:
     findings = [
         _seen("misplaced", "medium", "SEC-1", text="Move accountability to the CISO."),
         _seen("regulatory", "critical", "DAT-7", "GDPR"),
-        _seen("immature", "high", "SEC-1"),
+        _seen("immature", "high", "SEC-1", also="perception"),
     ]
     alarm = FalseAlarm.model_validate
     assert check_false_alarm(alarm({"phrase": "to the CISO", "why": "x" * 5}), findings) == [
         findings[0]
     ]
-    assert check_false_alarm(alarm({"about": "SEC-8", "why": "x" * 5}), findings) == [
+    assert check_false_alarm(alarm({"about": "SEC-1", "why": "x" * 5}), findings) == [
         findings[0],
         findings[2],
-    ]  # v1 asks SEC-8's questions under SEC-1
+    ]
+    assert check_false_alarm(alarm({"about": "SEC-8", "why": "x" * 5}), findings) == []
+    # a kind merged into a finding counts as that finding's kind
+    assert check_false_alarm(
+        alarm({"about": "SEC-1", "kind": "perception", "why": "x" * 5}), findings
+    ) == [findings[2]]
     assert check_false_alarm(
         alarm({"about": "DAT-7", "above": "high", "why": "x" * 5}), findings
     ) == [findings[1]]

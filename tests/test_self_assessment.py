@@ -9,8 +9,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from assessor.extensions import db
-from assessor.models import Assessment, Workspace
-from tests.web_support import Page, in_app, sign_up
+from assessor.models import Assessment, Respondent, Workspace
+from tests.mail_support import last_to, link, received
+from tests.web_support import (
+    Page,
+    complete_answers,
+    in_app,
+    questionnaire,
+    save_and_submit,
+    sign_in,
+    sign_up,
+)
 
 
 def _sign_up_own(client: FlaskClient, kind: str = "own") -> None:
@@ -101,3 +110,41 @@ def test_the_owner_changes_the_kind(app: Flask, client: FlaskClient) -> None:
     assert "Choose client organisations or your own organisation." in Page(refused).text
     with in_app(app):
         assert db.session.scalars(select(Workspace.kind)).one() == "own"
+
+
+def test_an_unverified_it_leader_answers_but_confirms_before_the_pdf(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Before the e-mailed link is used: answering and results, yes; the PDF (an export),
+    no, with a page that says why and sends the link again; after it, the PDF."""
+    signed_up = sign_up(
+        client,
+        "ivy@northwind.example",
+        name="Ivy Leader",
+        workspace="Northwind",
+        kind="own",
+        verify=False,
+    )
+    assert signed_up.status_code == 200
+    assert sign_in(client, "ivy@northwind.example").status_code == 302
+    answer = _assess_self(client, "CIO")
+    with in_app(app):
+        assessment_id = db.session.scalars(select(Assessment.id)).one()
+        respondent_id = db.session.scalars(select(Respondent.id)).one()
+    assert client.get(answer).status_code in (200, 302)
+    save_and_submit(app, respondent_id, complete_answers(questionnaire(app)))
+    assert client.get(f"/assessments/{assessment_id}/results").status_code == 200
+
+    refused = client.get(f"/assessments/{assessment_id}/report.pdf")
+    assert refused.status_code == 403
+    page = Page(refused)
+    assert "downloading the PDF report" in page.text
+    assert page.all("main form[action='/verify/resend']"), "no way to send the link again"
+    before = len(received(app, "ivy@northwind.example"))
+    assert client.post("/verify/resend").status_code == 302
+    assert len(received(app, "ivy@northwind.example")) == before + 1
+    path = link(last_to(app, "ivy@northwind.example"), "/verify/")
+    assert path is not None and client.post(path).status_code == 302
+
+    pdf = client.get(f"/assessments/{assessment_id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

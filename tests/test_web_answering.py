@@ -81,7 +81,13 @@ def test_a_link_opens_the_first_section_one_section_a_page(
         x.id for x in q.sections[0].questions
     ]
     hidden = [f.etree_element.get("data-qid") for f in page.all("fieldset.question[hidden]")]
-    assert hidden == ["dual_role", "ciso_reports_to", "ciso_reports_to_other"]
+    assert hidden == [
+        "nis2_entity",  # asked once the EU is ticked
+        "card_service_provider",  # once card data is
+        "dual_role",
+        "ciso_reports_to",
+        "ciso_reports_to_other",
+    ]
     assert page.texts(".sections li a") == [s.title for s in q.sections]
     assert page.texts(".sections .pct") == ["0%"] * len(SECTIONS)
     assert page.texts(".sections li[aria-current] a") == ["About your organisation"]
@@ -245,7 +251,12 @@ def test_hidden_questions_are_not_required_and_their_answers_are_ignored(
     assert "ciso_reports_to" not in answers and "dual_role" not in answers
     page = Page(respondent.get(f"/r/{token}/s/context"))
     hidden = [f.etree_element.get("data-qid") for f in page.all("fieldset.question[hidden]")]
-    assert hidden == ["dual_role", "ciso_reports_to", "ciso_reports_to_other"]
+    assert hidden == [
+        "card_service_provider",
+        "dual_role",
+        "ciso_reports_to",
+        "ciso_reports_to_other",
+    ]
     # a question shown only without a CISO appears in its section
     security = Page(respondent.get(f"/r/{token}/s/security"))
     assert not security.all("fieldset#q-sec_duties_without_ciso[hidden]")

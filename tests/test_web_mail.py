@@ -19,7 +19,7 @@ from sqlalchemy import select
 from assessor.extensions import db
 from assessor.models import AuditEvent, MailLog, Respondent, utcnow
 from assessor.operations import assessments
-from tests.mail_support import REFUSED_DOMAIN, SmtpServer, body, last_to, link, outbox
+from tests.mail_support import REFUSED_DOMAIN, SmtpServer, body, last_to, link, outbox, settle
 from tests.mail_support import smtp_server as smtp_server  # noqa: F401  (fixture)
 from tests.web_support import (
     Page,
@@ -88,7 +88,9 @@ def test_a_refused_recipient_is_shown_beside_the_respondent(
 
     response = client.post(f"{staged.detail}/respondents/{rid}/email", follow_redirects=True)
     page = Page(response)
-    assert any("was not sent" in t and "550" in t for t in page.texts(".flash.error"))
+    # The request returns before the server answers; the page says so, and how it went.
+    assert any("E-mailing bo@" in t for t in page.texts(".flash.success"))
+    settle(app)
     row = _row(Page(client.get(staged.detail)), "Bo Bounce")
     assert "not sent" in row and "550 5.1.1 No such mailbox here" in row
     with in_app(app):
@@ -105,6 +107,7 @@ def test_an_unreachable_mail_server_is_shown_too(app: Flask, client: FlaskClient
     rid = _add(app, staged, "Sam Ciso", "sam@client.example")
     app.config["MAIL_PORT"] = 1  # nothing listens there
     _email_link(client, staged, rid)
+    settle(app)
     row = _row(Page(client.get(staged.detail)), "Sam Ciso")
     assert "not sent" in row and "could not reach the mail server" in row
 
@@ -133,9 +136,11 @@ def test_reminder_on_click_goes_to_those_who_have_not_submitted(
     save_answers(app, done, complete_answers(questionnaire(app)))
     done_link = link(last_to(app, "dee@client.example"), "/r/")
     assert app.test_client().post(f"{done_link}/submit").status_code == 200
+    settle(app)  # the note to the consultant about the submission
     sent_before = len(smtp_server.messages)
 
     assert client.post(f"{staged.detail}/reminders/send").status_code == 302
+    settle(app)
     reminders = smtp_server.messages[sent_before:]
     assert [m["To"] for m in reminders] == ["wes@client.example"]
     new = link(reminders[0], "/r/")
@@ -219,12 +224,13 @@ def test_names_cannot_add_headers_to_an_email(
     staged = stage(app, client, organization="Contoso\r\nBcc: thief@evil.example")
     rid = _add(app, staged, "Sam Ciso", "sam@client.example")
     _email_link(client, staged, rid)
+    settle(app)
     # Every message went to its one addressee: nobody else is in any envelope.
     recipients = {to for envelope in smtp_server.envelopes for to in envelope.rcpt_tos}
     assert recipients == {"olive@example.com", "sam@client.example"}
     message = last_to(app, "sam@client.example")
     assert message["Bcc"] is None
-    assert message["Subject"].endswith("for Contoso Bcc: thief@evil.example")
+    assert message["Subject"].endswith("for Contoso Bcc: thief@evil[.]example")
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")

@@ -22,7 +22,7 @@ DOMAINS = [
     "The security program",
     "Data",
     "Suppliers and partners",
-    "Leadership structure and collaboration",
+    "Leadership structure and oversight",
 ]
 
 
@@ -150,3 +150,49 @@ def test_a_new_round_nobody_has_answered_shows_no_scores(app: Flask, client: Fla
     assert facts["Overall score"] == "Not answered yet"
     assert facts["Respondents"] == "Nobody has submitted yet"
     assert report.texts("#summary .headline") == ["Not answered yet"]
+
+
+def test_each_respondent_s_own_scores_beside_the_combined(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam Secure", "CISO")))
+    q = questionnaire(app)
+    cio, ciso = setup.respondent_ids
+    save_and_submit(app, cio, complete_answers(q, {"sec_program_maturity": 4}))
+    save_and_submit(app, ciso, complete_answers(q, {"sec_program_maturity": 0}))
+
+    page = Page(client.get(f"{setup.detail}/results"))
+
+    assert page.accessibility_problems() == []
+    assert page.texts("#own-h") == ["Each respondent's own scores"]
+    rows = {
+        r.query("th").etree_element.text: [td.etree_element.text for td in r.query_all("td")]
+        for r in page.one("#own-h").parent.query_all("tbody tr")
+    }
+    assert list(rows) == ["Carla CIO (CIO)", "Sam Secure (CISO)", "Combined"]
+    security = 1 + DOMAINS.index("The security program")
+    # The combined answer is the lower of the two: the CISO's level 0.
+    assert int(rows["Carla CIO (CIO)"][security]) > int(rows["Sam Secure (CISO)"][security])
+    assert rows["Combined"][security] == rows["Sam Secure (CISO)"][security]
+    assert "% of required questions answered · ownership clarity" in page.text
+
+
+def test_a_provisional_result_shows_a_range_and_no_band(app: Flask, client: FlaskClient) -> None:
+    setup = stage(app, client)
+    q = questionnaire(app)
+    # Submitted in full, but "Don't know" wherever it is offered: no answer, for the scores.
+    answers = complete_answers(q)
+    for question in q.questions.values():
+        if q.section_of[question.id].id != "context" and "unknown" in [
+            o.value for o in question.all_options
+        ]:
+            answers[question.id] = ["unknown"] if question.kind == "multi" else "unknown"
+    save_and_submit(app, setup.respondent_id, answers)
+
+    page = Page(client.get(f"{setup.detail}/results"))
+
+    big = page.texts(".overall .big")[0]
+    low, high = (int(part) for part in big.split("–"))
+    assert low < high
+    assert f"Provisional: {low} to {high} / 100" in page.text
+    assert "no band" in page.text
+    for band in ("Strong", "Established", "Developing", "Weak"):
+        assert f"· {band}" not in page.text

@@ -23,6 +23,7 @@ from assessor.models import (
     User,
     Workspace,
 )
+from tests.mail_support import last_to, link
 from tests.test_report_branding import HOSTILE_SVG
 from tests.web_support import (
     PASSWORD,
@@ -210,12 +211,15 @@ def test_owner_invites_a_consultant_and_a_viewer(app: Flask, client: FlaskClient
     )
     token = link_token(page)
     assert "The link lets cora@example.com join as consultant" in page.text
-    assert "We e-mailed the link to cora@example.com." in page.text
+    assert "We are e-mailing the link to cora@example.com." in page.text
     with in_app(app):
         invitation = db.session.scalars(select(Invitation)).one()
         assert invitation.email == "cora@example.com"
         assert token not in invitation.token_hash
-    assert "cora@example.com as consultant" in Page(client.get("/workspace")).text
+    assert link(last_to(app, "cora@example.com"), "/join/") == f"/join/{token}"
+    # How the e-mail went shows beside the open invitation.
+    listed = Page(client.get("/workspace")).text
+    assert "cora@example.com as consultant" in listed and "e-mailed" in listed
 
     consultant = app.test_client()
     assert (

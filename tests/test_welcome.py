@@ -12,17 +12,23 @@ from flask.testing import FlaskClient
 
 from assessor.extensions import db
 from assessor.models import Workspace
-from assessor.operations.welcome import SECONDS_PER_QUESTION
+from assessor.questionnaire.estimate import SECONDS_BY_KIND
 from tests.web_support import CONTEXT, Page, Stage, in_app, issue_link, questionnaire, save_answers
 
 
-def _questions_on_the_pages(app: Flask, client: FlaskClient, token: str) -> int:
-    """How many questions the respondent's section pages show them, all sections."""
-    shown = 0
+def _kinds_on_the_pages(app: Flask, client: FlaskClient, token: str) -> list[str]:
+    """The kind of each question the respondent's section pages show them, all sections."""
+    kinds: list[str] = []
     for section in questionnaire(app).sections:
         page = Page(client.get(f"/r/{token}/s/{section.id}"))
-        shown += len(page.all("fieldset.question:not([hidden])"))
-    return shown
+        kinds += [
+            fs.etree_element.get("data-kind") for fs in page.all("fieldset.question:not([hidden])")
+        ]
+    return kinds
+
+
+def _questions_on_the_pages(app: Flask, client: FlaskClient, token: str) -> int:
+    return len(_kinds_on_the_pages(app, client, token))
 
 
 def _estimate(page: Page) -> tuple[int, int]:
@@ -49,9 +55,12 @@ def test_the_first_page_says_who_asked_how_long_and_how_answers_are_kept(
     assert page.accessibility_problems() == []
 
     minutes, questions = _estimate(page)
-    assert questions == _questions_on_the_pages(app, respondent, token)
-    assert minutes == math.ceil(questions * SECONDS_PER_QUESTION / 60)
-    assert f"roughly {SECONDS_PER_QUESTION} seconds a question" in page.text
+    kinds = _kinds_on_the_pages(app, respondent, token)
+    assert questions == len(kinds)
+    # counted per kind of question, as the page says
+    assert minutes == math.ceil(sum(SECONDS_BY_KIND[kind] for kind in kinds) / 60)
+    assert f"counted at {SECONDS_BY_KIND['maturity']} s for a maturity question" in page.text
+    assert f"{SECONDS_BY_KIND['owner']} s for a question of who is accountable" in page.text
 
 
 def test_the_estimate_follows_the_answers_given(app: Flask, setup: Stage, token: str) -> None:

@@ -45,6 +45,12 @@ CONTEXT = {
     "ciso_reports_to": "cio",
     "security_board_line": "no",
     "third_party_access": "yes",
+    # questionnaire v2's further context (left out for a questionnaire without them)
+    "jurisdictions": ["eu"],
+    "nis2_entity": "neither",
+    "us_listed": "no",
+    "security_assignment_written": "yes",
+    "security_ceo_line": "no",
 }
 
 
@@ -264,7 +270,8 @@ def complete_answers(
     questionnaire: Questionnaire, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """A value for every question: the context above, then the middle option of each."""
-    values: dict[str, Any] = {**CONTEXT, **(overrides or {})}
+    given = {**CONTEXT, **(overrides or {})}
+    values: dict[str, Any] = {k: v for k, v in given.items() if k in questionnaire.questions}
     for question in questionnaire.questions.values():
         if question.id in values:
             continue

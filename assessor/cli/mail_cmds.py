@@ -1,5 +1,6 @@
-"""``assessor mail where`` (where e-mail goes: `make run` says it) and ``assessor reminders
-send`` (for cron: reminders of the assessments whose schedule is due)."""
+"""``assessor mail where`` (where e-mail goes: `make run` says it), ``assessor mail flush``
+(for cron: send the e-mails a process left queued) and ``assessor reminders send`` (for
+cron: reminders of the assessments whose schedule is due)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import click
 from flask import Flask, current_app
 
 from assessor.config import outbox_for
-from assessor.operations import notices
+from assessor.extensions import db
+from assessor.models import MailLog
+from assessor.operations import mail_queue, notices
 
 
 def where() -> str:
@@ -37,18 +40,34 @@ def register(app: Flask) -> None:
         """Say where e-mail goes: an SMTP server, or the outbox folder."""
         click.echo(where())
 
+    @mail.command("flush")
+    def mail_flush() -> None:
+        """Send the e-mails left queued longer than MAIL_RETRY_AFTER seconds (their sender
+        ended first); run it from cron, e.g. every 10 minutes.  Exit status 1 when one
+        could not be sent."""
+        ids = mail_queue.retry_stale()
+        logs = [log for log in (db.session.get(MailLog, i) for i in ids) if log is not None]
+        failed = [log for log in logs if log.status == "failed"]
+        click.echo(f"{len(logs) - len(failed)} queued e-mail(s) sent; {len(failed)} failed.")
+        for log in failed:
+            click.echo(f"not sent: {log.kind} to {log.recipient}: {log.error}", err=True)
+        if failed:
+            raise SystemExit(1)
+
     @app.cli.group("reminders")
     def reminders() -> None:
         """Reminders to respondents who have not submitted."""
 
     @reminders.command("send")
     def send() -> None:
-        """Send the reminders that are due (run it from cron, e.g. hourly).  Exit status 1
-        when a message could not be sent."""
+        """Send the reminders that are due (run it from cron, e.g. hourly, when there is
+        no ASSESSOR_QUEUE_URL: with one, the worker checks).  Exit status 1 when a message
+        could not be sent."""
         run = notices.send_due_reminders()
+        queued = f" ({run.queued} handed to the queue's workers)" if run.queued else ""
         click.echo(
-            f"{run.sent} reminder(s) sent for {run.assessments} assessment(s); "
-            f"{len(run.failed)} failed."
+            f"{run.sent + run.queued} reminder(s) sent for {run.assessments} assessment(s)"
+            f"{queued}; {len(run.failed)} failed."
         )
         for log in run.failed:
             click.echo(

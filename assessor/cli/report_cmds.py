@@ -215,13 +215,14 @@ def report_all(workspace_ref: str | None, output: str, paper: str, workers: int 
 @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
 @with_appcontext
 def worker(burst: bool) -> None:
-    """Render reports from the RQ queues at ASSESSOR_QUEUE_URL (run as many as needed, on
-    any machine sharing the database and Redis)."""
-    from assessor.operations import render_queue
+    """Send e-mail, check for due reminders and render reports from the RQ queues at
+    ASSESSOR_QUEUE_URL (run as many as needed, on any machine sharing the database and
+    Redis)."""
+    from assessor.operations import render_queue, worker
 
     if not render_queue.queue_url():
-        fail("set ASSESSOR_QUEUE_URL=redis://host:6379/0 to run a render worker")
-    render_queue.work(burst=burst)
+        fail("set ASSESSOR_QUEUE_URL=redis://host:6379/0 to run a worker")
+    worker.work(burst=burst)
 
 
 def _workspace_id(ref: str) -> int:

@@ -8,13 +8,13 @@ Method, in short (``docs/engine.md`` has the details):
 
 * **Visibility**: each respondent is shown the questions whose ``show_if`` holds on
   their own answers and role; answers to hidden questions are ignored.
-* **Combination** (``method.combination == "cautious"``): with several respondents,
-  each question is scored on the lowest-scoring answer given, because a board would
-  rather hear the pessimistic view; where respondents differ is reported as
-  perception gaps, not averaged away.
-* **Scores**: per domain, the weighted mean of owner alignment (1.0 accountable, 0.5
-  partial, 0.25 other, 0 nobody), maturity ``level / 4`` and option scores, 0-100;
-  unanswered questions lower completeness, not the score.
+* **Scores** (method 2, ``docs/method.md``; ``METHOD_VERSION``): the headline is
+  practice maturity (maturity levels and scored practice answers, never owners), capped
+  by structural and regulatory findings; ownership clarity beside it; "Don't know" is no
+  answer; under 80% answered the result is provisional and its headline a range.
+* **Combination** (``method.combination == "median_low"``): with several respondents,
+  the lower of two known answers counts, the median-low of three or more; where
+  respondents differ is reported as perception gaps, not averaged away.
 * **Findings**: generic checks from the model (orphaned, misplaced, ambiguous,
   immature), the questionnaire's rules (per respondent, and on the combined answers),
   and perception gaps; ordered by severity, weight, id; grouped into a roadmap.
@@ -29,7 +29,8 @@ from assessor.engine.answers import (
     coerce_answer,
     parse_answers_document,
 )
-from assessor.engine.core import METHOD, METHOD_VERSION, score
+from assessor.engine.core import score
+from assessor.engine.method import METHOD, METHOD_VERSION
 from assessor.engine.result import Finding, Respondent, Result
 from assessor.engine.visibility import visible_questions
 

@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from assessor.engine.consistency import inconsistencies
+from assessor.engine.facts import Facts, check_settled, facts_of
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
-from assessor.engine.perception import perception
-from assessor.engine.prepared_findings import priority
+from assessor.engine.method import (
+    METHOD,
+    PROVISIONAL_BELOW,
+    Fits,
+    clarity,
+    respondent_scores,
+    score_cap,
+)
+from assessor.engine.ownership import ownership_findings, stand_ins
+from assessor.engine.perception import PerceptionResult, perception
 from assessor.engine.question_kinds import MAX_LEVEL
-from assessor.engine.questionnaire_index import index_for
+from assessor.engine.questionnaire_index import Index, QuestionInfo, index_for
 from assessor.engine.raci import raci
-from assessor.engine.result import Method, Respondent, RespondentSummary, Result
-from assessor.engine.scoring import combine, score_domains, sum_scores
-from assessor.engine.visibility import answers_given, view_of
+from assessor.engine.result import Finding, Respondent, RespondentSummary, Result
+from assessor.engine.root_causes import judged, merge
+from assessor.engine.score_records import RespondentDomainScore, RespondentScores, ScoreRange
+from assessor.engine.scoring import (
+    Combined,
+    Completeness,
+    Sums,
+    combine,
+    completeness,
+    score_domains,
+    sum_scores,
+)
+from assessor.engine.visibility import View, answers_given, view_of
 from assessor.questionnaire.schema import Questionnaire
 
-#: The scoring method's version: raised whenever the same answers may score differently.
-#: Stored results keep the version they were scored with (``docs/engine.md``).
-METHOD_VERSION = 1
-
-METHOD = Method(
-    version=METHOD_VERSION,
-    combination="cautious",
-    description=(
-        "Where respondents' answers differ, each question is scored on the most cautious "
-        "answer given (the one that scores lowest), so the scores show the pessimistic "
-        "view; where the respondents disagree is shown separately."
-    ),
-)
+__all__ = ["METHOD", "DEFAULT_ORGANIZATION", "Respondent", "score"]
 
 #: Fills ``{organization}`` when no organisation name is given.
 DEFAULT_ORGANIZATION = "the organisation"
+_MISSING: Any = object()
 
 
 def score(
@@ -39,28 +50,54 @@ def score(
     targets: Mapping[str, int] | None = None,
     *,
     organization: str | None = None,
+    settled_facts: Mapping[str, Any] | None = None,
 ) -> Result:
-    """Score the respondents' answers against the questionnaire's model.
+    """Score the respondents' answers against the questionnaire's model, by the method
+    of ``docs/method.md`` (:data:`~assessor.engine.method.METHOD_VERSION`).
 
     ``targets`` maps domain (section) ids to a target maturity 0-4 (default 3);
-    ``organization`` fills the ``{organization}`` placeholder.  Answers are expected to
-    be coerced (:func:`assessor.engine.answers.coerce_answer`); anything else is left
-    out and listed in ``ignored``.
+    ``organization`` fills the ``{organization}`` placeholder; ``settled_facts`` maps
+    context questions the respondents disagree on to the value a consultant settled
+    (:mod:`assessor.engine.facts`).  Answers are expected to be coerced
+    (:func:`assessor.engine.answers.coerce_answer`); anything else is left out and listed
+    in ``ignored``.
 
-    :raise ValueError: a target names an unknown domain or is not an integer 0-4.
+    :raise ValueError: a target names an unknown domain or is not an integer 0-4; a
+        settled fact is not a context question or not a value it can take.
     """
     index = index_for(questionnaire)
     goals = _check_targets(targets or {}, index.domain_ids)
-    views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
-    combined = combine(index, views)
-    gaps = perception(index, views, combined)
-    sums = sum_scores(index, combined)
-    findings = generic_findings(index, combined, views, goals)
-    rows = raci(index, combined)
-    scores = score_domains(index, sums, views, goals, gaps.disagreement)
-    findings += rule_findings(index, views, combined, organization or DEFAULT_ORGANIZATION)
-    findings += gaps.findings
-    ordered = tuple(sorted(findings, key=priority))
+    settled = check_settled(index, settled_facts) if settled_facts else {}
+    org = organization or DEFAULT_ORGANIZATION
+    run = _run(index, respondents, goals, org, settled)
+    views, combined = run.views, run.combined
+    practice = run.sums.overall()
+    headline, cap = score_cap(run.findings, practice)
+    provisional = run.complete.overall < PROVISIONAL_BELOW
+    span: ScoreRange | None = None
+    if provisional:
+        low = _extreme(index, respondents, run, goals, org, settled, worst=True)
+        high = _extreme(index, respondents, run, goals, org, settled, worst=False)
+        headline = min(max(headline, low), high)
+        span = ScoreRange(low, high)
+
+    judge = Fits(index, combined.values)
+    rows = raci(index, combined, judge)
+    overall_clarity, by_slot = clarity(index, {row.responsibility: row.fit for row in rows})
+    domains = score_domains(index, run.sums, run.complete, goals, run.gaps.disagreement, by_slot)
+    if len(views) == 1:
+        own = [
+            RespondentScores(
+                overall=practice if sum(run.sums.weights) > 0 else None,
+                clarity=overall_clarity,
+                domains=tuple(
+                    RespondentDomainScore(d.id, run.sums.domain(slot), d.clarity)
+                    for slot, d in enumerate(domains)
+                ),
+            )
+        ]
+    else:
+        own = [respondent_scores(index, view, judge) for view in views]
 
     return Result(
         questionnaire=index.summary,
@@ -75,19 +112,134 @@ def score(
                     answered=len(v.answers),
                     hidden=tuple([info.id for info in index.ordered if info.id in v.hidden]),
                     answers=answers_given(index, respondent, v),
+                    scores=scores,
                 )
-                for respondent, v in zip(respondents, views, strict=True)
+                for respondent, v, scores in zip(respondents, views, own, strict=True)
             ]
         ),
-        overall=scores.overall,
-        completeness=scores.completeness,
-        domains=scores.domains,
+        overall=headline,
+        completeness=run.complete.overall,
+        domains=domains,
         raci=rows,
-        findings=ordered,
-        perception=gaps.perception,
-        roadmap=roadmap(ordered),
+        findings=run.findings,
+        perception=run.gaps.perception,
+        roadmap=roadmap(run.findings),
         ignored=tuple([item for view in views for item in view.ignored]),
+        inconsistencies=inconsistencies(index, views),
+        provisional=provisional,
+        range=span,
+        practice=practice,
+        cap=cap,
+        clarity=overall_clarity,
+        regulations=run.facts.regulations,
+        unresolved_facts=run.facts.unresolved,
     )
+
+
+@dataclass(slots=True, eq=False)
+class _Run:
+    """One pass of the engine over a set of answers: what the headline is made of."""
+
+    views: list[View]
+    combined: Combined
+    gaps: PerceptionResult
+    sums: Sums
+    complete: Completeness
+    facts: Facts
+    findings: tuple[Finding, ...]
+
+
+def _run(
+    index: Index,
+    respondents: Sequence[Respondent],
+    goals: Mapping[str, int],
+    org: str,
+    settled: Mapping[str, Any],
+) -> _Run:
+    views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
+    combined = combine(index, views)
+    facts = facts_of(index, views, combined, settled)
+    gaps = perception(index, views, combined)
+    sums = sum_scores(index, combined.values, combined.hidden)
+    edition_two = bool(index.organisation.structure)
+    findings = generic_findings(index, combined, views, goals, owners=not edition_two)
+    if edition_two:
+        findings += ownership_findings(index, combined, facts)
+    findings += rule_findings(index, views, combined, org, settled)
+    findings += gaps.findings
+    dependent = _dependent(index, combined, facts)
+    stand_in = stand_ins(index, combined, facts)
+    ordered = tuple(merge(index, judged(index, findings, facts, dependent, stand_in), facts))
+    complete = completeness(index, views, combined)
+    return _Run(views, combined, gaps, sums, complete, facts, ordered)
+
+
+def _dependent(index: Index, combined: Combined, facts: Facts) -> dict[str, tuple[str, ...]]:
+    """Rule finding ids that hold only on one side of a disputed fact, with those facts."""
+    if not facts.disputed:
+        return {}
+    values = {q: v for q, v in combined.values.items() if q not in facts.disputed}
+    values.update({q: facts.consensus[q] for q in facts.disputed if q in facts.consensus})
+    holding = set(index.rules_holding(values, None))
+    dependent: dict[str, tuple[str, ...]] = {}
+    for position, rule in enumerate(index.rules):
+        reads = tuple(q for q in rule.condition.questions if q in facts.disputed)
+        if reads and (rule.condition.uses_role or position not in holding):
+            dependent[f"rule:{rule.id}"] = reads
+    return dependent
+
+
+def _extreme(
+    index: Index,
+    respondents: Sequence[Respondent],
+    run: _Run,
+    goals: Mapping[str, int],
+    org: str,
+    settled: Mapping[str, Any],
+    *,
+    worst: bool,
+) -> int:
+    """The capped headline with every unknown scored question (practice and owner) at its
+    worst answer, or at its best, findings included; again while a completed answer
+    shows a question nobody answered."""
+    while True:
+        unknown = _unknown(index, run)
+        if not unknown:
+            return score_cap(run.findings, run.sums.overall())[0]
+        respondents = _completed(unknown, respondents, run.views, worst=worst)
+        run = _run(index, respondents, goals, org, settled)
+
+
+def _unknown(index: Index, run: _Run) -> list[QuestionInfo]:
+    """The scored questions shown to someone that nobody answered with a known answer."""
+    values, hidden = run.combined.values, run.combined.hidden
+    return [
+        info
+        for info in index.scored
+        if info.worst is not None
+        and info.id not in hidden
+        and values.get(info.id, _MISSING) in (_MISSING, info.dont_know)
+    ]
+
+
+def _completed(
+    unknown: Sequence[QuestionInfo],
+    respondents: Sequence[Respondent],
+    views: Sequence[View],
+    *,
+    worst: bool,
+) -> list[Respondent]:
+    """The respondents' answers with each ``unknown`` question set to its worst answer,
+    or its best, for each respondent shown it."""
+    completed: list[Respondent] = []
+    for respondent, view in zip(respondents, views, strict=True):
+        answers = dict(respondent.answers)
+        for info in unknown:
+            qid = info.id
+            if qid not in view.hidden and view.answers.get(qid, info.dont_know) == info.dont_know:
+                answers[qid] = info.worst if worst else info.best
+        completed.append(Respondent(respondent.name, respondent.role, answers))
+    return completed
 
 
 def _check_targets(targets: Mapping[str, int], domains: frozenset[str]) -> dict[str, int]:

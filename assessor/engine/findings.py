@@ -32,6 +32,7 @@ the organisation's name.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from assessor.engine import wording
 from assessor.engine.prepared_findings import QUICK_WIN, with_answers
@@ -49,13 +50,18 @@ NOT_ANSWERED = "(not answered)"
 
 
 def generic_findings(
-    index: Index, combined: Combined, views: Sequence[View], targets: Mapping[str, int]
+    index: Index,
+    combined: Combined,
+    views: Sequence[View],
+    targets: Mapping[str, int],
+    owners: bool = True,
 ) -> list[Finding]:
-    """Orphaned, misplaced, ambiguous and immature findings, from the model alone."""
+    """Immature findings, and (``owners``: an edition 1 model, which knows no alternative
+    owners) orphaned, misplaced and ambiguous ones, from the model alone."""
     found: list[Finding] = []
     values = combined.values
     prepared: Finding | None
-    for check in index.owner_checks:
+    for check in index.owner_checks if owners else ():
         info = check.info
         code = values.get(info.id)
         if code is None:
@@ -76,11 +82,27 @@ def generic_findings(
         level = values.get(info.id)
         if level is None:
             continue
-        prepared = maturity.findings[targets.get(info.section, DEFAULT_TARGET)][level]
+        by_level = maturity.findings[targets.get(info.section, DEFAULT_TARGET)]
+        prepared = by_level[level]
         if prepared is None:
             continue
-        found.append(with_answers(prepared, answer_records(info, combined.answering(info.id))))
+        answering = combined.answering(info.id)
+        finding = with_answers(prepared, answer_records(info, answering))
+        if prepared.severity == "critical" and _lone_critical(by_level, info.id, answering):
+            finding = finding._replace(severity="high")
+        found.append(finding)
     return found
+
+
+def _lone_critical(by_level: Sequence[Finding | None], qid: str, answering: Sequence[View]) -> bool:
+    """Whether only one of several respondents' levels makes the finding critical."""
+    if len(answering) < 2:
+        return False
+    critical = 0
+    for view in answering:
+        finding = by_level[view.answers[qid]]
+        critical += finding is not None and finding.severity == "critical"
+    return critical == 1
 
 
 def answer_records(info: QuestionInfo, answering: Sequence[View]) -> tuple[AnswerEvidence, ...]:
@@ -94,27 +116,53 @@ def answer_records(info: QuestionInfo, answering: Sequence[View]) -> tuple[Answe
 
 
 def rule_findings(
-    index: Index, views: Sequence[View], combined: Combined, organization: str
+    index: Index,
+    views: Sequence[View],
+    combined: Combined,
+    organization: str,
+    settled: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
-    """One finding for each rule that fires (see the module docstring for when)."""
+    """One finding for each rule that fires (see the module docstring for when).
+
+    ``settled`` context answers replace every respondent's own.  With two or more
+    respondents, a rule that one respondent's answers fire while another's, answering
+    the same questions, do not (a lone dissent), or that only the combined answers fire,
+    is at most high: nobody's account alone makes it critical.
+    """
     found: list[Finding] = []
     if not views:
         return found
     holding = index.rules_holding
-    held = [set(holding(view.answers, view.role)) for view in views]
+    own_answers = [{**view.answers, **settled} if settled else view.answers for view in views]
+    held = [
+        set(holding(answers, view.role)) for view, answers in zip(views, own_answers, strict=True)
+    ]
     # One respondent's combined answers are their own.
-    held_combined = held[0] if len(views) == 1 else set(holding(combined.values, None))
+    values = {**combined.values, **settled} if settled else combined.values
+    held_combined = held[0] if len(views) == 1 else set(holding(values, None))
     for position, rule in enumerate(index.rules):
         firing = [view for view, own in zip(views, held, strict=True) if position in own]
+        lone = False
         if firing:
             evidence = _view_evidence(index, rule, firing)
+            lone = len(firing) == 1 and len(views) > 1 and _contradicted(rule, views, firing[0])
         elif not rule.condition.uses_role and position in held_combined:
             evidence = _combined_evidence(index, rule, combined)
             firing = list(views)
+            lone = len(views) > 1
         else:
             continue
-        found.append(_rule_finding(index, rule, firing, evidence, organization))
+        finding = _rule_finding(index, rule, firing, evidence, organization)
+        if lone and finding.severity == "critical":
+            finding = finding._replace(severity="high")
+        found.append(finding)
     return found
+
+
+def _contradicted(rule: RuleInfo, views: Sequence[View], firing: View) -> bool:
+    """Whether another respondent answered the questions that fired the rule otherwise."""
+    asked = rule.condition.witness(firing.answers, firing.role)
+    return any(view is not firing and all(qid in view.answers for qid in asked) for view in views)
 
 
 def _view_evidence(index: Index, rule: RuleInfo, firing: Sequence[View]) -> list[AnswerEvidence]:

@@ -15,8 +15,7 @@ Both read the context answers (question id -> the engine's coerced answer, as
 * :func:`shown_references`: a responsibility's references, without those of regulations
   that do not apply.
 
-Nothing here changes scores or findings yet; they are the ground for the scoring method
-and the findings of issue 14's later parts.
+The scoring method (:mod:`.method`) reads :func:`owner_fit` for ownership clarity.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assessor.engine.facts import regulations_holding
 from assessor.engine.organisation_model import AlternativeOwner, ModelResponsibility
 from assessor.engine.questionnaire_index import index_for
 from assessor.questionnaire.schema import Questionnaire
@@ -60,10 +60,12 @@ def owner_fit(
     named: str,
     answers: Mapping[str, Any],
     lead: str | None = None,
+    held: tuple[str, ...] | None = None,
 ) -> OwnerFit:
     """How ``named`` fits as the accountable owner of ``responsibility`` here.
 
-    ``lead`` is the role named as lead when ``named`` is SHARED.
+    ``lead`` is the role named as lead when ``named`` is SHARED; ``held`` the structure
+    rules holding for ``answers`` (:func:`structure_holding`), when the caller has them.
 
     :raise KeyError: for a responsibility the model does not have.
     :raise ValueError: for a role code the model does not know, or a lead that is not
@@ -87,7 +89,8 @@ def owner_fit(
         judged = lead
     elif lead is not None:
         raise ValueError("a lead is named only for a SHARED owner")
-    held = structure_holding(q, answers)
+    if held is None:
+        held = structure_holding(q, answers)
     roles, merged = _roles_of(judged, held, q)
     if r.accountable in roles:
         return OwnerFit(r.id, named, "expected", judged_as=r.accountable, structure=merged)
@@ -128,13 +131,7 @@ def _fits(alternative: AlternativeOwner, answers: Mapping[str, Any], held: tuple
 def applicable_regulations(q: Questionnaire, answers: Mapping[str, Any]) -> tuple[str, ...]:
     """The ids of the regulations and frameworks that apply, in file order: those whose
     condition holds (or that have none), less those yielding to another that holds."""
-    regulations = index_for(q).organisation.regulations
-    holding = {g.id for g in regulations if g.when.holds(answers)}
-    return tuple(
-        g.id
-        for g in regulations
-        if g.id in holding and not any(other in holding for other in g.yields_to)
-    )
+    return regulations_holding(index_for(q).organisation, answers)
 
 
 def shown_references(

@@ -7,7 +7,8 @@ more respondents were shown and answered.  They differ when:
 * maturity: the highest and lowest levels given are two or more apart;
 * yes/no: one said yes and another no ("don't know" differs from neither).
 
-Numbers, multiple choice and free text are not compared.  Each differing question is a
+Numbers, multiple choice and free text are not compared.  Each differing question but an
+owner question (whose "no agreed owner" finding says who named whom) is a
 ``perception`` finding (medium; high for maturity three or more levels apart; a
 question weight of 2 or more raises it a step), a quick win: one conversation settles
 it.  A domain's disagreement is the share of its compared questions that differ, None
@@ -70,6 +71,8 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
         gaps.append(
             PerceptionGap(qid, info.text, info.question.responsibility, info.domain, evidence)
         )
+        if info.kind == "owner":
+            continue  # the ownership check's "no agreed owner" finding names who said what
         wide = info.kind == "maturity" and _wide(values)
         prepared = check.differ_widely if wide else check.differ
         phrases = check.phrases

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from assessor.engine import wording
 from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.result import AnswerEvidence, Evidence, Finding
-from assessor.questionnaire.schema import OWNER_CODES, Responsibility
+from assessor.questionnaire.schema import ROLE_CODES, Responsibility
 
 if TYPE_CHECKING:
     from assessor.engine.questionnaire_index import QuestionInfo
@@ -25,11 +25,6 @@ QUICK_WIN = "quick win"
 HEAVY = 2.0
 #: Immature severity by distance below target (3 or more: critical).
 IMMATURE_SEVERITY = {1: "medium", 2: "high"}
-
-
-def priority(finding: Finding) -> tuple[int, float, str]:
-    """The order findings are listed in: severity, then weight (heaviest first), then id."""
-    return (wording.SEVERITY_RANK[finding.severity], -finding.weight, finding.id)
 
 
 def with_answers(
@@ -110,7 +105,7 @@ def owner_findings(info: QuestionInfo, r: Responsibility) -> OwnerFindings:
         return prepare(info, r, kind, base, act, QUICK_WIN, text, f"generic:{kind}")
 
     agreed: dict[str, Finding | None] = {}
-    for code in OWNER_CODES:
+    for code in ROLE_CODES:
         if code == r.accountable:
             agreed[code] = None
         elif code == "NONE":

@@ -18,13 +18,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 from assessor.engine.wording import ROLE_PHRASES, YESNO_PHRASES, format_number
-from assessor.questionnaire.schema import MATURITY_NAMES, OWNER_CODES, Question, Responsibility
+from assessor.questionnaire.schema import MATURITY_NAMES, ROLE_CODES, Question, Responsibility
 
 #: Returned by a normaliser for a value the question cannot take.
 INVALID: Any = object()
 MAX_LEVEL = 4
 #: Maturity levels this far apart are a perception gap.
 MATURITY_GAP = 2
+#: The option value of "Don't know": an answer the scores treat exactly as no answer.
+DONT_KNOW = "unknown"
 
 
 class AnswerError(ValueError):
@@ -123,8 +125,25 @@ class QuestionKind:
         return single
 
     def scorer(self, question: Question, responsibility: Responsibility | None) -> Scorer:
-        """``score(value)``: 0.0-1.0, or None when this answer is not scored."""
-        return {o.value: float(o.score) for o in question.all_options if o.score is not None}.get
+        """``score(value)``: 0.0-1.0, or None when this answer is not scored ("Don't know"
+        never is: it is no answer)."""
+        return _option_scores(question).get
+
+    def dont_know(self, question: Question) -> Any:
+        """The answer that means "Don't know" (treated exactly as no answer), or
+        :data:`INVALID` when the question offers none."""
+        has = any(option.value == DONT_KNOW for option in question.all_options)
+        return DONT_KNOW if self.single and has else INVALID
+
+    def extremes(self, question: Question, score: Scorer) -> tuple[Any, Any] | None:
+        """The worst-scoring and the best-scoring answer (the first on a tie), or None
+        when no two answers score differently."""
+        scored = [(s, v) for v in self.values(question) if (s := score(v)) is not None]
+        if not scored:
+            return None
+        worst = min(scored, key=lambda pair: pair[0])
+        best = max(scored, key=lambda pair: pair[0])
+        return None if worst[0] == best[0] else (worst[1], best[1])
 
     def labeller(self, question: Question, labels: Mapping[Any, str]) -> Callable[[Any], str]:
         """How an answer is shown everywhere: the option's label."""
@@ -151,9 +170,10 @@ class OwnerKind(QuestionKind):
     name = "owner"
 
     def parse(self, question: Question, raw: object) -> Any:
-        if isinstance(raw, str) and raw.strip().upper() in OWNER_CODES:
+        codes = question.owner_codes
+        if isinstance(raw, str) and raw.strip().upper() in codes:
             return raw.strip().upper()
-        raise AnswerError(f"{show(raw)} is not one of {one_of(OWNER_CODES)}")
+        raise AnswerError(f"{show(raw)} is not one of {one_of(codes)}")
 
     def scorer(self, question: Question, responsibility: Responsibility | None) -> Scorer:
         return (owner_scores(responsibility) if responsibility else {}).get
@@ -168,7 +188,7 @@ def owner_scores(responsibility: Responsibility) -> dict[str, float]:
     half of a SHARED accountability), 0.0 for NONE, 0.25 for anyone else."""
     accountable = responsibility.accountable
     table: dict[str, float] = {}
-    for code in OWNER_CODES:
+    for code in ROLE_CODES:
         if code == accountable:
             table[code] = 1.0
         elif code == "NONE":
@@ -265,6 +285,13 @@ class MultiKind(QuestionKind):
             if value in chosen:
                 raise AnswerError(f"{show(item)} is listed twice")
             chosen.append(value)
+        if len(chosen) > 1:
+            for option in question.all_options:
+                if option.exclusive and option.value in chosen:
+                    raise AnswerError(
+                        f'"{option.label}" cannot be ticked together with another answer: '
+                        f"untick it or the others"
+                    )
         return [value for value in values if value in chosen]
 
     def normaliser(self, question: Question, table: Table | None) -> Callable[[Any], Any]:
@@ -286,13 +313,27 @@ class MultiKind(QuestionKind):
         return multi
 
     def scorer(self, question: Question, responsibility: Responsibility | None) -> Scorer:
-        scores = {o.value: float(o.score) for o in question.all_options if o.score is not None}
+        scores = _option_scores(question)
 
         def multi(value: Any) -> float | None:
             chosen = [scores[v] for v in value if v in scores]
             return min(1.0, sum(chosen)) if chosen else None
 
         return multi
+
+    def dont_know(self, question: Question) -> Any:
+        has = any(option.value == DONT_KNOW for option in question.all_options)
+        return (DONT_KNOW,) if has else INVALID
+
+    def extremes(self, question: Question, score: Scorer) -> tuple[Any, Any] | None:
+        scores = _option_scores(question)
+        if not scores:
+            return None
+        worst = min(scores, key=scores.__getitem__)
+        best = tuple(v for v in self.values(question) if scores.get(v, 0.0) > 0)
+        if not best or score(best) == score((worst,)):
+            return None
+        return (worst,), best
 
     def labeller(self, question: Question, labels: Mapping[Any, str]) -> Callable[[Any], str]:
         return lambda value: ", ".join(labels.get(v, str(v)) for v in value) or "(none)"
@@ -364,6 +405,15 @@ class TextKind(QuestionKind):
 
     def labeller(self, question: Question, labels: Mapping[Any, str]) -> Callable[[Any], str]:
         return str
+
+
+def _option_scores(question: Question) -> dict[Any, float]:
+    """Each scored option's score; "Don't know" is never scored."""
+    return {
+        o.value: float(o.score)
+        for o in question.all_options
+        if o.score is not None and o.value != DONT_KNOW
+    }
 
 
 def _plain(value: float) -> str:

@@ -26,7 +26,7 @@ from assessor.engine.question_kinds import KINDS, QuestionKind, Table
 from assessor.engine.result import DomainDisagreement, Finding, Perception, QuestionnaireInfo
 from assessor.engine.rules import RuleInfo, rule_info
 from assessor.questionnaire.schema import (
-    OWNER_CODES,
+    ROLE_CODES,
     Question,
     Questionnaire,
     Responsibility,
@@ -69,6 +69,21 @@ class QuestionInfo:
     compared: bool
     #: Suffix that keeps generic finding ids unique, e.g. ``DAT-7`` or ``DAT-7:dat_plan``.
     finding_key: str
+    #: The answer meaning "Don't know" (exactly as no answer), or INVALID for none.
+    dont_know: Any
+    #: The worst- and the best-scoring answer; None when answers do not score apart.
+    worst: Any
+    best: Any
+    #: The worst answer's score, and best minus worst (0.0 when they do not differ).
+    floor: float
+    span: float
+    #: A practice question: scored in a domain, not an owner question, answers scoring
+    #: apart.  Only practice questions make the headline (method 2).
+    practice: bool
+
+    def is_unknown(self, value: Any) -> bool:
+        """Whether an answer is "Don't know", which counts as no answer."""
+        return bool(value == self.dont_know)
 
     def label_of(self, value: Any) -> str:
         """How a canonical answer to this question is shown everywhere."""
@@ -137,6 +152,8 @@ class Index:
     required_by_slot: tuple[int, ...]
     #: Scored questions of a domain, in visit order.
     scored: tuple[QuestionInfo, ...]
+    #: Practice questions (the headline's), in visit order.
+    practice: tuple[QuestionInfo, ...]
     owner_checks: tuple[OwnerCheck, ...]
     maturity_checks: tuple[MaturityCheck, ...]
     #: One row per responsibility, in model order.
@@ -147,6 +164,10 @@ class Index:
     perception_checks: tuple[PerceptionFindings, ...]
     #: The model's edition 2 records: alternatives, structure rules, regulations.
     organisation: OrganisationModel
+    #: The context questions, in questionnaire order.
+    context: tuple[QuestionInfo, ...] = ()
+    #: Each responsibility's first question's position: findings about it list in this order.
+    responsibility_position: dict[str, int] | None = None
 
 
 _CACHE_SIZE = 32
@@ -200,6 +221,11 @@ def build_index(questionnaire: Questionnaire) -> Index:
             score = kind.scorer(q, responsibility)
             label = kind.labeller(q, labels)
             table = kind.table(q, score, label)
+            extremes = kind.extremes(q, score)
+            worst, best = extremes if extremes is not None else (None, None)
+            floor = (score(worst) or 0.0) if extremes is not None else 0.0
+            span = (score(best) or 0.0) - floor if extremes is not None else 0.0
+            is_scored = q.scored and domain is not None
             infos[q.id] = QuestionInfo(
                 id=q.id,
                 question=q,
@@ -212,7 +238,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
                 weight=max(0.0, float(q.weight)),
                 required=q.required,
                 responsibility=responsibility,
-                scored=q.scored and domain is not None,
+                scored=is_scored,
                 table=table,
                 normalise=kind.normaliser(q, table),
                 score=score,
@@ -221,6 +247,12 @@ def build_index(questionnaire: Questionnaire) -> Index:
                 show_if=compile_condition(q.show_if, questions).test if q.show_if else None,
                 compared=kind.compared,
                 finding_key=key,
+                dont_know=kind.dont_know(q),
+                worst=worst,
+                best=best,
+                floor=floor,
+                span=span,
+                practice=is_scored and q.kind != "owner" and span > 0,
             )
     ordered = tuple(infos.values())
 
@@ -257,7 +289,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
             responsibility=r,
             domain=responsibility_domain.get(r.id),
             owner=owner_of.get(r.id),
-            status={code: agreed_status(r.accountable, code) for code in OWNER_CODES},
+            status={code: agreed_status(r.accountable, code) for code in ROLE_CODES},
         )
         for r in questionnaire.model
     )
@@ -283,6 +315,7 @@ def build_index(questionnaire: Questionnaire) -> Index:
         required_total=sum(1 for info in ordered if info.required),
         required_by_slot=tuple(sum(1 for q in s.questions if q.required) for s in domain_sections),
         scored=tuple(i for i in visit_order if i.scored),
+        practice=tuple(i for i in visit_order if i.practice),
         owner_checks=tuple(OwnerCheck(i, prepared.owner_findings(i, r)) for i, r in owners),
         maturity_checks=tuple(
             MaturityCheck(i, prepared.immature_findings(i, r)) for i, r in maturities
@@ -293,6 +326,11 @@ def build_index(questionnaire: Questionnaire) -> Index:
             tuple(DomainDisagreement(s.id, s.title, None) for s in domain_sections), ()
         ),
         organisation=compile_model(questionnaire),
+        context=tuple(i for i in ordered if i.question.context),
+        responsibility_position={
+            rid: min(n for n, i in enumerate(ordered) if i.question.responsibility == rid)
+            for rid in {i.question.responsibility for i in ordered if i.question.responsibility}
+        },
     )
 
 

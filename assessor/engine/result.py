@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from assessor.engine.score_records import NO_SCORES, RespondentScores, ScoreCap, ScoreRange
+
 
 @dataclass(frozen=True, slots=True)
 class Respondent:
@@ -38,19 +40,19 @@ class QuestionnaireInfo(NamedTuple):
 
 
 class Method(NamedTuple):
-    """The scoring method: its version, and how several respondents' answers were combined."""
+    """How the scores were made (``docs/method.md``): the method's version, how several
+    respondents' answers were combined, and the method in a paragraph."""
 
     combination: str
     description: str
-    #: The method's version (``assessor.engine.METHOD_VERSION``): kept with every stored
-    #: result, so a result scored by an older method says so.
-    version: int = 1
+    #: The scoring method's version (:data:`assessor.engine.method.METHOD_VERSION`).
+    version: int
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "version": self.version,
             "combination": self.combination,
             "description": self.description,
-            "version": self.version,
         }
 
 
@@ -88,6 +90,8 @@ class RespondentSummary(NamedTuple):
     hidden: tuple[str, ...] = ()
     #: Every answer or comment this respondent gave, in questionnaire order.
     answers: tuple[Answer, ...] = ()
+    #: This respondent's own scores, from their answers alone.
+    scores: RespondentScores = NO_SCORES
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,12 +102,14 @@ class RespondentSummary(NamedTuple):
             "answered": self.answered,
             "hidden": list(self.hidden),
             "answers": [a.to_dict() for a in self.answers],
+            "scores": self.scores.to_dict(),
         }
 
 
 class DomainScore(NamedTuple):
     id: str
     title: str
+    #: Practice score 0-100 from the domain's known practice answers (0 when none).
     score: int
     #: Weighted mean of the domain's maturity answers, one decimal; None when none answered.
     maturity: float | None
@@ -113,6 +119,9 @@ class DomainScore(NamedTuple):
     completeness: int
     #: Share of compared questions on which respondents differ; None with fewer than two.
     disagreement: float | None
+    #: Ownership clarity 0-100: the share of the domain's responsibilities whose known
+    #: owner fits (expected or acceptable); None when no owner is known.
+    clarity: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +133,7 @@ class DomainScore(NamedTuple):
             "distance": self.distance,
             "completeness": self.completeness,
             "disagreement": self.disagreement,
+            "clarity": self.clarity,
         }
 
 
@@ -145,6 +155,9 @@ class RaciRow(NamedTuple):
     named: tuple[NamedOwner, ...]
     #: aligned, misplaced, orphaned, ambiguous or unanswered.
     status: str
+    #: How the owner named fits this organisation (ownership clarity): expected,
+    #: acceptable, misplaced, shared_without_lead, orphaned, disputed or unanswered.
+    fit: str = "unanswered"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +168,7 @@ class RaciRow(NamedTuple):
             "consulted": list(self.consulted),
             "named": [n.to_dict() for n in self.named],
             "status": self.status,
+            "fit": self.fit,
         }
 
 
@@ -188,9 +202,37 @@ class Evidence(NamedTuple):
         return {"check": self.check, "answers": [a.to_dict() for a in self.answers]}
 
 
+class FindingPart(NamedTuple):
+    """One check that found a gap, merged into a finding about the same root cause."""
+
+    #: The gap's own id (``immature:DAT-7``, ``rule:no_breach_plan``, ``perception:<q>``).
+    id: str
+    #: ``generic:<kind>``, ``rule:<id>`` or ``perception``.
+    check: str
+    kind: str
+    severity: str
+    responsibility: str | None
+    title: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "kind": self.kind,
+            "severity": self.severity,
+            "responsibility": self.responsibility,
+            "title": self.title,
+        }
+
+
 class Finding(NamedTuple):
     """A gap found.  Its number (F1, F2, ...) is its place in ``Result.findings``, counted
-    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike."""
+    from 1: ``Result.to_dict()`` writes it, so every page numbers findings alike.
+
+    One finding per root cause: ``parts`` are the checks merged into it (immaturity,
+    ownership, rules and disagreements about one responsibility or structure rule), and
+    ``key`` names the root cause (``SEC-1:practice``, ``dual-role:structure``),
+    independent of wording, numbering and order."""
 
     id: str
     kind: str
@@ -204,6 +246,15 @@ class Finding(NamedTuple):
     references: tuple[str, ...]
     weight: float
     evidence: Evidence
+    key: str = ""
+    #: The checks merged into this finding, the one it is written from first.
+    parts: tuple[FindingPart, ...] = ()
+    #: The organisation's exposure as it weighs on this finding (size, regulated data,
+    #: sector; one more where an applicable regulation is at stake).
+    exposure: int = 0
+    #: Context questions the respondents disagree on that this finding depends on: it
+    #: stays at medium or below until they are settled.
+    depends_on: tuple[str, ...] = ()
 
     def to_dict(self, number: int = 0) -> dict[str, Any]:
         return {
@@ -220,6 +271,29 @@ class Finding(NamedTuple):
             "references": list(self.references),
             "weight": self.weight,
             "evidence": self.evidence.to_dict(),
+            "key": self.key,
+            "parts": [p.to_dict() for p in self.parts],
+            "exposure": self.exposure,
+            "depends_on": list(self.depends_on),
+        }
+
+
+class UnresolvedFact(NamedTuple):
+    """A context question the respondents answer differently and nobody has settled."""
+
+    question: str
+    text: str
+    #: Each respondent's answer.
+    answers: tuple[AnswerEvidence, ...]
+    #: Regulations (ids) that apply on some respondents' answers and not on others'.
+    regulations: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "answers": [a.to_dict() for a in self.answers],
+            "regulations": list(self.regulations),
         }
 
 
@@ -295,12 +369,41 @@ class Ignored(NamedTuple):
         return {"respondent": self.respondent, "question": self.question, "reason": self.reason}
 
 
+class Inconsistency(NamedTuple):
+    """One respondent's answers that contradict each other across questions (a
+    questionnaire's consistency check): to be settled, never scored."""
+
+    check: str
+    respondent: str
+    role: str
+    #: The questions whose answers disagree, in the check's order, their texts, and this
+    #: respondent's answers to them as every page prints them ("" where not answered).
+    questions: tuple[str, ...]
+    texts: tuple[str, ...]
+    answers: tuple[str, ...]
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "respondent": self.respondent,
+            "role": self.role,
+            "questions": list(self.questions),
+            "texts": list(self.texts),
+            "answers": list(self.answers),
+            "message": self.message,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     questionnaire: QuestionnaireInfo
     method: Method
     respondents: tuple[RespondentSummary, ...]
+    #: The headline: practice maturity 0-100, capped (``cap``); for a provisional result,
+    #: the known answers' score, within ``range``.
     overall: int
+    #: Answered share of the required questions, 0-100 rounded down.
     completeness: int
     domains: tuple[DomainScore, ...]
     raci: tuple[RaciRow, ...]
@@ -308,6 +411,22 @@ class Result:
     perception: Perception
     roadmap: Roadmap
     ignored: tuple[Ignored, ...]
+    #: Contradictions across one respondent's answers, flagged for settling (never scored).
+    inconsistencies: tuple[Inconsistency, ...] = ()
+    #: The regulations and frameworks that apply on the settled facts, in file order.
+    regulations: tuple[str, ...] = ()
+    #: Disputed context facts, listed before every other disagreement.
+    unresolved_facts: tuple[UnresolvedFact, ...] = ()
+    #: Below 80% complete: the headline is ``range`` and has no band.
+    provisional: bool = False
+    #: A provisional headline: every unknown at its worst answer ... at its best.
+    range: ScoreRange | None = None
+    #: The practice score before the cap.
+    practice: int = 0
+    #: The cap structural and regulatory findings set, if any.
+    cap: ScoreCap | None = None
+    #: Ownership clarity overall, 0-100; None when no owner is known.
+    clarity: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-serialisable values (the shape the report reads)."""
@@ -323,12 +442,24 @@ class Result:
             "perception": self.perception.to_dict(),
             "roadmap": self.roadmap.to_dict(),
             "ignored": [i.to_dict() for i in self.ignored],
+            "inconsistencies": [i.to_dict() for i in self.inconsistencies],
+            "regulations": list(self.regulations),
+            "unresolved_facts": [u.to_dict() for u in self.unresolved_facts],
+            "provisional": self.provisional,
+            "range": self.range.to_dict() if self.range is not None else None,
+            "practice": self.practice,
+            "cap": self.cap.to_dict() if self.cap is not None else None,
+            "clarity": self.clarity,
         }
 
     def finding(self, finding_id: str) -> Finding | None:
-        """The finding with this id, or None."""
+        """The finding with this id or key, or that a gap with this id was merged into;
+        None when there is none."""
         for item in self.findings:
-            if item.id == finding_id:
+            if item.id == finding_id or item.key == finding_id:
+                return item
+        for item in self.findings:
+            if any(part.id == finding_id for part in item.parts):
                 return item
         return None
 

@@ -26,6 +26,10 @@ class RuleInfo:
     domain: str | None
     references: tuple[str, ...]
     weight: float
+    #: The structure rule the finding is about (``dual-role`` ...), or None.
+    topic: str | None
+    #: The regulation (id) the finding is about, or None.
+    regulation: str | None
     #: The finding with no answers yet, title and recommendation as written.
     finding: Finding
 
@@ -66,6 +70,8 @@ def rule_info(
         domain=domain,
         references=references,
         weight=weight,
+        topic=finding.topic,
+        regulation=finding.regulation,
         finding=Finding(
             id=finding_id,
             kind=finding.kind,

@@ -31,7 +31,8 @@ class View:
     hidden: frozenset[str]
     ignored: tuple[Ignored, ...]
     shown: int
-    #: Required questions shown, and how many of those were answered.
+    #: Required questions shown, and how many of those were answered ("Don't know" is
+    #: not an answer).
     required: int
     required_answered: int
     #: Per domain slot: required questions shown, and answered.
@@ -104,7 +105,7 @@ def view_of(index: Index, respondent: Respondent, position: int) -> View:
             ignored.append(Ignored(name, qid, "invalid"))
             continue
         answers[qid] = value
-        if info.required:
+        if info.required and value != info.dont_know:  # "Don't know" is no answer
             required_answered += 1
             if info.slot >= 0:
                 slot_answered[info.slot] += 1

@@ -119,9 +119,9 @@ def misplaced_text(responsibility: Responsibility, named: str) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
     holder = ROLE_PHRASES[named]
     if named in responsibility.consulted:
-        keep = f"{_capital(holder)} stays involved as a consulted role, as the model has it."
+        keep = f"{capital(holder)} stays involved as a consulted role, as the model has it."
     else:
-        keep = f"{_capital(holder)} can contribute, but should not answer for it."
+        keep = f"{capital(holder)} can contribute, but should not answer for it."
     return FindingText(
         f"Held by {holder}, not {accountable}: {responsibility.title}",
         f"Move accountability for this to {accountable}. {keep} "
@@ -150,17 +150,21 @@ def disputed_text(responsibility: Responsibility) -> FindingText:
 def immature_text(
     responsibility: Responsibility, question: Question, level: int, target: int
 ) -> FindingText:
-    title = (
-        f"Below target (level {level}, {MATURITY_NAMES[level]}; target {target}): "
-        f"{responsibility.title}"
-    )
-    steps = f"Raise this practice from level {level} ({MATURITY_NAMES[level]}) to level {target}"
+    """Immaturity, self-contained; ``{owner}`` in the recommendation stands for the role
+    who should act (filled when the finding is merged, see :mod:`.root_causes`)."""
+    subject = f"\u201c{responsibility.title}\u201d"
+    title = f"{subject} is at level {level} ({MATURITY_NAMES[level]}), below the target of {target}"
+    steps = f"{OWNER} should raise {subject} from level {level} ({MATURITY_NAMES[level]}) to level {target}"
     steps += f" ({MATURITY_NAMES[target]})." if 0 <= target < len(MATURITY_NAMES) else "."
     if level + 1 < len(question.levels):
         steps += f" Next step, level {level + 1}: {question.levels[level + 1]}"
         if not steps.endswith((".", "!", "?")):
             steps += "."
     return FindingText(title, steps)
+
+
+#: Stands for the role who should act in a recommendation written in advance.
+OWNER = "{owner}"
 
 
 def perception_text(question: Question) -> FindingText:
@@ -171,5 +175,5 @@ def perception_text(question: Question) -> FindingText:
     )
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
     return text[:1].upper() + text[1:]

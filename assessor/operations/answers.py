@@ -15,6 +15,7 @@ from sqlalchemy.orm.util import identity_key
 from assessor.database import begin_write, commit
 from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
+from assessor.engine.guidance import guidance_for
 from assessor.extensions import db
 from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcnow
 from assessor.operations import render_queue, respondents
@@ -59,6 +60,13 @@ def answer_values(respondent: Respondent) -> dict[str, Any]:
 def visible_ids(questionnaire: Questionnaire, role: str, values: dict[str, Any]) -> frozenset[str]:
     """The questions a respondent in ``role`` is shown, given their answer values."""
     return frozenset(visible_questions(questionnaire, values, role))
+
+
+def section_guidance(
+    questionnaire: Questionnaire, section_id: str, role: str, values: dict[str, Any]
+) -> tuple[str, ...]:
+    """The guidance notes of a section that apply to a respondent, given their answers."""
+    return guidance_for(questionnaire, section_id, values, role)
 
 
 class _Hidden(Exception):

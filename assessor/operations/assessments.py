@@ -225,6 +225,21 @@ def issue_link(respondent: Respondent, by: User | None) -> str:
     return token
 
 
+def add_respondent_with_link(
+    assessment: Assessment,
+    by: User,
+    *,
+    name: str,
+    role: str,
+    email: str | None = None,
+    link: bool = True,
+) -> tuple[Respondent, str | None]:
+    """:func:`add_respondent`, then (``link``) :func:`issue_link`: the respondent and
+    their link's token (None without a link)."""
+    respondent = add_respondent(assessment, by, name=name, role=role, email=email)
+    return respondent, issue_link(respondent, by) if link else None
+
+
 def revoke_link(respondent: Respondent, by: User) -> None:
     begin_write()  # SQLite: take the write lock before reading what is changed
     respondent.revoked = True

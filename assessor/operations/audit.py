@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import AuditEvent, User
 
@@ -30,6 +31,20 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def downloaded(workspace_id: int, assessment_id: int, user: User, actor: str, fmt: str) -> None:
+    """Record that ``user`` (as ``actor``) downloaded an assessment's report or export."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    record(
+        "report-downloaded",
+        workspace_id=workspace_id,
+        actor=actor,
+        user=user,
+        target=f"assessment:{assessment_id}",
+        format=fmt,
+    )
+    db.session.commit()
 
 
 def for_user(action: str, user: User, *, actor: str | None = None, **detail: Any) -> None:

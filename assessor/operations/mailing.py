@@ -1,5 +1,5 @@
-"""Sending one e-mail and logging it: the mail log holds every message, sent or failed
-with the error, so that a failed send is shown to the people who asked for it."""
+"""Writing one e-mail and logging it: the mail log holds every message, queued, sent or
+failed with the error, so that a failed send is shown to the people who asked for it."""
 
 from __future__ import annotations
 
@@ -11,23 +11,34 @@ from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.mail import MailError, build, deliver, one_line
+from assessor.mail import Link, build, one_line, person_text
 from assessor.models import MailLog
-from assessor.operations import audit
+from assessor.operations import audit, mail_queue
 
 
-def external_url(endpoint: str, **values: Any) -> str:
+def external_url(endpoint: str, **values: Any) -> Link:
     """An absolute link for an e-mail, always under ``BASE_URL``: the request's Host header
     is the client's to choose, and a reset asked for with a forged one would mail the
     victim a link (with its token) to the attacker's site."""
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+        return Link(url_for(endpoint, _external=True, **values))
+
+
+def _mail_value(value: Any) -> Any:
+    if isinstance(value, Link):
+        return one_line(value)
+    if isinstance(value, str):
+        return person_text(value)
+    if isinstance(value, list | tuple):
+        return [_mail_value(v) for v in value]
+    return value
 
 
 def render(template: str, **context: Any) -> tuple[str, str]:
-    """The subject (the template's first line, after ``Subject:``) and the body.  Names
-    and links are put on one line: a line break in a name must not end the subject."""
-    flat = {k: one_line(v) if isinstance(v, str) else v for k, v in context.items()}
+    """The subject (the template's first line, after ``Subject:``) and the body.  Links
+    the service made go in as they are; any other text is people's, and goes in as
+    :func:`person_text` makes it (one line, bounded, nothing a mail program links)."""
+    flat = {k: _mail_value(v) for k, v in context.items()}
     text = render_template(f"mail/{template}.txt", **flat)
     first, _, body = text.lstrip().partition("\n")
     return first.removeprefix("Subject:").strip(), body.strip() + "\n"
@@ -45,18 +56,13 @@ def send(
     actor: str = "system",
     **context: Any,
 ) -> MailLog:
-    """Render ``mail/<template>.txt``, send it to ``to`` and log it, sent or failed (the
-    error kept), in its own transaction; never raises for a failed send."""
+    """Render ``mail/<template>.txt`` to ``to``, log it as queued (committed, in its own
+    transaction) and hand it to a sender (:mod:`mail_queue`): in a request it is sent
+    after, never during; outside one, before this returns.  Never raises for a failed
+    send: the row says how it went."""
     subject, body = render(template, **context)
-    config = current_app.config
-    message = build(config["MAIL_SENDER"], to, subject, body)
-    status, error, outbox_file = "sent", None, None
-    try:
-        outbox_file = deliver(config, current_app.instance_path, message).outbox_file
-    except MailError as exc:
-        status, error = "failed", str(exc)
-        current_app.logger.warning("mail %s to %s failed: %s", kind, to, error)
-    begin_write()  # after the send: the write lock is not held while the server answers
+    message = build(current_app.config["MAIL_SENDER"], to, subject, body)
+    begin_write()
     log = MailLog(
         workspace_id=workspace_id,
         assessment_id=assessment_id,
@@ -65,22 +71,22 @@ def send(
         kind=kind,
         recipient=to,
         subject=str(message["Subject"])[:300],
-        status=status,
-        error=error,
-        outbox_file=outbox_file,
+        status="queued",
+        message=message.as_string(),
     )
     db.session.add(log)
     db.session.flush()
     if workspace_id is not None:
         audit.record(
-            f"mail-{status}",
+            "mail-queued",
             workspace_id=workspace_id,
             actor=actor,
             target=f"mail:{log.id}",
             kind=kind,
-            **({"error": error} if error else {}),
         )
     db.session.commit()
+    mail_queue.dispatch(log.id)
+    db.session.refresh(log)
     return log
 
 
@@ -96,3 +102,13 @@ def by_respondent(assessment_id: int, per_respondent: int = 3) -> dict[int, list
         if row.respondent_id is not None and len(found[row.respondent_id]) < per_respondent:
             found[row.respondent_id].append(row)
     return dict(found)
+
+
+def team_invitations(workspace_id: int) -> dict[str, MailLog]:
+    """The latest team-invitation e-mail to each address, by address."""
+    rows = db.session.scalars(
+        select(MailLog)
+        .where(MailLog.workspace_id == workspace_id, MailLog.kind == "team-invitation")
+        .order_by(MailLog.created_at, MailLog.id)
+    )
+    return {row.recipient: row for row in rows}

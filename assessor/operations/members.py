@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import MEMBER_ROLES, Membership, User, UserSession, Workspace
-from assessor.operations import audit
+from assessor.operations import api_tokens, audit
 from assessor.operations.errors import InvalidInput
 
 LAST_OWNER = (
@@ -65,7 +65,8 @@ def change_role(membership: Membership, role: str, by: User) -> None:
 
 def remove(membership: Membership, by: User, *, action: str = "member-removed") -> None:
     """Take a member out of the workspace (or, with ``action="member-left"``, let them
-    leave).  Someone left in no workspace has all their sessions ended.
+    leave).  Their API tokens of the workspace are revoked; someone left in no workspace
+    has all their sessions ended.
 
     :raise InvalidInput: the last owner.
     """
@@ -74,6 +75,7 @@ def remove(membership: Membership, by: User, *, action: str = "member-removed") 
     _refuse_last_owner(membership, members)
     user_id, workspace_id = membership.user_id, membership.workspace_id
     db.session.delete(membership)
+    tokens = api_tokens.revoke_member_tokens(workspace_id, user_id)
     db.session.flush()
     elsewhere = db.session.scalar(
         select(func.count()).select_from(Membership).where(Membership.user_id == user_id)
@@ -89,6 +91,7 @@ def remove(membership: Membership, by: User, *, action: str = "member-removed") 
         user=by,
         target=f"user:{user_id}",
         sessions_ended=ended,
+        api_tokens_revoked=tokens,
     )
     db.session.commit()
     db.session.expire_all()

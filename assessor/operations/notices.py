@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from assessor.database import begin_write
 from assessor.extensions import db
@@ -97,12 +97,33 @@ def set_reminder_schedule(assessment: Assessment, days: int | None, by: User) ->
 class ReminderRun:
     assessments: int = 0
     sent: int = 0
+    #: Handed to the queue's workers (``ASSESSOR_QUEUE_URL``): they send them.
+    queued: int = 0
     failed: list[MailLog] = field(default_factory=list)
+
+
+def _claim_due(assessment: Assessment, now: datetime) -> bool:
+    """Take this round of the assessment's reminders (committed): False when another run
+    (cron and the queue, or two of either) took it first."""
+    last = assessment.reminded_at
+    unchanged = Assessment.reminded_at.is_(None) if last is None else Assessment.reminded_at == last
+    begin_write()
+    result = db.session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, unchanged)
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    taken = int(result.rowcount)  # type: ignore[attr-defined]
+    db.session.commit()
+    db.session.refresh(assessment)
+    return taken == 1
 
 
 def send_due_reminders(now: datetime | None = None) -> ReminderRun:
     """Remind for every open assessment whose schedule is due: ``reminder_days`` after its
-    last reminder (or its start)."""
+    last reminder (or its start).  Safe to run in several places at once: each round of
+    an assessment's reminders is taken by one run."""
     now = now or utcnow()
     run = ReminderRun()
     scheduled = db.session.scalars(
@@ -116,10 +137,14 @@ def send_due_reminders(now: datetime | None = None) -> ReminderRun:
             days=assessment.reminder_days
         ):
             continue
+        if not _claim_due(assessment, now):
+            continue
         run.assessments += 1
-        for log in remind(assessment, None):
+        for log in [_email_link(r, None, "reminder") for r in waiting(assessment)]:
             if log.status == "sent":
                 run.sent += 1
+            elif log.status == "queued":
+                run.queued += 1
             else:
                 run.failed.append(log)
     return run

@@ -64,7 +64,9 @@ def send_verification(user: User) -> None:
 
 
 def _send_verification(user: User, token: str) -> None:
-    """Commit the link (in the transaction that issued it), then e-mail it."""
+    """Commit the link (in the transaction that issued it), then e-mail it.  The message
+    repeats nothing the person typed: until the link is used, whoever signed up may not
+    own the address, and the name would be their text in someone else's mailbox."""
     audit.for_user("verification-sent", user)
     db.session.commit()
     send(
@@ -72,7 +74,6 @@ def _send_verification(user: User, token: str) -> None:
         user.email,
         "verify",
         user_id=user.id,
-        name=user.name,
         link=external_url("account.verify", token=token),
         hours=int(account_links.lifetime("verify").total_seconds() // 3600),
     )
@@ -94,7 +95,8 @@ def confirm_email(token: str) -> User | None:
 
 def request_reset(email: str) -> None:
     """E-mail a password-reset link to the account with this address; an address without
-    one gets a message saying so (the same page and the same work for both)."""
+    one gets a message saying so (the same page and the same work for both).  Neither
+    repeats the account's name: an unverified account's was typed by whoever signed up."""
     user = _user(email)
     if user is None:
         send(
@@ -112,7 +114,6 @@ def request_reset(email: str) -> None:
         user.email,
         "reset",
         user_id=user.id,
-        name=user.name,
         link=external_url("account.reset", token=token),
         minutes=int(account_links.lifetime("reset").total_seconds() // 60),
     )

@@ -303,20 +303,6 @@ def _ended(row: RenderJob, status: int) -> str:
     return f"process died after {seconds:.1f} s (wait status {status})"
 
 
-def work(burst: bool = False) -> None:
-    """Run an RQ worker on the render queues (downloads first) until stopped."""
-    from rq import Worker
-
-    connection = _redis()
-    queues = [_rq_queue(lane, connection) for lane in ("interactive", "bulk")]
-    db.session.remove()
-    db.engine.dispose()  # no connection is inherited by the work horses
-    import assessor.reports.warm  # noqa: F401  (WeasyPrint and its fonts, once for every horse)
-
-    worker = Worker(queues, connection=connection, work_horse_killed_handler=horse_killed)
-    worker.work(burst=burst, logging_level="WARNING")
-
-
 def _redis() -> Any:
     from redis import Redis
 

@@ -20,9 +20,17 @@ _respondent = Respondent.__table__
 _assessment = Assessment.__table__
 
 
-def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor: str) -> datetime:
+def submit(
+    questionnaire: Questionnaire,
+    who: Respondent | RespondentView,
+    actor: str,
+    *,
+    notify: bool = True,
+) -> datetime:
     """Lock the respondent's answers; the time they were submitted.  Submitting again (a
     second tab, a double click) changes nothing and gives the first submission's time.
+    ``notify``: e-mail the workspace's editors that they submitted (not for answers the
+    service itself submits, such as the demo's).
 
     :raise InvalidInput: required questions are unanswered (``field`` is the first one).
     :raise Locked: the assessment is closed.
@@ -74,7 +82,8 @@ def submit(questionnaire: Questionnaire, who: Respondent | RespondentView, actor
     )
     db.session.commit()
     render_queue.prerender(assessment.id)  # after the commit: the answers are safe first
-    notices.notify_submitted(who.id)
+    if notify:
+        notices.notify_submitted(who.id)
     return submitted_at
 
 

@@ -3,7 +3,6 @@ it takes, that their answers appear by name, and how their data is kept."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,10 +13,8 @@ from assessor.models import Respondent, User
 from assessor.operations.answers import answer_values, visible_ids
 from assessor.operations.catalog import questionnaire_for
 from assessor.operations.respondents import RespondentView
-
-#: The assumption behind the time estimate: a question read and answered in about this
-#: many seconds (most are one choice among five; a few ask for a number or a comment).
-SECONDS_PER_QUESTION = 20
+from assessor.questionnaire import Questionnaire
+from assessor.questionnaire.estimate import Estimate, estimate
 
 
 @dataclass(frozen=True)
@@ -32,14 +29,26 @@ class Welcome:
     #: ``firm`` or ``own`` (the workspace's kind: no "consultant" on an own path).
     kind: str
     questionnaire: str
-    questions: int
-    minutes: int
+    #: The time the questions this respondent is shown take, from their answers so far.
+    estimate: Estimate
     members: int
 
 
-def minutes_for(questions: int) -> int:
-    """The honest estimate: :data:`SECONDS_PER_QUESTION` a question, whole minutes up."""
-    return max(1, math.ceil(questions * SECONDS_PER_QUESTION / 60))
+@dataclass(frozen=True)
+class StartEstimate:
+    """The time a questionnaire takes a new respondent: the questions shown before any
+    answer, and all of them (answers about the organisation add some)."""
+
+    first: Estimate
+    most: Estimate
+
+
+def start_estimate(questionnaire: Questionnaire, role: str = "OTHER") -> StartEstimate:
+    """The estimate a start page shows, before the respondent has answered anything."""
+    return StartEstimate(
+        first=estimate(questionnaire, visible_ids(questionnaire, role, {})),
+        most=estimate(questionnaire, questionnaire.questions),
+    )
 
 
 def welcome(view: RespondentView) -> Welcome:
@@ -64,7 +73,6 @@ def welcome(view: RespondentView) -> Welcome:
         inviter=inviter,
         kind=workspace.kind,
         questionnaire=questionnaire.title,
-        questions=len(shown),
-        minutes=minutes_for(len(shown)),
+        estimate=estimate(questionnaire, shown),
         members=len(workspace.memberships),
     )

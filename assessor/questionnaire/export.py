@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessor.questionnaire.schema import Condition, Question, Questionnaire
+from assessor.questionnaire.schema import Condition, Option, Question, Questionnaire
 
 
 def condition_dict(condition: Condition) -> dict[str, Any]:
@@ -24,8 +24,14 @@ def question_dict(question: Question) -> dict[str, Any]:
         "context": question.context,
         "required": question.required,
         "show_if": condition_dict(question.show_if) if question.show_if is not None else None,
-        "options": [option.model_dump(mode="json") for option in question.all_options],
+        "options": [_option(option) for option in question.all_options],
     }
+
+
+def _option(option: Option) -> dict[str, Any]:
+    """value, label, score; and ``exclusive: true`` on the option that excludes the others."""
+    found = option.model_dump(mode="json", exclude={"exclusive"})
+    return {**found, "exclusive": True} if option.exclusive else found
 
 
 def _edition_two(q: Questionnaire) -> dict[str, Any]:
@@ -40,6 +46,7 @@ def _edition_two(q: Questionnaire) -> dict[str, Any]:
                 ("roles", q.roles),
                 ("structure", q.structure),
                 ("regulations", q.regulations),
+                ("consistency", q.consistency),
             )
         },
     }
@@ -64,6 +71,16 @@ def to_json_dict(q: Questionnaire) -> dict[str, Any]:
             {
                 "id": section.id,
                 "title": section.title,
+                **(
+                    {
+                        "guidance": [
+                            {"text": note.text, "show_if": condition_dict(note.show_if)}
+                            for note in section.guidance
+                        ]
+                    }
+                    if section.guidance
+                    else {}
+                ),
                 "questions": [question_dict(question) for question in section.questions],
             }
             for section in q.sections
@@ -72,7 +89,13 @@ def to_json_dict(q: Questionnaire) -> dict[str, Any]:
             {
                 "id": rule.id,
                 "when": condition_dict(rule.when),
-                "finding": rule.finding.model_dump(mode="json"),
+                # A finding's topic and regulation (edition 2) only where it names them.
+                "finding": rule.finding.model_dump(
+                    mode="json",
+                    exclude={
+                        k for k in ("topic", "regulation") if getattr(rule.finding, k) is None
+                    },
+                ),
             }
             for rule in q.rules
         ],

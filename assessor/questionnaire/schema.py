@@ -57,9 +57,11 @@ __all__ = [
     "AnyOf",
     "Compare",
     "Condition",
+    "ConsistencyCheck",
     "Effort",
     "FindingKind",
     "FindingTemplate",
+    "Guidance",
     "NotOf",
     "Option",
     "OwnerCode",
@@ -97,6 +99,8 @@ class Option(Strict):
     label: str = Field(min_length=1)
     #: 0.0 (worst) .. 1.0 (best); None for an option that is not scored.
     score: float | None = Field(default=None, ge=0, le=1)
+    #: Multi questions: this option ("None of these") cannot be ticked with another.
+    exclusive: bool = False
 
     @field_validator("value", mode="before")
     @classmethod
@@ -134,6 +138,9 @@ class Question(Strict):
     max: float | None = None
     #: Text questions: the longest answer accepted.
     max_length: int = Field(default=2000, ge=1, le=20000)
+    #: Owner questions: the role codes offered, in order (set from the questionnaire's
+    #: ``roles`` in an edition 2 questionnaire); empty: the five codes of edition 1.
+    roles: tuple[RoleCode, ...] = ()
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
@@ -161,6 +168,10 @@ class Question(Strict):
                 "maturity": "maturity questions offer levels 0-4 from their levels",
             }.get(kind, f"{kind} questions have no options")
             raise invalid(f"remove the options: {where}", "options")
+        if self.roles and kind != "owner":
+            raise invalid("only owner questions offer roles", "roles")
+        if self.roles and "NONE" not in self.roles:
+            raise invalid("an owner question offers NONE (nobody / unclear)", "roles")
         if kind in ("choice", "multi") and len(self.options) < 2:
             raise invalid(f"a {kind} question needs at least two options", "options")
         self._check_options()
@@ -202,6 +213,12 @@ class Question(Strict):
                     f"options.{index}.value",
                 )
             seen[key] = index
+            if option.exclusive and self.kind != "multi":
+                raise invalid(
+                    "only a multi question's option can be exclusive (a choice takes one "
+                    "answer anyway)",
+                    f"options.{index}.exclusive",
+                )
             if self.kind == "yesno" and option.value not in YESNO_VALUES:
                 raise invalid(
                     f"a yesno option is one of {', '.join(YESNO_VALUES)}, not {option.value!r}",
@@ -227,11 +244,16 @@ class Question(Strict):
             return True
         return any(option.score is not None for option in self.all_options)
 
+    @property
+    def owner_codes(self) -> tuple[str, ...]:
+        """The role codes an owner question offers (edition 1: the five of OWNER_CODES)."""
+        return self.roles or OWNER_CODES
+
     @cached_property
     def all_options(self) -> tuple[Option, ...]:
         """The options a respondent chooses from, for every kind that has them."""
         if self.kind == "owner":
-            return tuple(Option(value=code, label=OWNER_LABELS[code]) for code in OWNER_CODES)
+            return tuple(Option(value=code, label=OWNER_LABELS[code]) for code in self.owner_codes)
         if self.kind == "maturity":
             return tuple(
                 Option(value=level, label=f"{MATURITY_NAMES[level]}: {text}", score=level / 4)
@@ -246,13 +268,36 @@ class Question(Strict):
         return self.options
 
 
+class Guidance(Strict):
+    """A note shown at the top of a section's page to respondents whose earlier answers
+    meet ``show_if`` (how a dual CIO/CISO should answer, say)."""
+
+    text: str = Field(min_length=1)
+    show_if: Condition
+
+
 class Section(Strict):
     """One domain of the model, one page of the questionnaire."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=1)
     intro: str = ""
+    #: Notes for some respondents, each under a condition over the answers of earlier pages.
+    guidance: tuple[Guidance, ...] = ()
     questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class ConsistencyCheck(Strict):
+    """Answers that contradict each other across questions: flagged in the result for the
+    respondent and the consultant to settle, never refused and never scored."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    #: True when one respondent's answers contradict each other.
+    when: Condition
+    #: The questions whose answers disagree, shown with the flag.
+    questions: tuple[str, ...] = Field(min_length=2)
+    #: One sentence that says what contradicts what, and how to settle it.
+    message: str = Field(min_length=1)
 
 
 class FindingTemplate(Strict):
@@ -266,6 +311,13 @@ class FindingTemplate(Strict):
     recommendation: str = Field(min_length=1)
     effort: Effort
     references: tuple[str, ...] = ()
+    #: The structure rule of the model the finding is about (``dual-role``, ``no-ciso``,
+    #: ``reporting-line``, ``size``): its key is ``<topic>:structure``, and the findings of
+    #: its responsibility merge into it.
+    topic: str | None = Field(default=None, pattern=r"^[a-z][a-z-]*$")
+    #: The regulation (an id of ``regulations``) the finding is about: raised only where it
+    #: applies.
+    regulation: str | None = None
 
     @field_validator("act")
     @classmethod
@@ -291,6 +343,8 @@ class Questionnaire(Strict):
     model: tuple[Responsibility, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = ()
+    #: Contradictions across questions, flagged in the result (see ConsistencyCheck).
+    consistency: tuple[ConsistencyCheck, ...] = ()
     #: ``draft``: loadable, checkable and scorable, but not offered for new assessments
     #: nor used as the default (see :meth:`Catalog.offered`).
     status: Literal["published", "draft"] = "published"
@@ -301,6 +355,34 @@ class Questionnaire(Strict):
     regulations: tuple[Regulation, ...] = ()
     #: Content hash, set by the loader; not part of the file.
     hash: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _owner_roles(cls, data: Any) -> Any:
+        """In an edition 2 questionnaire (one that declares ``roles``), owner questions offer
+        the declared roles, in their order, unless a question names its own."""
+        if not isinstance(data, dict) or not isinstance(data.get("roles"), list | tuple):
+            return data
+        codes = [r["code"] for r in data["roles"] if isinstance(r, dict) and "code" in r]
+        sections = data.get("sections")
+        if "NONE" not in codes or not isinstance(sections, list | tuple):
+            return data  # validate_model says what is missing
+        new_sections: list[Any] = []
+        for section in sections:
+            questions = section.get("questions") if isinstance(section, dict) else None
+            if not isinstance(questions, list | tuple):
+                new_sections.append(section)
+                continue
+            new_questions = [
+                {**question, "roles": codes}
+                if isinstance(question, dict)
+                and question.get("kind") == "owner"
+                and "roles" not in question
+                else question
+                for question in questions
+            ]
+            new_sections.append({**section, "questions": new_questions})
+        return {**data, "sections": new_sections}
 
     @cached_property
     def questions(self) -> dict[str, Question]:

@@ -17,6 +17,7 @@ from typing import Any
 from assessor.questionnaire.problems import Loc, did_you_mean, format_loc
 from assessor.questionnaire.schema import (
     MATURITY_NAMES,
+    OWNER_CODES,
     AllOf,
     AnyOf,
     Compare,
@@ -45,6 +46,8 @@ def check(q: Questionnaire) -> list[Issue]:
         return issues
     issues += _questions(q)
     issues += _rules(q)
+    issues += _guidance(q)
+    issues += _consistency(q)
     for loc, condition in model_conditions(q):
         issues += _condition(q, condition, loc, None, None)
     issues += check_model(q)
@@ -58,6 +61,10 @@ def _duplicates(q: Questionnaire) -> Iterator[Issue]:
         ("section", ((("sections", i, "id"), s.id) for i, s in enumerate(q.sections))),
         ("question", ((loc + ("id",), question.id) for loc, question in _located(q))),
         ("rule", ((("rules", i, "id"), r.id) for i, r in enumerate(q.rules))),
+        (
+            "consistency check",
+            ((("consistency", i, "id"), c.id) for i, c in enumerate(q.consistency)),
+        ),
     ]
     for what, items in groups:
         first: dict[str, Loc] = {}
@@ -93,6 +100,13 @@ def _questions(q: Questionnaire) -> Iterator[Issue]:
                     f"{found.id} belongs to the domain {found.domain!r}, but this question is "
                     f"in the section {section.id!r} (a section holds one domain)",
                 )
+        declared: list[str] = [role.code for role in q.roles] or list(OWNER_CODES)
+        for n, code in enumerate(question.roles):
+            if code not in declared:
+                yield (
+                    loc + ("roles", n),
+                    f"{code} is not a role of this questionnaire (one of: {', '.join(declared)})",
+                )
         if question.show_if is not None:
             yield from _condition(q, question.show_if, loc + ("show_if",), question, earlier)
         earlier.add(question.id)
@@ -112,6 +126,56 @@ def _rules(q: Questionnaire) -> Iterator[Issue]:
         for key in ("title", "recommendation"):
             text = getattr(finding, key)
             yield from _placeholders(q, text, loc + ("finding", key))
+
+
+def _guidance(q: Questionnaire) -> Iterator[Issue]:
+    """A section's guidance reads answers of earlier sections only (its page is drawn
+    from them)."""
+    earlier: set[str] = set()
+    for s, section in enumerate(q.sections):
+        for g, note in enumerate(section.guidance):
+            loc: Loc = ("sections", s, "guidance", g, "show_if")
+            yield from _condition(q, note.show_if, loc, None, None)
+            for name in condition_questions(note.show_if):
+                if name in q.questions and name not in earlier:
+                    yield (
+                        loc,
+                        f"guidance reads {name!r}, which is not on an earlier page: a page's "
+                        f"guidance depends only on answers given before it",
+                    )
+        earlier.update(question.id for question in section.questions)
+
+
+def _consistency(q: Questionnaire) -> Iterator[Issue]:
+    for i, check in enumerate(q.consistency):
+        loc: Loc = ("consistency", i)
+        yield from _condition(q, check.when, loc + ("when",), None, None)
+        for n, name in enumerate(check.questions):
+            if name not in q.questions:
+                hint = did_you_mean(name, q.questions)
+                yield loc + ("questions", n), f"unknown question {name!r}{hint}"
+        read = condition_questions(check.when)
+        missing = [name for name in read if name in q.questions and name not in check.questions]
+        if missing:
+            yield (
+                loc + ("questions",),
+                f"list every question the check reads: {', '.join(missing)} missing",
+            )
+
+
+def condition_questions(condition: Condition) -> list[str]:
+    """The question ids a condition reads, in first-use order."""
+    if isinstance(condition, AllOf | AnyOf):
+        parts = condition.all if isinstance(condition, AllOf) else condition.any
+        found: list[str] = []
+        for part in parts:
+            found += [name for name in condition_questions(part) if name not in found]
+        return found
+    if isinstance(condition, NotOf):
+        return condition_questions(condition.not_)
+    if isinstance(condition, Compare):
+        return [condition.q]
+    return []
 
 
 def _placeholders(q: Questionnaire, text: str, loc: Loc) -> Iterator[Issue]:

@@ -54,6 +54,18 @@ def check_model(q: Questionnaire) -> Iterator[Issue]:
     yield from _structure(q)
     yield from _regulations(q)
     yield from _references(q)
+    yield from _rule_regulations(q)
+
+
+def _rule_regulations(q: Questionnaire) -> Iterator[Issue]:
+    known = [g.id for g in q.regulations]
+    for i, rule in enumerate(q.rules):
+        named = rule.finding.regulation
+        if named is not None and named not in known:
+            yield (
+                ("rules", i, "finding", "regulation"),
+                f"{named} is not a regulation of this questionnaire{did_you_mean(named, known)}",
+            )
 
 
 def _edition_one(q: Questionnaire) -> Iterator[Issue]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from assessor.questionnaire.schema import MATURITY_NAMES, Questionnaire
+from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import charts, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
 from assessor.reports.fetcher import asset_url
@@ -27,6 +27,7 @@ from assessor.reports.labels import (
     STATUS_LABELS,
     owner_short,
 )
+from assessor.reports.scoring_text import method_context, scores_context
 
 PAPERS = ("a4", "letter")
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
@@ -135,13 +136,6 @@ def accent_or_default(value: str | None) -> str:
         return DEFAULT_ACCENT
 
 
-def maturity_name(level: float | None) -> str:
-    """The level reached: 2.7 has reached Defined (2), not yet Managed (3)."""
-    if level is None:
-        return "Not answered"
-    return MATURITY_NAMES[max(0, min(4, int(level + 1e-9)))]
-
-
 def build_context(
     result: Mapping[str, Any], inputs: ReportInputs, *, inline_logo: bool = False
 ) -> dict[str, Any]:
@@ -159,7 +153,8 @@ def build_context(
     return {
         "meta": _meta(result, inputs, accent, inline_logo),
         "summary": summary.executive_summary(result, inputs.organization, domain_titles),
-        "scores": _scores(result),
+        "scores": scores_context(result),
+        "scoring": method_context(result),
         "charts": {
             "radar": charts.radar_svg(result["domains"], accent=accent),
             "heatmap": charts.heatmap_svg(result["perception"]["domains"]) if several else None,
@@ -235,49 +230,6 @@ def _meta(
             {"name": name, "role": role, "role_label": ROLE_LABELS.get(role, role)}
             for name, role in inputs.waiting
         ],
-    }
-
-
-def _scores(result: Mapping[str, Any]) -> dict[str, Any]:
-    domains = []
-    for d in result["domains"]:
-        maturity = d.get("maturity")
-        if maturity is None:
-            state = "unanswered"
-        elif maturity >= d["target"]:
-            state = "meets"
-        else:
-            state = "below"
-        domains.append(
-            {
-                "id": d["id"],
-                "title": d["title"],
-                "score": d["score"],
-                "maturity": maturity,
-                "maturity_text": "–" if maturity is None else f"{maturity:.1f}",
-                "maturity_name": maturity_name(maturity),
-                "maturity_pct": 0 if maturity is None else round(100 * maturity / 4),
-                "target": d["target"],
-                "target_name": MATURITY_NAMES[max(0, min(4, int(d["target"])))],
-                "target_pct": round(100 * d["target"] / 4),
-                "distance": d.get("distance"),
-                "completeness": d["completeness"],
-                "disagreement": d.get("disagreement"),
-                "disagreement_pct": (
-                    None if d.get("disagreement") is None else round(100 * d["disagreement"])
-                ),
-                "state": state,
-            }
-        )
-    band, meaning = summary.score_band(result["overall"])
-    return {
-        # False when no respondent counts: there is no score to show yet.
-        "answered": bool(result["respondents"]),
-        "overall": result["overall"],
-        "completeness": result["completeness"],
-        "band": band,
-        "meaning": meaning,
-        "domains": domains,
     }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
+from assessor.reports import scoring_text
 from assessor.reports.context import ReportInputs
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -32,7 +33,11 @@ ANSWER_COLUMNS = (
     "label",
     "comment",
     "respondent_status",
+    "result_status",
 )
+#: How exports name a result under 80% answered (its score a range, no band), and others.
+PROVISIONAL = "provisional"
+COMPLETE = "complete"
 #: How exports name a counted respondent's state (``status_of``).
 SUBMITTED = "submitted"
 INCLUDED_IN_PROGRESS = "in progress (included)"
@@ -72,6 +77,7 @@ def answer_rows(result: Mapping[str, Any], inputs: ReportInputs) -> list[dict[st
     questionnaire = inputs.questionnaire
     questions = questionnaire.questions
     section_of = questionnaire.section_of
+    result_status = PROVISIONAL if result.get("provisional") else COMPLETE
     rows = []
     for index, respondent in enumerate(result["respondents"]):
         status = status_of(inputs, index)
@@ -88,10 +94,16 @@ def answer_rows(result: Mapping[str, Any], inputs: ReportInputs) -> list[dict[st
                     "label": answer["label"],
                     "comment": answer["comment"],
                     "respondent_status": status,
+                    "result_status": result_status,
                     "shown": answer["shown"],
                 }
             )
     return rows
+
+
+def _range_text(result: Mapping[str, Any]) -> str:
+    span = result.get("range")
+    return f"{span['low']} to {span['high']}" if result.get("provisional") and span else ""
 
 
 def _is_number(value: Any) -> bool:
@@ -203,6 +215,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 r["label"],
                 r["comment"],
                 r["respondent_status"],
+                r["result_status"],
             ]
             for r in answer_rows(result, inputs)
         ),
@@ -279,7 +292,13 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         ("Questionnaire", f"{inputs.questionnaire.title}, version {inputs.questionnaire.version}"),
         ("Prepared by", inputs.firm_name or ""),
         ("Overall score", result["overall"]),
+        ("Result", PROVISIONAL if result.get("provisional") else COMPLETE),
+        ("Overall range (provisional)", _range_text(result)),
         ("Completeness (%)", result["completeness"]),
+        ("Ownership clarity (%)", result.get("clarity")),
+        ("Practice score before the cap", result.get("practice", result["overall"])),
+        ("Cap", scoring_text.cap_text(result)),
+        ("Method version", result["method"].get("version")),
         ("Method", result["method"]["combination"]),
         ("Method description", result["method"]["description"]),
         (),
@@ -306,6 +325,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
             "distance",
             "completeness (%)",
             "disagreement",
+            "ownership clarity (%)",
         ),  # fmt: skip
         *(
             (
@@ -317,6 +337,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 d["distance"],
                 d["completeness"],
                 d["disagreement"],
+                d.get("clarity"),
             )  # fmt: skip
             for d in result["domains"]
         ),

@@ -89,12 +89,23 @@ def executive_summary(
 ) -> dict[str, Any]:
     """The summary as short paragraphs and lists of plain sentences."""
     overall = result["overall"]
+    band: str | None
     band, meaning = score_band(overall)
     respondents = result["respondents"]
-    paragraphs = [
-        f"{organization} scores {overall} out of 100 on the governance of its IT and security "
-        f"leadership: {band.lower()}, meaning {meaning}."
-    ]
+    span = result.get("range")
+    if result.get("provisional") and span:
+        band = None
+        paragraphs = [
+            f"{organization}'s result is provisional: only {result['completeness']}% of the "
+            "required questions were answered, so its score on the governance of its IT and "
+            f"security leadership is a range, {span['low']} to {span['high']} out of 100, "
+            "with no band until at least 80% are answered."
+        ]
+    else:
+        paragraphs = [
+            f"{organization} scores {overall} out of 100 on the governance of its IT and "
+            f"security leadership: {band.lower()}, meaning {meaning}."
+        ]
     answered = [d for d in result["domains"] if d.get("maturity") is not None]
     if answered:
         below = [d for d in answered if d["maturity"] < d["target"]]
@@ -114,10 +125,16 @@ def executive_summary(
             paragraphs.append(sentence + ".")
         else:
             paragraphs.append("Every domain answered meets its target maturity.")
-    if result["completeness"] < 100:
+    if result.get("clarity") is not None:
         paragraphs.append(
-            f"{result['completeness']}% of the required questions were answered; "
-            "unanswered questions count as gaps, so the scores may improve once they are."
+            f"Ownership clarity is {result['clarity']}%: the share of responsibilities whose "
+            "one accountable owner fits the organisation. It is shown beside the score and "
+            "never adds to it."
+        )
+    if result["completeness"] < 100 and not result.get("provisional"):
+        paragraphs.append(
+            f"{result['completeness']}% of the required questions were answered; unanswered "
+            'and "don\'t know" answers are left out of the scores, neither gaps nor credit.'
         )
 
     gaps = [
@@ -191,4 +208,10 @@ def _method(result: Mapping[str, Any], respondents: Sequence[Mapping[str, Any]])
     lead = f"{count} respondent{'s' if count != 1 else ''} answered: {names}."
     if count < 2:
         return lead
+    if result["method"].get("combination") == "median_low":
+        return (
+            f"{lead} Where their answers differ, the lower of two answers counts, and the "
+            "median-low of three or more, so one outlier cannot move a score alone; each "
+            "respondent's own scores are shown beside the combined ones."
+        )
     return f"{lead} {result['method']['description']}"

@@ -91,7 +91,8 @@ def role_required(*roles: str) -> Callable[[F], F]:
 
 def verified_required(view: F) -> F:
     """The signed-in user's e-mail address is confirmed: inviting (team members,
-    respondents by link or e-mail) and exports wait for it (403 with a page saying so)."""
+    respondents by link or e-mail), e-mail, the PDF report and exports wait for it (403
+    with a page saying so, and a button that sends the link again)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

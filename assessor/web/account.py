@@ -8,12 +8,19 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from assessor.extensions import limiter
-from assessor.operations import account_links, registration
+from assessor.operations import account_links, accounts, registration
 from assessor.operations.errors import InvalidInput
+from assessor.web import mail_limits
 from assessor.web.auth import auth_limit, start_session
 from assessor.web.forms import ActionForm, ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm
 
 bp = Blueprint("account", __name__)
+
+
+def _address(email: str) -> mail_limits.Recipient:
+    """An address as the e-mail limits count it (whether or not it has an account)."""
+    address = accounts.normalise_email(email)
+    return mail_limits.Recipient(f"address:{address}", address)
 
 
 def _link_limit() -> str:
@@ -48,7 +55,12 @@ def resend_verification() -> ResponseReturnValue:
     if user.email_verified_at is not None:
         flash("Your e-mail address is already confirmed.", "info")
     else:
+        try:
+            allowed = mail_limits.check(user.id, [_address(user.email)])
+        except mail_limits.MailLimited as exc:
+            return mail_limits.refused(exc, url_for("dashboard.index"), "Go to the start page")
         registration.send_verification(user)
+        allowed.count()
         flash(f"We sent a new link to {user.email}; earlier links no longer work.", "success")
     return redirect(url_for("dashboard.index"))
 
@@ -58,7 +70,13 @@ def resend_verification() -> ResponseReturnValue:
 def forgot() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        try:
+            allowed = mail_limits.check(None, [_address(form.email.data or "")])
+        except mail_limits.MailLimited as exc:
+            form.email.errors = [*form.email.errors, exc.message]
+            return render_template("account/forgot.html", f=form), 429
         registration.request_reset(form.email.data or "")
+        allowed.count()
         return render_template("account/reset_sent.html", email=form.email.data)
     return render_template("account/forgot.html", f=form), 422 if form.errors else 200
 

@@ -181,6 +181,7 @@ def _render(seat: Seat, section: Section, form: Any, values: dict[str, Any]) -> 
         form_errors=form.form_errors,
         csrf_field=current_app.config.get("WTF_CSRF_ENABLED", True),
         shown=shown,
+        guidance=ops.section_guidance(seat.questionnaire, section.id, seat.respondent.role, values),
         show_if=show_if_json(seat.questionnaire, section.id),
         comment_name=comment_name,
         version_name=version_name,
@@ -324,7 +325,6 @@ def link_welcome(token: str) -> ResponseReturnValue:
         "answering/welcome.html",
         seat=seat,
         about=welcome.welcome(seat.respondent),
-        seconds=welcome.SECONDS_PER_QUESTION,
         start=seat.url("page", section_id=seat.questionnaire.sections[0].id),
         respondent_mode=True,
     )

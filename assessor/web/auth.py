@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from assessor.extensions import limiter, login_manager
 from assessor.operations import accounts, registration, sessions
 from assessor.operations.errors import InvalidInput
+from assessor.web import mail_limits
 from assessor.web.forms import ActionForm, JoinForm, SignInForm, SignUpForm
 
 bp = Blueprint("auth", __name__)
@@ -60,6 +61,15 @@ def sign_up() -> ResponseReturnValue:
     """The same answer, "check your e-mail", whether or not the address has an account."""
     form = SignUpForm()
     if form.validate_on_submit():
+        address = accounts.normalise_email(form.email.data or "")
+        try:
+            # The same for a known address as for a new one: it tells nothing apart.
+            allowed = mail_limits.check(
+                None, [mail_limits.Recipient(f"address:{address}", address)]
+            )
+        except mail_limits.MailLimited as exc:
+            form.email.errors = [*form.email.errors, exc.message]
+            return render_template("auth/sign_up.html", f=form), 429
         try:
             registration.register(
                 form.email.data or "",
@@ -71,6 +81,7 @@ def sign_up() -> ResponseReturnValue:
         except InvalidInput as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
+            allowed.count()
             return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/sign_up.html", f=form), 422 if form.errors else 200
 

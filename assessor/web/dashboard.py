@@ -9,6 +9,7 @@ from flask_login import current_user
 from assessor.models import Organization
 from assessor.operations import assessments as assessment_ops
 from assessor.operations import organizations as org_ops
+from assessor.operations import welcome as welcome_ops
 from assessor.operations.catalog import catalog
 from assessor.operations.errors import InvalidInput
 from assessor.operations.progress import assessment_completion
@@ -62,7 +63,13 @@ def welcome() -> ResponseReturnValue:
                 respondent_id=respondent.id,
             )
         )
-    return render_template("dashboard/welcome.html", f=form)
+    return render_template(
+        "dashboard/welcome.html",
+        f=form,
+        about=welcome_ops.start_estimate(
+            catalog().get(current_app.config["DEFAULT_QUESTIONNAIRE"])
+        ),
+    )
 
 
 @bp.get("/organizations")

@@ -1,4 +1,4 @@
-"""Error pages: HTML for people, JSON for the autosave API."""
+"""Error pages: HTML for people, JSON for the autosave, problem+json under ``/api/``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import time
 from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
+from assessor.api.problems import is_api_request, problem
 from assessor.extensions import limiter
 from assessor.operations.catalog import QuestionnaireUnavailable
 
@@ -38,6 +39,8 @@ def register(app: Flask) -> None:
     def questionnaire_unavailable(exc: QuestionnaireUnavailable) -> ResponseReturnValue:
         # Any page, download or save of an assessment whose questionnaire can't be loaded.
         message = str(exc)
+        if is_api_request():
+            return problem(410, message)
         if _wants_json():
             return jsonify(error=message), 410
         return render_template("error.html", code=410, message=message), 410
@@ -48,7 +51,11 @@ def register(app: Flask) -> None:
         message = MESSAGES.get(code, exc.description or "Something went wrong.")
         if code == 400 and exc.description and exc.description != HTTPException.description:
             message = exc.description
-        if _wants_json():
+        if is_api_request():
+            if isinstance(exc, BadRequest) and exc.description == BadRequest.description:
+                message = "The request body is not valid JSON."  # what get_json refused
+            response = problem(code, message if code != 500 else None)
+        elif _wants_json():
             response = make_response(jsonify(error=message), code)
         else:
             response = make_response(
@@ -56,6 +63,9 @@ def register(app: Flask) -> None:
             )
         if code == 429:
             response.headers["Retry-After"] = str(_retry_after())
+        allowed = dict(exc.get_headers()).get("Allow")
+        if allowed:  # a 405 names the methods the URL takes
+            response.headers["Allow"] = allowed
         return response
 
 

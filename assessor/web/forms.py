@@ -284,3 +284,17 @@ class PortfolioFilterForm(Form):
         validators=[Optional()],
     )
     submit = SubmitField("Filter")
+
+
+class ApiTokenForm(Form):
+    name = StringField(
+        "Name",
+        validators=[InputRequired(), Length(max=100)],
+        description="What the token is for, e.g. \u201cCRM sync\u201d.",
+    )
+    scope = SelectField(
+        "Scope",
+        choices=[("read", "Read"), ("read-write", "Read and write")],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Create token")

@@ -9,10 +9,10 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from assessor.models import MailLog
+from assessor.models import MailLog, Respondent
 from assessor.operations import notices
 from assessor.operations.errors import InvalidInput
-from assessor.web import access
+from assessor.web import access, mail_limits
 from assessor.web.forms import ActionForm, ReminderForm
 
 bp = Blueprint("mailings", __name__, url_prefix="/assessments")
@@ -26,10 +26,24 @@ def _back(assessment_id: int) -> ResponseReturnValue:
     return redirect(url_for("assessments.detail", assessment_id=assessment_id, _anchor="people"))
 
 
+def _recipient(respondent: Respondent) -> mail_limits.Recipient:
+    return mail_limits.Recipient(f"respondent:{respondent.id}", respondent.name)
+
+
+def _refused(exc: mail_limits.MailLimited, assessment_id: int) -> ResponseReturnValue:
+    back = url_for("assessments.detail", assessment_id=assessment_id, _anchor="people")
+    return mail_limits.refused(exc, back, "Back to the assessment")
+
+
 def _flash_sent(logs: list[MailLog]) -> None:
     for log in logs:
         if log.status == "sent":
             flash(f"E-mail sent to {log.recipient}.", "success")
+        elif log.status == "queued":
+            flash(
+                f"E-mailing {log.recipient}: whether it went shows beside them (reload the page).",
+                "success",
+            )
         else:
             flash(f"The e-mail to {log.recipient} was not sent: {log.error}", "error")
 
@@ -44,7 +58,11 @@ def email_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit() or assessment.status == "closed":
         abort(400)
     try:
+        allowed = mail_limits.check(_user().id, [_recipient(respondent)])
         _flash_sent([notices.email_invitation(respondent, _user())])
+        allowed.count()
+    except mail_limits.MailLimited as exc:
+        return _refused(exc, assessment.id)
     except InvalidInput as exc:
         flash(exc.message, "error")
     return _back(assessment.id)
@@ -58,7 +76,15 @@ def remind(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
     if not ActionForm().validate_on_submit() or assessment.status == "closed":
         abort(400)
+    try:
+        allowed = mail_limits.check(
+            _user().id, [_recipient(r) for r in notices.waiting(assessment)]
+        )
+    except mail_limits.MailLimited as exc:
+        return _refused(exc, assessment.id)
     logs = notices.remind(assessment, _user())
+    if logs:
+        allowed.count()
     if not logs:
         flash("Nobody to remind: everyone with an e-mail address and a link has submitted.", "info")
     _flash_sent(logs)

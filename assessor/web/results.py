@@ -19,7 +19,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment
 from assessor.operations import (
@@ -32,6 +31,7 @@ from assessor.operations import (
 )
 from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
+from assessor.reports import scoring_text
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.web import access
 from assessor.web.forms import RescoreForm
@@ -76,6 +76,8 @@ def show(assessment_id: int) -> ResponseReturnValue:
         if len(result["respondents"]) > 1
         else None,
         can_edit=access.can_edit(),
+        headline=scoring_text.headline(result),
+        cap=scoring_text.cap_text(result),
         kept=scored.kept,
         outdated=scored.outdated,
         method_version=kept_results.current_method(),
@@ -125,16 +127,13 @@ def _paper() -> str:
 
 def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -> Response:
     """Send a report as an attachment, with its ETag (304 when the browser has it)."""
-    begin_write()  # SQLite: take the write lock before reading what is changed
-    audit.record(
-        "report-downloaded",
-        workspace_id=assessment.organization.workspace_id,
-        actor=current_user.email,
-        user=current_user._get_current_object(),
-        target=f"assessment:{assessment.id}",
-        format=what,
+    audit.downloaded(
+        assessment.organization.workspace_id,
+        assessment.id,
+        current_user._get_current_object(),
+        current_user.email,
+        what,
     )
-    db.session.commit()
     response = send_file(
         BytesIO(report.data),
         mimetype=report.mimetype,
@@ -149,6 +148,7 @@ def _download(report: reporting.ReportFile, assessment: Assessment, what: str) -
 
 @bp.get("/<id:assessment_id>/report.pdf")
 @access.member_required
+@access.verified_required
 def report_pdf(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
     paper = _paper()

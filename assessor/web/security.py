@@ -49,8 +49,26 @@ REPORT_POLICY = "; ".join(
     )
 )
 
+#: The API's docs page: Swagger UI, the app's own copy (scripts from 'self' only); it sets
+#: style attributes as it draws, so inline style is allowed there and nowhere else.
+API_DOCS_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'none'",
+        "base-uri 'none'",
+    )
+)
+
 #: Endpoints whose documents need a policy other than :data:`POLICY`.
-POLICIES = {"results.report_preview": REPORT_POLICY}
+POLICIES = {"results.report_preview": REPORT_POLICY, "api_docs.index": API_DOCS_POLICY}
+#: Files that keep their own Cache-Control (the app's static files, the docs page's scripts).
+STATIC_ENDPOINTS = ("static", "api_docs.asset")
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -99,7 +117,7 @@ def cache_policy(response: Response) -> Response:
     no-cache``, kept by the browser alone and checked with the server on every use (a 304
     when unchanged).  Static files keep their own header.
     """
-    if request.endpoint == "static":
+    if request.endpoint in STATIC_ENDPOINTS:
         return response
     etag, _ = response.get_etag()
     response.headers["Cache-Control"] = "private, no-cache" if etag else "no-store"

@@ -22,11 +22,12 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Invitation
-from assessor.operations import accounts, audit, notices
+from assessor.operations import accounts, api_tokens, audit, mailing, notices
 from assessor.reports.branding import BrandingError, validate_accent, validate_logo
-from assessor.web import access
+from assessor.web import access, mail_limits
 from assessor.web.forms import (
     ActionForm,
+    ApiTokenForm,
     BrandingForm,
     InviteMemberForm,
     RequireTwoFactorForm,
@@ -45,6 +46,7 @@ def index() -> ResponseReturnValue:
         workspace=workspace,
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id) if access.is_owner() else [],
+        invitation_mail=mailing.team_invitations(workspace.id) if access.is_owner() else {},
         branding=BrandingForm(obj=workspace),
         invite=_invite_form(workspace),
         action=ActionForm(),
@@ -114,6 +116,7 @@ def branding() -> ResponseReturnValue:
         workspace=workspace,
         members=accounts.members(workspace.id),
         invitations=accounts.pending_invitations(workspace.id),
+        invitation_mail=mailing.team_invitations(workspace.id),
         branding=form,
         invite=_invite_form(workspace, formdata=None),
         action=ActionForm(),
@@ -146,12 +149,20 @@ def invite() -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("settings.index")), 303
+    address = accounts.normalise_email(form.email.data or "")
+    try:
+        allowed = mail_limits.check(
+            current_user.id, [mail_limits.Recipient(f"address:{address}", address)]
+        )
+    except mail_limits.MailLimited as exc:
+        return mail_limits.refused(exc, url_for("settings.index"), "Back to the workspace")
     issued, mail = notices.invite_member(
         access.workspace(),
         form.email.data or "",
         form.role.data or "",
         current_user._get_current_object(),
     )
+    allowed.count()
     link = url_for("auth.join", token=issued.token, _external=True)
     return render_template(
         "settings/invitation.html", invitation=issued.invitation, link=link, mail=mail
@@ -189,3 +200,55 @@ def switch(workspace_id: int) -> ResponseReturnValue:
         abort(404)
     session["workspace_id"] = workspace_id
     return redirect(url_for("dashboard.index"))
+
+
+# --- personal API tokens -----------------------------------------------------------------------
+
+
+def _tokens_page(form: ApiTokenForm, status: int = 200) -> ResponseReturnValue:
+    membership = access.membership()
+    tokens = api_tokens.tokens_of(membership.workspace_id, membership.user_id)
+    page = render_template(
+        "settings/tokens.html",
+        form=form,
+        tokens=tokens,
+        action=ActionForm(),
+        workspace=membership.workspace,
+        role=membership.role,
+    )
+    return page, status
+
+
+@bp.get("/tokens")
+@access.member_required
+def tokens() -> ResponseReturnValue:
+    """The user's API tokens in this workspace, and the form that creates one."""
+    return _tokens_page(ApiTokenForm())
+
+
+@bp.post("/tokens")
+@access.member_required
+def create_token() -> ResponseReturnValue:
+    """Create a token and show it, once."""
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(form, 422)
+    token, row = api_tokens.create_token(
+        access.workspace(),
+        current_user._get_current_object(),
+        name=form.name.data or "",
+        scope=form.scope.data or "",
+    )
+    return render_template("settings/token_created.html", token=token, row=row)
+
+
+@bp.post("/tokens/<id:token_id>/revoke")
+@access.member_required
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    membership = access.membership()
+    found = api_tokens.token_of(membership.workspace_id, membership.user_id, token_id)
+    if found is None or not ActionForm().validate_on_submit():
+        abort(404)
+    api_tokens.revoke_token(found, current_user._get_current_object())
+    flash(f"Token \u201c{found.name}\u201d revoked: it no longer works.", "success")
+    return redirect(url_for("settings.tokens"))

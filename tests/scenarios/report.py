@@ -3,12 +3,14 @@ which of the consultant's expectations are met and which are violated; then the 
 
     .venv/bin/python -m tests.scenarios.report
 
-This is the baseline the scoring method (issue #14 B) and the findings rework (D) are
-judged against (docs/scenarios.md); it asserts nothing.  Today's findings are read in the
-model's terms: a finding is about its responsibility (v1 asks SEC-8's, SEC-9's and
-GOV-5's questions under SEC-1, SEC-4 and GOV-2), a structure rule (by the v1 rule that
-raised it) and the regulations its rule or references cite.  An unknown fact is read as
-met when the engine at least shows the disputed context answer as a perception gap.
+The expectations are a consultant's, written before the scoring method (issue #14 B) and
+the findings rework (D) (docs/scenarios.md); ``tests/test_scenario_findings.py`` asserts
+the findings' part of them.  A finding is read by its key and its parts: it is about the
+structure rule its key names (``dual-role:structure``), the responsibilities of its parts,
+and the regulations its rules or references cite; its kinds are its parts' kinds; its
+severity is its own.  A regulation applies when the result lists it; an unknown fact is
+met when the result lists the disputed question among its unresolved facts (with the
+regulation that hangs on it).
 """
 
 from __future__ import annotations
@@ -29,20 +31,11 @@ from tests.scenarios import (
     load_scenarios,
     parse,
 )
-from tests.scenarios.model_ids import SEVERITIES, V1_HOME
+from tests.scenarios.model_ids import REGULATIONS, SEVERITIES, STRUCTURE_RULES
 
 RANK = {severity: n for n, severity in enumerate(SEVERITIES)}
-#: The v1 rules that stand for the model's structure rules.
-STRUCTURE_OF_RULE = {
-    "no_security_executive": "no-ciso",
-    "no_security_executive_large": "no-ciso",
-    "security_duties_unassigned": "no-ciso",
-    "dual_role_without_review": "dual-role",
-    "dual_role_in_large_organisation": "dual-role",
-    "ciso_under_cio_without_escalation": "reporting-line",
-}
-#: How a v1 rule id or reference names a regulation.
-RULE_PREFIXES = {"gdpr_": "GDPR", "hipaa_": "HIPAA", "card_data_": "PCI-DSS"}
+#: How a rule id or reference names a regulation.
+RULE_PREFIXES = {"gdpr_": "GDPR", "hipaa_": "HIPAA", "card_data_": "PCI-DSS", "nis2_": "NIS2"}
 REFERENCE_PREFIXES = {
     "GDPR": "GDPR",
     "UK GDPR": "UK-GDPR",
@@ -58,62 +51,86 @@ REFERENCE_PREFIXES = {
 
 @dataclass(frozen=True)
 class Seen:
-    """One finding of today's engine, in the model's terms."""
+    """One finding, in the model's terms."""
 
-    id: str
-    kind: str
+    key: str
+    kinds: frozenset[str]
     severity: str
     subjects: frozenset[str]
     regulations: frozenset[str]
     text: str
+    #: How severe the finding is about each regulation: its parts raised by that
+    #: regulation's rules, or the finding's own severity where only references cite it.
+    regulation_severity: tuple[tuple[str, str], ...] = ()
 
     def label(self) -> str:
-        return f"{self.id} ({self.severity})"
+        return f"{self.key} ({self.severity})"
+
+    def severity_about(self, subject: str) -> str:
+        return dict(self.regulation_severity).get(subject, self.severity)
+
+
+def regulation_name(regulation: str) -> str:
+    """A questionnaire's regulation id as the scenarios name it (``PCI_DSS``: ``PCI-DSS``)."""
+    return regulation.replace("_", "-")
 
 
 def seen(result: Result) -> list[Seen]:
     """The result's findings in the model's terms."""
     found = []
     for finding in result.findings:
-        rule = finding.id.removeprefix("rule:")
-        regulations = {reg for prefix, reg in RULE_PREFIXES.items() if rule.startswith(prefix)}
+        parts = finding.parts or ()
+        by_rule: dict[str, str] = {}
+        for part in parts:
+            for prefix, reg in RULE_PREFIXES.items():
+                if part.check.removeprefix("rule:").startswith(prefix):
+                    worst = by_rule.get(reg, part.severity)
+                    by_rule[reg] = max(worst, part.severity, key=lambda s: RANK[s])
+        regulations = set(by_rule)
         for reference in finding.references:
             for prefix, regulation in REFERENCE_PREFIXES.items():
                 if reference.startswith(prefix):
                     regulations.add(regulation)
-        subjects = {finding.responsibility} if finding.responsibility else set()
-        if rule in STRUCTURE_OF_RULE:
-            subjects.add(STRUCTURE_OF_RULE[rule])
+        subjects = {r for r in (finding.responsibility, *(p.responsibility for p in parts)) if r}
+        topic, _, family = finding.key.rpartition(":")
+        if family == "structure" and topic in STRUCTURE_RULES:
+            subjects.add(topic)
         text = " ".join((finding.title, finding.recommendation, finding.act))
         found.append(
             Seen(
-                finding.id,
-                finding.kind,
+                finding.key,
+                frozenset({finding.kind, *(p.kind for p in parts)}),
                 finding.severity,
                 frozenset(subjects | regulations),
                 frozenset(regulations),
                 text,
+                tuple(sorted(by_rule.items())),
             )
         )
     return found
 
 
 def _about(subject: str) -> set[str]:
-    return {subject, V1_HOME[subject]} if subject in V1_HOME else {subject}
+    return {subject}
 
 
 def check_required(required: Required, findings: Sequence[Seen], result: Result) -> str:
     """'met: ...' or 'VIOLATED: ...' for one finding that must be there."""
     if required.kind == "unknown-fact":
-        gaps = [g for g in result.perception.gaps if g.question == required.question]
-        if gaps:
-            return f"met (approx.): '{required.question}' is shown as a perception gap"
-        return f"VIOLATED: the dispute on '{required.question}' is not shown at all"
+        facts = [u for u in result.unresolved_facts if u.question == required.question]
+        if not facts:
+            return f"VIOLATED: the dispute on '{required.question}' is not an unresolved fact"
+        hanging = {regulation_name(r) for r in facts[0].regulations}
+        if required.about in REGULATIONS and required.about not in hanging:
+            return (
+                f"VIOLATED: '{required.question}' is unresolved, but {required.about} not with it"
+            )
+        return f"met: '{required.question}' is an unresolved fact"
     subjects = _about(required.about)
     about = [f for f in findings if f.subjects & subjects]
     if required.regulation:
         about = [f for f in about if required.regulation in f.regulations]
-    of_kind = [f for f in about if f.kind == required.kind]
+    of_kind = [f for f in about if required.kind in f.kinds]
     strong = [f for f in of_kind if RANK[f.severity] >= RANK[required.min_severity]]
     if strong:
         return "met: " + ", ".join(f.label() for f in strong[:3])
@@ -133,11 +150,12 @@ def check_false_alarm(alarm: FalseAlarm, findings: Sequence[Seen]) -> list[Seen]
     for finding in findings:
         if alarm.about is not None and not finding.subjects & _about(alarm.about):
             continue
-        if alarm.kind != "any" and finding.kind != alarm.kind:
+        if alarm.kind != "any" and alarm.kind not in finding.kinds:
             continue
         if alarm.regulation is not None and alarm.regulation not in finding.regulations:
             continue
-        if alarm.above is not None and RANK[finding.severity] <= RANK[alarm.above]:
+        severity = finding.severity_about(alarm.about) if alarm.about else finding.severity
+        if alarm.above is not None and RANK[severity] <= RANK[alarm.above]:
             continue
         raised.append(finding)
     return raised
@@ -167,7 +185,7 @@ def assess(scenario: Scenario) -> Outcome:
     )
     findings = seen(result)
     expect = scenario.expect
-    band = score_band(result.overall)[0]
+    band = PROVISIONAL if result.provisional else score_band(result.overall)[0]
     lines: list[str] = []
     oks: list[bool] = []
 
@@ -197,11 +215,19 @@ def assess(scenario: Scenario) -> Outcome:
             what += f" above {alarm.above}" if alarm.above else ""
         shown = ", ".join(f.label() for f in raised[:4]) + (" ..." if len(raised) > 4 else "")
         add(not raised, what + (f": {len(raised)} raised: {shown}" if raised else ""))
-    cited = set().union(*(f.regulations for f in findings)) if findings else set()
+    applies = {regulation_name(r) for r in result.regulations}
+    hanging = {regulation_name(r) for u in result.unresolved_facts for r in u.regulations}
     for regulation in expect.regulations_apply:
-        add(regulation in cited, f"applies: {regulation} " + _cited(regulation in cited))
+        add(regulation in applies, f"applies: {regulation} " + _listed(regulation in applies))
     for regulation in expect.regulations_not:
-        add(regulation not in cited, f"does not apply: {regulation} " + _cited(regulation in cited))
+        wrong = regulation in applies or regulation in hanging
+        add(not wrong, f"does not apply: {regulation} " + _listed(wrong))
+    for regulation in expect.regulations_unsettled:
+        add(
+            regulation in hanging and regulation not in applies,
+            f"unsettled: {regulation} "
+            + ("(hangs on a fact)" if regulation in hanging else "(not)"),
+        )
     add(
         len(result.findings) <= expect.max_findings,
         f"at most {expect.max_findings} findings: {len(result.findings)}",
@@ -209,8 +235,8 @@ def assess(scenario: Scenario) -> Outcome:
     return Outcome(scenario, result, tuple(lines), oks.count(True), oks.count(False))
 
 
-def _cited(cited: bool) -> str:
-    return "(cited)" if cited else "(not cited)"
+def _listed(listed: bool) -> str:
+    return "(listed)" if listed else "(not listed)"
 
 
 def ranking_lines(outcomes: Iterable[Outcome]) -> list[str]:

@@ -1,7 +1,7 @@
 """benchmark: a client's consent to count in the firm's benchmarks; the band a report froze
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 12:00:00
 
 Adds ``organization.benchmark_consent_at`` (NULL for every existing client: nobody has
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

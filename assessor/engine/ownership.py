@@ -1,0 +1,179 @@
+"""Ownership findings judged against the organisation (the model's edition 2).
+
+Each owner named is judged as :mod:`.organisation_fit` does, from the structure rules
+and facts of this scoring: **expected**, **acceptable** (an alternative that fits here:
+never a finding), **awaiting a lead** (no CISO, and a CTO, CIO or vCISO holds the
+security duty without the written assignment or the size that makes it acceptable: the
+one structural "name a security lead" finding covers it), **misplaced**, **shared**
+(SHARED where one owner is wanted) or **orphaned**.  Respondents who name different
+owners get one "agree who owns it" finding.  Every title and recommendation names the
+responsibility and the role who should own it, fitted to the organisation: without a
+CISO, the security lead; without a CIO, the CTO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assessor.engine import wording
+from assessor.engine.facts import Facts
+from assessor.engine.findings import answer_records
+from assessor.engine.organisation_model import ModelResponsibility, OrganisationModel
+from assessor.engine.questionnaire_index import Index
+from assessor.engine.result import Evidence, Finding
+from assessor.engine.scoring import Combined
+
+FINE = frozenset({"expected", "acceptable", "awaiting_lead"})
+#: The structure rules under which a CTO, CIO or vCISO may hold security duties.
+SECURITY_LEAD_RULE = "small_without_ciso"
+NO_CISO = "no_ciso"
+NO_CIO = "no_cio"
+#: The responsibility of one named person holding security, in writing.
+SECURITY_LEAD = "SEC-2"
+
+
+def fit(model: OrganisationModel, r: ModelResponsibility, code: str, facts: Facts) -> str:
+    """How ``code`` fits as the accountable owner of ``r`` here (module docstring)."""
+    if code == "NONE":
+        return "orphaned"
+    if code == "SHARED":
+        return "expected" if r.accountable == "SHARED" else "shared"
+    held = facts.held
+    roles = {code}
+    for rule in model.structure:
+        if rule.id in held and code in rule.same_person:
+            roles |= rule.same_person
+    if r.accountable in roles:
+        return "expected"
+    awaiting = False
+    for alternative in r.alternatives:
+        if alternative.role not in roles:
+            continue
+        if alternative.structure is None or alternative.structure in held:
+            if alternative.when.holds(facts.values):
+                return "acceptable"
+        elif alternative.structure == SECURITY_LEAD_RULE and NO_CISO in held:
+            awaiting = True
+    return "awaiting_lead" if awaiting else "misplaced"
+
+
+def owner_phrase(r: ModelResponsibility, facts: Facts) -> tuple[str, str]:
+    """Who should own ``r`` here, as words and as the role code that acts."""
+    if r.accountable == "CISO" and NO_CISO in facts.held:
+        return "the named security lead", "EXEC"
+    if r.accountable == "CIO" and NO_CIO in facts.held:
+        return wording.ROLE_PHRASES["CTO"], "CTO"
+    return wording.ROLE_PHRASES[r.accountable], r.accountable
+
+
+def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
+    """Who acts for a role the organisation does not have: for the CISO, the owner named
+    for SEC-2 (one named person holds security) when it fits, else the executive who must
+    name one; for the CIO, the CTO."""
+    stand_in: dict[str, str] = {}
+    model = index.organisation
+    if NO_CISO in facts.held and SECURITY_LEAD in model.responsibilities:
+        lead = "EXEC"
+        for check in index.owner_checks:
+            if check.info.question.responsibility == SECURITY_LEAD:
+                code = combined.values.get(check.info.id)
+                r = model.responsibilities[SECURITY_LEAD]
+                if code is not None and fit(model, r, code, facts) in FINE:
+                    lead = code
+                break
+        stand_in["CISO"] = lead
+    if NO_CIO in facts.held:
+        stand_in["CIO"] = "CTO"
+    return stand_in
+
+
+def ownership_findings(index: Index, combined: Combined, facts: Facts) -> list[Finding]:
+    """The ownership findings of every owner question of a domain (module docstring)."""
+    model = index.organisation
+    found: list[Finding] = []
+    for check in index.owner_checks:
+        info = check.info
+        if info.id not in combined.values:
+            continue
+        r = model.responsibilities[info.responsibility.id]  # type: ignore[union-attr]
+        answering = combined.answering(info.id)
+        codes = list(dict.fromkeys(view.answers[info.id] for view in answering))
+        fits = {code: fit(model, r, code, facts) for code in codes}
+        owner, act = owner_phrase(r, facts)
+        if len(codes) > 1:
+            kind, severity = "ambiguous", "medium"
+            if "orphaned" in fits.values():
+                kind, severity = "orphaned", "high"
+            text = _disputed(r, [wording.ROLE_PHRASES.get(c, c) for c in codes], owner)
+            act = "EXEC"
+        else:
+            status = fits[codes[0]]
+            if status in FINE:
+                continue
+            holder = wording.ROLE_PHRASES.get(codes[0], codes[0])
+            kind, severity, text = _agreed(status, r, holder, owner)
+        found.append(
+            check.findings.disputed._replace(
+                id=f"{kind}:{info.finding_key}",
+                kind=kind,
+                severity=wording.bump(severity) if info.weight >= 2.0 else severity,
+                title=text.title,
+                recommendation=text.recommendation,
+                act=act,
+                evidence=Evidence(f"generic:{kind}", answer_records(info, answering)),
+            )
+        )
+    return found
+
+
+def _agreed(
+    status: str, r: ModelResponsibility, holder: str, owner: str
+) -> tuple[str, str, wording.FindingText]:
+    title = _quoted(r)
+    if status == "orphaned":
+        return (
+            "orphaned",
+            "high",
+            wording.FindingText(
+                f"Nobody is accountable for {title}",
+                f"Make {owner} accountable for {title}{_consulted(r)}, and record it in the written "
+                f"roles and responsibilities.",
+            ),
+        )
+    if status == "shared":
+        return (
+            "ambiguous",
+            "medium",
+            wording.FindingText(
+                f"{wording.capital(holder)} share {title} with no one accountable",
+                f"Make {owner} accountable for {title}{_consulted(r)}, and write it down: joint "
+                f"ownership leaves nobody answerable when it goes wrong.",
+            ),
+        )
+    return (
+        "misplaced",
+        "medium",
+        wording.FindingText(
+            f"{wording.capital(holder)} holds {title}, where {owner} should be accountable",
+            f"Make {owner} accountable for {title}; {holder} can stay involved. Record the "
+            f"change in the written roles and responsibilities.",
+        ),
+    )
+
+
+def _disputed(r: ModelResponsibility, named: Sequence[str], owner: str) -> wording.FindingText:
+    title = _quoted(r)
+    return wording.FindingText(
+        f"No agreed owner for {title}: respondents name {' / '.join(named)}",
+        f"Agree who is accountable for {title} ({owner} in the model, or an alternative "
+        f"that fits the organisation), and write it down so that everyone knows.",
+    )
+
+
+def _quoted(r: ModelResponsibility) -> str:
+    return f"\u201c{r.title}\u201d"
+
+
+def _consulted(r: ModelResponsibility) -> str:
+    roles = [wording.ROLE_PHRASES[c] for c in r.consulted]
+    return f", consulting {wording.join_names(roles)}" if roles else ""

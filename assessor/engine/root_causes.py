@@ -1,0 +1,402 @@
+"""One finding per root cause, in priority order.
+
+The checks (ownership, immaturity, rules, perception gaps) each find a gap; here the gaps
+about one root cause merge into one finding that carries all their evidence:
+
+* a rule about a structure rule of the model (``topic``: ``dual-role``, ``no-ciso``,
+  ``reporting-line``, ``size``) is keyed ``<topic>:structure``, and the findings about its
+  responsibility (GOV-1 for a dual role ...) merge into it;
+* every other finding merges with the others about its responsibility, keyed
+  ``<responsibility>:<family>`` (``practice`` for immaturity and regulation, ``ownership``,
+  ``structure``, ``perception``), the family of the most severe part;
+* where three or more practices of one domain are only immature at medium or below, they
+  are one finding, ``<domain>:practice``.
+
+Before merging, each part is judged for this organisation: a regulation's finding only
+where it applies (one that applies on some respondents' accounts only stays at medium and
+says so, as does any finding that holds only on one side of a disputed fact); references
+of regulations that do not apply are left out; responsibilities the structure makes moot
+(a CISO's reporting line where there is no CISO) raise nothing; a low-exposure
+organisation's critical reads high; fraud is low outside finance and retail.
+
+Priority is severity, then weight (heaviest first), then exposure (highest first), then
+questionnaire order: never the id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assessor.engine import wording
+from assessor.engine.facts import LOW_EXPOSURE, Facts, fact_questions
+from assessor.engine.organisation_model import ALWAYS
+from assessor.engine.questionnaire_index import Index
+from assessor.engine.result import AnswerEvidence, Evidence, Finding, FindingPart
+from assessor.engine.wording import SEVERITY_RANK
+from assessor.questionnaire.references import parse_reference
+
+#: Responsibilities a structure rule makes moot (their questions are hidden in v2's
+#: next edition): no CISO has no reporting line and no joint CIO-CISO plan; one person
+#: in both roles plans with nobody.
+MOOT = {"no_ciso": frozenset({"GOV-2", "GOV-3"}), "dual_role": frozenset({"GOV-3"})}
+#: Fraud prevention is a high stake in these sectors only (the model's DAT-5 note).
+FRAUD = "DAT-5"
+FRAUD_SECTORS = frozenset({"finance", "retail"})
+#: Which kind writes a merged finding when severities tie.
+KIND_ORDER = {
+    kind: n
+    for n, kind in enumerate(
+        ("structural", "regulatory", "orphaned", "immature", "ambiguous", "misplaced", "perception")
+    )
+}
+FAMILY = {
+    "structural": "structure",
+    "regulatory": "practice",
+    "immature": "practice",
+    "orphaned": "ownership",
+    "misplaced": "ownership",
+    "ambiguous": "ownership",
+    "perception": "perception",
+}
+#: A root cause's family, whichever part leads: a practice gap (immaturity or a
+#: regulation) over a structural one, over ownership, over a disagreement alone; so a key
+#: stays the same while one of its parts is fixed.
+FAMILIES = ("practice", "structure", "ownership", "perception")
+FAMILY_RANK = {kind: FAMILIES.index(family) for kind, family in FAMILY.items()}
+#: Immature-only groups of one domain at medium or below, from this many, become one finding.
+ROLL_UP = 2
+#: Responsibilities whose findings merge into a structure rule's finding when it is raised,
+#: besides the responsibility its rule names: whether the roles exist and are distinct
+#: (GOV-1) and who holds security in writing (SEC-2) are the no-CISO and dual-role
+#: questions themselves; the CISO's reporting line (GOV-2) is the reporting-line one.
+TOPIC_HOMES = {
+    "no-ciso": ("SEC-2", "GOV-1"),
+    "dual-role": ("GOV-1",),
+    "reporting-line": ("GOV-2",),
+}
+#: The batch of low immaturity across the domains.
+LOW_BATCH = "below-target"
+
+CAP_UNSETTLED = "medium"
+#: The "don't know" option's value: unknown, never a disagreement.
+UNKNOWN = "unknown"
+HIGH = SEVERITY_RANK["high"]
+OWNER = wording.OWNER
+SETTLE_FIRST = " This depends on a fact the respondents disagree on; settle it before acting."
+
+
+def judged(
+    index: Index,
+    findings: Iterable[Finding],
+    facts: Facts,
+    dependent: dict[str, tuple[str, ...]],
+    stand_in: dict[str, str],
+) -> list[Finding]:
+    """Each finding judged for this organisation (module docstring), before merging.
+
+    ``dependent`` maps a rule finding's id to the disputed facts it holds only on one side
+    of; ``stand_in`` the role who acts for one the organisation does not have (the
+    security lead for the CISO, the CTO for the CIO).
+    """
+    statics = _statics(index)
+    moot: frozenset[str] = frozenset().union(*(MOOT.get(s, frozenset()) for s in facts.held))
+    sector = facts.values.get("sector")
+    fraud_low = bool(sector) and sector not in FRAUD_SECTORS
+    kinds = facts.reference_kinds
+    edition_two = bool(statics.claims)
+    regulated = frozenset(
+        kind for g in facts.regulations for kind in statics.regulated_kinds.get(g, ())
+    )
+    shown: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]] = {}
+    modest = facts.modest
+    out: list[Finding] = []
+    for finding in findings:
+        rid = finding.responsibility
+        if rid in moot:
+            continue
+        kind = finding.kind
+        answers = finding.evidence.answers
+        if kind == "perception" and answers:
+            if answers[0].question in statics.facts:
+                continue  # a disputed fact: listed among the unresolved facts
+            if len({a.value for a in answers} - {UNKNOWN}) < 2:
+                continue  # "don't know" is no view of its own
+        depends = dependent.get(finding.id, ())
+        regulation = statics.regulation_of.get(finding.id)
+        if regulation is not None and edition_two:
+            if regulation in facts.unsettled:
+                depends = depends or tuple(
+                    u.question for u in facts.unresolved if regulation in u.regulations
+                )
+            elif regulation not in facts.regulations:
+                continue
+        severity = finding.severity
+        if fraud_low and rid == FRAUD:
+            severity = "low"
+        if modest and finding.evidence.check == "generic:immature":
+            severity = wording.SEVERITIES[min(SEVERITY_RANK[severity] + 1, len(SEVERITY_RANK) - 1)]
+        elif severity == "critical" and facts.exposure <= LOW_EXPOSURE:
+            severity = "high"
+        if depends and SEVERITY_RANK[severity] < SEVERITY_RANK[CAP_UNSETTLED]:
+            severity = CAP_UNSETTLED
+        references = finding.references
+        if edition_two:
+            allowed = (
+                kinds | statics.claims.get(regulation or "", frozenset()) if depends else kinds
+            )
+            cached = shown.get((references, allowed))
+            if cached is None:
+                claimed = statics.claimed
+                cached = tuple(
+                    r for r in references if _kind(r) in allowed or _kind(r) not in claimed
+                )
+                if cached == references:
+                    cached = references
+                shown[(references, allowed)] = cached
+            references = cached
+            if kind == "immature" and regulated and SEVERITY_RANK[severity] <= HIGH:
+                if any(_kind(r) in regulated for r in references):
+                    kind = "regulatory"
+        act = stand_in.get(finding.act, finding.act)
+        if (
+            severity is not finding.severity
+            or kind is not finding.kind
+            or act is not finding.act
+            or references is not finding.references
+            or depends
+        ):
+            finding = Finding(
+                finding.id,
+                kind,
+                severity,
+                rid,
+                finding.domain,
+                finding.title,
+                finding.recommendation,
+                act,
+                finding.effort,
+                references,
+                finding.weight,
+                finding.evidence,
+                finding.key,
+                finding.parts,
+                finding.exposure,
+                depends,
+            )
+        out.append(finding)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Statics:
+    """What judging needs of a questionnaire, computed once."""
+
+    regulation_of: dict[str, str | None]
+    facts: frozenset[str]
+    #: Reference kinds per regulation or framework; those some regulation claims.
+    claims: dict[str, frozenset[str]]
+    claimed: frozenset[str]
+    #: Reference kinds per regulation (not the frameworks, which always apply).
+    regulated_kinds: dict[str, frozenset[str]]
+
+
+@lru_cache(maxsize=32)
+def _statics(index: Index) -> _Statics:
+    regulations = index.organisation.regulations
+    return _Statics(
+        regulation_of={f"rule:{rule.id}": rule.regulation for rule in index.rules},
+        facts=fact_questions(index),
+        claims={g.id: g.reference_kinds for g in regulations},
+        claimed=index.organisation.claimed_kinds,
+        regulated_kinds={g.id: g.reference_kinds for g in regulations if g.when is not ALWAYS},
+    )
+
+
+@lru_cache(maxsize=4096)
+def _kind(reference: str) -> str:
+    try:
+        return parse_reference(reference).kind
+    except ValueError:
+        return "text"
+
+
+def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Finding]:
+    """One finding per root cause, in priority order (module docstring)."""
+    topics = {f"rule:{rule.id}": rule for rule in index.rules if rule.topic}
+    home: dict[str, str] = {}
+    for finding in findings:
+        rule = topics.get(finding.id)
+        if rule is None or rule.topic is None:
+            continue
+        read = [index.questions[q] for q in rule.condition.questions if q in index.questions]
+        homes = (finding.responsibility, *TOPIC_HOMES.get(rule.topic, ()))
+        homes += tuple(i.question.responsibility or i.id for i in read)
+        for rid in homes:
+            if rid:
+                home.setdefault(rid, rule.topic)
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        rule = topics.get(finding.id)
+        topic = rule.topic if rule is not None else None
+        subject = finding.responsibility or _question(finding) or finding.id
+        topic = topic or home.get(subject)
+        group = f"{topic}:structure" if topic else subject
+        groups.setdefault(group, []).append(finding)
+    position = index.responsibility_position or {}
+    regulation_of = _statics(index).regulation_of
+    merged = [
+        _merged(group, parts, facts.exposure, regulation_of) for group, parts in groups.items()
+    ]
+    merged = _roll_up(index, merged)
+    return sorted(merged, key=lambda f: priority(f, position))
+
+
+def _question(finding: Finding) -> str | None:
+    """The question a finding about no responsibility is about (a perception gap's)."""
+    answers = finding.evidence.answers
+    return answers[0].question if answers and finding.kind == "perception" else None
+
+
+def _part_order(finding: Finding) -> tuple[int, int, bool, float]:
+    """Which part writes a merged finding: the most severe, then by kind, then a rule's
+    (it names the specific gap) before a generic check's, then the heaviest."""
+    return (
+        SEVERITY_RANK[finding.severity],
+        KIND_ORDER.get(finding.kind, 9),
+        not finding.id.startswith("rule:"),
+        -finding.weight,
+    )
+
+
+def _merged(
+    group: str, parts: list[Finding], exposure: int, regulation_of: dict[str, str | None]
+) -> Finding:
+    if len(parts) > 1:
+        parts.sort(key=_part_order)
+    lead = parts[0]
+    references = lead.references
+    weight = lead.weight
+    family = FAMILY_RANK.get(lead.kind, 0)
+    regulated = dependent = False
+    for p in parts:
+        family = min(family, FAMILY_RANK.get(p.kind, 0))
+        regulated = regulated or p.kind == "regulatory" or bool(regulation_of.get(p.id))
+        dependent = dependent or bool(p.depends_on)
+        weight = max(weight, p.weight)
+    key = group if group.endswith(":structure") else f"{group}:{FAMILIES[family]}"
+    recommendation = lead.recommendation
+    if OWNER in recommendation:
+        recommendation = recommendation.replace(OWNER, _owner(lead))
+    evidence = lead.evidence
+    depends = lead.depends_on
+    if len(parts) > 1:
+        answers: dict[tuple[str, str], AnswerEvidence] = {}
+        for part in parts:
+            for answer in part.evidence.answers:
+                answers.setdefault((answer.question, answer.respondent), answer)
+            if part.references is not references:
+                references = tuple(dict.fromkeys(r for p in parts for r in p.references))
+        evidence = Evidence(evidence.check, tuple(answers.values()))
+        if dependent:
+            depends = tuple(
+                dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
+            )
+    if depends:
+        recommendation += SETTLE_FIRST
+    return Finding(
+        lead.id,
+        lead.kind,
+        lead.severity,
+        lead.responsibility,
+        lead.domain,
+        lead.title,
+        recommendation,
+        lead.act,
+        lead.effort,
+        references,
+        weight,
+        evidence,
+        key,
+        tuple([_part(p) for p in parts]),
+        exposure + regulated,
+        depends,
+    )
+
+
+_parts: dict[tuple[str, str, str, str], FindingPart] = {}
+_PARTS_KEPT = 20_000
+
+
+def _part(finding: Finding) -> FindingPart:
+    """The part a finding makes, shared between scorings (most are written in advance)."""
+    key = (finding.id, finding.kind, finding.severity, finding.title)
+    part = _parts.get(key)
+    if part is None:
+        if len(_parts) >= _PARTS_KEPT:
+            _parts.clear()
+        check = finding.evidence.check
+        part = FindingPart(
+            finding.id, check, finding.kind, finding.severity, finding.responsibility, finding.title
+        )
+        _parts[key] = part
+    return part
+
+
+def _owner(finding: Finding) -> str:
+    return wording.capital(wording.ROLE_PHRASES.get(finding.act, finding.act))
+
+
+def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
+    """Immature-only findings at medium, per domain, and at low, across the domains, each
+    become one finding when there are several (module docstring)."""
+    batches: dict[str, list[Finding]] = {}
+    for finding in merged:
+        if finding.domain and all(p.kind == "immature" for p in finding.parts):
+            if finding.severity == "low":
+                batches.setdefault(LOW_BATCH, []).append(finding)
+            elif finding.severity == "medium":
+                batches.setdefault(finding.domain, []).append(finding)
+    batches = {k: v for k, v in batches.items() if len(v) >= ROLL_UP}
+    grouped = {f.key for members in batches.values() for f in members}
+    out = [f for f in merged if f.key not in grouped]
+    titles = {d.id: d.title for d in index.domains}
+    for batch, members in batches.items():
+        lead = min(members, key=_part_order)
+        names = wording.join_names([f"\u201c{_subject(f)}\u201d" for f in members])
+        if batch == LOW_BATCH:
+            title = f"{len(members)} practices are one step below their target"
+        else:
+            title = f"{titles[batch]}: {len(members)} practices are below their target"
+        out.append(
+            lead._replace(
+                id=f"immature:{batch}",
+                key=f"{batch}:practice",
+                title=title,
+                recommendation=(
+                    f"Raise {names} to their target level, in one plan; the evidence gives "
+                    f"each practice's level and its next step."
+                ),
+                weight=max(f.weight for f in members),
+                evidence=Evidence(
+                    lead.evidence.check, tuple(a for f in members for a in f.evidence.answers)
+                ),
+                parts=tuple(p for f in members for p in f.parts),
+                references=tuple(dict.fromkeys(r for f in members for r in f.references)),
+            )
+        )
+    return out
+
+
+def _subject(finding: Finding) -> str:
+    title = finding.title
+    return title[1 : title.index("\u201d")] if title.startswith("\u201c") else title
+
+
+def priority(finding: Finding, position: Mapping[str, int]) -> tuple[int, float, int, int]:
+    """The order findings are listed in: severity, weight (heaviest first), exposure
+    (highest first), then the questionnaire order of their responsibility (``position``);
+    never the id."""
+    where = position.get(finding.responsibility or "", len(position) + 1)
+    return (SEVERITY_RANK[finding.severity], -finding.weight, -finding.exposure, where)
