@@ -184,6 +184,9 @@ class Organization(Timestamp, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     sector: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[str | None] = mapped_column(String(20))
+    #: When the firm recorded the client's consent to count in its benchmarks; NULL: the
+    #: client has not opted in (it neither counts nor is benchmarked).
+    benchmark_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     workspace: Mapped[Workspace] = relationship(back_populates="organizations")
     assessments: Mapped[list[Assessment]] = relationship(
@@ -386,6 +389,21 @@ class StoredResult(db.Model):
     #: Who stored it: a user's e-mail address or "system".
     stored_by: Mapped[str] = mapped_column(String(254))
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BenchmarkShown(db.Model):
+    """The benchmark a stored result's report showed when its first report was made: later
+    reports of the same result show it again, whoever joins or leaves the group since."""
+
+    __tablename__ = "benchmark_shown"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stored_result_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_result.id", ondelete="CASCADE"), unique=True
+    )
+    #: ``engine.benchmark.benchmark()``'s plain values: bands and group sizes only.
+    shown: Mapped[dict[str, Any]] = mapped_column(JSON)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEvent(db.Model):

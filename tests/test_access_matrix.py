@@ -219,6 +219,7 @@ ROUTES: dict[str, Route] = {
         scoped=False,
     ),
     "dashboard.organizations": Route("member", _a("/organizations"), get=200, scoped=False),
+    "portfolio.index": Route("member", _a("/portfolio"), get=200, scoped=False),
     "dashboard.new_organization": Route(
         "editor",
         _a("/organizations/new"),

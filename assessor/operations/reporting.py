@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport, User, utcnow
-from assessor.operations import actions, kept_results, render_jobs, rounds
+from assessor.operations import actions, benchmarks, kept_results, render_jobs, rounds
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -102,6 +102,7 @@ def scored_report(
         actions=tuple(actions.export_rows(organization.id, utcnow().date()))
         if with_actions
         else (),
+        benchmark=benchmarks.for_report(assessment),
     )
     return scored.result, inputs
 

@@ -71,6 +71,9 @@ class ReportInputs:
     progress: Mapping[str, Any] | None = None
     #: The organisation's remediation actions (exports only; not in the PDF).
     actions: tuple[Mapping[str, Any], ...] = field(default=(), compare=False)
+    #: The benchmark frozen with the result (``operations/benchmarks.py``): bands and
+    #: group sizes only; None when the report shows none.
+    benchmark: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -78,7 +81,7 @@ class ReportInputs:
 
     def fingerprint(self) -> dict[str, Any]:
         """The inputs as plain values, for a cache key (the logo by its digest)."""
-        return {
+        plain: dict[str, Any] = {
             "organization": self.organization,
             "sector": self.sector,
             "size": self.size,
@@ -107,6 +110,9 @@ class ReportInputs:
             "waiting": [list(person) for person in self.waiting],
             "progress": self.progress,
         }
+        if self.benchmark is not None:  # absent: the keys of reports made before it stay
+            plain["benchmark"] = dict(self.benchmark)
+        return plain
 
     def still_answering(self, index: int) -> bool:
         """Whether the respondent at ``index`` is counted while still answering."""
@@ -165,6 +171,21 @@ def build_context(
         "appendix": _appendix(result, inputs),
         "method": result["method"]["description"],
         "progress": progress.annex(inputs.progress),
+        "benchmark": _benchmark(inputs.benchmark),
+    }
+
+
+def _benchmark(shown: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The frozen benchmark's bands as the report prints them (no figure but group sizes)."""
+    if not shown or not shown.get("available") or not shown.get("overall"):
+        return None
+    made = shown.get("made")
+    return {
+        "overall": str(shown["overall"]["text"]),
+        "domains": [
+            (str(d["title"]), str(d.get("short") or d["text"])) for d in shown.get("domains", ())
+        ],
+        "made": format_date(date.fromisoformat(made)) if made else None,
     }
 
 

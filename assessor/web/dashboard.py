@@ -111,8 +111,18 @@ def edit_organization(organization_id: int) -> ResponseReturnValue:
 def _organization_form(found: Organization | None) -> ResponseReturnValue:
     """Create an organisation (``found`` is None) or edit one; the name must be unique."""
     form = OrganizationForm(obj=found)
+    firm = access.workspace().kind == "firm"
+    if not firm:  # an organisation assessing itself has no clients to be compared with
+        del form.benchmark
+    elif not form.is_submitted() and found is not None:
+        form.benchmark.data = found.benchmark_consent_at is not None
     if form.validate_on_submit():
-        fields = {"name": form.name.data or "", "sector": form.sector.data, "size": form.size.data}
+        fields = {
+            "name": form.name.data or "",
+            "sector": form.sector.data,
+            "size": form.size.data,
+            "benchmark": bool(form.benchmark.data) if firm else None,
+        }
         user = current_user._get_current_object()
         try:
             if found is None:

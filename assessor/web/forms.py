@@ -26,6 +26,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from assessor.engine.benchmark import SIZE_BAND_LABELS
 from assessor.models import ORG_SIZES
 from assessor.operations.passwords import MAX_PASSWORD, MIN_PASSWORD
 
@@ -112,6 +113,14 @@ class OrganizationForm(Form):
     name = StringField("Name", validators=NAME)
     sector = SelectField("Sector", choices=SECTOR_CHOICES, validators=[Optional()])
     size = SelectField("Size", choices=SIZE_CHOICES, validators=[Optional()])
+    benchmark = BooleanField(
+        "The client agreed to count in this firm's benchmarks",
+        description=(
+            "Its latest delivered results count, anonymously, in the bands other clients "
+            "see (never its name or figures), and it sees its own band. Untick if the "
+            "client withdraws."
+        ),
+    )
     submit = SubmitField("Save")
 
 
@@ -260,6 +269,21 @@ class WorkspaceKindForm(Form):
 class RequireTwoFactorForm(Form):
     require_two_factor = BooleanField("Every member signs in with a second factor")
     submit = SubmitField("Save")
+
+
+class PortfolioFilterForm(Form):
+    """The portfolio's filter (a GET form: it changes nothing, so it carries no token)."""
+
+    class Meta:
+        csrf = False
+
+    sector = SelectField("Sector", choices=[("", "All sectors")], validators=[Optional()])
+    size = SelectField(
+        "Size",
+        choices=[("", "All sizes")] + [(band, f"{band} employees") for band in SIZE_BAND_LABELS],
+        validators=[Optional()],
+    )
+    submit = SubmitField("Filter")
 
 
 class ApiTokenForm(Form):

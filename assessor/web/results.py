@@ -20,7 +20,15 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from assessor.models import Assessment, utcnow
-from assessor.operations import audit, kept_results, render_queue, reporting, rescoring, rounds
+from assessor.operations import (
+    audit,
+    benchmarks,
+    kept_results,
+    render_queue,
+    reporting,
+    rescoring,
+    rounds,
+)
 from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
 from assessor.reports import scoring_text
@@ -72,6 +80,7 @@ def show(assessment_id: int) -> ResponseReturnValue:
         kept=scored.kept,
         outdated=scored.outdated,
         method_version=kept_results.current_method(),
+        benchmark=benchmarks.benchmark_for(assessment),
     )
 
 

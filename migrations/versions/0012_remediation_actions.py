@@ -1,7 +1,7 @@
 """remediation actions: a finding the client works on, kept per organisation
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 12:00:00
 
 Adds ``remediation_action`` (one row per organisation and finding key); no existing row
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
