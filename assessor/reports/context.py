@@ -166,7 +166,12 @@ def build_context(
         },
         "raci": _raci(result, domain_titles),
         "findings": findings,
-        "perception": _perception(result, domain_titles, several),
+        "perception": _perception(
+            result,
+            domain_titles,
+            several,
+            {r.id: r.title for r in inputs.questionnaire.regulations},
+        ),
         "roadmap": _roadmap(result, findings),
         "appendix": _appendix(result, inputs),
         "method": result["method"]["description"],
@@ -317,7 +322,10 @@ def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> li
 
 
 def _perception(
-    result: Mapping[str, Any], domain_titles: Mapping[str, str], several: bool
+    result: Mapping[str, Any],
+    domain_titles: Mapping[str, str],
+    several: bool,
+    regulation_titles: Mapping[str, str],
 ) -> dict[str, Any]:
     perception = result["perception"]
     gaps_by_domain: dict[str | None, int] = {}
@@ -325,6 +333,19 @@ def _perception(
         gaps_by_domain[gap.get("domain")] = gaps_by_domain.get(gap.get("domain"), 0) + 1
     return {
         "show": several,
+        # Facts about the organisation itself that the respondents answer differently:
+        # listed first (results kept before method 2 have none).
+        "unresolved": [
+            {
+                "text": fact["text"],
+                "regulations": [regulation_titles.get(r, r) for r in fact.get("regulations", [])],
+                "answers": [
+                    {"respondent": a["respondent"], "role": a["role"], "label": a["label"]}
+                    for a in fact["answers"]
+                ],
+            }
+            for fact in result.get("unresolved_facts") or []
+        ],
         "domains": [
             {
                 "id": d["id"],

@@ -172,9 +172,10 @@ def _disagreement(result: Mapping[str, Any], respondents: Sequence[Mapping[str, 
             "is often the most revealing next step."
         )
     people = _people(respondents)
+    facts = _unresolved_facts(result)
     gaps = result["perception"]["gaps"]
     if not gaps:
-        return f"{_capital(people)} gave the same answers wherever both answered."
+        return facts + f"{_capital(people)} gave the same answers wherever both answered."
     domains = [d for d in result["perception"]["domains"] if d.get("disagreement") not in (None, 0)]
     domains.sort(key=lambda d: -d["disagreement"])
     owners = [
@@ -199,7 +200,22 @@ def _disagreement(result: Mapping[str, Any], respondents: Sequence[Mapping[str, 
             + _join([f"{r['responsibility']} ({r['title']})" for r in owners[:2]])
             + "."
         )
-    return sentence
+    return facts + sentence
+
+
+def _unresolved_facts(result: Mapping[str, Any]) -> str:
+    """The facts about the organisation itself that the respondents answer differently,
+    first: findings that depend on them are held at medium until they are settled."""
+    facts = result.get("unresolved_facts") or []  # results kept before method 2 lack it
+    if not facts:
+        return ""
+    named = _join([f"\u201c{fact['text']}\u201d" for fact in facts[:2]])
+    more = f" and {len(facts) - 2} more" if len(facts) > 2 else ""
+    return (
+        f"They disagree on {len(facts)} fact{'s' if len(facts) != 1 else ''} about the "
+        f"organisation itself: {named}{more}. Findings that depend on "
+        f"{'them' if len(facts) != 1 else 'it'} are held at medium until settled. "
+    )
 
 
 def _method(result: Mapping[str, Any], respondents: Sequence[Mapping[str, Any]]) -> str:
