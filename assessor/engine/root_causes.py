@@ -325,21 +325,27 @@ def _merged(
     )
 
 
-_parts: dict[tuple[str, str, str, str], FindingPart] = {}
+_parts: dict[tuple[str, str, str, str, str | None, str], FindingPart] = {}
 _PARTS_KEPT = 20_000
 
 
 def _part(finding: Finding) -> FindingPart:
     """The part a finding makes, shared between scorings (most are written in advance)."""
-    key = (finding.id, finding.kind, finding.severity, finding.title)
+    # Keyed by every field of the part, so a cached part is exactly the one this finding
+    # makes, whichever questionnaire was scored first.
+    key = (
+        finding.id,
+        finding.evidence.check,
+        finding.kind,
+        finding.severity,
+        finding.responsibility,
+        finding.title,
+    )
     part = _parts.get(key)
     if part is None:
         if len(_parts) >= _PARTS_KEPT:
             _parts.clear()
-        check = finding.evidence.check
-        part = FindingPart(
-            finding.id, check, finding.kind, finding.severity, finding.responsibility, finding.title
-        )
+        part = FindingPart(*key)
         _parts[key] = part
     return part
 
