@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Answer, User
+from assessor.operations import mail_queue
 from tests.security_world import (
     ALPHA_MARK,
     BETA_MARK,
@@ -642,6 +643,9 @@ def _send(client: FlaskClient, method: str, url: str, route: Route, data: dict[s
 
 
 def _snapshots(app: Flask, world: World) -> tuple[str, str]:
+    # E-mail a request queued is sent after it returned, by a background sender that
+    # updates its mail-log row: let it finish, so a snapshot sees only what requests did.
+    mail_queue.wait_idle(app)
     with app.app_context():
         return workspace_snapshot(world.workspace_a), workspace_snapshot(world.workspace_b)
 

@@ -213,7 +213,7 @@ class _Sender:
         self.pid = os.getpid()
         self.ids: queue.Queue[int] = queue.Queue(maxsize=int(app.config["MAIL_BACKLOG"]))
         self.idle = threading.Condition()
-        self.held = 0  # handed here and not finished yet
+        self.held = 1  # handed here and not finished yet (1: the sweep at start)
         self.thread = threading.Thread(target=self._loop, name="mail-sender", daemon=True)
         self.thread.start()
 
@@ -236,6 +236,7 @@ class _Sender:
                 self.app.logger.exception("mail: retrying stale messages failed")
             finally:
                 db.session.remove()
+                self._done()
         while True:
             log_id = self.ids.get()
             with self.app.app_context():
