@@ -16,7 +16,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assessor import create_app
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent
 from assessor.operations import answers as answer_ops
@@ -87,28 +86,26 @@ def test_new_assessments_get_v2_and_a_v1_assessment_keeps_v1(
     assert "CIO and CISO governance assessment v1" in results.text
 
 
-@pytest.fixture
-def draft_config(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
-    shutil.copytree(ROOT / "questionnaires", tmp_path / "questionnaires")
-    main = tmp_path / "questionnaires" / QID / "v2" / "questionnaire.yaml"
-    main.write_text(main.read_text().replace("version: 2\n", "version: 2\nstatus: draft\n"))
-    return {**app_config, "QUESTIONNAIRE_DIRS": [str(tmp_path / "questionnaires")]}
+class TestADraft:
+    """A draft version of the questionnaire, on an app of its own folder (the ``app``
+    fixture, so that PostgreSQL is emptied after it as after every test)."""
 
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+        shutil.copytree(ROOT / "questionnaires", tmp_path / "questionnaires")
+        main = tmp_path / "questionnaires" / QID / "v2" / "questionnaire.yaml"
+        main.write_text(main.read_text().replace("version: 2\n", "version: 2\nstatus: draft\n"))
+        return {**app_config, "QUESTIONNAIRE_DIRS": [str(tmp_path / "questionnaires")]}
 
-def test_a_draft_is_neither_offered_nor_accepted(draft_config: dict[str, Any]) -> None:
-    app = create_app(draft_config)
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
-    org_id, offered = _new_assessment(app, client)
-    assert offered == [f"{QID}@1"]
-    response = client.post(
-        f"/assessments/new/{org_id}", data={"questionnaire": f"{QID}@2", "title": "Draft"}
-    )
-    assert Page(response).errors_beside("questionnaire") == ["Not a valid choice."]
-    with in_app(app):
-        assert db.session.scalars(select(Assessment)).all() == []
-        db.engine.dispose()
+    def test_is_neither_offered_nor_accepted(self, app: Flask, client: FlaskClient) -> None:
+        org_id, offered = _new_assessment(app, client)
+        assert offered == [f"{QID}@1"]
+        response = client.post(
+            f"/assessments/new/{org_id}", data={"questionnaire": f"{QID}@2", "title": "Draft"}
+        )
+        assert Page(response).errors_beside("questionnaire") == ["Not a valid choice."]
+        with in_app(app):
+            assert db.session.scalars(select(Assessment)).all() == []
 
 
 NONE_AND_HEALTH = ["none", "health"]
