@@ -421,3 +421,34 @@ def test_unreadable_files() -> None:
     with pytest.raises(QuestionnaireError) as caught:
         load_file(BROKEN / "no-such-file.yaml")
     assert [p.message for p in caught.value.problems] == ["no such file"]
+
+
+@pytest.mark.parametrize(
+    ("mapping", "expected"),
+    [
+        (
+            "earlier_versions:\n  - {version: 1}\n",
+            "earlier_versions[0].version: version 1 is not earlier than 1",
+        ),
+        (
+            "earlier_versions:\n  - {version: 0}\n",
+            "earlier_versions[0].version: must be at least 1, not 0",
+        ),
+        (
+            "earlier_versions:\n  - version: 1\n    questions: {old_q: sec_trainng}\n",
+            "earlier_versions[0].questions.old_q: unknown question 'sec_trainng'",
+        ),
+        (
+            "earlier_versions:\n  - version: 1\n    findings:\n"
+            "      'SEC-1:practice': [rule:old]\n      'SEC-3:practice': [rule:old]\n",
+            "earlier_versions[0].findings.SEC-3:practice: 'rule:old' is already mapped to "
+            "'SEC-1:practice'",
+        ),
+    ],
+)
+def test_an_earlier_versions_mapping_is_checked(mapping: str, expected: str) -> None:
+    """What a newer version says about an earlier one's results (for comparing rounds)."""
+    text = MINI + mapping
+    if "{version: 1}" not in mapping:
+        text = text.replace("version: 1\n", "version: 2\n", 1)
+    assert expected in problems_of(text)

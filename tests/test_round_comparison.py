@@ -14,6 +14,7 @@ from assessor.engine import Respondent, score
 from assessor.operations.rescoring import finding_key
 from assessor.operations.round_comparison import Round, compare
 from assessor.questionnaire import Questionnaire, load_file
+from assessor.reports.progress import annex
 from tests.web_support import complete_answers
 
 ROOT = Path(__file__).resolve().parent.parent / "questionnaires" / "cio-ciso-governance"
@@ -162,7 +163,9 @@ def test_across_versions_only_what_both_share_is_compared() -> None:
     # What both versions can raise is matched as within one version.
     assert not _keys(left["findings"]) & _keys(moved["findings"]["new"])
     assert "SEC-1:practice" in _keys(moved["findings"]["closed"])
-    shared = {finding_key(f) for f in before.result["findings"]} & {
+    # (read in version 2's terms: its data renames some of version 1's root causes)
+    as_v2 = {r["before"]: r["after"] for r in moved["renamed"]}
+    shared = {as_v2.get(finding_key(f), finding_key(f)) for f in before.result["findings"]} & {
         finding_key(f) for f in after.result["findings"]
     }
     assert _keys(moved["findings"]["persisting"]) == shared
@@ -170,3 +173,59 @@ def test_across_versions_only_what_both_share_is_compared() -> None:
     assert moved["after"]["questionnaire"]["version"] == 2
     assert moved["before"]["method_version"] == before.result["method"]["version"]
     assert moved["after"]["method_version"] == after.result["method"]["version"]
+
+
+def test_a_root_cause_renamed_by_the_newer_version_persists_under_its_new_key() -> None:
+    """No CISO in both rounds: version 1 keyed the finding by its responsibility
+    (GOV-1), version 2 by the structure rule (no-ciso); v2's own data maps one onto the
+    other, so the gap persists rather than closing and opening again, and the comparison
+    says which finding it read under another name."""
+    no_ciso = {"has_ciso": "no"}
+    before = _round(V1, complete_answers(V1, no_ciso))
+    after = _round(V2, complete_answers(V2, no_ciso), number=2)
+    v1_keys = {finding_key(f) for f in before.result["findings"]}
+    assert "no-ciso:structure" not in v1_keys  # the name is version 2's
+
+    moved = compare(before, after)
+    assert "no-ciso:structure" in _keys(moved["findings"]["persisting"])
+    assert not {"no-ciso:structure", "GOV-1:practice"} & _keys(moved["findings"]["new"])
+    assert "GOV-1:practice" not in _keys(moved["findings"]["closed"])
+    renamed = {(r["before"], r["after"]) for r in moved["renamed"]}
+    assert ("GOV-1:practice", "no-ciso:structure") in renamed
+    # A finding led by a check that kept its home keeps its key, whatever else it merged.
+    assert "SEC-1:practice" in _keys(moved["findings"]["persisting"])
+    assert all(r["before"] != "SEC-1:practice" for r in moved["renamed"])
+
+
+def test_the_mapping_works_whichever_round_is_on_the_older_version() -> None:
+    reporting_line = {"ciso_reports_to": "cio", "security_board_line": "no"}
+    v2_first = _round(V2, complete_answers(V2, reporting_line))
+    v1_later = _round(V1, complete_answers(V1, reporting_line), number=2)
+    moved = compare(v2_first, v1_later)
+    assert "reporting-line:structure" in _keys(moved["findings"]["persisting"])
+    assert [r["after"] for r in moved["renamed"]] == ["reporting-line:structure"]
+
+
+def test_the_shipped_mapping_names_what_version_1_has() -> None:
+    (earlier,) = V2.earlier_versions
+    assert earlier.version == 1
+    v1_checks = {f"rule:{r.id}" for r in V1.rules}
+    for new_key, olds in earlier.findings.items():
+        assert olds, new_key
+        for old in olds:
+            assert old in v1_checks or ":" in old, (new_key, old)
+    assert set(earlier.questions) <= set(V1.questions)
+    assert set(earlier.questions.values()) <= set(V2.questions)
+
+
+def test_the_report_annex_carries_what_was_read_under_another_name() -> None:
+    no_ciso = {"has_ciso": "no"}
+    moved = compare(
+        _round(V1, complete_answers(V1, no_ciso)),
+        _round(V2, complete_answers(V2, no_ciso), number=2),
+    )
+    shown = annex(moved)
+    assert shown is not None
+    assert "No security executive in an organisation of 420 people" in {
+        r["title"] for r in shown["renamed"]
+    }

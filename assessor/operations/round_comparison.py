@@ -6,7 +6,9 @@ results page, the PDF annex and the exports print.  Findings are matched by
 :func:`assessor.operations.finding_keys.finding_key`.  Across questionnaire versions, only
 what both versions hold is compared: domains and questions asked in one version only are
 listed as left out, and so is a finding raised in one round only whose evidence rests on
-a question (or a domain) the other version does not have.
+a question (or a domain) the other version does not have.  The newer version's data says
+how the older one's questions and finding keys read in it (``earlier_versions``): the
+older round is read in the newer one's terms, and the comparison lists what it renamed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from assessor.operations.finding_keys import finding_key
 from assessor.questionnaire import Questionnaire
+from assessor.questionnaire.schema import EarlierVersion
 from assessor.reports.labels import SEVERITY_RANK
 
 
@@ -60,9 +63,40 @@ def _round_info(item: Round) -> dict[str, Any]:
     }
 
 
-def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Reading:
+    """How the round on the older questionnaire version reads in the newer one's terms."""
+
+    mapping: EarlierVersion | None = None
+
+    def question(self, qid: str) -> str:
+        return self.mapping.questions.get(qid, qid) if self.mapping else qid
+
+    def key(self, f: Mapping[str, Any]) -> str:
+        """The newer version's key for ``f``: that of its leading check, else of its key,
+        else its own key."""
+        key = finding_key(f)
+        if self.mapping is None:
+            return key
+        parts = f.get("parts") or ()
+        lead = parts[0]["check"] if parts else f["evidence"]["check"]
+        for name in (lead, key):
+            for new_key, olds in self.mapping.findings.items():
+                if name in olds:
+                    return new_key
+        return key
+
+
+def _reading(older: Questionnaire, newer: Questionnaire) -> _Reading:
+    if older.id != newer.id or older.version >= newer.version:
+        return _Reading()
+    found = next((e for e in newer.earlier_versions if e.version == older.version), None)
+    return _Reading(found)
+
+
+def _finding(f: Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
     return {
-        "key": finding_key(f),
+        "key": key or finding_key(f),
         "number": f["number"],
         "title": f["title"],
         "severity": f["severity"],
@@ -70,12 +104,14 @@ def _finding(f: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _rests_on(f: Mapping[str, Any], questions: set[str], domains: set[str]) -> bool:
+def _rests_on(
+    f: Mapping[str, Any], questions: set[str], domains: set[str], reading: _Reading
+) -> bool:
     """Whether the other version could raise ``f``: it has the finding's domain and every
-    question of its evidence."""
+    question of its evidence (each read by ``reading``)."""
     if f.get("domain") and f["domain"] not in domains:
         return False
-    return all(a["question"] in questions for a in f["evidence"]["answers"])
+    return all(reading.question(a["question"]) in questions for a in f["evidence"]["answers"])
 
 
 def _owners(row: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -112,15 +148,20 @@ def _owner_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
 
 
 def _disagreements(
-    before: Mapping[str, Any], after: Mapping[str, Any], shared: set[str]
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    shared: set[str],
+    readings: tuple[_Reading, _Reading],
 ) -> dict[str, Any]:
     """Disagreements between respondents that closed (or opened), on shared questions;
     compared only when both rounds had more than one respondent."""
     compared = len(before["respondents"]) > 1 and len(after["respondents"]) > 1
     if not compared:
         return {"compared": False, "closed": [], "new": [], "persisting": 0}
-    old = {g["question"]: g for g in before["perception"]["gaps"] if g["question"] in shared}
-    new = {g["question"]: g for g in after["perception"]["gaps"] if g["question"] in shared}
+    old_gaps = ((readings[0].question(g["question"]), g) for g in before["perception"]["gaps"])
+    new_gaps = ((readings[1].question(g["question"]), g) for g in after["perception"]["gaps"])
+    old = {q: g for q, g in old_gaps if q in shared}
+    new = {q: g for q, g in new_gaps if q in shared}
     return {
         "compared": True,
         "closed": [{"question": q, "text": g["text"]} for q, g in old.items() if q not in new],
@@ -138,7 +179,10 @@ def compare(before: Round, after: Round) -> dict[str, Any]:
     as plain values."""
     old, new = before.result, after.result
     q_old, q_new = before.questionnaire, after.questionnaire
-    old_questions, new_questions = set(q_old.questions), set(q_new.questions)
+    # The round on the older version is read in the newer one's terms.
+    read_old, read_new = _reading(q_old, q_new), _reading(q_new, q_old)
+    old_questions = {read_old.question(q) for q in q_old.questions}
+    new_questions = {read_new.question(q) for q in q_new.questions}
     shared_questions = old_questions & new_questions
     old_domains = {s.id: s.title for s in q_old.sections}
     new_domains = {s.id: s.title for s in q_new.sections}
@@ -160,25 +204,32 @@ def compare(before: Round, after: Round) -> dict[str, Any]:
             }
         )
 
-    old_findings = {finding_key(f): f for f in old["findings"]}
-    new_findings = {finding_key(f): f for f in new["findings"]}
+    old_findings = {read_old.key(f): f for f in old["findings"]}
+    new_findings = {read_new.key(f): f for f in new["findings"]}
+    renamed = [
+        {"before": finding_key(f), "after": key, "title": f["title"]}
+        for reading, findings in ((read_old, old_findings), (read_new, new_findings))
+        if reading.mapping
+        for key, f in findings.items()
+        if key != finding_key(f)
+    ]
     closed, opened, persisting, left_out = [], [], [], []
     for key, f in new_findings.items():
         if key in old_findings:
-            item = _finding(f)
+            item = _finding(f, key)
             item["severity_before"] = old_findings[key]["severity"]
             persisting.append(item)
-        elif _rests_on(f, old_questions, set(old_domains)):
-            opened.append(_finding(f))
+        elif _rests_on(f, old_questions, set(old_domains), read_new):
+            opened.append(_finding(f, key))
         else:
-            left_out.append({**_finding(f), "round": "after"})
+            left_out.append({**_finding(f, key), "round": "after"})
     for key, f in old_findings.items():
         if key in new_findings:
             continue
-        if _rests_on(f, new_questions, set(new_domains)):
-            closed.append(_finding(f))
+        if _rests_on(f, new_questions, set(new_domains), read_old):
+            closed.append(_finding(f, key))
         else:
-            left_out.append({**_finding(f), "round": "before"})
+            left_out.append({**_finding(f, key), "round": "before"})
 
     same = (q_old.id, q_old.version, q_old.hash) == (q_new.id, q_new.version, q_new.hash)
     return {
@@ -194,7 +245,7 @@ def compare(before: Round, after: Round) -> dict[str, Any]:
             "persisting": _sorted(persisting),
         },
         "owners": _owner_changes(old, new),
-        "disagreements": _disagreements(old, new, shared_questions),
+        "disagreements": _disagreements(old, new, shared_questions, (read_old, read_new)),
         "left_out": {
             "domains_before_only": [t for i, t in old_domains.items() if i not in new_domains],
             "domains_after_only": [t for i, t in new_domains.items() if i not in old_domains],
@@ -202,4 +253,6 @@ def compare(before: Round, after: Round) -> dict[str, Any]:
             "questions_after_only": sorted(new_questions - old_questions),
             "findings": _sorted(left_out),
         },
+        # Findings of the older version read under the newer version's keys.
+        "renamed": renamed,
     }

@@ -335,6 +335,18 @@ class Rule(Strict):
     weight: float = Field(default=1.0, gt=0)
 
 
+class EarlierVersion(Strict):
+    """How results of an earlier version of this questionnaire read in this one, so that
+    rounds on different versions compare what they share (issue: compare rounds)."""
+
+    version: int = Field(ge=1)
+    #: An earlier version's question id -> this version's id for the same question.
+    questions: dict[str, str] = Field(default_factory=dict)
+    #: This version's finding key -> what the earlier version raised for the same root
+    #: cause: its finding keys (``GOV-1:structure``) or checks (``rule:<id>``).
+    findings: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
 class Questionnaire(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: int = Field(ge=1)
@@ -353,6 +365,8 @@ class Questionnaire(Strict):
     roles: tuple[Role, ...] = ()
     structure: tuple[StructureRule, ...] = ()
     regulations: tuple[Regulation, ...] = ()
+    #: How earlier versions' results map onto this one, for comparing rounds.
+    earlier_versions: tuple[EarlierVersion, ...] = ()
     #: Content hash, set by the loader; not part of the file.
     hash: str = ""
 

@@ -52,7 +52,32 @@ def check(q: Questionnaire) -> list[Issue]:
         issues += _condition(q, condition, loc, None, None)
     issues += check_model(q)
     issues += _coverage(q)
+    issues += _earlier_versions(q)
     return issues
+
+
+def _earlier_versions(q: Questionnaire) -> Iterator[Issue]:
+    """An earlier version is earlier, named once, and maps onto questions this one has."""
+    seen: set[int] = set()
+    for i, earlier in enumerate(q.earlier_versions):
+        loc: Loc = ("earlier_versions", i)
+        if earlier.version >= q.version:
+            yield loc + ("version",), f"version {earlier.version} is not earlier than {q.version}"
+        if earlier.version in seen:
+            yield loc + ("version",), f"version {earlier.version} is mapped twice"
+        seen.add(earlier.version)
+        for old, new in earlier.questions.items():
+            if new not in q.questions:
+                yield loc + ("questions", old), f"unknown question {new!r}"
+        claimed: dict[str, str] = {}
+        for key, olds in earlier.findings.items():
+            for old in olds:
+                if old in claimed:
+                    yield (
+                        loc + ("findings", key),
+                        f"{old!r} is already mapped to {claimed[old]!r}",
+                    )
+                claimed[old] = key
 
 
 def _duplicates(q: Questionnaire) -> Iterator[Issue]:

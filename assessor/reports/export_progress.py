@@ -96,6 +96,10 @@ def progress_rows(progress: Mapping[str, Any] | None) -> list[Sequence[Any]]:
         rows += [("domain of this round only", t) for t in left["domains_after_only"]]
         rows += [("question of the earlier round only", q) for q in left["questions_before_only"]]
         rows += [("question of this round only", q) for q in left["questions_after_only"]]
+        renamed = progress.get("renamed", [])
+        if renamed:
+            rows += [(), ("read as", "finding key then", "finding key now", "finding")]
+            rows += [("renamed", r["before"], r["after"], r["title"]) for r in renamed]
     return rows
 
 

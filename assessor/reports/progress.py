@@ -100,4 +100,5 @@ def annex(progress: Mapping[str, Any] | None) -> dict[str, Any] | None:
             "questions_after_only": len(left["questions_after_only"]),
             "findings": _findings(left["findings"]),
         },
+        "renamed": progress.get("renamed", []),
     }
