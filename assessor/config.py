@@ -97,6 +97,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_MAIL_RECIPIENT": "3 per hour;10 per day",
     # With ASSESSOR_QUEUE_URL: how often the worker's scheduler looks for due reminders.
     "REMINDERS_EVERY_MINUTES": 60,
+    # Owners of overdue remediation actions are reminded this often (days); 0: never.
+    "ACTION_REMINDER_DAYS": 7,
     # Links in e-mails sent outside a request (assessor reminders send) start with this.
     "BASE_URL": "http://127.0.0.1:5000",
     # How long e-mailed account links live: address verification, password reset.

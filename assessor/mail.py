@@ -44,6 +44,19 @@ class Link(str):
     """A URL the service made (:func:`mailing.external_url`): put in an e-mail as it is."""
 
 
+class Address(str):
+    """An account's verified e-mail address, for the reader to reply to: put in as it is."""
+
+
+class LongText(str):
+    """People's text longer than a name (a finding's title, which may quote an
+    organisation's name): made safe as :func:`person_text` does, at most ``LONG_CHARS``."""
+
+
+#: Longest :class:`LongText` an e-mail repeats.
+LONG_CHARS = 300
+
+
 def person_text(text: str, limit: int = NAME_CHARS) -> str:
     """People's text (a name, a title) as an e-mail repeats it: on one line, without
     control or invisible formatting characters (right-to-left overrides, zero-width

@@ -531,6 +531,10 @@ class MailLog(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
+    #: The remediation action an owner's reminder was about.
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remediation_action.id", ondelete="CASCADE"), index=True
+    )
     #: What was sent: invitation, reminder, submitted, team-invitation, verify, reset, ...
     kind: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(254))
@@ -614,6 +618,8 @@ class RemediationAction(db.Model):
     #: When it was last marked done (NULL while open or in progress): a round started after
     #: it that still raises the finding marks the action "regressed".
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When its owner was last reminded by e-mail (a click, or the schedule while overdue).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -484,6 +484,7 @@ ROUTES: dict[str, Route] = {
     "actions.edit": Route(
         "editor", _a("/actions/{w.action_a}"), get=200, post=302, data=_action_fields
     ),
+    "actions.remind": Route("editor", _a("/actions/{w.action_a}/remind"), post=302, verified=True),
     "actions.client": Route("member", _a("/organizations/{w.organization_a}/actions"), get=200),
     "actions.workspace": Route("member", _a("/actions"), get=200, scoped=False),
     # --- answering for a respondent (consultant, or a self-assessing user) -----------------

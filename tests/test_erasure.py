@@ -21,6 +21,7 @@ from assessor.models import (
     Assessment,
     AuditEvent,
     Organization,
+    RemediationAction,
     Respondent,
     StoredReport,
     User,
@@ -28,6 +29,7 @@ from assessor.models import (
 from assessor.operations import assessments as assessment_ops
 from assessor.operations.catalog import catalog
 from assessor.operations.erasure import MARKER
+from tests.mail_support import last_to
 from tests.web_support import (
     QUESTIONNAIRE,
     Page,
@@ -209,6 +211,12 @@ def test_erasing_a_client_organisation_keeps_only_an_audit_entry_without_persona
         },
     )
     assert tracked.status_code == 302
+    with in_app(app):
+        action_id = db.session.scalars(select(RemediationAction.id)).one()
+    # A reminder to the action's owner: an e-mail (logged, and in the outbox) to erase too.
+    assert client.post(f"/actions/{action_id}/remind").status_code == 302
+    assert last_to(app, ACTION_OWNER[1].lower())["Subject"].startswith("Reminder: ")
+    assert stored_files(app, ACTION_OWNER) != []
     assert traces(app, ACTION_OWNER, {}) != []
     # A second round of the same client, and another client who stays.
     with in_app(app):

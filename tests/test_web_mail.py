@@ -181,7 +181,9 @@ def test_scheduled_reminders_are_sent_by_the_cron_command(
     with time_machine.travel(utcnow() + timedelta(days=3, minutes=1)):
         due = runner.invoke(args=["reminders", "send"])
         assert due.exit_code == 0, due.output
-        assert due.output.startswith("1 reminder(s) sent for 1 assessment(s); 0 failed.")
+        assert due.output.startswith(
+            "1 reminder(s) sent for 1 assessment(s), 0 to owners of overdue actions; 0 failed."
+        )
         again = runner.invoke(args=["reminders", "send"])
         assert again.output.startswith("0 reminder(s) sent")
     reminder = last_to(app, "wes@client.example")

@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -21,6 +22,7 @@ from assessor.extensions import db
 from assessor.models import AuditEvent, Organization, RemediationAction, User, utcnow
 from assessor.operations import accounts, assessments
 from assessor.operations.catalog import catalog
+from tests.mail_support import body, last_to, received
 from tests.web_support import (
     QUESTIONNAIRE,
     Page,
@@ -242,3 +244,55 @@ def test_a_viewer_reads_actions_but_cannot_change_them(app: Flask, client: Flask
     assert _track(viewer, setup.assessment_id, SEC_1, status="done").status_code == 404
     with in_app(app):
         assert db.session.scalars(select(RemediationAction.status)).one() == "open"
+
+
+def test_the_owner_of_an_action_is_reminded_by_a_click_and_while_overdue(
+    app: Flask, client: FlaskClient, runner: Any
+) -> None:
+    """The owner (a person of the client, no account) gets an e-mail naming the finding,
+    its due date and whom to reply to; the schedule reminds overdue owners once every
+    ACTION_REMINDER_DAYS days, and never for a done action."""
+    setup = stage(app, client)
+    save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
+    yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
+    assert _track(client, setup.assessment_id, SEC_1, due_date=yesterday).status_code == 302
+    with in_app(app):
+        action_id = db.session.scalars(select(RemediationAction.id)).one()
+        title = db.session.get_one(RemediationAction, action_id).title
+
+    page = Page(client.get(f"/organizations/{setup.organization_id}/actions"))
+    assert "none yet" in page.text
+    assert client.post(f"/actions/{action_id}/remind").status_code == 302
+    mail = last_to(app, "dana@contoso.example")
+    assert mail["Subject"].startswith(f"Reminder: {title[:40]}")
+    assert mail["Subject"].endswith("(overdue)")
+    text = body(mail)
+    assert title in " ".join(text.split()) and "Due: " + yesterday[:4] not in text
+    assert "Hello Dana Fixer" in text and "reply to olive@example.com" in text
+    assert "http" not in text  # the owner has no account: no link to follow
+    assert "e-mailed" in Page(client.get(f"/organizations/{setup.organization_id}/actions")).text
+
+    # The schedule: nothing more within the week after the click, then one reminder.
+    quiet = runner.invoke(args=["reminders", "send"])
+    assert "0 to owners of overdue actions" in quiet.output, quiet.output
+    with time_machine.travel(utcnow() + timedelta(days=7, minutes=1)):
+        due = runner.invoke(args=["reminders", "send"])
+        assert "1 to owners of overdue actions" in due.output, due.output
+        again = runner.invoke(args=["reminders", "send"])
+        assert "0 to owners of overdue actions" in again.output
+    assert len(received(app, "dana@contoso.example")) == 2
+    assert last_to(app, "dana@contoso.example")["Subject"].startswith("Reminder: ")
+
+    # Done: no button, and the click is refused with a message.
+    done = _track(
+        client, setup.assessment_id, SEC_1, due_date=yesterday, status="done", evidence="Fixed"
+    )
+    assert done.status_code == 302
+    page = Page(client.get(f"/organizations/{setup.organization_id}/actions"))
+    assert "Remind Dana Fixer" not in page.text
+    refused = client.post(f"/actions/{action_id}/remind", follow_redirects=True)
+    assert "nothing to remind its owner of" in Page(refused).text
+    with time_machine.travel(utcnow() + timedelta(days=30)):
+        later = runner.invoke(args=["reminders", "send"])
+        assert "0 to owners of overdue actions" in later.output
+    assert len(received(app, "dana@contoso.example")) == 2

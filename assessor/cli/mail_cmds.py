@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from assessor.config import outbox_for
 from assessor.extensions import db
 from assessor.models import MailLog
-from assessor.operations import mail_queue, notices
+from assessor.operations import action_reminders, mail_queue, notices
 
 
 def where() -> str:
@@ -61,17 +61,23 @@ def register(app: Flask) -> None:
     @reminders.command("send")
     def send() -> None:
         """Send the reminders that are due (run it from cron, e.g. hourly, when there is
-        no ASSESSOR_QUEUE_URL: with one, the worker checks).  Exit status 1 when a message
-        could not be sent."""
+        no ASSESSOR_QUEUE_URL: with one, the worker checks): to respondents who have not
+        submitted, and to the owners of overdue remediation actions.  Exit status 1 when
+        a message could not be sent."""
         run = notices.send_due_reminders()
-        queued = f" ({run.queued} handed to the queue's workers)" if run.queued else ""
+        owners = action_reminders.send_due()
+        queued = run.queued + owners.queued
+        handed = f" ({queued} handed to the queue's workers)" if queued else ""
         click.echo(
-            f"{run.sent + run.queued} reminder(s) sent for {run.assessments} assessment(s)"
-            f"{queued}; {len(run.failed)} failed."
+            f"{run.sent + run.queued} reminder(s) sent for {run.assessments} assessment(s), "
+            f"{owners.sent + owners.queued} to owners of overdue actions{handed}; "
+            f"{len(run.failed) + len(owners.failed)} failed."
         )
         for log in run.failed:
             click.echo(
                 f"not sent: assessment {log.assessment_id}, {log.recipient}: {log.error}", err=True
             )
-        if run.failed:
+        for log in owners.failed:
+            click.echo(f"not sent: action {log.action_id}, {log.recipient}: {log.error}", err=True)
+        if run.failed or owners.failed:
             raise SystemExit(1)

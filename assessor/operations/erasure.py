@@ -28,6 +28,7 @@ from assessor.models import (
     MailLog,
     Membership,
     Organization,
+    RemediationAction,
     Respondent,
     StoredReport,
     StoredResult,
@@ -191,7 +192,13 @@ def erase_organization(organization: Organization, by: User) -> int:
         respondents=len(people),
     )
     assessment_ids = [a.id for a in organization.assessments]
-    files = _forget_mail(MailLog.assessment_id.in_(assessment_ids))
+    action_ids = select(RemediationAction.id).where(
+        RemediationAction.organization_id == organization.id
+    )
+    # Its e-mails: to its respondents, and reminders to the owners of its actions.
+    files = _forget_mail(
+        MailLog.assessment_id.in_(assessment_ids) | MailLog.action_id.in_(action_ids)
+    )
     db.session.delete(organization)
     db.session.commit()
     _delete_outbox_files(files)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.mail import Link, build, one_line, person_text
+from assessor.mail import LONG_CHARS, Address, Link, LongText, build, one_line, person_text
 from assessor.models import MailLog
 from assessor.operations import audit, mail_queue
 
@@ -25,8 +25,10 @@ def external_url(endpoint: str, **values: Any) -> Link:
 
 
 def _mail_value(value: Any) -> Any:
-    if isinstance(value, Link):
+    if isinstance(value, Link | Address):
         return one_line(value)
+    if isinstance(value, LongText):
+        return person_text(value, LONG_CHARS)
     if isinstance(value, str):
         return person_text(value)
     if isinstance(value, list | tuple):
@@ -53,6 +55,7 @@ def send(
     assessment_id: int | None = None,
     respondent_id: int | None = None,
     user_id: int | None = None,
+    action_id: int | None = None,
     actor: str = "system",
     **context: Any,
 ) -> MailLog:
@@ -68,6 +71,7 @@ def send(
         assessment_id=assessment_id,
         respondent_id=respondent_id,
         user_id=user_id,
+        action_id=action_id,
         kind=kind,
         recipient=to,
         subject=str(message["Subject"])[:300],

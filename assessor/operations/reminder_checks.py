@@ -1,6 +1,7 @@
-"""Scheduled reminders on the job queue (``ASSESSOR_QUEUE_URL``): a check for due reminders
-every ``REMINDERS_EVERY_MINUTES``, as RQ jobs scheduled with ``enqueue_at`` and moved to
-the mail queue by the scheduler of an ``assessor worker``.  (Without a queue, cron runs
+"""Scheduled reminders on the job queue (``ASSESSOR_QUEUE_URL``), to respondents and to the
+owners of overdue actions: a check for due reminders every ``REMINDERS_EVERY_MINUTES``, as
+RQ jobs scheduled with ``enqueue_at`` and moved to the mail queue by the scheduler of an
+``assessor worker``.  (Without a queue, cron runs
 ``assessor reminders send``: see the README.)
 
 Each check is a job named for its time slot, so that any number of workers scheduling
@@ -19,7 +20,7 @@ from flask import current_app
 
 from assessor.extensions import db
 from assessor.models import utcnow
-from assessor.operations import mail_queue, notices
+from assessor.operations import action_reminders, mail_queue, notices
 
 JOB_PREFIX = "assessor-reminders-"
 
@@ -60,6 +61,14 @@ def run_check() -> None:
                 run.assessments,
                 run.queued + run.sent,
                 len(run.failed),
+            )
+        owners = action_reminders.send_due()
+        if owners.actions:
+            current_app.logger.info(
+                "reminders: %s overdue action(s), %s message(s) queued, %s failed",
+                owners.actions,
+                owners.queued + owners.sent,
+                len(owners.failed),
             )
     finally:
         db.session.remove()

@@ -3,14 +3,25 @@ client's actions, and every action of the workspace (overdue, by owner, by sever
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from assessor.models import utcnow
-from assessor.operations import actions
-from assessor.web import access
+from assessor.operations import action_reminders, actions
+from assessor.operations.errors import InvalidInput
+from assessor.web import access, mail_limits
 from assessor.web.action_forms import ActionForm
+from assessor.web.forms import ActionForm as ButtonForm
 
 bp = Blueprint("actions", __name__)
 
@@ -89,7 +100,39 @@ def client(organization_id: int) -> ResponseReturnValue:
         organization=organization,
         actions=actions.client_actions(organization, utcnow().date()),
         can_edit=access.can_edit(),
+        reminders=action_reminders.last_reminders(organization.id),
+        button=ButtonForm(),
+        reminder_days=int(current_app.config["ACTION_REMINDER_DAYS"]),
     )
+
+
+@bp.post("/actions/<id:action_id>/remind")
+@access.editor_required
+@access.verified_required
+def remind(action_id: int) -> ResponseReturnValue:
+    """E-mail the action's owner a reminder now."""
+    action = actions.in_workspace(action_id, access.membership().workspace_id)
+    if action is None:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    back = url_for("actions.client", organization_id=action.organization_id)
+    user = current_user._get_current_object()
+    recipient = mail_limits.Recipient(f"address:{action.owner_email}", action.owner_name)
+    try:
+        allowed = mail_limits.check(user.id, [recipient])
+        log = action_reminders.remind_owner(action, user)
+        allowed.count()
+    except mail_limits.MailLimited as exc:
+        return mail_limits.refused(exc, back, "Back to the actions")
+    except InvalidInput as exc:
+        flash(exc.message, "error")
+        return redirect(back)
+    if log.status == "failed":
+        flash(f"Not sent to {log.recipient}: {log.error}", "error")
+    else:
+        flash(f"Reminder e-mailed to {action.owner_name} ({log.recipient}).", "success")
+    return redirect(back)
 
 
 @bp.get("/actions")
