@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.mail import Address, LongText
 from assessor.models import MailLog, Organization, RemediationAction, User, utcnow
+from assessor.operations import reminder_claims
 from assessor.operations.actions import STATUS_LABELS
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import send
@@ -79,27 +80,6 @@ class ActionReminderRun:
     failed: list[MailLog] = field(default_factory=list)
 
 
-def _claim(action: RemediationAction, now: datetime) -> bool:
-    """Take this reminder of the action (committed): False when another run took it."""
-    last = action.reminded_at
-    unchanged = (
-        RemediationAction.reminded_at.is_(None)
-        if last is None
-        else RemediationAction.reminded_at == last
-    )
-    begin_write()
-    result = db.session.execute(
-        update(RemediationAction)
-        .where(RemediationAction.id == action.id, unchanged)
-        .values(reminded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    taken = int(result.rowcount)  # type: ignore[attr-defined]
-    db.session.commit()
-    db.session.refresh(action)
-    return taken == 1
-
-
 def due(now: datetime) -> list[RemediationAction]:
     """Overdue actions not done whose owner was not reminded in the last
     ``ACTION_REMINDER_DAYS`` days (none when it is 0)."""
@@ -128,7 +108,7 @@ def send_due(now: datetime | None = None) -> ActionReminderRun:
     now = now or utcnow()
     run = ActionReminderRun()
     for action in due(now):
-        if not _claim(action, now):
+        if not reminder_claims.claim(action, now):
             continue
         run.actions += 1
         log = remind_owner(action, None)

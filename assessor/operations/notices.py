@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, MailLog, Membership, Respondent, User, Workspace, utcnow
-from assessor.operations import accounts, audit
+from assessor.operations import accounts, audit, reminder_claims
 from assessor.operations import assessments as assessment_ops
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import external_url, send
@@ -102,24 +102,6 @@ class ReminderRun:
     failed: list[MailLog] = field(default_factory=list)
 
 
-def _claim_due(assessment: Assessment, now: datetime) -> bool:
-    """Take this round of the assessment's reminders (committed): False when another run
-    (cron and the queue, or two of either) took it first."""
-    last = assessment.reminded_at
-    unchanged = Assessment.reminded_at.is_(None) if last is None else Assessment.reminded_at == last
-    begin_write()
-    result = db.session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, unchanged)
-        .values(reminded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    taken = int(result.rowcount)  # type: ignore[attr-defined]
-    db.session.commit()
-    db.session.refresh(assessment)
-    return taken == 1
-
-
 def send_due_reminders(now: datetime | None = None) -> ReminderRun:
     """Remind for every open assessment whose schedule is due: ``reminder_days`` after its
     last reminder (or its start).  Safe to run in several places at once: each round of
@@ -137,7 +119,7 @@ def send_due_reminders(now: datetime | None = None) -> ReminderRun:
             days=assessment.reminder_days
         ):
             continue
-        if not _claim_due(assessment, now):
+        if not reminder_claims.claim(assessment, now):
             continue
         run.assessments += 1
         for log in [_email_link(r, None, "reminder") for r in waiting(assessment)]:

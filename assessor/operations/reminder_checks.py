@@ -55,21 +55,19 @@ def run_check() -> None:
     db.engine.dispose(close=False)  # the inherited pool's connections are the parent's
     try:
         run = notices.send_due_reminders()
-        if run.assessments:
-            current_app.logger.info(
-                "reminders: %s assessment(s), %s message(s) queued, %s failed",
-                run.assessments,
-                run.queued + run.sent,
-                len(run.failed),
-            )
         owners = action_reminders.send_due()
-        if owners.actions:
-            current_app.logger.info(
-                "reminders: %s overdue action(s), %s message(s) queued, %s failed",
-                owners.actions,
-                owners.queued + owners.sent,
-                len(owners.failed),
-            )
+        for what, count, done in (
+            ("assessment(s)", run.assessments, run),
+            ("overdue action(s)", owners.actions, owners),
+        ):
+            if count:
+                current_app.logger.info(
+                    "reminders: %s %s, %s message(s) queued, %s failed",
+                    count,
+                    what,
+                    done.queued + done.sent,
+                    len(done.failed),
+                )
     finally:
         db.session.remove()
         schedule()
