@@ -91,6 +91,7 @@ def peer_result(
         if answer["question"] == "employees":
             answer["value"], answer["label"] = employees, str(employees)
     found["respondents"] = [person]
+    found["context"] = {**found.get("context", {}), "sector": sector, "employees": employees}
     if provisional:
         found["provisional"] = True
     return found

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assessor.engine import Respondent, score
 from assessor.engine.benchmark import (
     LOWER,
     MIDDLE,
@@ -21,6 +23,8 @@ from assessor.engine.benchmark import (
     position,
     size_band,
 )
+from assessor.questionnaire import load_file
+from tests.web_support import complete_answers
 
 TITLES = {"gov": "Governance", "sec": "Security"}
 
@@ -240,3 +244,18 @@ def test_nothing_of_a_peer_is_in_what_is_shown() -> None:
     assert "Secret" not in repr(found)
     assert set(found) == {"available", "message", "overall", "domains"}
     assert all(set(d) == {"id", "title", "band", "of", "text", "short"} for d in found["domains"])
+
+
+def test_the_sector_is_the_scored_context_a_disputed_one_places_nobody() -> None:
+    """The group is chosen on the settled facts: respondents who disagree on the sector
+    put the client in no sector's group until the consultant settles it."""
+    q = load_file(Path(__file__).parent.parent / "questionnaires" / "cio-ciso-governance" / "v2")
+    cio = Respondent("Ann", "CIO", complete_answers(q, {"sector": "retail"}))
+    ciso = Respondent("Bo", "CISO", complete_answers(q, {"sector": "finance"}))
+    agreed = context_facts(score(q, [cio, Respondent("Bo", "CISO", cio.answers)]).to_dict())
+    assert (agreed.sector, agreed.size) == ("retail", "250-999")
+    disputed = context_facts(score(q, [cio, ciso]).to_dict())
+    assert disputed.sector is None and disputed.sector_label is None
+    settled = context_facts(score(q, [cio, ciso], settled_facts={"sector": "finance"}).to_dict())
+    assert settled.sector == "finance"
+    assert settled.sector_label == "Banking, insurance or other financial services"

@@ -62,21 +62,30 @@ class Facts:
 
 
 def context_facts(result: Mapping[str, Any]) -> Facts:
-    """Sector and size band of a delivered result, from its respondents' context answers
-    (``sector``; ``size`` or else ``employees``): where respondents differ, the first
-    counted respondent who answered.  The one place to switch to settled facts."""
-    first: dict[str, tuple[Any, str]] = {}
+    """Sector and size band of a delivered result (``sector``; ``size`` or else
+    ``employees``): from its context as scored, the settled facts and what respondents
+    agree on, so that a sector the respondents dispute and nobody settled places the
+    organisation in no sector's group.  Results kept before the context was recorded:
+    the first counted respondent who answered."""
+    labels: dict[str, dict[Any, str]] = {}
+    first: dict[str, Any] = {}
     for person in result.get("respondents", ()):
         for answer in person.get("answers", ()):
             question, value = answer.get("question"), answer.get("value")
-            if value is not None and question not in first:
-                first[question] = (value, str(answer.get("label") or value))
-    sector = first.get("sector")
-    size = first.get("size") or first.get("employees")
+            if value is None or isinstance(value, list):
+                continue
+            labels.setdefault(question, {}).setdefault(value, str(answer.get("label") or value))
+            first.setdefault(question, value)
+    scored = result.get("context")
+    known = scored if isinstance(scored, Mapping) else first
+    sector = known.get("sector")
+    size = known.get("size") or known.get("employees")
     return Facts(
-        sector=str(sector[0]) if sector else None,
-        sector_label=sector[1] if sector else None,
-        size=size_band(size[0]) if size else None,
+        sector=str(sector) if sector is not None else None,
+        sector_label=labels.get("sector", {}).get(sector, str(sector))
+        if sector is not None
+        else None,
+        size=size_band(size) if size else None,
     )
 
 

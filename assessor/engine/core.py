@@ -133,6 +133,7 @@ def score(
         clarity=overall_clarity,
         regulations=run.facts.regulations,
         unresolved_facts=run.facts.unresolved,
+        context=run.facts.consensus,
     )
 
 

@@ -427,6 +427,9 @@ class Result:
     cap: ScoreCap | None = None
     #: Ownership clarity overall, 0-100; None when no owner is known.
     clarity: int | None = None
+    #: The organisation's context as scored, by question id: the settled facts, and the
+    #: context answers respondents agree on (a disputed fact nobody settled is absent).
+    context: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-serialisable values (the shape the report reads)."""
@@ -450,6 +453,7 @@ class Result:
             "practice": self.practice,
             "cap": self.cap.to_dict() if self.cap is not None else None,
             "clarity": self.clarity,
+            "context": {qid: _plain(value) for qid, value in self.context.items()},
         }
 
     def finding(self, finding_id: str) -> Finding | None:
