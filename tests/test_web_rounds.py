@@ -21,6 +21,7 @@ from assessor.engine.method import METHOD_VERSION
 from assessor.extensions import db
 from assessor.models import AuditEvent, Organization, RemediationAction, User, utcnow
 from assessor.operations import accounts, assessments
+from assessor.operations import actions as action_ops
 from assessor.operations.catalog import catalog
 from tests.mail_support import body, last_to, received
 from tests.web_support import (
@@ -296,3 +297,29 @@ def test_the_owner_of_an_action_is_reminded_by_a_click_and_while_overdue(
         later = runner.invoke(args=["reminders", "send"])
         assert "0 to owners of overdue actions" in later.output
     assert len(received(app, "dana@contoso.example")) == 2
+
+
+def test_two_people_making_one_finding_an_action_at_once_make_one_action(
+    app: Flask, client: FlaskClient, monkeypatch: Any
+) -> None:
+    """The second request read no action (the first had not committed), so its insert
+    meets the first one's row: it updates that action instead of failing."""
+    setup = stage(app, client)
+    save_and_submit(app, setup.respondent_id, complete_answers(questionnaire(app), IMMATURE))
+    assert _track(client, setup.assessment_id, SEC_1, owner_name="First Person").status_code == 302
+    reads: list[int] = []
+    real = action_ops.of_organization
+
+    def track_reads_nothing(organization_id: int) -> Any:
+        # Read 1: the page's (the form shows the action); read 2: the write's own, which
+        # sees nothing as if the first request had not committed yet.
+        reads.append(organization_id)
+        return {} if len(reads) == 2 else real(organization_id)
+
+    monkeypatch.setattr(action_ops, "of_organization", track_reads_nothing)
+    second = _track(client, setup.assessment_id, SEC_1, owner_name="Second Person")
+    assert second.status_code == 302
+    with in_app(app):
+        rows = db.session.scalars(select(RemediationAction)).all()
+        assert [(r.finding_key, r.owner_name) for r in rows] == [(SEC_1, "Second Person")]
+    assert len(reads) == 3  # the insert failed, and the retry read the first one's action

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from assessor.database import begin_write
 from assessor.extensions import db
@@ -152,7 +153,19 @@ def track(
     assessment: Assessment, finding: Mapping[str, Any], data: ActionInput, by: User
 ) -> RemediationAction:
     """Make ``finding`` (of the assessment's delivered result) an action of its
-    organisation, or update the action it already has; audited."""
+    organisation, or update the action it already has; audited.  Two people making the
+    same finding an action at once (PostgreSQL): the second one's change updates the
+    action the first made."""
+    try:
+        return _track(assessment, finding, data, by)
+    except IntegrityError:
+        db.session.rollback()
+        return _track(assessment, finding, data, by)
+
+
+def _track(
+    assessment: Assessment, finding: Mapping[str, Any], data: ActionInput, by: User
+) -> RemediationAction:
     begin_write()  # SQLite: take the write lock before reading what is changed
     key = finding_key(finding)
     action = of_organization(assessment.organization_id).get(key)
