@@ -16,6 +16,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from assessor.questionnaire.initiative_schema import Initiative
 from assessor.questionnaire.model_schema import (
     OWNER_CODES,
     OWNER_LABELS,
@@ -62,6 +63,7 @@ __all__ = [
     "FindingKind",
     "FindingTemplate",
     "Guidance",
+    "Initiative",
     "NotOf",
     "Option",
     "OwnerCode",
@@ -353,6 +355,9 @@ class Questionnaire(Strict):
     roles: tuple[Role, ...] = ()
     structure: tuple[StructureRule, ...] = ()
     regulations: tuple[Regulation, ...] = ()
+    #: The roadmap's catalogue of initiatives (see :mod:`.initiative_schema`); empty:
+    #: the roadmap groups findings by domain.
+    initiatives: tuple[Initiative, ...] = ()
     #: Content hash, set by the loader; not part of the file.
     hash: str = ""
 
