@@ -181,13 +181,25 @@ def test_a_dependency_without_findings_passes_through_to_its_own() -> None:
     # breach-readiness needs data-protection (nothing to do here), which needs the
     # security programme: breach readiness depends on the programme.
     findings = [
-        finding("a", "high", "project", "DAT-7"),
         finding("b", "medium", "project", "SEC-1"),
+        finding("a", "high", "project", "DAT-7"),
     ]
     by_id = {i.id: i for i in plan(v2(), findings).initiatives}
     assert set(by_id) == {"breach-readiness", "security-program"}
     assert by_id["breach-readiness"].depends_on == ("security-program",)
-    assert by_id["security-program"].horizon == "90 days"
+    # The programme holds the first finding: it starts now; breach readiness in 90 days.
+    assert by_id["security-program"].horizon == "30 days"
+    assert by_id["breach-readiness"].horizon == "90 days"
+
+
+def test_the_most_important_findings_initiative_starts_within_30_days() -> None:
+    findings = [
+        finding("a", "medium", "project", "TPR-1"),
+        finding("b", "high", "project", "STR-3"),
+    ]
+    by_id = {i.id: i for i in plan(v2(), findings).initiatives}
+    assert by_id["third-parties"].horizon == "30 days"
+    assert by_id["it-strategy"].horizon == "90 days"
 
 
 def test_without_a_catalogue_the_findings_are_grouped_by_domain_at_most_twelve() -> None:
@@ -231,11 +243,14 @@ def test_the_retailers_roadmap() -> None:
     assert result.plan is not None
     by_id = {i.id: i for i in result.plan.initiatives}
     assert len(result.findings) == 28 and len(by_id) == 10
-    # The breach plan (DAT-7) is one initiative's one finding, a 90-day project after
-    # the data protection it depends on.
+    # The breach plan (DAT-7, the most important finding, a project) is one initiative's
+    # one finding, started within 30 days, after the data protection it depends on.
     breach = by_id["breach-readiness"]
-    assert breach.findings == (result.finding("DAT-7:practice").id,)  # type: ignore[union-attr]
-    assert breach.horizon == "90 days" and breach.depends_on == ("data-protection",)
+    assert result.findings[0].key == "DAT-7:practice"
+    assert breach.findings == (result.findings[0].id,)
+    assert breach.horizon == "30 days" and breach.depends_on == ("data-protection",)
+    assert by_id["data-protection"].horizon == "30 days"
+    assert by_id["security-operations"].horizon == "90 days"
     assert by_id["roles"].horizon == "30 days" and by_id["roles"].owner == "EXEC"
 
 

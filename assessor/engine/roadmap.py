@@ -13,7 +13,8 @@ Each initiative's horizon is the soonest of its findings':
 * **90 days**: a high finding, or a medium quick win;
 * **12 months**: the rest;
 
-and an initiative another depends on is never due later than the one that depends on
+the initiative holding the most important finding (the result's first) starts within 30
+days whatever its effort; and an initiative another depends on is never due later than the one that depends on
 it (its horizon is brought forward).  Dependencies on initiatives without findings pass
 through to theirs (A needs B, B has nothing to do and needs C: A needs C).  The plan is
 ordered by horizon, then by its most important finding, each initiative after those it
@@ -67,6 +68,10 @@ def plan(questionnaire: Questionnaire, findings: Sequence[Finding]) -> Plan:
         key: min(finding_horizon(findings[rank]) for rank in ranks)
         for key, ranks in members.items()
     }
+    # The most important finding's initiative starts now, whatever its effort.
+    for key, ranks in members.items():
+        if ranks[0] == 0:
+            horizon[key] = 0
     needs = {key: _needs(key, entries, members) for key in members}
     # Bring prerequisites forward until no initiative is due after one that needs it.
     changed = True

@@ -20,10 +20,10 @@ SEVERITIES = ("critical", "high", "medium", "low")
 NOBODY = "NONE"
 #: The RACI fit in plain words (the grid's last column).
 FIT_WORDS = {
-    "aligned": "As the model expects",
-    "misplaced": "Owner differs from the model",
+    "aligned": "As expected",
+    "misplaced": "Other owner",
     "orphaned": "Nobody owns it",
-    "ambiguous": "Respondents name different owners",
+    "ambiguous": "Owners disagree",
     "unanswered": "Not answered",
 }
 HORIZON_NOTES = {

@@ -227,14 +227,14 @@ def _shade(severity: str, count: int) -> str:
 
 
 def severity_heatmap_svg(
-    rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 500
+    rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 330
 ) -> Markup:
     """A grid of how many findings of each severity (columns) each domain (rows) holds:
     the count in each cell, its shade darker with more.  ``rows`` are (domain title,
     {severity: count})."""
     severities = ("critical", "high", "medium", "low")
-    row, label_width, top = 20, 220, 22
-    cell = (width - label_width - 8) / len(severities)
+    row, label_width, top = 20, 150, 22
+    cell = (width - label_width - 4) / len(severities)
     height = top + row * len(rows) + 6
     description = "; ".join(
         f"{title}: "
@@ -258,7 +258,7 @@ def severity_heatmap_svg(
         )
     for number, (title, counts) in enumerate(rows):
         y = top + number * row
-        label = title if len(title) <= 40 else title[:39] + "…"
+        label = title if len(title) <= 27 else title[:26] + "…"
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end" font-size="10" '
             f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(label)}</text>'
