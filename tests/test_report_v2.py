@@ -68,7 +68,7 @@ def test_the_chapters_are_in_the_issues_order_with_their_page_numbers() -> None:
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
     assert report.chapter_starts["contents"] == 1  # on the cover
     text = pages()
-    for (title, anchor), page in zip(BODY_CHAPTERS, starts, strict=True):
+    for (title, _anchor), page in zip(BODY_CHAPTERS, starts, strict=True):
         assert squash(title) in text[page - 1], title
         found = re.search(re.escape(squash(title)) + r"\.*(\d+)", text[0])
         assert found and int(found.group(1)) == page, title
