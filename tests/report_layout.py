@@ -106,13 +106,13 @@ SCENARIO_DATE = date(2026, 11, 27)
 
 
 @cache
-def _scenarios() -> dict[str, Any]:
+def scenarios() -> dict[str, Any]:
     return {s.slug: s for s in load_scenarios()}
 
 
 def scenario_report(slug: str, **changes: Any) -> tuple[dict[str, Any], ReportInputs]:
     """A scenario organisation's result and report inputs."""
-    scenario = _scenarios()[slug]
+    scenario = scenarios()[slug]
     document = parse(scenario)
     result = score(
         document.questionnaire,

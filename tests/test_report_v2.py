@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
-from tests.report_layout import Measured, measure, scenario_report
+from tests.report_layout import Measured, measure, scenario_report, scenarios
 
 RETAILER = "retailer-cio-ciso-disagree"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -48,7 +48,7 @@ def pages() -> list[str]:
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_the_worst_scenarios_body_fits_in_fifteen_pages(paper: str) -> None:
+def test_the_worstscenarios_body_fits_in_fifteen_pages(paper: str) -> None:
     report = measured(paper)
     assert report.chapter_starts["appendix"] == report.body_pages + 1
     assert report.body_pages <= 15, report.body_pages
@@ -60,6 +60,14 @@ def test_no_body_page_is_less_than_a_third_full_except_before_a_chapter(paper: s
     assert report.thin_pages() == [], [round(f, 2) for f in report.fills]
     # The measure is real: the cover is nearly full, the summary's page well filled.
     assert report.fills[0] > 0.8 and report.fills[report.chapter_starts["summary"] - 1] > 0.4
+
+
+@pytest.mark.parametrize("slug", sorted(scenarios()))
+def test_everyscenarios_body_fits_on_a4_without_thin_pages(slug: str) -> None:
+    result, inputs = scenario_report(slug)
+    report = measure(result, inputs, "a4")
+    assert report.body_pages <= 15
+    assert report.thin_pages() == [], [round(f, 2) for f in report.fills]
 
 
 def test_the_chapters_are_in_the_issues_order_with_their_page_numbers() -> None:
