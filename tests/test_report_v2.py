@@ -68,6 +68,8 @@ def test_everyscenarios_body_fits_on_a4_without_thin_pages(slug: str) -> None:
     report = measure(result, inputs, "a4")
     assert report.body_pages <= 15
     assert report.thin_pages() == [], [round(f, 2) for f in report.fills]
+    assert report.chapter_starts["method"] - report.chapter_starts["summary"] == 1  # one page
+    assert report.chapter_starts["findings"] - report.chapter_starts["raci"] <= 2
 
 
 def test_the_chapters_are_in_the_issues_order_with_their_page_numbers() -> None:
@@ -91,6 +93,7 @@ def test_the_summary_has_the_headline_both_measures_five_risks_and_the_disagreem
     assert squash(f"ownership clarity {result['clarity']}%") in summary
     assert squash(f"{result['completeness']}% of the required questions answered") in summary
     assert len(context["risks"]) == 5
+    assert squash("The five most important risks") in summary
     for number, risk in enumerate(context["risks"], start=1):
         assert squash(f"{number}. {risk['title']}") in summary
         assert squash(f"What to do: {risk['recommendation']}") in summary

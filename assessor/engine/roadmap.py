@@ -124,8 +124,8 @@ def _catalogue(
             owners = [f.act for f in findings if f.domain == domain and f.act != "NONE"]
             entries[domain] = _Entry(
                 domain,
-                f"Close the gaps in {title[:1].lower()}{title[1:]}",
-                f"The findings about {title[:1].lower()}{title[1:]} are closed.",
+                f"{title}: close the gaps",
+                f"The findings in {title} are closed.",
                 _most_common(owners) or DEFAULT_OWNER,
                 (),
             )
