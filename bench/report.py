@@ -263,7 +263,9 @@ def seed(app: Any, email: str = "bench@example.com", logo: bytes | None = None) 
     questionnaire, people, organization = parse_answers_document(
         json.loads(DEMO.read_text()), catalog()
     )
-    user = accounts.sign_up(email, "bench password 123", "Olive Author", f"Firm of {email}")
+    user = accounts.sign_up(
+        email, "a long unrelated passphrase 4821", "Olive Author", f"Firm of {email}"
+    )
     workspace = user.memberships[0].workspace
     if logo is not None:
         from assessor.extensions import db

@@ -171,6 +171,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "practice",
         "cap",
         "clarity",
+        "initiatives",
     }
     assert set(result["questionnaire"]) == {"id", "version", "hash", "title"}
     assert set(result["method"]) == {"version", "combination", "description"}

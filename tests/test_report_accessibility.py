@@ -70,11 +70,16 @@ def test_every_figure_has_its_figures_as_alternative_text() -> None:
     report = demo_report()
     _, tree = structure(report.pdf)
     figures = [e for e in tree if e["/S"] == "/Figure"]
-    assert len(figures) == 2  # the radar and the heatmap
+    assert len(figures) == 3  # the radar, the severity by domain grid and the heatmap
     assert all(str(f.get("/Alt", "")).strip() for f in figures)
-    radar, heatmap = (str(f["/Alt"]) for f in figures)
+    radar, severity, heatmap = (str(f["/Alt"]) for f in figures)
     for domain in report.result["domains"]:
         assert f"{domain['title']}: maturity {float(domain['maturity']):.1f} of 4" in radar
+    for respondent in report.result["respondents"]:
+        assert f"{respondent['name']} ({respondent['role']})'s own answers" in radar
+    assert severity.startswith("Findings by severity and domain: ")
+    for domain in report.result["domains"]:
+        assert f"{domain['title']}: " in severity
     for domain in report.result["perception"]["domains"]:
         assert f"{domain['title']}: {round(float(domain['disagreement']) * 100)}%" in heatmap
 

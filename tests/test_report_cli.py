@@ -31,6 +31,19 @@ def test_report_from_answers_file(runner: FlaskCliRunner, tmp_path: Path) -> Non
     assert "Riverside Retail" in html.read_text()
 
 
+def test_report_without_the_appendix(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    out, html = tmp_path / "r.pdf", tmp_path / "r.html"
+    args = ["report", str(SMALL), "-o", str(out), "--html", str(html), "--no-appendix"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert 'id="roadmap"' in html.read_text() and 'id="appendix"' not in html.read_text()
+    text = "".join(page.extract_text() or "" for page in PdfReader(out).pages)
+    assert "Roadmap" in text and "Appendix: every answer" not in text
+    refused = runner.invoke(args=["report", "--assessment", "1", "-o", str(out), "--no-appendix"])
+    assert refused.exit_code == 2
+    assert "--no-appendix works with ANSWERS.json only" in refused.output
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_export_from_answers_file(runner: FlaskCliRunner, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"e.{fmt}"

@@ -55,7 +55,7 @@ def test_the_disputed_fact_leads_the_disagreements_in_the_summary_and_the_report
 
     pdf = render_pdf(render_html(build_context(result, inputs)))
     text = _squash("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages))
-    chapter = text[text.rindex(_squash("Perception gaps")) :]
+    chapter = text[text.rindex(_squash("Disagreements")) :]
     first = chapter.index(_squash("Facts to settle first"))
     assert first < chapter.index(_squash("Questions answered differently"))
     assert _squash(fact["text"]) in chapter[first:]

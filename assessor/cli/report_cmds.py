@@ -116,11 +116,24 @@ def _write(path: str, data: bytes | str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The PDF.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Also write the HTML.")
 @click.option("--paper", type=PAPER, default="a4", show_default=True)
+@click.option(
+    "--no-appendix",
+    "no_appendix",
+    is_flag=True,
+    help="Leave out the appendix of every answer and comment (ANSWERS.json only).",
+)
 @with_appcontext
 def report(
-    answers: str | None, assessment_id: int | None, output: str, html_out: str | None, paper: str
+    answers: str | None,
+    assessment_id: int | None,
+    output: str,
+    html_out: str | None,
+    paper: str,
+    no_appendix: bool,
 ) -> None:
     """Write the PDF gap report of ANSWERS.json, or of a stored assessment."""
+    from dataclasses import replace
+
     from assessor.operations import render_jobs, reporting
     from assessor.reports.context import build_context
     from assessor.reports.render import render_html
@@ -128,6 +141,10 @@ def report(
 
     if (answers is None) == (assessment_id is None):
         fail("give either ANSWERS.json or --assessment ID")
+    if no_appendix and assessment_id is not None:
+        # A stored assessment's PDF is rendered once per paper and kept; which variant a
+        # consultant chose would need storing with it.
+        fail("--no-appendix works with ANSWERS.json only, not with --assessment")
     if assessment_id is not None:
         assessment = _assessment(assessment_id)
         try:
@@ -142,6 +159,8 @@ def report(
         assert answers is not None  # noqa: S101  (checked above; narrows the type)
         result, inputs = _read_answers(answers)
         inputs = _with_paper(inputs, paper)
+        if no_appendix:
+            inputs = replace(inputs, appendix=False)
         html = render_html(build_context(result, inputs))
         if html_out:
             _write(html_out, html)

@@ -358,6 +358,43 @@ class Roadmap(NamedTuple):
         }
 
 
+class PlannedInitiative(NamedTuple):
+    """One initiative of the roadmap (:mod:`assessor.engine.roadmap`)."""
+
+    id: str
+    title: str
+    #: What is in place once it is done.
+    outcome: str
+    #: The role that owns it (a role code: EXEC, CIO, CISO ...).
+    owner: str
+    #: ``30 days``, ``90 days`` or ``12 months``.
+    horizon: str
+    #: The ids of the findings it closes, most important first.
+    findings: tuple[str, ...]
+    #: The ids of the initiatives in the plan it depends on, in the plan's order.
+    depends_on: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outcome": self.outcome,
+            "owner": self.owner,
+            "horizon": self.horizon,
+            "findings": list(self.findings),
+            "depends_on": list(self.depends_on),
+        }
+
+
+class Plan(NamedTuple):
+    """The roadmap: at most twelve initiatives grouping the findings, in order."""
+
+    initiatives: tuple[PlannedInitiative, ...]
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [i.to_dict() for i in self.initiatives]
+
+
 class Ignored(NamedTuple):
     """An answer the engine did not use: ``hidden``, ``unknown`` question or ``invalid`` value."""
 
@@ -430,10 +467,14 @@ class Result:
     #: The organisation's context as scored, by question id: the settled facts, and the
     #: context answers respondents agree on (a disputed fact nobody settled is absent).
     context: Mapping[str, Any] = field(default_factory=dict)
+    #: The roadmap's initiatives (:mod:`assessor.engine.roadmap`); None for a result
+    #: made without one (``to_dict`` then leaves ``initiatives`` out, as results stored
+    #: before it have none).
+    plan: Plan | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-serialisable values (the shape the report reads)."""
-        return {
+        plain = {
             "questionnaire": self.questionnaire.to_dict(),
             "method": self.method.to_dict(),
             "respondents": [r.to_dict() for r in self.respondents],
@@ -455,6 +496,9 @@ class Result:
             "clarity": self.clarity,
             "context": {qid: _plain(value) for qid, value in self.context.items()},
         }
+        if self.plan is not None:
+            plain["initiatives"] = self.plan.to_dict()
+        return plain
 
     def finding(self, finding_id: str) -> Finding | None:
         """The finding with this id or key, or that a gap with this id was merged into;

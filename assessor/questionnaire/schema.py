@@ -16,6 +16,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from assessor.questionnaire.initiative_schema import Initiative
 from assessor.questionnaire.model_schema import (
     OWNER_CODES,
     OWNER_LABELS,
@@ -62,6 +63,7 @@ __all__ = [
     "FindingKind",
     "FindingTemplate",
     "Guidance",
+    "Initiative",
     "NotOf",
     "Option",
     "OwnerCode",
@@ -367,6 +369,9 @@ class Questionnaire(Strict):
     regulations: tuple[Regulation, ...] = ()
     #: How earlier versions' results map onto this one, for comparing rounds.
     earlier_versions: tuple[EarlierVersion, ...] = ()
+    #: The roadmap's catalogue of initiatives (see :mod:`.initiative_schema`); empty:
+    #: the roadmap groups findings by domain.
+    initiatives: tuple[Initiative, ...] = ()
     #: Content hash, set by the loader; not part of the file.
     hash: str = ""
 

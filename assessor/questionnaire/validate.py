@@ -27,6 +27,7 @@ from assessor.questionnaire.schema import (
     Questionnaire,
     RoleIs,
 )
+from assessor.questionnaire.validate_initiatives import check_initiatives
 from assessor.questionnaire.validate_model import check_model, model_conditions
 
 #: ``{name}`` in a finding's title or recommendation; the engine fills the same pattern.
@@ -51,6 +52,7 @@ def check(q: Questionnaire) -> list[Issue]:
     for loc, condition in model_conditions(q):
         issues += _condition(q, condition, loc, None, None)
     issues += check_model(q)
+    issues += check_initiatives(q)
     issues += _coverage(q)
     issues += _earlier_versions(q)
     return issues

@@ -53,13 +53,30 @@ def _level(value: Any) -> float:
     return max(0.0, min(float(MAX_LEVEL), float(value)))
 
 
+#: Line colours and dash patterns of each respondent's own line on the radar (told apart
+#: by the dash as well as the colour).
+RESPONDENT_LINES = (
+    ("#6a3d9a", "1.5 2.5"),
+    ("#1b7f5f", "7 3"),
+    ("#8a5a00", "2 2 6 2"),
+    ("#3b5bdb", "4 4"),
+)
+
+
 def radar_svg(
-    domains: Sequence[Mapping[str, Any]], *, accent: str = DEFAULT_ACCENT, size: int = 420
+    domains: Sequence[Mapping[str, Any]],
+    *,
+    accent: str = DEFAULT_ACCENT,
+    size: int = 420,
+    respondents: Sequence[tuple[str, Sequence[float | None]]] = (),
 ) -> Markup:
     """A radar of each domain's maturity (0-4) against its target, as an SVG string.
 
-    ``domains`` are the engine result's domains (``title``, ``maturity``, ``target``).
+    ``domains`` are the engine result's domains (``title``, ``maturity``, ``target``);
+    ``respondents`` adds each respondent's own maturity line (a label and a level per
+    domain, None where they gave none), drawn only with two respondents or more.
     """
+    own = list(respondents)[: len(RESPONDENT_LINES)] if len(respondents) > 1 else []
     count = len(domains)
     centre_x, centre_y = size * 0.75, size * 0.5
     radius = size * 0.34
@@ -70,6 +87,11 @@ def radar_svg(
         + f" of 4, target {d.get('target', 3)}"
         for d in domains
     )
+    for label, levels in own:
+        description += f". {label}'s own answers: " + "; ".join(
+            f"{d['title']} " + ("not answered" if v is None else f"{float(v):.1f}")
+            for d, v in zip(domains, levels, strict=False)
+        )
     parts.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(size * 1.5)} {size}" '
         f'width="{_num(size * 1.5)}" height="{size}" role="img" '
@@ -126,6 +148,12 @@ def radar_svg(
         for index, level_value in enumerate(maturity):
             x, y = point(index, level_value)
             parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{escape(accent)}"/>')
+        for (_label, levels), (colour, dash) in zip(own, RESPONDENT_LINES, strict=False):
+            line = [_level(v) for v in levels]
+            parts.append(
+                f'<polygon points="{polygon(line)}" fill="none" stroke="{colour}" '
+                f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
+            )
     for index, domain in enumerate(domains):
         x, y = point(index, MAX_LEVEL + 0.45)
         anchor = "middle" if abs(x - centre_x) < 1 else ("start" if x > centre_x else "end")
@@ -160,6 +188,95 @@ def radar_svg(
         f'<text x="156" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
         f'font-family="{FONT}">Target</text>'
     )
+    for number, ((label, _levels), (colour, dash)) in enumerate(
+        zip(own, RESPONDENT_LINES, strict=False)
+    ):
+        y = legend_y - 16 * (len(own) - number)
+        parts.append(
+            f'<line x1="8" y1="{y - 4}" x2="22" y2="{y - 4}" stroke="{colour}" '
+            f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
+            f'<text x="28" y="{y}" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">{escape(label[:40])}: own answers</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
+
+
+#: A count of 0 .. 4 or more findings in a cell, light to dark, per severity.
+SEVERITY_SHADES = {
+    "critical": ("#f6dede", "#8e1b1b"),
+    "high": ("#f9e3dc", "#b03a2e"),
+    "medium": ("#fbeedb", "#a85d12"),
+    "low": ("#eef1f4", "#4f5d6b"),
+}
+
+
+def _shade(severity: str, count: int) -> str:
+    if not count:
+        return "#ffffff"
+    light, dark = SEVERITY_SHADES[severity]
+    share = min(count, 4) / 4
+    mix = [
+        round(
+            int(light[i : i + 2], 16)
+            + (int(dark[i : i + 2], 16) - int(light[i : i + 2], 16)) * share
+        )
+        for i in (1, 3, 5)
+    ]
+    return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def severity_heatmap_svg(
+    rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 330
+) -> Markup:
+    """A grid of how many findings of each severity (columns) each domain (rows) holds:
+    the count in each cell, its shade darker with more.  ``rows`` are (domain title,
+    {severity: count})."""
+    severities = ("critical", "high", "medium", "low")
+    row, label_width, top = 20, 150, 22
+    cell = (width - label_width - 4) / len(severities)
+    height = top + row * len(rows) + 6
+    description = "; ".join(
+        f"{title}: "
+        + (
+            ", ".join(f"{counts.get(s, 0)} {s}" for s in severities if counts.get(s, 0))
+            or "no findings"
+        )
+        for title, counts in rows
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        'aria-labelledby="severity-title" class="chart severity-heatmap">'
+        f"{_title('severity-title', 'Findings by severity and domain', description)}"
+    ]
+    for index, severity in enumerate(severities):
+        x = label_width + index * cell + cell / 2
+        parts.append(
+            f'<text x="{_num(x)}" y="14" text-anchor="middle" font-size="10" font-weight="bold" '
+            f'fill="{TEXT_COLOUR}" font-family="{FONT}">{severity.capitalize()}</text>'
+        )
+    for number, (title, counts) in enumerate(rows):
+        y = top + number * row
+        label = title if len(title) <= 27 else title[:26] + "…"
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end" font-size="10" '
+            f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(label)}</text>'
+        )
+        for index, severity in enumerate(severities):
+            count = int(counts.get(severity, 0))
+            x = label_width + index * cell
+            colour = "#ffffff" if count >= 3 else TEXT_COLOUR
+            parts.append(
+                f'<rect x="{_num(x + 1)}" y="{y + 1}" width="{_num(cell - 2)}" height="{row - 2}" '
+                f'fill="{_shade(severity, count)}" stroke="#d5d9de" stroke-width="0.6"/>'
+            )
+            if count:
+                parts.append(
+                    f'<text x="{_num(x + cell / 2)}" y="{y + 14}" text-anchor="middle" '
+                    f'font-size="10" font-weight="bold" fill="{colour}" '
+                    f'font-family="{FONT}">{count}</text>'
+                )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
 

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from assessor.questionnaire.schema import Questionnaire
-from assessor.reports import charts, progress, summary
+from assessor.reports import chapters, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
 from assessor.reports.fetcher import asset_url
 from assessor.reports.labels import (
@@ -74,6 +74,9 @@ class ReportInputs:
     #: The benchmark frozen with the result (``operations/benchmarks.py``): bands and
     #: group sizes only; None when the report shows none.
     benchmark: Mapping[str, Any] | None = None
+    #: Whether the report ends with the appendix of every answer and comment (the
+    #: consultant may leave it out of a given report).
+    appendix: bool = True
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -112,6 +115,8 @@ class ReportInputs:
         }
         if self.benchmark is not None:  # absent: the keys of reports made before it stay
             plain["benchmark"] = dict(self.benchmark)
+        if not self.appendix:  # likewise
+            plain["appendix"] = False
         return plain
 
     def still_answering(self, index: int) -> bool:
@@ -155,16 +160,22 @@ def build_context(
         domain_titles.setdefault(section.id, section.title)
     several = len(result["respondents"]) > 1
     findings = _findings(result, domain_titles)
+    own_lines = chapters.respondent_maturity(result, inputs.questionnaire) if several else []
     return {
         "meta": _meta(result, inputs, accent, inline_logo),
         "summary": summary.executive_summary(result, inputs.organization, domain_titles),
+        "risks": chapters.risks(findings),
         "scores": scores_context(result),
         "scoring": method_context(result),
         "charts": {
-            "radar": charts.radar_svg(result["domains"], accent=accent),
+            "radar": charts.radar_svg(result["domains"], accent=accent, respondents=own_lines),
+            "severity": charts.severity_heatmap_svg(
+                chapters.severity_by_domain(result, domain_titles)
+            ),
             "heatmap": charts.heatmap_svg(result["perception"]["domains"]) if several else None,
         },
         "raci": _raci(result, domain_titles),
+        "grid": chapters.raci_grid(result, domain_titles),
         "findings": findings,
         "perception": _perception(
             result,
@@ -173,7 +184,8 @@ def build_context(
             {r.id: r.title for r in inputs.questionnaire.regulations},
         ),
         "roadmap": _roadmap(result, findings),
-        "appendix": _appendix(result, inputs),
+        "initiatives": chapters.roadmap(result, findings),
+        "appendix": _appendix(result, inputs) if inputs.appendix else None,
         "method": result["method"]["description"],
         "progress": progress.annex(inputs.progress),
         "benchmark": _benchmark(inputs.benchmark),
@@ -223,6 +235,7 @@ def _meta(
         "logo_url": _logo_url(inputs, inline_logo),
         "accent": accent,
         "paper": inputs.paper,
+        "appendix": inputs.appendix,
         "page_size": PAGE_SIZES[inputs.paper],
         "confidentiality": CONFIDENTIALITY,
         "respondents": [
@@ -316,6 +329,10 @@ def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> li
                 "references": list(f["references"]),
                 "evidence": list(by_question.values()),
                 "check": f["evidence"]["check"],
+                # The consultant's status and management response (issue 15, "the
+                # consultant's voice") go here when a finding has them; none yet.
+                "status": None,
+                "response": None,
             }
         )
     return findings
@@ -331,8 +348,41 @@ def _perception(
     gaps_by_domain: dict[str | None, int] = {}
     for gap in perception["gaps"]:
         gaps_by_domain[gap.get("domain")] = gaps_by_domain.get(gap.get("domain"), 0) + 1
+    gaps = [
+        {
+            "question": g["question"],
+            "text": g["text"],
+            "responsibility": g.get("responsibility"),
+            "domain": g.get("domain"),
+            "domain_title": domain_titles.get(g.get("domain") or "", ""),
+            "answers": [
+                {"respondent": a["respondent"], "role": a["role"], "label": a["label"]}
+                for a in g["answers"]
+            ],
+        }
+        for g in perception["gaps"]
+    ]
+    names = [r["name"] for r in result["respondents"]]
+    for gap in gaps:
+        said = {a["respondent"]: a["label"] for a in gap["answers"]}
+        gap["columns"] = [said.get(name, "–") for name in names]
+    by_domain = [
+        {
+            "title": d["title"],
+            "disagreement_pct": (
+                None if d.get("disagreement") is None else round(100 * d["disagreement"])
+            ),
+            "gaps": [g for g in gaps if g["domain"] == d["id"]],
+        }
+        for d in perception["domains"]
+    ]
+    known = {d["id"] for d in perception["domains"]}
+    elsewhere = [g for g in gaps if g["domain"] not in known]
+    if elsewhere:
+        by_domain.append({"title": "Other questions", "disagreement_pct": None, "gaps": elsewhere})
     return {
         "show": several,
+        "by_domain": [d for d in by_domain if d["gaps"]],
         # Facts about the organisation itself that the respondents answer differently:
         # listed first (results kept before method 2 have none).
         "unresolved": [
@@ -357,19 +407,7 @@ def _perception(
             }
             for d in perception["domains"]
         ],
-        "gaps": [
-            {
-                "question": g["question"],
-                "text": g["text"],
-                "responsibility": g.get("responsibility"),
-                "domain_title": domain_titles.get(g.get("domain") or "", ""),
-                "answers": [
-                    {"respondent": a["respondent"], "role": a["role"], "label": a["label"]}
-                    for a in g["answers"]
-                ],
-            }
-            for g in perception["gaps"]
-        ],
+        "gaps": gaps,
     }
 
 

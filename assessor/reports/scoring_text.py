@@ -84,6 +84,7 @@ def scores_context(result: Mapping[str, Any]) -> dict[str, Any]:
                 "distance": d.get("distance"),
                 "completeness": d["completeness"],
                 "clarity": clarity_text(d.get("clarity")),
+                "clarity_pct": d.get("clarity") or 0,
                 "disagreement": d.get("disagreement"),
                 "disagreement_pct": (
                     None if d.get("disagreement") is None else round(100 * d["disagreement"])

@@ -1,0 +1,208 @@
+"""The roadmap: a result's findings grouped into at most twelve initiatives.
+
+The initiatives come from the questionnaire's catalogue (``initiatives``: each owns some
+of the model's responsibilities, has an owner role and depends on other initiatives); a
+finding goes to the initiative that holds its responsibility, else to the one that holds
+a responsibility of its domain.  A questionnaire without a catalogue gets one initiative
+per domain, owned by the role most of its findings name.
+
+Each initiative's horizon is the soonest of its findings':
+
+* **30 days**: a critical finding, or a high one that is a quick win (a decision, not a
+  project);
+* **90 days**: a high finding, or a medium quick win;
+* **12 months**: the rest;
+
+the initiative holding the most important finding (the result's first) starts within 30
+days whatever its effort; and an initiative another depends on is never due later than the one that depends on
+it (its horizon is brought forward).  Dependencies on initiatives without findings pass
+through to theirs (A needs B, B has nothing to do and needs C: A needs C).  The plan is
+ordered by horizon, then by its most important finding, each initiative after those it
+depends on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from assessor.engine.prepared_findings import QUICK_WIN
+from assessor.engine.result import Finding, Plan, PlannedInitiative
+from assessor.questionnaire.initiative_schema import MAX_INITIATIVES
+from assessor.questionnaire.schema import Questionnaire
+
+#: The horizons, soonest first.
+HORIZONS: tuple[str, ...] = ("30 days", "90 days", "12 months")
+#: The role that owns the catch-all initiative.
+DEFAULT_OWNER = "EXEC"
+OTHER_ID = "other"
+
+
+class _Entry(NamedTuple):
+    id: str
+    title: str
+    outcome: str
+    owner: str
+    depends_on: tuple[str, ...]
+
+
+def finding_horizon(finding: Finding) -> int:
+    """The index in :data:`HORIZONS` of when ``finding`` should be acted on."""
+    quick = finding.effort == QUICK_WIN
+    if finding.severity == "critical" or (finding.severity == "high" and quick):
+        return 0
+    if finding.severity == "high" or (finding.severity == "medium" and quick):
+        return 1
+    return 2
+
+
+def plan(questionnaire: Questionnaire, findings: Sequence[Finding]) -> Plan:
+    """The roadmap of ``findings`` (in priority order) by ``questionnaire``'s catalogue."""
+    entries, home = _catalogue(questionnaire, findings)
+    members: dict[str, list[int]] = {}
+    for rank, finding in enumerate(findings):
+        members.setdefault(home(finding), []).append(rank)
+    if len(members) > MAX_INITIATIVES:
+        members = _fold(members, entries)
+    horizon = {
+        key: min(finding_horizon(findings[rank]) for rank in ranks)
+        for key, ranks in members.items()
+    }
+    # The most important finding's initiative starts now, whatever its effort.
+    for key, ranks in members.items():
+        if ranks[0] == 0:
+            horizon[key] = 0
+    needs = {key: _needs(key, entries, members) for key in members}
+    # Bring prerequisites forward until no initiative is due after one that needs it.
+    changed = True
+    while changed:
+        changed = False
+        for key, prerequisites in needs.items():
+            for other in prerequisites:
+                if horizon[other] > horizon[key]:
+                    horizon[other] = horizon[key]
+                    changed = True
+    order = _ordered(sorted(members, key=lambda k: (horizon[k], members[k][0])), needs)
+    return Plan(
+        tuple(
+            PlannedInitiative(
+                id=key,
+                title=entries[key].title,
+                outcome=entries[key].outcome,
+                owner=entries[key].owner,
+                horizon=HORIZONS[horizon[key]],
+                findings=tuple(findings[rank].id for rank in members[key]),
+                depends_on=tuple(sorted(needs[key], key=order.index)),
+            )
+            for key in order
+        )
+    )
+
+
+def _catalogue(
+    questionnaire: Questionnaire, findings: Sequence[Finding]
+) -> tuple[dict[str, _Entry], _Home]:
+    domain_of = {r.id: r.domain for r in questionnaire.model}
+    entries: dict[str, _Entry] = {}
+    by_responsibility: dict[str, str] = {}
+    by_domain: dict[str, str] = {}
+    for initiative in questionnaire.initiatives:
+        entries[initiative.id] = _Entry(
+            initiative.id,
+            initiative.title,
+            initiative.outcome,
+            initiative.owner,
+            initiative.depends_on,
+        )
+        for rid in initiative.responsibilities:
+            by_responsibility[rid] = initiative.id
+            if rid in domain_of:
+                by_domain.setdefault(domain_of[rid], initiative.id)
+    if not entries:
+        titles = {section.id: section.title for section in questionnaire.sections}
+        for domain, title in titles.items():
+            owners = [f.act for f in findings if f.domain == domain and f.act != "NONE"]
+            entries[domain] = _Entry(
+                domain,
+                f"{title}: close the gaps",
+                f"The findings in {title} are closed.",
+                _most_common(owners) or DEFAULT_OWNER,
+                (),
+            )
+            by_domain[domain] = domain
+    entries.setdefault(
+        OTHER_ID,
+        _Entry(OTHER_ID, "Other findings", "The remaining findings are closed.", DEFAULT_OWNER, ()),
+    )
+    return entries, _Home(by_responsibility, by_domain, domain_of)
+
+
+class _Home:
+    """Which initiative a finding belongs to."""
+
+    def __init__(
+        self,
+        by_responsibility: Mapping[str, str],
+        by_domain: Mapping[str, str],
+        domain_of: Mapping[str, str],
+    ) -> None:
+        self.by_responsibility = by_responsibility
+        self.by_domain = by_domain
+        self.domain_of = domain_of
+
+    def __call__(self, finding: Finding) -> str:
+        responsibility = finding.responsibility or ""
+        if responsibility in self.by_responsibility:
+            return self.by_responsibility[responsibility]
+        domain = finding.domain or self.domain_of.get(responsibility, "")
+        return self.by_domain.get(domain, OTHER_ID)
+
+
+def _most_common(values: Iterable[str]) -> str | None:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts, key=lambda v: counts[v]) if counts else None
+
+
+def _fold(members: dict[str, list[int]], entries: dict[str, _Entry]) -> dict[str, list[int]]:
+    """The first eleven initiatives (by their most important finding) and the rest in one."""
+    ranked = sorted(members, key=lambda key: members[key][0])
+    kept = {key: members[key] for key in ranked[: MAX_INITIATIVES - 1] if key != OTHER_ID}
+    rest = sorted(rank for key in ranked if key not in kept for rank in members[key])
+    kept[OTHER_ID] = rest
+    entries[OTHER_ID] = entries[OTHER_ID]._replace(depends_on=())
+    return kept
+
+
+def _needs(key: str, entries: Mapping[str, _Entry], members: Mapping[str, object]) -> set[str]:
+    """The planned initiatives ``key`` depends on, through those with nothing to do."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = list(entries[key].depends_on)
+    while stack:
+        other = stack.pop()
+        if other in seen or other == key or other not in entries:
+            continue
+        seen.add(other)
+        if other in members:
+            found.add(other)
+        else:
+            stack.extend(entries[other].depends_on)
+    return found
+
+
+def _ordered(keys: Sequence[str], needs: Mapping[str, set[str]]) -> list[str]:
+    """``keys`` in their order, except that each comes after what it needs."""
+    placed: list[str] = []
+    waiting = list(keys)
+    while waiting:
+        for key in waiting:
+            if needs[key] <= set(placed):
+                placed.append(key)
+                waiting.remove(key)
+                break
+        else:  # a cycle (the loader refuses them): keep the given order
+            placed.extend(waiting)
+            break
+    return placed
