@@ -172,6 +172,7 @@ def test_the_result_has_exactly_the_agreed_shape() -> None:
         "cap",
         "clarity",
         "initiatives",
+        "context",
     }
     assert set(result["questionnaire"]) == {"id", "version", "hash", "title"}
     assert set(result["method"]) == {"version", "combination", "description"}
