@@ -17,7 +17,7 @@ from assessor.extensions import db
 from assessor.models import Assessment
 from assessor.operations.demo import seed_demo
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
-from tests.browser.test_browser_accessibility import _serious
+from tests.browser.test_browser_accessibility import CONTRAST_JS, _serious
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +94,27 @@ def test_filters_work_without_script_and_say_what_is_shown(
     assert page.get_by_label("Severity", exact=True).input_value() == "high"  # kept
     page.get_by_role("link", name="Show all findings").click()
     assert page.locator("article.finding").count() == total
+
+
+def test_the_filters_borders_and_focus_ring_contrast_3_to_1(
+    browser: Any, live_server: LiveServer, tmp_path: Path
+) -> None:
+    page = _results(browser, live_server, tmp_path)
+    page.evaluate(CONTRAST_JS)
+    measured = []
+    for name in ("filter-domain", "filter-severity"):
+        field = page.locator(f"#{name}")
+        field.focus()
+        measured.append(
+            field.evaluate(
+                """e => { const s = getComputedStyle(e), behind = __contrast.behind(e);
+                     return [e.id, s.outlineStyle,
+                             __contrast.ratio(s.borderTopColor, behind),
+                             __contrast.ratio(s.outlineColor, behind)]; }"""
+            )
+        )
+    assert [m[0] for m in measured] == ["filter-domain", "filter-severity"]
+    assert all(m[1] != "none" and m[2] >= 3 and m[3] >= 3 for m in measured), measured
 
 
 def test_axe_finds_nothing_serious_on_the_results_page(
