@@ -131,3 +131,23 @@ def rows_label(app: Flask) -> str:
     q = questionnaire(app)
     option = next(o for o in q.questions["sec_program_maturity"].all_options if o.value == 4)
     return option.label
+
+
+def test_a_filter_on_what_the_result_does_not_hold_plugs_in(app: Flask) -> None:
+    """A filter the view builds (a finding's status, say) is applied like the others."""
+    from werkzeug.datastructures import MultiDict
+
+    from assessor.web import finding_filters
+    from tests.test_report_data import demo
+
+    result, _ = demo()
+    odd = finding_filters.FindingFilter(
+        "parity", "Parity", (("odd", "Odd"), ("even", "Even")),
+        lambda f: "odd" if f["number"] % 2 else "even",
+    )  # fmt: skip
+    with app.test_request_context("/"):
+        shown = finding_filters.apply(result, MultiDict({"parity": "odd"}), [odd])
+        assert [f["number"] % 2 for f in shown.findings] == [1] * len(shown.findings)
+        assert [f.name for f in shown.fields] == ["domain", "severity", "parity"]
+        wrong = finding_filters.apply(result, MultiDict({"parity": "prime"}), [odd])
+    assert not wrong.valid and len(wrong.findings) == len(result["findings"])

@@ -1,9 +1,10 @@
 """The results page's finding filters: query-string parameters (no script needed), each a
 select of the values the shown findings can take.
 
-A filter is one :class:`FindingFilter` built from the result by a function in
-:data:`FILTERS`; adding one (a finding's status, say) is adding a builder there.  An
-unknown value is not applied and gets a message beside its field.
+A filter is one :class:`FindingFilter`: built from the result by a function in
+:data:`FILTERS`, or, for what the result does not hold (a finding's status, stored beside
+it), built by the view and passed to :func:`apply` as ``more``.  The template renders
+every filter alike.  An unknown value is not applied and gets a message beside its field.
 """
 
 from __future__ import annotations
@@ -91,10 +92,13 @@ def by_severity(result: Mapping[str, Any]) -> FindingFilter:
 FILTERS: list[Callable[[Mapping[str, Any]], FindingFilter]] = [by_domain, by_severity]
 
 
-def apply(result: Mapping[str, Any], args: Mapping[str, str]) -> Filtered:
+def apply(
+    result: Mapping[str, Any], args: Mapping[str, str], more: Sequence[FindingFilter] = ()
+) -> Filtered:
     """The result's findings that pass every filter ``args`` sets; an unknown value is not
-    applied: its field gets a message instead."""
-    filters = [build(result) for build in FILTERS]
+    applied: its field gets a message instead.  ``more``: filters on what the result does
+    not hold (a finding's status, say, read by the view), after those of :data:`FILTERS`."""
+    filters = [build(result) for build in FILTERS] + list(more)
 
     class Bound(FindingFilterForm):
         pass
