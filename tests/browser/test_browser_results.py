@@ -136,3 +136,8 @@ def test_axe_finds_nothing_serious_on_the_results_page(
              .filter(e => e.scrollWidth > e.clientWidth).length"""
     )
     assert scrolling > 0 and unreachable == 0
+    # at 320 px the contents bar is one row, and a chapter reached from it is not under it
+    bar = page.locator("nav.contents")
+    page.locator("nav.contents a[href='#findings']").click()
+    box, heading = bar.bounding_box(), page.locator("#findings-h").bounding_box()
+    assert box["height"] < 60 and heading["y"] >= box["y"] + box["height"]
