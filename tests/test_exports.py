@@ -15,10 +15,11 @@ from openpyxl import load_workbook
 
 from assessor.engine import Respondent, score
 from assessor.questionnaire import Questionnaire
-from assessor.reports import exports
+from assessor.reports import exports, summary
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
 from tests.test_report_data import MINI, MINI_CIO, MINI_CISO, demo, mini
+from tests.web_support import csv_answers
 
 SHEETS = ["Answers", "Findings", "Responsibility matrix", "Scores", "Perception", "Roadmap"]
 
@@ -32,7 +33,19 @@ def demo_exports() -> tuple[dict[str, Any], Any, dict[str, Any], dict[str, bytes
 
 
 def csv_rows(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    return csv_answers(data.decode("utf-8"))
+
+
+def csv_blocks(data: bytes) -> dict[str, list[list[str]]]:
+    """The CSV's blocks after the answers, by the name on their first row."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    starts = [
+        i for i in range(len(rows) - 1) if not rows[i] and len(rows[i + 1]) == 1
+    ]  # a blank row, then the block's name alone on its row
+    blocks: dict[str, list[list[str]]] = {}
+    for start, end in zip(starts, [*starts[1:], len(rows)], strict=True):
+        blocks[rows[start + 1][0]] = rows[start + 2 : end]
+    return blocks
 
 
 def sheet_rows(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
@@ -227,6 +240,7 @@ def test_json_round_trips_answers() -> None:
     document = json.loads(exports.export_json(result, replace(inputs, sector=None)))
     assert set(document) == {
         "result",
+        "summary",
         "answers",
         "organization",
         "assessment",
@@ -304,3 +318,133 @@ def test_visibility_and_finding_numbers_come_from_the_result() -> None:
             if a["question"] == row["question_id"]
         )
         assert given["shown"] is shown and given["label"] == row["label"]
+
+
+def test_every_export_holds_the_summary_scores_and_facts() -> None:
+    """Band, completeness, the summary's most important risks and first actions with their
+    finding numbers, each respondent's own scores and the unresolved facts: in the XLSX
+    and as CSV blocks of the same rows, and in the JSON."""
+    from tests.test_report_facts import _retailer
+
+    result, inputs = _retailer()
+    files = {fmt: exports.export(fmt, result, inputs) for fmt in ("csv", "xlsx", "json")}
+    sheets = sheet_rows(files["xlsx"])
+    blocks = csv_blocks(files["csv"])
+    document = json.loads(files["json"])
+    told = document["summary"]
+
+    band = summary.score_band(result["overall"])[0]
+    assert told["band"] == band and told["completeness"] == result["completeness"]
+    facts = {row[0]: row[1] for row in sheets["Summary"] if len(row) > 1}
+    assert facts["Band"] == band and facts["Completeness (%)"] == result["completeness"]
+    assert dict(r[:2] for r in sheets["Scores"] if len(r) > 1)["Band"] == band
+    assert ["Band", band] in blocks["Summary"]
+
+    numbers = {f["id"]: f["number"] for f in result["findings"]}
+    gaps = summary.top_gaps(result["findings"])
+    actions = summary.first_actions(result)
+    assert [g["ref"] for g in told["gaps"]] == [f"F{numbers[g['id']]}" for g in gaps]
+    assert [a["ref"] for a in told["first_actions"]] == [f"F{numbers[a['id']]}" for a in actions]
+    risks = _table(sheets["Summary"], "most important risks")
+    assert [r[1] for r in risks] == [g["ref"] for g in told["gaps"]]
+    assert [r[3] for r in risks] == [g["title"] for g in gaps]
+    first = _table(sheets["Summary"], "first actions")
+    assert [(r[1], r[2]) for r in first] == [
+        (f"F{a['number']}", a["recommendation"]) for a in actions
+    ]
+    assert [a["recommendation"] for a in actions][0] in {c for r in blocks["Summary"] for c in r}
+    assert told["disagreement"].startswith("They disagree on 1 fact")
+
+    own = sheets["Respondent scores"]
+    assert [r[0] for r in own[1:]] == [r["name"] for r in result["respondents"]] + ["Combined"]
+    for row, respondent in zip(own[1:], result["respondents"], strict=False):
+        assert row[2] == respondent["scores"]["overall"]
+        assert list(row[3:-2]) == [d["score"] for d in respondent["scores"]["domains"]]
+    assert [r[0] for r in blocks["Respondent scores"][1:]] == [r[0] for r in own[1:]]
+
+    [fact] = result["unresolved_facts"]
+    listed = sheets["Unresolved facts"][1:]
+    assert {(r[0], r[1], r[2], r[4]) for r in listed} == {
+        (fact["question"], fact["text"], a["respondent"], a["label"]) for a in fact["answers"]
+    }
+    assert len(blocks["Unresolved facts"]) == len(listed) + 1
+    assert document["result"]["unresolved_facts"] == result["unresolved_facts"]
+
+
+def test_a_provisional_result_has_no_band_in_any_export() -> None:
+    from tests.test_provisional_marked import half_answered
+
+    result, inputs = half_answered()
+    files = {fmt: exports.export(fmt, result, inputs) for fmt in ("csv", "xlsx", "json")}
+    told = json.loads(files["json"])["summary"]
+    assert told["band"] is None and told["provisional"] is True
+    assert told["range"] == result["range"]
+    facts = {r[0]: r[1] for r in sheet_rows(files["xlsx"])["Summary"] if len(r) > 1}
+    assert facts["Band"] == "none: the result is provisional"
+    span = f"{result['range']['low']} to {result['range']['high']}"
+    assert facts["Overall range (provisional)"] == span
+    assert ["Overall range (provisional)", span] in csv_blocks(files["csv"])["Summary"]
+
+
+def _table(rows: list[tuple[Any, ...]], heading: str) -> list[tuple[Any, ...]]:
+    """The rows under the header row that starts with ``heading``, up to a blank row."""
+    start = next(i for i, row in enumerate(rows) if row and row[0] == heading) + 1
+    end = next((i for i in range(start, len(rows)) if not any(rows[i])), len(rows))
+    return rows[start:end]
+
+
+def _trimmed(row: Any) -> list[str]:
+    cells = list(row)
+    while cells and cells[-1] in (None, ""):
+        cells.pop()
+    return cells
+
+
+def test_the_csv_holds_every_sheet_of_the_workbook() -> None:
+    _, _, _, files = demo_exports()
+    sheets = sheet_rows(files["xlsx"])
+    blocks = csv_blocks(files["csv"])
+    assert list(blocks) == [name for name in sheets if name != "Answers"]
+    for name, rows in blocks.items():
+        in_book = [[exports._csv_cell(c) for c in _trimmed(row)] for row in sheets[name]]
+        assert [_trimmed(r) for r in rows] == in_book, name
+
+
+@pytest.mark.skipif(
+    not isinstance(demo()[0]["roadmap"], dict) or "initiatives" not in demo()[0]["roadmap"],
+    reason="the engine's Result has no roadmap initiatives yet",
+)
+def test_roadmap_initiatives_are_in_every_export() -> None:
+    result, inputs, _, files = demo_exports()
+    initiatives = result["roadmap"]["initiatives"]
+    assert initiatives
+    rows = sheet_rows(files["xlsx"])["Roadmap initiatives"]
+    assert len(rows) == len(initiatives) + 1
+    assert len(csv_blocks(files["csv"])["Roadmap initiatives"]) == len(rows)
+    assert json.loads(files["json"])["result"]["roadmap"]["initiatives"] == initiatives
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=2*21", "'=2*21"),
+        ("note;=2*21", "note;'=2*21"),
+        ("note,=2*21", "note,'=2*21"),
+        ("note\t=2*21", "note\t'=2*21"),
+        ("a;+1;-1;@x", "a;'+1;'-1;'@x"),
+        ("a; =1", "a;' =1"),
+        ("\t=1", "'\t'=1"),
+        ("a\t\t=1", "a\t'\t'=1"),
+        ("\r=1", "'\r'=1"),
+        ("x\n=1", "x\n'=1"),
+        ("-5 degrees", "'-5 degrees"),
+        ("plain; text, here", "plain; text, here"),
+        ("e-mail a@b.c", "e-mail a@b.c"),
+        ("", ""),
+    ],
+)
+def test_unformula_quotes_every_part_that_starts_a_formula(text: str, safe: str) -> None:
+    assert exports.unformula(text) == safe
+    for delimiter in (",", ";", "\t"):
+        for part in safe.split(delimiter):
+            assert not part.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), part

@@ -4,7 +4,6 @@ summary's words, and every export; a complete one shows one number and its band.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -16,6 +15,7 @@ from assessor.reports import exports
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
 from tests.test_report_data import MINI_CIO, MINI_CISO, mini
+from tests.web_support import csv_answers
 
 
 def _text(html: str) -> str:
@@ -46,7 +46,7 @@ def test_a_provisional_result_is_a_range_without_a_band_in_the_report() -> None:
 def test_a_provisional_result_is_marked_in_every_export() -> None:
     result, inputs = half_answered()
     files = {fmt: exports.export(fmt, result, inputs) for fmt in ("csv", "xlsx", "json")}
-    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+    rows = csv_answers(files["csv"].decode("utf-8"))
     assert rows and {row["result_status"] for row in rows} == {"provisional"}
     book = load_workbook(io.BytesIO(files["xlsx"]))
     scores = {row[0]: row[1] for row in book["Scores"].iter_rows(values_only=True) if row}
@@ -71,5 +71,5 @@ def test_a_complete_result_shows_one_number_and_its_band() -> None:
     assert f"{result['overall']} / 100 · {context['scores']['band']}" in text
     assert "Provisional" not in text
     files = {fmt: exports.export(fmt, result, inputs) for fmt in ("csv", "xlsx")}
-    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+    rows = csv_answers(files["csv"].decode("utf-8"))
     assert {row["result_status"] for row in rows} == {"complete"}

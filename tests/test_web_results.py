@@ -48,7 +48,7 @@ def test_results_of_one_respondent(app: Flask, client: FlaskClient) -> None:
     matrix = page.all("table.raci tbody tr")
     assert len(matrix) == len(q.model)
     assert page.texts("table.raci .rid")[:2] == ["STR-1", "STR-2"]
-    assert "misplaced" in page.texts("table.raci .status")
+    assert "owned by another role than the model's" in page.texts("table.raci .status")
 
     findings = page.all("article.finding")
     assert page.texts("#findings-h") == [f"Findings ({len(findings)})"]
@@ -91,9 +91,10 @@ def test_two_respondents_who_disagree_get_a_perception_section(
 
     assert page.texts("#perception-h") == ["Where respondents disagree"]
     assert page.one("figure.heatmap svg") is not None
+    assert page.all("table.gaps tbody tr")
     rows = {
         r.query("th").etree_element.text: " ".join("".join(r.etree_element.itertext()).split())
-        for r in page.one("#perception-h").parent.query_all("tbody tr")
+        for r in page.all("table.gaps tbody tr")
     }
     question = q.questions["sec_program_owner"].text
     assert question in rows
@@ -162,16 +163,22 @@ def test_each_respondent_s_own_scores_beside_the_combined(app: Flask, client: Fl
     page = Page(client.get(f"{setup.detail}/results"))
 
     assert page.accessibility_problems() == []
-    assert page.texts("#own-h") == ["Each respondent's own scores"]
+    # each respondent's own score beside the combined one, per domain and for practice
+    assert page.texts("table.domain-scores thead th.own") == [
+        "Carla CIO (CIO)",
+        "Sam Secure (CISO)",
+    ]
     rows = {
-        r.query("th").etree_element.text: [td.etree_element.text for td in r.query_all("td")]
-        for r in page.one("#own-h").parent.query_all("tbody tr")
+        r.query("th").etree_element.text: [
+            " ".join("".join(td.etree_element.itertext()).split()) for td in r.query_all("td")
+        ]
+        for r in page.all("table.domain-scores tbody tr, table.domain-scores tfoot tr")
     }
-    assert list(rows) == ["Carla CIO (CIO)", "Sam Secure (CISO)", "Combined"]
-    security = 1 + DOMAINS.index("The security program")
+    assert list(rows) == [*DOMAINS, "Practice (before any cap)"]
+    combined, carla, sam = rows["The security program"][:3]
     # The combined answer is the lower of the two: the CISO's level 0.
-    assert int(rows["Carla CIO (CIO)"][security]) > int(rows["Sam Secure (CISO)"][security])
-    assert rows["Combined"][security] == rows["Sam Secure (CISO)"][security]
+    assert int(carla) > int(sam) and combined == sam
+    assert "Carla CIO (CIO) scores" in page.texts("#own-scores")[0]
     assert "% of required questions answered · ownership clarity" in page.text
 
 

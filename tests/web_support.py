@@ -401,3 +401,19 @@ def post_section(
     assert page.response.status_code == 200, page.response.status_code
     data = section_form(questionnaire, section_id, values, page_versions(page))
     return client.post(url, data={**data, "go": go})
+
+
+def csv_answers(text: str) -> list[dict[str, str]]:
+    """The CSV export's answer rows: its first block, up to the first blank row (the other
+    sheets follow as blocks of their own)."""
+    import csv
+    import io
+
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(rows)
+    block = []
+    for row in rows:
+        if not row:
+            break
+        block.append(dict(zip(header, row, strict=True)))
+    return block

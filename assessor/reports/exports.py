@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from assessor.reports import export_progress, scoring_text
+from assessor.reports import export_progress, scoring_text, summary
 from assessor.reports.context import ReportInputs
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -101,6 +101,13 @@ def answer_rows(result: Mapping[str, Any], inputs: ReportInputs) -> list[dict[st
     return rows
 
 
+def _band(result: Mapping[str, Any]) -> str:
+    """The score's band, or why there is none (a provisional result has none)."""
+    if result.get("provisional"):
+        return "none: the result is provisional"
+    return summary.score_band(result["overall"])[0]
+
+
 def _range_text(result: Mapping[str, Any]) -> str:
     span = result.get("range")
     return f"{span['low']} to {span['high']}" if result.get("provisional") and span else ""
@@ -124,16 +131,20 @@ def _csv_cell(value: Any) -> str:
 
 
 def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
-    """Every answer and comment as CSV (UTF-8 with a BOM, so spreadsheets detect it), every
-    field quoted and every text field kept from reading as a formula (:func:`unformula`)."""
+    """Every answer and comment as CSV (UTF-8 with a BOM, so spreadsheets detect it), then
+    each other sheet of the workbook as a block of its own: a blank row, a row with the
+    sheet's name, its rows.  Every field is quoted and every text field kept from reading as
+    a formula (:func:`unformula`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(ANSWER_COLUMNS)
     for row in answer_rows(result, inputs):
         writer.writerow([_csv_cell(row[column]) for column in ANSWER_COLUMNS])
-    # Blocks of their own after a blank row: the progress since the earlier round, the actions.
-    for block in _extra_blocks(inputs).values():
+    for name, block in _sheets(result, inputs).items():
+        if name == "Answers":
+            continue
         writer.writerow([])
+        writer.writerow([_csv_cell(name)])
         for cells in block:
             writer.writerow([_csv_cell(cell) for cell in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -148,10 +159,12 @@ def _extra_blocks(inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
 
 
 def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
-    """``{"result", "answers", "organization", "assessment", "progress", "actions"}`` as
-    UTF-8 JSON (``progress``: null without an earlier round)."""
+    """``{"result", "summary", "answers", "organization", "assessment", "progress",
+    "actions"}`` as UTF-8 JSON (``progress``: null without an earlier round; ``summary``:
+    :func:`summary_data`)."""
     document = {
         "result": result,
+        "summary": summary_data(result, inputs),
         "answers": answer_rows(result, inputs),
         "organization": {
             "name": inputs.organization,
@@ -180,6 +193,156 @@ def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
         "actions": list(inputs.actions),
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
+
+
+def _finding_brief(f: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "ref": f"F{f['number']}",
+        "number": f["number"],
+        "id": f["id"],
+        "title": f["title"],
+        "severity": SEVERITY_LABELS.get(f["severity"], f["severity"]),
+        "domain": titles.get(f.get("domain") or "", ""),
+        "who should act": OWNER_SHORT.get(f["act"], f["act"]),
+        "effort": f["effort"],
+        "recommendation": f["recommendation"],
+    }
+
+
+def summary_data(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]:
+    """The executive summary as the report states it: the headline, the band (None when
+    provisional), completeness, the range, the three to five most important findings and
+    the first actions (with their finding numbers), the disagreement headline."""
+    titles = _domain_titles(result, inputs)
+    told = summary.executive_summary(result, inputs.organization, titles)
+    span = result.get("range")
+    return {
+        "headline": scoring_text.headline(result),
+        "band": told["band"],
+        "overall": result["overall"],
+        "provisional": bool(result.get("provisional")),
+        "range": dict(span) if result.get("provisional") and span else None,
+        "completeness": result["completeness"],
+        "clarity": result.get("clarity"),
+        "paragraphs": told["paragraphs"],
+        "gaps": [_finding_brief(f, titles) for f in summary.top_gaps(result["findings"])],
+        "first_actions": [_finding_brief(f, titles) for f in summary.first_actions(result)],
+        "disagreement": told["disagreement"],
+        "unresolved_facts": len(result.get("unresolved_facts") or []),
+    }
+
+
+def _summary_sheet(result: Mapping[str, Any], inputs: ReportInputs) -> list[Sequence[Any]]:
+    data = summary_data(result, inputs)
+    rows: list[Sequence[Any]] = [
+        ("Organisation", inputs.organization),
+        ("Headline", data["headline"]),
+        ("Band", data["band"] or "none: the result is provisional"),
+        ("Result", PROVISIONAL if data["provisional"] else COMPLETE),
+        ("Overall score", data["overall"]),
+        ("Overall range (provisional)", _range_text(result)),
+        ("Completeness (%)", data["completeness"]),
+        ("Ownership clarity (%)", data["clarity"]),
+        *(("Summary", paragraph) for paragraph in data["paragraphs"]),
+        ("Disagreement", data["disagreement"]),
+        (),
+        ("most important risks", "ref", "severity", "title", "domain", "who should act"),
+        *(
+            (rank, g["ref"], g["severity"], g["title"], g["domain"], g["who should act"])
+            for rank, g in enumerate(data["gaps"], start=1)
+        ),
+        (),
+        ("first actions", "ref", "recommendation", "who should act", "effort"),
+        *(
+            (rank, a["ref"], a["recommendation"], a["who should act"], a["effort"])
+            for rank, a in enumerate(data["first_actions"], start=1)
+        ),
+    ]
+    return rows
+
+
+def _respondent_scores(result: Mapping[str, Any]) -> list[Sequence[Any]]:
+    """Each respondent's own scores (practice before any cap, per domain, clarity), then the
+    combined ones."""
+    domains = result["domains"]
+    rows: list[Sequence[Any]] = [
+        (
+            "respondent",
+            "role",
+            "practice score (before any cap)",
+            *(d["title"] for d in domains),
+            "ownership clarity (%)",
+            "answered (%)",
+        )
+    ]
+    for r in result["respondents"]:
+        own = {d["id"]: d.get("score") for d in r["scores"]["domains"]}
+        rows.append(
+            (
+                r["name"],
+                r["role"],
+                r["scores"].get("overall"),
+                *(own.get(d["id"]) for d in domains),
+                r["scores"].get("clarity"),
+                r["completeness"],
+            )
+        )
+    rows.append(
+        (
+            "Combined",
+            "",
+            result.get("practice", result["overall"]),
+            *(d["score"] for d in domains),
+            result.get("clarity"),
+            result["completeness"],
+        )
+    )
+    return rows
+
+
+def _unresolved_facts(result: Mapping[str, Any]) -> list[Sequence[Any]]:
+    """The facts about the organisation the respondents answer differently, one row per
+    answer (findings depending on them are held at medium until they are settled)."""
+    rows: list[Sequence[Any]] = [("question id", "fact", "respondent", "role", "answer")]
+    for fact in result.get("unresolved_facts") or []:
+        for answer in fact["answers"]:
+            rows.append(
+                (
+                    fact["question"],
+                    fact["text"],
+                    answer["respondent"],
+                    answer["role"],
+                    answer["label"],
+                )
+            )
+    return rows
+
+
+def _cell_text(value: Any) -> Any:
+    """A value of a data-driven table as a cell: numbers as numbers, lists joined."""
+    if value is None or _is_number(value) or isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(str(_cell_text(v)) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_cell_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _initiatives(result: Mapping[str, Any]) -> list[Sequence[Any]]:
+    """The roadmap's initiatives, where the result holds them (``roadmap.initiatives``):
+    one row each, a column per field they carry.  Results without them: no rows."""
+    roadmap = result.get("roadmap")
+    initiatives = roadmap.get("initiatives") if isinstance(roadmap, Mapping) else None
+    if not initiatives:
+        return []
+    columns: list[str] = []
+    for item in initiatives:
+        columns += [key for key in item if key not in columns]
+    return [
+        tuple(columns),
+        *(tuple(_cell_text(item.get(key)) for key in columns) for item in initiatives),
+    ]
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -308,6 +471,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         ("Questionnaire", f"{inputs.questionnaire.title}, version {inputs.questionnaire.version}"),
         ("Prepared by", inputs.firm_name or ""),
         ("Overall score", result["overall"]),
+        ("Band", _band(result)),
         ("Result", PROVISIONAL if result.get("provisional") else COMPLETE),
         ("Overall range (provisional)", _range_text(result)),
         ("Completeness (%)", result["completeness"]),
@@ -404,6 +568,12 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         ("respondent", "question id", "reason"),
         *((i["respondent"], i["question"], i["reason"]) for i in result.get("ignored", [])),
     ]
+    extra = {
+        "Summary": _summary_sheet(result, inputs),
+        "Respondent scores": _respondent_scores(result),
+        "Unresolved facts": _unresolved_facts(result),
+        "Roadmap initiatives": _initiatives(result),
+    }
     return {
         "Answers": answers,
         "Findings": findings,
@@ -412,6 +582,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         "Perception": perception,
         "Roadmap": roadmap,
         "Ignored answers": ignored,
+        **{name: rows for name, rows in extra.items() if rows},
         **_extra_blocks(inputs),
     }
 
@@ -439,7 +610,7 @@ def export_xlsx(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
                     cell.data_type = "s"
                     if "\n" in cell.value or len(cell.value) > 60:
                         cell.alignment = wrap
-        header_rows = [1] if name not in ("Scores", "Progress") else []
+        header_rows = [1] if name not in ("Scores", "Progress", "Summary") else []
         for index in header_rows:
             for cell in sheet[index]:
                 cell.font = bold

@@ -19,13 +19,13 @@ ROLE_LABELS = {"CIO": "CIO", "CISO": "CISO", "CEO": "CEO", "OTHER": "Other"}
 STATUS_LABELS = {
     "aligned": "Aligned with the model",
     "misplaced": "Misplaced",
-    "orphaned": "Orphaned: nobody accountable",
+    "orphaned": "Nobody owns it",
     "ambiguous": "Ambiguous",
     "unanswered": "Not answered",
 }
 
 KIND_LABELS = {
-    "orphaned": "Orphaned responsibility",
+    "orphaned": "Nobody owns it",
     "misplaced": "Misplaced responsibility",
     "ambiguous": "Ambiguous ownership",
     "immature": "Immature practice",

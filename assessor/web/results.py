@@ -33,7 +33,7 @@ from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
 from assessor.reports import scoring_text
 from assessor.reports.charts import heatmap_svg, radar_svg
-from assessor.web import access
+from assessor.web import access, plain_words, results_view
 from assessor.web.forms import RescoreForm
 
 bp = Blueprint("results", __name__, url_prefix="/assessments")
@@ -62,10 +62,17 @@ def show(assessment_id: int) -> ResponseReturnValue:
         (r["name"], r["role"], in_progress)
         for r, in_progress in zip(result["respondents"], scored.in_progress, strict=True)
     ]
-    return render_template(
+    view = results_view.results_view(
+        result, scored.questionnaire, assessment.organization.name, request.args
+    )
+    page_html = render_template(
         "results/show.html",
         assessment=assessment,
         result=result,
+        view=view,
+        words=plain_words.WORDS,
+        chapters=results_view.CHAPTERS,
+        method=scoring_text.method_context(result),
         findings=findings,
         rounds=page,
         counted=counted,
@@ -82,6 +89,7 @@ def show(assessment_id: int) -> ResponseReturnValue:
         method_version=kept_results.current_method(),
         benchmark=benchmarks.benchmark_for(assessment),
     )
+    return page_html, 200 if view.filtered.valid else 422
 
 
 @bp.route("/<id:assessment_id>/rescore", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import User
-from assessor.operations import accounts, assessments, organizations
+from assessor.operations import accounts, api_tokens, assessments, organizations
 from assessor.operations.catalog import catalog
 from tests.browser.conftest import LiveServer
 from tests.web_support import PASSWORD, QUESTIONNAIRE, complete_answers, save_and_submit
@@ -76,6 +76,7 @@ def _world(live_server: LiveServer) -> dict[str, Any]:
         ciso = assessments.add_respondent(assessment, user, name="Cleo CISO", role="CISO")
         third = assessments.add_respondent(assessment, user, name="Eve CEO", role="CEO")
         token = assessments.issue_link(third, user)
+        api_tokens.create_token(org.workspace, user, name="CRM sync", scope="read")
         everything = complete_answers(questionnaire)
         ids = (assessment.id, org.id, cio.id, ciso.id)
         db.session.remove()
@@ -140,8 +141,14 @@ def test_axe_finds_no_serious_violation_on_any_page(live_server: LiveServer, bro
         f"/organizations/{o}",
         f"/assessments/{a}",
         f"/assessments/{a}/results",
+        f"/assessments/{a}/results?severity=urgent#findings",  # a filter's error shown
         "/workspace",
         "/workspace/audit",
+        "/workspace/tokens",
+        "/portfolio",
+        "/actions",
+        f"/organizations/{o}/edit",
+        "/account/password",
         f"/assessments/{a}/report",
     ]
     found: dict[str, list[str]] = {}

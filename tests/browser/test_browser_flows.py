@@ -64,11 +64,12 @@ def _screenshots(
 
 
 def _too_wide(page: Any) -> list[str]:
-    """Elements that stick out of the viewport (tables scroll inside their own box)."""
+    """Elements that stick out of the viewport (tables, and the results page's contents
+    bar, scroll sideways inside their own box)."""
     found: list[str] = page.evaluate(
         """() => Array.from(document.querySelectorAll('body *'))
               .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
-                        && !e.closest('.table-wrap'))
+                        && !e.closest('.table-wrap, nav.contents ol'))
               .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)
               .slice(0, 5)"""
     )
