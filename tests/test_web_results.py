@@ -71,9 +71,11 @@ def test_results_of_one_respondent(app: Flask, client: FlaskClient) -> None:
 
     assert page.all("figure.heatmap") == []  # one respondent: nothing to compare
     assert "Ask a peer" in page.text
-    assert page.texts(".roadmap h3") == ["Quick wins", "Next 90 days", "Next 12 months"]
-    roadmap = page.texts(".roadmap li")
-    assert len([r for r in roadmap if r != "Nothing here."]) == len(findings)
+    # the roadmap: initiatives by horizon, together closing every finding
+    horizons = page.texts("#roadmap h3")
+    assert horizons and all(h.startswith("Within ") for h in horizons)
+    closed = {a.etree_element.get("href") for a in page.all("#roadmap ol.initiatives a")}
+    assert closed == {f"#f-{n}" for n in range(1, len(findings) + 1)}
 
 
 def test_two_respondents_who_disagree_get_a_perception_section(

@@ -151,3 +151,19 @@ def test_a_filter_on_what_the_result_does_not_hold_plugs_in(app: Flask) -> None:
         assert [f.name for f in shown.fields] == ["domain", "severity", "parity"]
         wrong = finding_filters.apply(result, MultiDict({"parity": "prime"}), [odd])
     assert not wrong.valid and len(wrong.findings) == len(result["findings"])
+
+
+def test_the_roadmap_chapter_lists_the_initiatives_with_the_findings_they_close(
+    app: Flask, client: FlaskClient
+) -> None:
+    page = Page(client.get(_two_who_disagree(app, client)))
+    items = page.all("#roadmap ol.initiatives li")
+    assert 1 <= len(items) <= 12
+    first = " ".join(items[0].etree_element.itertext())
+    assert first.startswith("R1 ") and "Closes F" in " ".join(first.split())
+    findings = {a.etree_element.get("href") for a in page.all("article.finding[id]")} | {
+        "#" + (a.etree_element.get("id") or "") for a in page.all("article.finding[id]")
+    }
+    for link in page.all("#roadmap ol.initiatives a"):
+        assert link.etree_element.get("href") in findings  # each closes a finding shown
+    assert page.all("#roadmap h3")[0].etree_element.text.startswith("Within ")

@@ -329,19 +329,38 @@ def _cell_text(value: Any) -> Any:
     return str(value)
 
 
+INITIATIVE_COLUMNS = (
+    "initiative",
+    "outcome",
+    "owner",
+    "horizon",
+    "findings",
+    "depends on",
+)
+
+
 def _initiatives(result: Mapping[str, Any]) -> list[Sequence[Any]]:
-    """The roadmap's initiatives, where the result holds them (``roadmap.initiatives``):
-    one row each, a column per field they carry.  Results without them: no rows."""
-    roadmap = result.get("roadmap")
-    initiatives = roadmap.get("initiatives") if isinstance(roadmap, Mapping) else None
+    """The roadmap's initiatives, where the result holds them (``initiatives``): one row
+    each, its findings by number (F1 ...) and what it depends on by title.  Results kept
+    before the roadmap had initiatives: no rows."""
+    initiatives = result.get("initiatives")
     if not initiatives:
         return []
-    columns: list[str] = []
-    for item in initiatives:
-        columns += [key for key in item if key not in columns]
+    numbers = {f["id"]: f"F{f['number']}" for f in result.get("findings", ())}
+    titles = {item["id"]: item["title"] for item in initiatives}
     return [
-        tuple(columns),
-        *(tuple(_cell_text(item.get(key)) for key in columns) for item in initiatives),
+        INITIATIVE_COLUMNS,
+        *(
+            (
+                item["title"],
+                item["outcome"],
+                OWNER_SHORT.get(item["owner"], item["owner"]),
+                item["horizon"],
+                ", ".join(numbers.get(f, f) for f in item["findings"]),
+                "; ".join(titles.get(d, d) for d in item["depends_on"]),
+            )
+            for item in initiatives
+        ),
     ]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.questionnaire import Questionnaire
-from assessor.reports import context, summary
+from assessor.reports import chapters, context, summary
 from assessor.reports.summary import score_band
 from assessor.web import finding_filters
 
@@ -50,6 +50,9 @@ class ResultsView:
     #: The answers' sections: {"title", "questions": [{"text", "answers": [...]}]}.
     answer_sections: list[dict[str, Any]]
     disagreement_count: int
+    #: The roadmap's initiatives by horizon, as the report's chapter has them; [] for a
+    #: result kept before the roadmap had initiatives.
+    initiatives: list[dict[str, Any]]
 
 
 def results_view(
@@ -81,4 +84,7 @@ def results_view(
         comments=comments,
         answer_sections=appendix["sections"],
         disagreement_count=len(facts) + len(result["perception"]["gaps"]),
+        initiatives=chapters.roadmap(
+            result, [{**f, "ref": f"F{f['number']}"} for f in result["findings"]]
+        ),
     )
