@@ -74,6 +74,10 @@ class ReportInputs:
     #: The benchmark frozen with the result (``operations/benchmarks.py``): bands and
     #: group sizes only; None when the report shows none.
     benchmark: Mapping[str, Any] | None = None
+    #: The consultant's voice (``operations/voice.py``, ``Voice.for_report()``): the
+    #: summary as edited, each finding's status and response by key, the settled facts and
+    #: the review line; None for a report without one.
+    voice: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -112,6 +116,8 @@ class ReportInputs:
         }
         if self.benchmark is not None:  # absent: the keys of reports made before it stay
             plain["benchmark"] = dict(self.benchmark)
+        if self.voice is not None:
+            plain["voice"] = dict(self.voice)
         return plain
 
     def still_answering(self, index: int) -> bool:
@@ -154,10 +160,14 @@ def build_context(
     for section in inputs.questionnaire.sections:
         domain_titles.setdefault(section.id, section.title)
     several = len(result["respondents"]) > 1
-    findings = _findings(result, domain_titles)
+    findings = _findings(result, domain_titles, inputs.voice)
+    told = summary.executive_summary(result, inputs.organization, domain_titles)
+    if inputs.voice and inputs.voice.get("paragraphs"):
+        told["paragraphs"] = list(inputs.voice["paragraphs"])
     return {
         "meta": _meta(result, inputs, accent, inline_logo),
-        "summary": summary.executive_summary(result, inputs.organization, domain_titles),
+        "summary": told,
+        "voice": _voice(inputs.voice),
         "scores": scores_context(result),
         "scoring": method_context(result),
         "charts": {
@@ -279,7 +289,30 @@ def _raci(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[d
     return list(groups.values())
 
 
-def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[dict[str, Any]]:
+def _voice(voice: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The review line and the settled facts as the summary prints them."""
+    if not voice:
+        return {"review": None, "settled": [], "edited": False}
+    review = voice.get("review")
+    return {
+        "review": None
+        if review is None
+        else {
+            "reviewer": review["reviewer"],
+            "date_text": format_date(date.fromisoformat(review["date"])),
+            "stale": review["stale"],
+        },
+        "settled": list(voice.get("settled") or []),
+        "edited": bool(voice.get("paragraphs")),
+    }
+
+
+def _findings(
+    result: Mapping[str, Any],
+    domain_titles: Mapping[str, str],
+    voice: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    judged = (voice or {}).get("findings") or {}
     findings = []
     for f in result["findings"]:
         number = f["number"]
@@ -316,6 +349,7 @@ def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> li
                 "references": list(f["references"]),
                 "evidence": list(by_question.values()),
                 "check": f["evidence"]["check"],
+                "voice": judged.get(f.get("key") or f["id"]),
             }
         )
     return findings

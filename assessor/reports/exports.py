@@ -16,6 +16,7 @@ from typing import Any
 
 from assessor.reports import export_progress, scoring_text
 from assessor.reports.context import ReportInputs
+from assessor.reports.export_voice import voice_rows
 from assessor.reports.labels import (
     KIND_LABELS,
     OWNER_SHORT,
@@ -132,24 +133,31 @@ def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     for row in answer_rows(result, inputs):
         writer.writerow([_csv_cell(row[column]) for column in ANSWER_COLUMNS])
     # Blocks of their own after a blank row: the progress since the earlier round, the actions.
-    for block in _extra_blocks(inputs).values():
+    for block in _extra_blocks(inputs, result).values():
         writer.writerow([])
         for cells in block:
             writer.writerow([_csv_cell(cell) for cell in cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _extra_blocks(inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
-    """The sheets (CSV blocks) of the progress since the earlier round and of the actions."""
+def _extra_blocks(
+    inputs: ReportInputs, result: Mapping[str, Any] | None = None
+) -> dict[str, list[Sequence[Any]]]:
+    """The sheets (CSV blocks) of the progress since the earlier round, the consultant's
+    voice (statuses, responses, the summary as edited) and the actions."""
     blocks = {"Progress": export_progress.progress_rows(inputs.progress)}
+    if result is not None:
+        blocks["Consultant"] = voice_rows(result, inputs.voice)
     if inputs.actions:
         blocks["Actions"] = export_progress.action_rows(inputs.actions)
     return {name: rows for name, rows in blocks.items() if rows}
 
 
 def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
-    """``{"result", "answers", "organization", "assessment", "progress", "actions"}`` as
-    UTF-8 JSON (``progress``: null without an earlier round)."""
+    """``{"result", "answers", "organization", "assessment", "progress", "actions",
+    "consultant"}`` as UTF-8 JSON (``progress``: null without an earlier round;
+    ``consultant``: the summary as edited, statuses and responses by finding key, settled
+    facts and the review line, or null)."""
     document = {
         "result": result,
         "answers": answer_rows(result, inputs),
@@ -178,6 +186,7 @@ def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
         },
         "progress": inputs.progress,
         "actions": list(inputs.actions),
+        "consultant": inputs.voice,
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
 
@@ -412,7 +421,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         "Perception": perception,
         "Roadmap": roadmap,
         "Ignored answers": ignored,
-        **_extra_blocks(inputs),
+        **_extra_blocks(inputs, result),
     }
 
 
