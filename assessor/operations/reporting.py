@@ -112,7 +112,10 @@ def scored_report(
         if with_actions
         else (),
         benchmark=benchmarks.for_report(assessment),
-        voice=edits,
+        # None without any edit or review: the cache keys of reports made before stay.
+        voice=edits
+        if any(edits[k] for k in ("paragraphs", "findings", "settled", "review"))
+        else None,
     )
     return scored.result, inputs
 
