@@ -191,3 +191,21 @@ def test_a_review_freezes_the_report_and_goes_stale_on_a_change(app: Flask, setu
         assert said.review is not None and said.review.number == 2 and not said.review.stale
         assert db.session.scalar(select(func.count(ReportReview.id))) == 2
         assert _actions().count("report-reviewed") == 2
+
+
+def test_erasing_a_respondent_erases_the_reviews_that_print_them(app: Flask, setup: Stage) -> None:
+    from assessor.models import Respondent
+    from assessor.operations import erasure
+
+    with in_app(app):
+        assessment, user = _load(setup)
+        reviews.sign_off(assessment, "Olive Owner", date(2026, 12, 6), user)
+        assert _rows_of(ReportReview) == 1
+        respondent = db.session.get(Respondent, setup.respondent_ids[1])
+        assert respondent is not None
+        erasure.erase_respondent(respondent, user)
+        assert _rows_of(ReportReview) == 0
+
+
+def _rows_of(model: object) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]

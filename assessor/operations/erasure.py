@@ -28,6 +28,7 @@ from assessor.models import (
     MailLog,
     Membership,
     Organization,
+    ReportReview,
     Respondent,
     StoredReport,
     StoredResult,
@@ -142,6 +143,8 @@ def erase_respondent(respondent: Respondent, by: User) -> None:
     db.session.execute(delete(StoredReport).where(StoredReport.assessment_id == assessment.id))
     # Every kept result prints their name and answers: they all go.
     db.session.execute(delete(StoredResult).where(StoredResult.assessment_id == assessment.id))
+    # So does every review's frozen report (its result and PDF): the review is gone.
+    db.session.execute(delete(ReportReview).where(ReportReview.assessment_id == assessment.id))
     # Their e-mails, and the assessment's submission notes (each lists who is still waiting).
     files = _forget_mail(
         (MailLog.respondent_id == respondent_id)

@@ -324,6 +324,13 @@ class Voice:
     settled: list[SettledView]
     review: ReviewState | None
 
+    @property
+    def rescores(self) -> bool:
+        """Whether any edit reaches the engine: a settled fact or a finding not applicable."""
+        return bool(self.settled) or any(
+            s.status == "not_applicable" for s in self.statuses.values()
+        )
+
     def edits(self) -> dict[str, Any]:
         """The edits as plain values: what a review freezes and its fingerprint reads."""
         return {
