@@ -264,3 +264,24 @@ def test_every_voice_form_needs_the_csrf_token(app: Flask, client: FlaskClient) 
     ok = client.post(_status_url(setup), data={"status": "in_progress", "csrf_token": token})
     assert ok.status_code == 302
     assert re.search(r"Status: In progress", _results(client, setup).text)
+
+
+def test_a_result_of_an_earlier_method_says_the_overlay_waits_for_a_rescore(
+    app: Flask, client: FlaskClient, monkeypatch: Any
+) -> None:
+    import assessor.engine
+
+    setup = disputed(app, client)
+    assert client.post(f"{setup.detail}/close", data={"confirm": "y"}).status_code == 302
+    page = _results(client, setup)
+    [link] = [
+        a for a in page.all("#voice-facts a") if "Settle:" in "".join(a.etree_element.itertext())
+    ]
+    client.post(link.etree_element.get("href"), data={"choice": "0", "reason": "Seen."})
+    assert "Settle:" not in _results(client, setup).text  # today's method: settled
+    assert page.all("#voice-waits") == []
+
+    monkeypatch.setattr(assessor.engine, "METHOD_VERSION", assessor.engine.METHOD_VERSION + 1)
+    page = _results(client, setup)
+    assert "They apply once it is re-scored" in page.one("#voice-waits").etree_element.text
+    assert "Settle:" in page.text  # the kept result, as it was: the fact still disputed
