@@ -89,6 +89,7 @@ def test_not_applicable_lifts_the_findings_cap_and_risk_accepted_keeps_it(
         # the reason of a former risk acceptance does not linger as "accepted by"
         assert said.statuses[CRITICAL].accepted_by == ""
         assert _answers() == before
+        assert "Dana CFO" not in repr([e.detail for e in db.session.scalars(select(AuditEvent))])
         event = db.session.scalars(
             select(AuditEvent)
             .where(AuditEvent.action == "finding-status")
@@ -169,6 +170,8 @@ def test_a_review_freezes_the_report_and_goes_stale_on_a_change(app: Flask, setu
         row = reviews.sign_off(assessment, "Olive  Owner", date(2026, 12, 6), user)
         assert row.number == 1 and row.reviewer == "Olive Owner"
         assert row.pdf.startswith(b"%PDF")
+        live = reporting.report_pdf(assessment)
+        assert live.cached and live.data == row.pdf  # the live report is the one reviewed
         assert reviews.frozen_edits(row)["summary"] == "The board should read this first."
         shown = kept_results.delivered(assessment)
         said = voice.voice_of(assessment, shown.result, shown.questionnaire)

@@ -75,6 +75,8 @@ def sign_off(
         reviewed_on=reviewed_on.isoformat(),
     )
     db.session.commit()
+    # The same content is the live report's while the review holds: serve it from now on.
+    reporting.store_pdf(assessment.id, key, pdf)
     return row
 
 

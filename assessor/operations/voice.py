@@ -148,7 +148,8 @@ def status_row(assessment_id: int, key: str) -> FindingStatus | None:
 
 def judge(assessment: Assessment, key: str, data: Judgement, by: User) -> FindingStatus:
     """Set a finding's status, response and note (the reason and who accepted it only
-    where its status takes them); audited with what changed."""
+    where its status takes them); audited with what changed (not the texts: the person
+    who accepted a risk stays out of the log, as an action's owner does)."""
     begin_write()
     row = status_row(assessment.id, key)
     if row is None:
@@ -176,7 +177,6 @@ def judge(assessment: Assessment, key: str, data: Judgement, by: User) -> Findin
         status=data.status,
         before=before,
         changed=changed,
-        accepted_by=values["accepted_by"] or None,
     )
     db.session.commit()
     return row
