@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from assessor.extensions import db
 from assessor.models import Answer, Assessment, AuditEvent, ReportReview, User
 from assessor.operations import kept_results, reporting, reviews, voice
+from assessor.reports.context import build_context
 from tests.voice_support import disputed
 from tests.web_support import Stage, in_app
 
@@ -99,6 +100,17 @@ def test_not_applicable_lifts_the_findings_cap_and_risk_accepted_keeps_it(
         assert (
             event.detail["before"] == "risk_accepted" and event.detail["status"] == "not_applicable"
         )
+        voice.judge(
+            assessment, "SEC-1:practice", voice.Judgement("not_applicable", reason="x"), user
+        )
+        result, inputs = reporting.scored_report(assessment, "a4")
+        printed = {f["title"]: f["voice"] for f in build_context(result, inputs)["findings"]}
+        lifts = {
+            f["key"]: printed[f["title"]]["lifts_cap"]
+            for f in result["findings"]
+            if printed[f["title"]] is not None
+        }
+        assert lifts == {CRITICAL: True, "SEC-1:practice": False}  # SEC-1 is immaturity
 
 
 def test_a_status_that_needs_a_reason_is_refused_without_one() -> None:

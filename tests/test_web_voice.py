@@ -107,8 +107,14 @@ def test_not_applicable_shows_and_lifts_the_cap_on_the_page(
         == 302
     )
     page = _results(client, setup)
-    assert "Status: Not applicable: No US patients. (no cap on the score)" in page.text
+    assert "Status: Not applicable: No US patients. (it puts no cap on the score)" in page.text
     assert "would cap the headline at 59" in "".join(before.itertext())
+    # A finding that caps nothing (practice immaturity) says nothing of a cap.
+    client.post(
+        _status_url(setup, "SEC-1:practice"),
+        data={"status": "not_applicable", "reason": "Outsourced."},
+    )
+    assert "Status: Not applicable: Outsourced. Change" in _results(client, setup).text
     after = " ".join(page.texts(".overall .muted"))
     assert "at 59" not in after and "high structural or regulatory findings would cap" in after
 

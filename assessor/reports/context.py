@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
@@ -307,6 +308,15 @@ def _voice(voice: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def _judged(said: Mapping[str, Any] | None, finding: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A finding's status as the report prints it; ``lifts_cap``: it is not applicable and
+    of a kind and severity that would cap the headline (the method's caps)."""
+    if said is None:
+        return None
+    capping = finding["kind"] in CAPPING_KINDS and finding["severity"] in dict(CAPS)
+    return {**said, "lifts_cap": said["status"] == "not_applicable" and capping}
+
+
 def _findings(
     result: Mapping[str, Any],
     domain_titles: Mapping[str, str],
@@ -349,7 +359,7 @@ def _findings(
                 "references": list(f["references"]),
                 "evidence": list(by_question.values()),
                 "check": f["evidence"]["check"],
-                "voice": judged.get(f.get("key") or f["id"]),
+                "voice": _judged(judged.get(f.get("key") or f["id"]), f),
             }
         )
     return findings
