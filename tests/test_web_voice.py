@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from assessor.extensions import db
@@ -199,6 +200,18 @@ def test_the_exports_carry_the_statuses_responses_and_the_summary(
     assert row[3] == "Risk accepted" and row[5] == "'=Dana CFO"
     assert row[6] == "Agreed;' -we will fix it"
     assert ["executive summary (edited)", "Edited summary;' =1+1 stays text."] in rows
+    workbook = load_workbook(io.BytesIO(client.get(f"{setup.detail}/export.xlsx").data))
+    sheet = [[c for c in row] for row in workbook["Consultant"].iter_rows(values_only=True)]
+    [cells] = [r for r in sheet if r[0] == "F1"]
+    assert cells[3:6] == ["Risk accepted", "Insured", "=Dana CFO"]
+    assert workbook["Consultant"]["A1"].value == "consultant"
+    typed = [
+        c.data_type
+        for row in workbook["Consultant"].iter_rows()
+        for c in row
+        if c.value == "=Dana CFO"
+    ]
+    assert typed == ["s"]  # text, never a formula
 
 
 def test_another_workspace_gets_404_and_a_viewer_reads_but_never_edits(
