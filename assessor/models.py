@@ -682,3 +682,97 @@ class ApiIdempotencyKey(db.Model):
     #: The created resource's URL under /api/v1.
     location: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+# --- the consultant's voice (issue 15) ------------------------------------------------------
+
+FINDING_STATUSES = ("open", "in_progress", "risk_accepted", "not_applicable")
+
+
+class FindingStatus(db.Model):
+    """The consultant's judgment of one finding of an assessment, under the finding's key:
+    its status (risk accepted: with the reason and who accepted it; not applicable: with
+    the reason), the management response and a note.  Never changes a stored answer."""
+
+    __tablename__ = "finding_status"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "finding_key"),
+        _enum_check("status", FINDING_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    finding_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    #: Why the risk is accepted, or why the finding does not apply ("" otherwise).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Who accepted the risk (a person of the client; "" unless risk accepted).
+    accepted_by: Mapped[str] = mapped_column(String(200), default="")
+    response: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SettledFact(db.Model):
+    """A context fact the respondents answer differently, settled by the consultant: the
+    value chosen and why.  An overlay the engine scores with, never written as answers."""
+
+    __tablename__ = "settled_fact"
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON, nullable=False)
+    #: The value as the result labels it (the respondent's answer it was chosen from).
+    label: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    settled_by: Mapped[str] = mapped_column(String(254))
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SummaryEdit(db.Model):
+    """The executive summary's text as the consultant edited it (one per assessment; no
+    row: the generated summary)."""
+
+    __tablename__ = "summary_edit"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    edited_by: Mapped[str] = mapped_column(String(254))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportReview(db.Model):
+    """A sign-off: "reviewed by NAME on DATE", with the report as it was reviewed (the
+    result, the consultant's edits and the PDF) and the fingerprint of what it was made
+    of; a later change to that fingerprint makes the review stale.  Rows are never changed."""
+
+    __tablename__ = "report_review"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    #: sha256 of the result and the edits reviewed (canonical JSON).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    result_json: Mapped[str] = mapped_column(Text)
+    edits_json: Mapped[str] = mapped_column(Text)
+    paper: Mapped[str] = mapped_column(String(10))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_by: Mapped[str] = mapped_column(String(254))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

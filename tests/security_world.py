@@ -30,13 +30,17 @@ from assessor.models import (
     AnswerHistory,
     Assessment,
     AuditEvent,
+    FindingStatus,
     Invitation,
     MailLog,
     Membership,
     Organization,
     RemediationAction,
+    ReportReview,
     Respondent,
+    SettledFact,
     StoredReport,
+    SummaryEdit,
     User,
     Workspace,
     utcnow,
@@ -284,7 +288,7 @@ def sign_in(client: FlaskClient, person: Person) -> None:
 
 def _rows(model: Any, condition: Any) -> list[tuple[Any, ...]]:
     table = model.__table__
-    statement = select(table).where(condition).order_by(table.c.id)
+    statement = select(table).where(condition).order_by(*table.primary_key.columns)
     return [tuple(row) for row in db.session.execute(statement).all()]
 
 
@@ -309,6 +313,10 @@ def workspace_snapshot(workspace_id: int) -> str:
         _rows(User, User.id.in_(own_users)),
         _rows(MailLog, MailLog.workspace_id == workspace_id),
         _rows(RemediationAction, RemediationAction.organization_id.in_(own_orgs)),
+        _rows(FindingStatus, FindingStatus.assessment_id.in_(own_assessments)),
+        _rows(SettledFact, SettledFact.assessment_id.in_(own_assessments)),
+        _rows(SummaryEdit, SummaryEdit.assessment_id.in_(own_assessments)),
+        _rows(ReportReview, ReportReview.assessment_id.in_(own_assessments)),
     ]
     db.session.rollback()
     return hashlib.sha256(repr(parts).encode()).hexdigest()

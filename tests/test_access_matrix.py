@@ -487,6 +487,51 @@ ROUTES: dict[str, Route] = {
     "actions.remind": Route("editor", _a("/actions/{w.action_a}/remind"), post=302, verified=True),
     "actions.client": Route("member", _a("/organizations/{w.organization_a}/actions"), get=200),
     "actions.workspace": Route("member", _a("/actions"), get=200, scoped=False),
+    # --- the consultant's voice (issue 15; the pages themselves: tests/test_web_voice.py) -----
+    "voice.summary": Route(
+        "editor",
+        _a("/assessments/{w.rounds_assessment_a}/summary"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"text": "The board reads this first."},
+    ),
+    "voice.reset_summary": Route(
+        "editor", _a("/assessments/{w.rounds_assessment_a}/summary/reset"), post=302
+    ),
+    "voice.finding_status": Route(
+        "editor",
+        lambda w, actor: (
+            f"/assessments/{w.rounds_assessment_a}/finding-status?finding={w.finding_key_a}"
+        ),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"status": "in_progress", "response": "Started."},
+    ),
+    # The world's rounds have one respondent each, so no fact is disputed: 404 for
+    # everyone (a disputed fact settled: tests/test_web_voice.py).
+    "voice.settle": Route(
+        "editor",
+        _a("/assessments/{w.rounds_assessment_a}/settle?fact=regulated_data"),
+        get=404,
+        post=404,
+        data=lambda w, actor: {"choice": "0", "reason": "Seen."},
+    ),
+    "voice.unsettle": Route(
+        "editor", _a("/assessments/{w.rounds_assessment_a}/unsettle?fact=regulated_data"), post=404
+    ),
+    "voice.review": Route(
+        "editor",
+        _a("/assessments/{w.rounds_assessment_a}/review"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"reviewer": "Rita Reviewer", "reviewed_on": "2026-12-06"},
+        verified=True,
+    ),
+    # Reads go before writes: no review is stored yet when it is asked for (its download:
+    # tests/test_web_voice.py).
+    "voice.reviewed_pdf": Route(
+        "member", _a("/assessments/{w.rounds_assessment_a}/reviews/1.pdf"), get=404, verified=True
+    ),
     # --- answering for a respondent (consultant, or a self-assessing user) -----------------
     "answering.consultant_start": Route("editor", _answer, get=302),
     "answering.consultant_page": Route(

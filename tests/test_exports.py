@@ -246,8 +246,10 @@ def test_json_round_trips_answers() -> None:
         "assessment",
         "progress",
         "actions",
+        "consultant",
     }
     assert document["progress"] is None and document["actions"] == []  # no earlier round
+    assert document["consultant"] is None  # no edit by the consultant
     assert document["result"] == json.loads(json.dumps(result))
     assert document["assessment"]["prepared_by"] == "Northwind"
     multi = [a for a in document["answers"] if a["question_id"] == "regulated_data"]

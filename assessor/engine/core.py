@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,7 @@ def score(
     *,
     organization: str | None = None,
     settled_facts: Mapping[str, Any] | None = None,
+    not_applicable: Collection[str] = (),
 ) -> Result:
     """Score the respondents' answers against the questionnaire's model, by the method
     of ``docs/method.md`` (:data:`~assessor.engine.method.METHOD_VERSION`).
@@ -58,7 +59,9 @@ def score(
     ``targets`` maps domain (section) ids to a target maturity 0-4 (default 3);
     ``organization`` fills the ``{organization}`` placeholder; ``settled_facts`` maps
     context questions the respondents disagree on to the value a consultant settled
-    (:mod:`assessor.engine.facts`).  Answers are expected to be coerced
+    (:mod:`assessor.engine.facts`); ``not_applicable`` holds the keys (or ids) of
+    findings a consultant marked not applicable, with a reason: they put no cap on the
+    headline (they are still raised and listed).  Answers are expected to be coerced
     (:func:`assessor.engine.answers.coerce_answer`); anything else is left out and listed
     in ``ignored``.
 
@@ -69,15 +72,16 @@ def score(
     goals = _check_targets(targets or {}, index.domain_ids)
     settled = check_settled(index, settled_facts) if settled_facts else {}
     org = organization or DEFAULT_ORGANIZATION
+    waived = frozenset(not_applicable)
     run = _run(index, respondents, goals, org, settled)
     views, combined = run.views, run.combined
     practice = run.sums.overall()
-    headline, cap = score_cap(run.findings, practice)
+    headline, cap = score_cap(penalised(run.findings, waived), practice)
     provisional = run.complete.overall < PROVISIONAL_BELOW
     span: ScoreRange | None = None
     if provisional:
-        low = _extreme(index, respondents, run, goals, org, settled, worst=True)
-        high = _extreme(index, respondents, run, goals, org, settled, worst=False)
+        low = _extreme(index, respondents, run, goals, org, settled, waived, worst=True)
+        high = _extreme(index, respondents, run, goals, org, settled, waived, worst=False)
         headline = min(max(headline, low), high)
         span = ScoreRange(low, high)
 
@@ -135,6 +139,14 @@ def score(
         unresolved_facts=run.facts.unresolved,
         context=run.facts.consensus,
     )
+
+
+def penalised(findings: Sequence[Finding], waived: Collection[str]) -> tuple[Finding, ...]:
+    """The findings that weigh in the headline: all but those marked not applicable (by
+    key, or by id for a finding without one)."""
+    if not waived:
+        return tuple(findings)
+    return tuple(f for f in findings if (f.key or f.id) not in waived)
 
 
 @dataclass(slots=True, eq=False)
@@ -197,6 +209,7 @@ def _extreme(
     goals: Mapping[str, int],
     org: str,
     settled: Mapping[str, Any],
+    waived: Collection[str],
     *,
     worst: bool,
 ) -> int:
@@ -206,7 +219,7 @@ def _extreme(
     while True:
         unknown = _unknown(index, run)
         if not unknown:
-            return score_cap(run.findings, run.sums.overall())[0]
+            return score_cap(penalised(run.findings, waived), run.sums.overall())[0]
         respondents = _completed(unknown, respondents, run.views, worst=worst)
         run = _run(index, respondents, goals, org, settled)
 

@@ -29,6 +29,7 @@ from assessor.models import (
     Membership,
     Organization,
     RemediationAction,
+    ReportReview,
     Respondent,
     StoredReport,
     StoredResult,
@@ -143,6 +144,8 @@ def erase_respondent(respondent: Respondent, by: User) -> None:
     db.session.execute(delete(StoredReport).where(StoredReport.assessment_id == assessment.id))
     # Every kept result prints their name and answers: they all go.
     db.session.execute(delete(StoredResult).where(StoredResult.assessment_id == assessment.id))
+    # So does every review's frozen report (its result and PDF): the review is gone.
+    db.session.execute(delete(ReportReview).where(ReportReview.assessment_id == assessment.id))
     # Their e-mails, and the assessment's submission notes (each lists who is still waiting).
     files = _forget_mail(
         (MailLog.respondent_id == respondent_id)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from assessor.engine import Respondent as EngineRespondent
 from assessor.extensions import db
 from assessor.models import Assessment, StoredResult
 from assessor.operations.catalog import questionnaire_for
+from assessor.operations.overlay import Overlay, overlay_of
 from assessor.operations.scoring import score_assessment
 from assessor.questionnaire import Questionnaire
 
@@ -176,19 +177,26 @@ class Delivered:
     #: The engine's method is newer than the one this assessment (or the result served)
     #: is scored with: the page offers the explicit re-score.
     outdated: bool
+    #: The consultant's overlay (settled facts, not-applicable findings) is in the result;
+    #: False when there is none, or the result served is scored with an older method (the
+    #: overlay applies once it is re-scored).
+    overlaid: bool = False
 
 
-def delivered(assessment: Assessment) -> Delivered:
+def delivered(assessment: Assessment, overlay: Overlay | None = None) -> Delivered:
     """The result to show: the stored one of a closed assessment (stored now, on its first
     read, when there is none), the last snapshot of an open one whose method is behind the
-    engine's (when it has one), else a live scoring."""
+    engine's (when it has one), else a live scoring; each through the consultant's
+    overlay (:mod:`assessor.operations.overlay`) where its method is today's (``overlay``:
+    another overlay than the stored one, e.g. to see a fact as disputed again)."""
     kept = current(assessment.id)
     if assessment.status == "closed" and kept is None:
         kept = _store_on_first_read(assessment)
     behind = assessment.method_version < current_method()
+    overlay = overlay_of(assessment.id) if overlay is None else overlay
     if kept is not None and (assessment.status == "closed" or behind):
-        return _from_kept(assessment, kept, behind)
-    scored = score_assessment(assessment)
+        return _overlaid(assessment, _from_kept(assessment, kept, behind), overlay)
+    scored = score_assessment(assessment, overlay)
     return Delivered(
         scored.questionnaire,
         scored.respondents,
@@ -197,7 +205,25 @@ def delivered(assessment: Assessment) -> Delivered:
         scored.waiting,
         None,
         behind,
+        bool(overlay),
     )
+
+
+def _overlaid(assessment: Assessment, shown: Delivered, overlay: Overlay) -> Delivered:
+    """A kept result re-scored from the answers it holds through the overlay (the same
+    engine and method it was stored with, so nothing else moves); as it is without one,
+    or when it was scored with an older method."""
+    if not overlay or shown.kept is None or shown.kept.method_version != current_method():
+        return shown
+    result = engine.score(
+        shown.questionnaire,
+        shown.respondents,
+        targets=assessment.targets or None,
+        organization=assessment.organization.name,
+        settled_facts=overlay.settled or None,
+        not_applicable=overlay.not_applicable,
+    )
+    return replace(shown, result=result.to_dict(), overlaid=True)
 
 
 def _from_kept(assessment: Assessment, kept: Kept, behind: bool) -> Delivered:

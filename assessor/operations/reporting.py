@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport, User, utcnow
-from assessor.operations import actions, benchmarks, kept_results, render_jobs, rounds
+from assessor.operations import actions, benchmarks, kept_results, render_jobs, rounds, voice
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -73,16 +73,25 @@ def assessment_date(assessment: Assessment) -> date:
 
 
 def scored_report(
-    assessment: Assessment, paper: str, *, with_actions: bool = False
+    assessment: Assessment,
+    paper: str,
+    *,
+    with_actions: bool = False,
+    signing: tuple[str, date] | None = None,
 ) -> tuple[dict[str, Any], ReportInputs]:
     """The result (as a dict: the stored one of a closed assessment, see
     :mod:`kept_results`) and the report inputs of ``assessment``, with the progress since
-    the earlier round (:func:`rounds.progress`) and, when asked, the client's actions."""
+    the earlier round (:func:`rounds.progress`), the consultant's edits and review
+    (:mod:`voice`; ``signing``: the reviewer and date of a review being signed now) and,
+    when asked, the client's actions."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {paper!r}")
     scored = kept_results.delivered(assessment)
     organization = assessment.organization
     workspace = organization.workspace
+    edits = voice.voice_of(assessment, scored.result, scored.questionnaire).for_report()
+    if signing is not None:
+        edits["review"] = {"reviewer": signing[0], "date": signing[1].isoformat(), "stale": False}
     inputs = ReportInputs(
         organization=organization.name,
         sector=organization.sector,
@@ -103,6 +112,10 @@ def scored_report(
         if with_actions
         else (),
         benchmark=benchmarks.for_report(assessment),
+        # None without any edit or review: the cache keys of reports made before stay.
+        voice=edits
+        if any(edits[k] for k in ("paragraphs", "findings", "settled", "review"))
+        else None,
     )
     return scored.result, inputs
 

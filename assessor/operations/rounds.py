@@ -14,7 +14,7 @@ from assessor.extensions import db
 from assessor.models import Assessment, Respondent
 
 # reporting builds the report's inputs with progress(): it imports this module.
-from assessor.operations import actions, kept_results, reporting, round_comparison
+from assessor.operations import actions, kept_results, reporting, round_comparison, voice
 from assessor.operations.finding_keys import finding_key
 from assessor.reports.progress import annex
 
@@ -135,6 +135,10 @@ class ResultsPage:
     actions: dict[str, actions.ActionView]
     #: Each finding's key (``rescoring.finding_key``) by its id in the shown result.
     finding_keys: dict[str, str]
+    #: The consultant's edits and review (None: no scores to edit yet).
+    voice: voice.Voice | None = None
+    #: The executive summary's paragraphs as the report prints them (edited or generated).
+    summary: tuple[str, ...] = ()
 
 
 def results_page(assessment: Assessment, since: int | None, today: date) -> ResultsPage:
@@ -145,6 +149,7 @@ def results_page(assessment: Assessment, since: int | None, today: date) -> Resu
     """
     shown = kept_results.delivered(assessment)
     compared = progress(assessment, since, shown)
+    said = voice.voice_of(assessment, shown.result, shown.questionnaire)
     return ResultsPage(
         shown=shown,
         choices=choices(assessment),
@@ -152,4 +157,8 @@ def results_page(assessment: Assessment, since: int | None, today: date) -> Resu
         progress=annex(compared),
         actions=actions.views_by_key(assessment.organization_id, today),
         finding_keys={f["id"]: finding_key(f) for f in shown.result["findings"]},
+        voice=said,
+        summary=tuple(
+            voice.paragraphs(said.summary or voice.generated_summary(assessment, shown.result))
+        ),
     )

@@ -13,6 +13,7 @@ from assessor.engine import Respondent as EngineRespondent
 from assessor.engine import Result, score
 from assessor.models import Assessment, Respondent
 from assessor.operations.catalog import questionnaire_for
+from assessor.operations.overlay import Overlay
 from assessor.questionnaire import Questionnaire
 
 
@@ -42,8 +43,10 @@ def counted_respondents(assessment: Assessment) -> list[Respondent]:
     return [r for r in assessment.respondents if r.counted]
 
 
-def score_assessment(assessment: Assessment) -> ScoredAssessment:
-    """Score an assessment live from its stored answers, with its pinned questionnaire."""
+def score_assessment(assessment: Assessment, overlay: Overlay | None = None) -> ScoredAssessment:
+    """Score an assessment live from its stored answers, with its pinned questionnaire;
+    with ``overlay``, through the consultant's settled facts and not-applicable findings
+    (kept results are stored without it: it is applied when they are shown)."""
     questionnaire = questionnaire_for(
         assessment.questionnaire_id,
         assessment.questionnaire_version,
@@ -56,6 +59,8 @@ def score_assessment(assessment: Assessment) -> ScoredAssessment:
         respondents,
         targets=assessment.targets or None,
         organization=assessment.organization.name,
+        settled_facts=overlay.settled if overlay else None,
+        not_applicable=overlay.not_applicable if overlay else (),
     )
     return ScoredAssessment(
         questionnaire,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import chapters, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
@@ -77,6 +78,10 @@ class ReportInputs:
     #: Whether the report ends with the appendix of every answer and comment (the
     #: consultant may leave it out of a given report).
     appendix: bool = True
+    #: The consultant's voice (``operations/voice.py``, ``Voice.for_report()``): the
+    #: summary as edited, each finding's status and response by key, the settled facts and
+    #: the review line; None for a report without one.
+    voice: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -117,6 +122,8 @@ class ReportInputs:
             plain["benchmark"] = dict(self.benchmark)
         if not self.appendix:  # likewise
             plain["appendix"] = False
+        if self.voice is not None:
+            plain["voice"] = dict(self.voice)
         return plain
 
     def still_answering(self, index: int) -> bool:
@@ -159,11 +166,15 @@ def build_context(
     for section in inputs.questionnaire.sections:
         domain_titles.setdefault(section.id, section.title)
     several = len(result["respondents"]) > 1
-    findings = _findings(result, domain_titles)
+    findings = _findings(result, domain_titles, inputs.voice)
     own_lines = chapters.respondent_maturity(result, inputs.questionnaire) if several else []
+    told = summary.executive_summary(result, inputs.organization, domain_titles)
+    if inputs.voice and inputs.voice.get("paragraphs"):
+        told["paragraphs"] = list(inputs.voice["paragraphs"])
     return {
         "meta": _meta(result, inputs, accent, inline_logo),
-        "summary": summary.executive_summary(result, inputs.organization, domain_titles),
+        "summary": told,
+        "voice": _voice(inputs.voice),
         "risks": chapters.risks(findings),
         "scores": scores_context(result),
         "scoring": method_context(result),
@@ -292,7 +303,39 @@ def _raci(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[d
     return list(groups.values())
 
 
-def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[dict[str, Any]]:
+def _voice(voice: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The review line and the settled facts as the summary prints them."""
+    if not voice:
+        return {"review": None, "settled": [], "edited": False}
+    review = voice.get("review")
+    return {
+        "review": None
+        if review is None
+        else {
+            "reviewer": review["reviewer"],
+            "date_text": format_date(date.fromisoformat(review["date"])),
+            "stale": review["stale"],
+        },
+        "settled": list(voice.get("settled") or []),
+        "edited": bool(voice.get("paragraphs")),
+    }
+
+
+def _judged(said: Mapping[str, Any] | None, finding: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A finding's status as the report prints it; ``lifts_cap``: it is not applicable and
+    of a kind and severity that would cap the headline (the method's caps)."""
+    if said is None:
+        return None
+    capping = finding["kind"] in CAPPING_KINDS and finding["severity"] in dict(CAPS)
+    return {**said, "lifts_cap": said["status"] == "not_applicable" and capping}
+
+
+def _findings(
+    result: Mapping[str, Any],
+    domain_titles: Mapping[str, str],
+    voice: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    judged = (voice or {}).get("findings") or {}
     findings = []
     for f in result["findings"]:
         number = f["number"]
@@ -329,10 +372,7 @@ def _findings(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> li
                 "references": list(f["references"]),
                 "evidence": list(by_question.values()),
                 "check": f["evidence"]["check"],
-                # The consultant's status and management response (issue 15, "the
-                # consultant's voice") go here when a finding has them; none yet.
-                "status": None,
-                "response": None,
+                "voice": _judged(judged.get(f.get("key") or f["id"]), f),
             }
         )
     return findings

@@ -16,6 +16,7 @@ from typing import Any
 
 from assessor.reports import export_progress, scoring_text, summary
 from assessor.reports.context import ReportInputs
+from assessor.reports.export_voice import voice_rows
 from assessor.reports.labels import (
     KIND_LABELS,
     OWNER_SHORT,
@@ -150,9 +151,14 @@ def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _extra_blocks(inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
-    """The sheets (CSV blocks) of the progress since the earlier round and of the actions."""
+def _extra_blocks(
+    inputs: ReportInputs, result: Mapping[str, Any] | None = None
+) -> dict[str, list[Sequence[Any]]]:
+    """The sheets (CSV blocks) of the progress since the earlier round, the consultant's
+    voice (statuses, responses, the summary as edited) and the actions."""
     blocks = {"Progress": export_progress.progress_rows(inputs.progress)}
+    if result is not None:
+        blocks["Consultant"] = voice_rows(result, inputs.voice)
     if inputs.actions:
         blocks["Actions"] = export_progress.action_rows(inputs.actions)
     return {name: rows for name, rows in blocks.items() if rows}
@@ -160,8 +166,9 @@ def _extra_blocks(inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
 
 def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     """``{"result", "summary", "answers", "organization", "assessment", "progress",
-    "actions"}`` as UTF-8 JSON (``progress``: null without an earlier round; ``summary``:
-    :func:`summary_data`)."""
+    "actions", "consultant"}`` as UTF-8 JSON (``progress``: null without an earlier round;
+    ``summary``: :func:`summary_data`; ``consultant``: the summary as edited, statuses and
+    responses by finding key, settled facts and the review line, or null)."""
     document = {
         "result": result,
         "summary": summary_data(result, inputs),
@@ -191,6 +198,7 @@ def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
         },
         "progress": inputs.progress,
         "actions": list(inputs.actions),
+        "consultant": inputs.voice,
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
 
@@ -602,7 +610,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         "Roadmap": roadmap,
         "Ignored answers": ignored,
         **{name: rows for name, rows in extra.items() if rows},
-        **_extra_blocks(inputs),
+        **_extra_blocks(inputs, result),
     }
 
 

@@ -27,6 +27,7 @@ def register_web(app: Flask) -> None:
         security,
         settings,
         two_factor,
+        voice,
     )
 
     # Before the blueprints: their rules use it.
@@ -47,6 +48,7 @@ def register_web(app: Flask) -> None:
         members,
         erasure,
         actions,
+        voice,
     ):
         app.register_blueprint(module.bp)
     app.context_processor(access.wording)
