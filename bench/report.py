@@ -155,6 +155,10 @@ def worst_inputs() -> tuple[dict[str, Any], ReportInputs]:
             raw = CONTEXT.get(question.id, random_answer(question, rng))
             if question.kind == "text":
                 raw = realistic_text(rng, min(question.max_length, 300))
+            if question.kind == "multi" and isinstance(raw, list) and len(raw) > 1:
+                # An exclusive option ("None of these") is never ticked with another.
+                alone = {o.value for o in question.all_options if o.exclusive}
+                raw = [v for v in raw if v not in alone] or raw[:1]
             value = coerce_answer(question, raw)
             if value is not None:
                 answers[question.id] = value
