@@ -195,8 +195,10 @@ def test_the_exports_carry_the_statuses_responses_and_the_summary(
     assert consultant["paragraphs"] == ["Edited summary; =1+1 stays text."]
     assert consultant["findings"][CRITICAL]["status_label"] == "Risk accepted"
     text = client.get(f"{setup.detail}/export.csv").data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    [row] = [r for r in rows if r and r[0] == "F1"]
+    everything = list(csv.reader(io.StringIO(text)))
+    start = everything.index(["Consultant"])  # the block of the consultant's voice
+    rows = everything[start + 1 :]
+    row = next(r for r in rows if r and r[0] == "F1")
     assert row[3] == "Risk accepted" and row[5] == "'=Dana CFO"
     assert row[6] == "Agreed;' -we will fix it"
     assert ["executive summary (edited)", "Edited summary;' =1+1 stays text."] in rows

@@ -29,8 +29,8 @@ from assessor.engine.answers import (
     coerce_answer,
     parse_answers_document,
 )
+from assessor.engine.core import score
 from assessor.engine.method import METHOD, METHOD_VERSION
-from assessor.engine.planned import score
 from assessor.engine.result import Finding, Respondent, Result
 from assessor.engine.visibility import visible_questions
 

@@ -23,6 +23,7 @@ from assessor.engine.question_kinds import MAX_LEVEL
 from assessor.engine.questionnaire_index import Index, QuestionInfo, index_for
 from assessor.engine.raci import raci
 from assessor.engine.result import Finding, Respondent, RespondentSummary, Result
+from assessor.engine.roadmap import plan
 from assessor.engine.root_causes import judged, merge
 from assessor.engine.score_records import RespondentDomainScore, RespondentScores, ScoreRange
 from assessor.engine.scoring import (
@@ -138,6 +139,7 @@ def score(
         regulations=run.facts.regulations,
         unresolved_facts=run.facts.unresolved,
         context=run.facts.consensus,
+        plan=plan(questionnaire, run.findings),
     )
 
 

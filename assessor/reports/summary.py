@@ -15,7 +15,7 @@ BANDS: tuple[tuple[int, str, str], ...] = (
         "responsibilities are clearly owned and most practices are managed and measured",
     ),
     (60, "Established", "the foundations are in place, with specific gaps to close"),
-    (40, "Developing", "important responsibilities are unowned, misplaced or run ad hoc"),
+    (40, "Developing", "important responsibilities are unowned, held by a role that does not fit, or run ad hoc"),
     (0, "Weak", "IT and security leadership lacks clear ownership and basic practices"),
 )
 MIN_GAPS, MAX_GAPS = 3, 5
