@@ -29,10 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessor.extensions import db
+from assessor.questionnaire.schema_base import RESPONDENT_ROLES
 
 MEMBER_ROLES = ("owner", "consultant", "viewer")
 ASSESSMENT_STATUSES = ("draft", "in_progress", "submitted", "closed")
-RESPONDENT_ROLES = ("CIO", "CISO", "CEO", "OTHER")
 REPORT_FORMATS = ("pdf", "html", "csv", "xlsx", "json")
 ORG_SIZES = ("1-49", "50-249", "250-999", "1000-4999", "5000+")
 #: A consulting firm assessing clients, or an organisation assessing itself.

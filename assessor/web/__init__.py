@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
+
 
 def register_web(app: Flask) -> None:
     from assessor.web import (
@@ -50,6 +52,12 @@ def register_web(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.context_processor(access.wording)
+    app.add_template_filter(respondent_role, "respondent_role")
     errors.register(app)
     security.register(app)
     requestlog.register(app)
+
+
+def respondent_role(code: str) -> str:
+    """A respondent's role in words ("CIO and CISO" for ``CIO_CISO``)."""
+    return RESPONDENT_ROLE_LABELS.get(code, code)
