@@ -87,6 +87,23 @@ def check_settled(index: Index, settled: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
+def check_overlay(index: Index, overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer overlay (any question) as canonical values.
+
+    :raise ValueError: an unknown question, or a value it cannot take.
+    """
+    checked: dict[str, Any] = {}
+    for qid, raw in overlay.items():
+        info = index.questions.get(qid)
+        if info is None:
+            raise ValueError(f"an overlay must answer a question of the questionnaire: {qid!r}")
+        value = info.normalise(raw)
+        if value is INVALID:
+            raise ValueError(f"{qid}: {raw!r} is not an answer to this question")
+        checked[qid] = value
+    return checked
+
+
 def facts_of(
     index: Index, views: Sequence[View], combined: Combined, settled: Mapping[str, Any]
 ) -> Facts:
