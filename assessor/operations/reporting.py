@@ -26,7 +26,14 @@ from sqlalchemy.exc import IntegrityError
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport, User, utcnow
-from assessor.operations import actions, benchmarks, kept_results, render_jobs, rounds
+from assessor.operations import (
+    actions,
+    benchmarks,
+    kept_results,
+    render_jobs,
+    rounds,
+    what_if,
+)
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -103,6 +110,7 @@ def scored_report(
         if with_actions
         else (),
         benchmark=benchmarks.for_report(assessment),
+        target_structures=what_if.for_report(assessment),
     )
     return scored.result, inputs
 

@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
         security,
         settings,
         two_factor,
+        what_if,
     )
 
     # Before the blueprints: their rules use it.
@@ -49,6 +50,7 @@ def register_web(app: Flask) -> None:
         members,
         erasure,
         actions,
+        what_if,
     ):
         app.register_blueprint(module.bp)
     app.context_processor(access.wording)
