@@ -63,6 +63,7 @@ def _stored(app: Flask) -> tuple[Any, ...]:
 def test_the_results_page_leads_to_the_sandbox(client: FlaskClient, setup: Stage) -> None:
     page = Page(client.get(f"{setup.detail}/results"))
     assert page.one("#what-if-link").etree_element.get("href") == _url(setup)
+    assert "Counted: Ray Delgado (CIO and CISO)" in page.text  # the role in words
     page = Page(client.get(_url(setup)))
     assert page.response.status_code == 200
     assert page.accessibility_problems() == []
