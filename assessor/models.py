@@ -29,10 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessor.extensions import db
+from assessor.questionnaire.schema_base import RESPONDENT_ROLES
 
 MEMBER_ROLES = ("owner", "consultant", "viewer")
 ASSESSMENT_STATUSES = ("draft", "in_progress", "submitted", "closed")
-RESPONDENT_ROLES = ("CIO", "CISO", "CEO", "OTHER")
 REPORT_FORMATS = ("pdf", "html", "csv", "xlsx", "json")
 ORG_SIZES = ("1-49", "50-249", "250-999", "1000-4999", "5000+")
 #: A consulting firm assessing clients, or an organisation assessing itself.
@@ -624,6 +624,31 @@ class RemediationAction(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     organization: Mapped[Organization] = relationship()
+
+
+class WhatIfScenario(db.Model):
+    """A what-if kept under a name: answers to structural questions and domain targets that
+    the engine takes as an overlay (``operations/what_if.py``), never as answers.  With
+    ``in_report`` it is printed in the PDF as the annex "Target structure"."""
+
+    __tablename__ = "what_if_scenario"
+    __table_args__ = (UniqueConstraint("assessment_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    #: Question id to the value the scenario gives it.
+    overlay: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Domain id to the target maturity the scenario sets (the others keep the assessment's).
+    targets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    in_report: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    assessment: Mapped[Assessment] = relationship()
 
 
 API_TOKEN_SCOPES = ("read", "read-write")

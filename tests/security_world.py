@@ -42,6 +42,7 @@ from assessor.models import (
     StoredReport,
     SummaryEdit,
     User,
+    WhatIfScenario,
     Workspace,
     utcnow,
 )
@@ -54,6 +55,7 @@ from assessor.operations import (
     organizations,
     registration,
     submission,
+    what_if,
 )
 from assessor.operations import actions as action_ops
 from assessor.operations import answers as answer_ops
@@ -108,6 +110,8 @@ class World:
     rounds_assessment_a: int = 0
     finding_key_a: str = ""
     action_a: int = 0
+    #: A kept what-if scenario of ``assessment_a``.
+    what_if_a: int = 0
     #: A read-write API token of A's owner, and its id.
     owner_api_token: str = ""
     owner_token_id: int = 0
@@ -194,6 +198,14 @@ def build_world(app: Flask) -> World:
         expired.token_expires_at = utcnow() - timedelta(days=1)
         db.session.commit()
         rounds, key, action = _scored_round_with_action(app, org_a, owner, questionnaire)
+        first_domain = assessments.scored_domains(questionnaire)[0][0]
+        kept = what_if.save(
+            assessment_a,
+            owner,
+            name=f"Target {ALPHA_MARK}",
+            sandbox=what_if.Sandbox({}, {first_domain: 4}),
+            in_report=False,
+        )
 
         outsider = accounts.sign_up(
             "owner@beta.example", PASSWORD, f"Bob Beta {BETA_MARK}", f"Beta {BETA_MARK}"
@@ -243,6 +255,7 @@ def build_world(app: Flask) -> World:
             rounds_assessment_a=rounds,
             finding_key_a=key,
             action_a=action,
+            what_if_a=kept.id,
             owner_api_token=owner_api_token,
             owner_token_id=token_row.id,
         )
@@ -317,6 +330,7 @@ def workspace_snapshot(workspace_id: int) -> str:
         _rows(SettledFact, SettledFact.assessment_id.in_(own_assessments)),
         _rows(SummaryEdit, SummaryEdit.assessment_id.in_(own_assessments)),
         _rows(ReportReview, ReportReview.assessment_id.in_(own_assessments)),
+        _rows(WhatIfScenario, WhatIfScenario.assessment_id.in_(own_assessments)),
     ]
     db.session.rollback()
     return hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -471,6 +471,26 @@ ROUTES: dict[str, Route] = {
         post=302,
         data=_confirmed,
     ),
+    # --- what-if: a sandbox anyone of the workspace may try, kept scenarios editors keep ---
+    "what_if.sandbox": Route(
+        "member",
+        _a("/assessments/{w.assessment_a}/what-if"),
+        get=200,
+        post=200,
+        data=lambda w, actor: {f"target_{w.domains[0]}": "2"},
+    ),
+    "what_if.scenario": Route(
+        "member", _a("/assessments/{w.assessment_a}/what-if/{w.what_if_a}"), get=200
+    ),
+    "what_if.save": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/what-if/save"),
+        post=302,
+        data=lambda w, actor: {"name": "Higher targets", f"target_{w.domains[0]}": "4"},
+    ),
+    "what_if.delete": Route(
+        "editor", _a("/assessments/{w.assessment_a}/what-if/{w.what_if_a}/delete"), post=302
+    ),
     # --- remediation actions ---------------------------------------------------------------
     "actions.track": Route(
         "editor",

@@ -167,8 +167,9 @@ def respondent(n: int, **fields: Any) -> list[dict[str, Any]]:
             "respondents[1].comments.nope: unknown question",
         ),
         (
-            document(respondents=respondent(0, role="CTO")),
-            "respondents[0].role: 'CTO' is not one of CIO, CISO, CEO, OTHER",
+            document(respondents=respondent(0, role="CXO")),
+            "respondents[0].role: 'CXO' is not one of CIO, CISO, CIO_CISO, CTO, CDO, CRO, DPO, "
+            "PRIVACY, COMPLIANCE, CEO, EXTERNAL, OTHER",
         ),
         (
             document(respondents=respondent(0, name="")),

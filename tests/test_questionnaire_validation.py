@@ -204,7 +204,8 @@ def test_the_inline_base_is_valid() -> None:
         (
             '{q: has_ciso, eq: "no"}',
             "{not: {respondent_role: CXO}}",
-            "rules[0].when.not.respondent_role: 'CXO' is not one of: CIO, CISO, CEO, OTHER",
+            "rules[0].when.not.respondent_role: 'CXO' is not one of: "
+            "CIO, CISO, CIO_CISO, CTO, CDO, CRO, DPO, PRIVACY, COMPLIANCE, CEO, EXTERNAL, OTHER",
         ),
         (
             '{q: has_ciso, eq: "no"}',

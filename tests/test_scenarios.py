@@ -135,7 +135,7 @@ def test_the_copied_model_ids() -> None:
 def test_respondents_match_the_profile(scenario: Scenario) -> None:
     profile = scenario.profile
     people = {p["name"]: p["role"] for p in scenario.answers["respondents"]}
-    assert people == {r.name: r.v1_role for r in profile.respondents}
+    assert people == {r.name: r.answers_as for r in profile.respondents}
     assert scenario.answers["organization"]["name"] == profile.name
     if not profile.roles.CISO:
         assert not any("CISO" in r.role.split("+") for r in profile.respondents)

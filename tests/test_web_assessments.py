@@ -144,7 +144,7 @@ def test_add_respondents(app: Flask, client: FlaskClient) -> None:
     )
     assert page.response.status_code == 422
     assert page.errors_beside("email") == ["Invalid email address."]
-    page = Page(client.post(f"{setup.detail}/respondents", data={"name": "Eve", "role": "CTO"}))
+    page = Page(client.post(f"{setup.detail}/respondents", data={"name": "Eve", "role": "CXO"}))
     assert page.errors_beside("role") == ["Not a valid choice."]
     with in_app(app):
         names = db.session.scalars(select(Respondent.name)).all()

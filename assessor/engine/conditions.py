@@ -13,7 +13,8 @@ Semantics, chosen so that missing information never raises a finding by accident
   ``in``/``not_in`` test overlap: ``{q: regulated_data, in: [health, payment_card]}``
   is true when either was ticked.
 * ``gt``/``gte``/``lt``/``lte`` are true only for numeric answers (number, maturity).
-* ``{respondent_role: CISO}`` is true only for one respondent's answers, of that role;
+* ``{respondent_role: CISO}`` is true only for one respondent's answers, of that role
+  (a dual CIO/CISO respondent, ``CIO_CISO``, is of both roles);
   for the combined answers of several respondents it is false.
 
 Operands are normalised against the question at compile time (YAML's ``yes`` read as
@@ -41,6 +42,7 @@ from assessor.questionnaire.schema import (
     Question,
     RoleIs,
 )
+from assessor.questionnaire.schema_base import RESPONDENT_ROLES, holds_role
 
 Answers = Mapping[str, Any]
 Test = Callable[[Answers, str | None], bool]
@@ -202,8 +204,10 @@ def _compile_compare(condition: Compare, question: Question | None) -> Compiled:
 
 
 def _compile_role(wanted: str) -> Compiled:
+    held = {role for role in RESPONDENT_ROLES if holds_role(role, wanted)}
+
     def test(answers: Answers, role: str | None) -> bool:
-        return role == wanted
+        return role in held
 
     def witness(answers: Answers, role: str | None) -> tuple[str, ...]:
         return ()

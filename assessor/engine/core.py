@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine.consistency import inconsistencies
-from assessor.engine.facts import Facts, check_settled, facts_of
+from assessor.engine.facts import Facts, check_overlay, check_settled, facts_of
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
 from assessor.engine.method import (
     METHOD,
@@ -32,6 +32,7 @@ from assessor.engine.scoring import (
     Sums,
     combine,
     completeness,
+    overlaid,
     score_domains,
     sum_scores,
 )
@@ -53,6 +54,7 @@ def score(
     organization: str | None = None,
     settled_facts: Mapping[str, Any] | None = None,
     not_applicable: Collection[str] = (),
+    overlay: Mapping[str, Any] | None = None,
 ) -> Result:
     """Score the respondents' answers against the questionnaire's model, by the method
     of ``docs/method.md`` (:data:`~assessor.engine.method.METHOD_VERSION`).
@@ -62,16 +64,26 @@ def score(
     context questions the respondents disagree on to the value a consultant settled
     (:mod:`assessor.engine.facts`); ``not_applicable`` holds the keys (or ids) of
     findings a consultant marked not applicable, with a reason: they put no cap on the
-    headline (they are still raised and listed).  Answers are expected to be coerced
+    headline (they are still raised and listed).  ``overlay`` maps any question to a value
+    that counts in place of the respondents' answers (a what-if: "the CISO reports to the
+    board"); settled facts are an overlay of context questions, and both go through the
+    same path (the overlay wins where both name a question): the overlaid values are the
+    combined answers the scores, findings and facts read, while each respondent's own
+    answers, scores and disagreements stay as given and completeness is not changed.  A
+    question no respondent was shown stays out, whatever the overlay says.  Answers are
+    expected to be coerced
     (:func:`assessor.engine.answers.coerce_answer`); anything else is left out and listed
     in ``ignored``.
 
     :raise ValueError: a target names an unknown domain or is not an integer 0-4; a
-        settled fact is not a context question or not a value it can take.
+        settled fact is not a context question or not a value it can take; an overlay
+        names an unknown question or a value it cannot take.
     """
     index = index_for(questionnaire)
     goals = _check_targets(targets or {}, index.domain_ids)
     settled = check_settled(index, settled_facts) if settled_facts else {}
+    if overlay:
+        settled = {**settled, **check_overlay(index, overlay)}
     org = organization or DEFAULT_ORGANIZATION
     waived = frozenset(not_applicable)
     run = _run(index, respondents, goals, org, settled)
@@ -172,7 +184,10 @@ def _run(
     settled: Mapping[str, Any],
 ) -> _Run:
     views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
-    combined = combine(index, views)
+    answered = combine(index, views)
+    # the overlay, less the questions nobody was shown (those stay out)
+    settled = {qid: value for qid, value in settled.items() if qid not in answered.hidden}
+    combined = overlaid(index, answered, settled)
     facts = facts_of(index, views, combined, settled)
     gaps = perception(index, views, combined)
     sums = sum_scores(index, combined.values, combined.hidden)
@@ -185,7 +200,7 @@ def _run(
     dependent = _dependent(index, combined, facts)
     stand_in = stand_ins(index, combined, facts)
     ordered = tuple(merge(index, judged(index, findings, facts, dependent, stand_in), facts))
-    complete = completeness(index, views, combined)
+    complete = completeness(index, views, answered)
     return _Run(views, combined, gaps, sums, complete, facts, ordered)
 
 

@@ -28,6 +28,7 @@ from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import UnresolvedFact
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
+from assessor.questionnaire.schema_base import holds_role
 
 #: Regulated data that raises exposure; sectors whose failures reach the public.
 EXPOSED_DATA = frozenset({"health", "payment_card"})
@@ -64,6 +65,9 @@ class Facts:
     #: A small organisation (fewer than 50 staff, as answered) with no exposure besides:
     #: its immaturity reads one step less severe.
     modest: bool
+    #: The CIO's work is done by the CTO: a CTO answered and nobody answered as the CIO
+    #: (the context question counts a CTO who leads IT as "a CIO"), or there is no CIO.
+    cto_for_cio: bool = False
 
 
 def check_settled(index: Index, settled: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,6 +80,23 @@ def check_settled(index: Index, settled: Mapping[str, Any]) -> dict[str, Any]:
         info = index.questions.get(qid)
         if info is None or not info.question.context:
             raise ValueError(f"a settled fact must answer a context question: {qid!r}")
+        value = info.normalise(raw)
+        if value is INVALID:
+            raise ValueError(f"{qid}: {raw!r} is not an answer to this question")
+        checked[qid] = value
+    return checked
+
+
+def check_overlay(index: Index, overlay: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer overlay (any question) as canonical values.
+
+    :raise ValueError: an unknown question, or a value it cannot take.
+    """
+    checked: dict[str, Any] = {}
+    for qid, raw in overlay.items():
+        info = index.questions.get(qid)
+        if info is None:
+            raise ValueError(f"an overlay must answer a question of the questionnaire: {qid!r}")
         value = info.normalise(raw)
         if value is INVALID:
             raise ValueError(f"{qid}: {raw!r} is not an answer to this question")
@@ -137,7 +158,15 @@ def facts_of(
         ),
         exposure=exposure_of(values),
         modest=exposure_of(values) == 0 and isinstance(values.get("employees"), int | float),
+        cto_for_cio=cto_for_cio(views),
     )
+
+
+def cto_for_cio(views: Sequence[View]) -> bool:
+    """Whether a CTO answered and nobody answered as the CIO (a dual CIO/CISO is the CIO):
+    the CIO's work is then the CTO's, and the findings name the CTO."""
+    roles = [view.role for view in views]
+    return any(holds_role(r, "CTO") for r in roles) and not any(holds_role(r, "CIO") for r in roles)
 
 
 @lru_cache(maxsize=32)

@@ -183,7 +183,7 @@ def _combined_evidence(index: Index, rule: RuleInfo, combined: Combined) -> list
     evidence: list[AnswerEvidence] = []
     for qid in rule.condition.witness(combined.values, None):
         info = index.questions[qid]
-        source = combined.source[qid]
+        source = combined.source.get(qid)
         for view in combined.answering(qid):
             if source is None or view is source:
                 evidence.append(view.answer_evidence(info))

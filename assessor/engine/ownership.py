@@ -8,7 +8,7 @@ one structural "name a security lead" finding covers it), **misplaced**, **share
 (SHARED where one owner is wanted) or **orphaned**.  Respondents who name different
 owners get one "agree who owns it" finding.  Every title and recommendation names the
 responsibility and the role who should own it, fitted to the organisation: without a
-CISO, the security lead; without a CIO, the CTO.
+CISO, the security lead; without a CIO (or where the CTO answered and no CIO), the CTO.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def owner_phrase(r: ModelResponsibility, facts: Facts) -> tuple[str, str]:
     """Who should own ``r`` here, as words and as the role code that acts."""
     if r.accountable == "CISO" and NO_CISO in facts.held:
         return "the named security lead", "EXEC"
-    if r.accountable == "CIO" and NO_CIO in facts.held:
+    if r.accountable == "CIO" and (NO_CIO in facts.held or facts.cto_for_cio):
         return wording.ROLE_PHRASES["CTO"], "CTO"
     return wording.ROLE_PHRASES[r.accountable], r.accountable
 
@@ -69,7 +69,7 @@ def owner_phrase(r: ModelResponsibility, facts: Facts) -> tuple[str, str]:
 def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
     """Who acts for a role the organisation does not have: for the CISO, the owner named
     for SEC-2 (one named person holds security) when it fits, else the executive who must
-    name one; for the CIO, the CTO."""
+    name one; for the CIO, the CTO where there is no CIO or a CTO answered for IT."""
     stand_in: dict[str, str] = {}
     model = index.organisation
     if NO_CISO in facts.held and SECURITY_LEAD in model.responsibilities:
@@ -82,8 +82,10 @@ def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
                     lead = code
                 break
         stand_in["CISO"] = lead
-    if NO_CIO in facts.held:
+    if NO_CIO in facts.held or facts.cto_for_cio:
         stand_in["CIO"] = "CTO"
+        if stand_in.get("CISO") == "CIO":  # the security lead named is the CTO, too
+            stand_in["CISO"] = "CTO"
     return stand_in
 
 

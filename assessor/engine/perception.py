@@ -32,6 +32,7 @@ from assessor.engine.result import (
 )
 from assessor.engine.scoring import Combined
 from assessor.engine.visibility import View
+from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
 
 #: Maturity levels this far apart are a high-severity perception gap.
 MATURITY_WIDE_GAP = 3
@@ -54,7 +55,10 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
     differing = [0] * (slots + 1)
     gaps: list[PerceptionGap] = []
     findings: list[Finding] = []
-    says = {view.position: f"{view.role} ({view.name}) says " for view in views}
+    says = {
+        view.position: f"{RESPONDENT_ROLE_LABELS.get(view.role, view.role)} ({view.name}) says "
+        for view in views
+    }
     for check in index.perception_checks:
         info = check.info
         qid = info.id

@@ -21,7 +21,8 @@ from assessor.engine.score_records import NO_SCORES, RespondentScores, ScoreCap,
 
 @dataclass(frozen=True, slots=True)
 class Respondent:
-    """One person's answers: ``role`` is CIO, CISO, CEO or OTHER; answers are coerced values."""
+    """One person's answers: ``role`` is one of ``RESPONDENT_ROLES`` (CIO, CISO, CIO_CISO,
+    CTO, ..., CEO, OTHER); answers are coerced values."""
 
     name: str
     role: str

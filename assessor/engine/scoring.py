@@ -56,8 +56,25 @@ class Combined:
         """The respondents who answered ``qid`` (``view.answers[qid]``), in order."""
         single = self.single
         if single is not None:
-            return [single] if qid in self.values else []
+            return [single] if qid in single.answers else []
         return self.by_question.get(qid, [])
+
+
+def overlaid(index: Index, combined: Combined, overlay: Mapping[str, Any]) -> Combined:
+    """``combined`` with the overlay's values as the answers that count (settled facts, a
+    what-if): each respondent's own answers stay as they gave them (their scores, the
+    evidence, the disagreements), and a question no respondent was shown stays out."""
+    if not overlay:
+        return combined
+    given = {qid: value for qid, value in overlay.items() if qid not in combined.hidden}
+    if not given:
+        return combined
+    values = {
+        info.id: given[info.id] if info.id in given else combined.values[info.id]
+        for info in index.ordered
+        if info.id in given or info.id in combined.values
+    }
+    return Combined(values, combined.single, combined.by_question, combined.source, combined.hidden)
 
 
 def combine(index: Index, views: Sequence[View]) -> Combined:

@@ -17,6 +17,7 @@ from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.row_locks import lock_assessment, lock_respondent
 from assessor.operations.tokens import new_token
 from assessor.questionnaire import Questionnaire
+from assessor.questionnaire.schema_base import RESPONDENT_ROLES
 
 
 def scored_domains(questionnaire: Questionnaire) -> list[tuple[str, str]]:
@@ -99,8 +100,8 @@ def add_respondent(
     :raise InvalidInput: an unknown role, or the assessment already has
         ``MAX_RESPONDENTS`` respondents (``field`` is ``name``).
     """
-    if role not in ("CIO", "CISO", "CEO", "OTHER"):
-        raise InvalidInput("Choose CIO, CISO, CEO or Other.", field="role")
+    if role not in RESPONDENT_ROLES:
+        raise InvalidInput("Choose one of the roles listed.", field="role")
     begin_write()  # SQLite: take the write lock before reading what is changed
     limit = int(current_app.config["MAX_RESPONDENTS"])
     if _respondent_count(assessment.id) >= limit:

@@ -26,7 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport, User, utcnow
-from assessor.operations import actions, benchmarks, kept_results, render_jobs, rounds, voice
+from assessor.operations import (
+    actions,
+    benchmarks,
+    kept_results,
+    render_jobs,
+    rounds,
+    voice,
+    what_if,
+)
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -116,6 +124,7 @@ def scored_report(
         voice=edits
         if any(edits[k] for k in ("paragraphs", "findings", "settled", "review"))
         else None,
+        target_structures=what_if.for_report(assessment),
     )
     return scored.result, inputs
 

@@ -11,9 +11,63 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-#: Role labels a respondent may carry.
-RESPONDENT_ROLES: tuple[str, ...] = ("CIO", "CISO", "CEO", "OTHER")
-RespondentRole = Literal["CIO", "CISO", "CEO", "OTHER"]
+#: Roles a respondent may carry: the responsibility model's roles (edition 2), ``CEO``
+#: for the CEO, the board or another executive, ``CIO_CISO`` for one person who is both
+#: CIO and CISO, and ``OTHER``.
+RESPONDENT_ROLES: tuple[str, ...] = (
+    "CIO",
+    "CISO",
+    "CIO_CISO",
+    "CTO",
+    "CDO",
+    "CRO",
+    "DPO",
+    "PRIVACY",
+    "COMPLIANCE",
+    "CEO",
+    "EXTERNAL",
+    "OTHER",
+)
+RespondentRole = Literal[
+    "CIO",
+    "CISO",
+    "CIO_CISO",
+    "CTO",
+    "CDO",
+    "CRO",
+    "DPO",
+    "PRIVACY",
+    "COMPLIANCE",
+    "CEO",
+    "EXTERNAL",
+    "OTHER",
+]
+#: How a respondent's role reads (a short label: "CIO and CISO (Ray Delgado) says").
+RESPONDENT_ROLE_LABELS: dict[str, str] = {
+    "CIO": "CIO",
+    "CISO": "CISO",
+    "CIO_CISO": "CIO and CISO",
+    "CTO": "CTO",
+    "CDO": "CDO",
+    "CRO": "CRO",
+    "DPO": "DPO",
+    "PRIVACY": "Privacy officer",
+    "COMPLIANCE": "Compliance or legal",
+    "CEO": "CEO",
+    "EXTERNAL": "External provider",
+    "OTHER": "Other",
+}
+#: A respondent role that is several of the model's roles held by one person.
+ROLES_HELD: dict[str, frozenset[str]] = {"CIO_CISO": frozenset({"CIO", "CISO", "CIO_CISO"})}
+
+
+def holds_role(respondent_role: str | None, wanted: str) -> bool:
+    """Whether a respondent of ``respondent_role`` speaks as ``wanted``: their own role, or
+    one of the roles they hold together (a dual CIO/CISO is the CIO and the CISO)."""
+    if respondent_role is None:
+        return False
+    return respondent_role == wanted or wanted in ROLES_HELD.get(respondent_role, ())
+
 
 Scalar = str | int | float | bool
 

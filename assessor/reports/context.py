@@ -82,6 +82,9 @@ class ReportInputs:
     #: summary as edited, each finding's status and response by key, the settled facts and
     #: the review line; None for a report without one.
     voice: Mapping[str, Any] | None = None
+    #: The kept what-if scenarios marked for the report (``operations/what_if.py``), each
+    #: compared with today's result: the annex "Target structure".
+    target_structures: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -124,6 +127,8 @@ class ReportInputs:
             plain["appendix"] = False
         if self.voice is not None:
             plain["voice"] = dict(self.voice)
+        if self.target_structures:  # likewise
+            plain["target_structures"] = [dict(t) for t in self.target_structures]
         return plain
 
     def still_answering(self, index: int) -> bool:
@@ -200,6 +205,7 @@ def build_context(
         "method": result["method"]["description"],
         "progress": progress.annex(inputs.progress),
         "benchmark": _benchmark(inputs.benchmark),
+        "target_structures": list(inputs.target_structures),
     }
 
 
@@ -280,7 +286,7 @@ def _raci(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> list[d
         named = [
             {
                 "respondent": n["respondent"],
-                "role": n["role"],
+                "role": ROLE_LABELS.get(n["role"], n["role"]),
                 "owner": n["owner"],
                 "owner_label": owner_short(n["owner"]),
                 "matches": n["owner"] == row["accountable"],
@@ -348,7 +354,7 @@ def _findings(
             entry["answers"].append(
                 {
                     "respondent": answer["respondent"],
-                    "role": answer["role"],
+                    "role": ROLE_LABELS.get(answer["role"], answer["role"]),
                     "label": answer["label"],
                 }
             )
@@ -396,7 +402,11 @@ def _perception(
             "domain": g.get("domain"),
             "domain_title": domain_titles.get(g.get("domain") or "", ""),
             "answers": [
-                {"respondent": a["respondent"], "role": a["role"], "label": a["label"]}
+                {
+                    "respondent": a["respondent"],
+                    "role": ROLE_LABELS.get(a["role"], a["role"]),
+                    "label": a["label"],
+                }
                 for a in g["answers"]
             ],
         }
@@ -430,7 +440,11 @@ def _perception(
                 "text": fact["text"],
                 "regulations": [regulation_titles.get(r, r) for r in fact.get("regulations", [])],
                 "answers": [
-                    {"respondent": a["respondent"], "role": a["role"], "label": a["label"]}
+                    {
+                        "respondent": a["respondent"],
+                        "role": ROLE_LABELS.get(a["role"], a["role"]),
+                        "label": a["label"],
+                    }
                     for a in fact["answers"]
                 ],
             }
@@ -510,7 +524,7 @@ def _appendix(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, Any]
                 answers.append(
                     {
                         "respondent": respondent["name"],
-                        "role": respondent["role"],
+                        "role": ROLE_LABELS.get(respondent["role"], respondent["role"]),
                         "label": label,
                         "answered": shown and value is not None,
                         "comment": "" if answer is None else answer["comment"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
+
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
 
@@ -14,7 +16,8 @@ OWNER_SHORT = {
     "NONE": "Nobody",
 }
 
-ROLE_LABELS = {"CIO": "CIO", "CISO": "CISO", "CEO": "CEO", "OTHER": "Other"}
+#: A respondent's role in a few words.
+ROLE_LABELS = RESPONDENT_ROLE_LABELS
 
 STATUS_LABELS = {
     "aligned": "Aligned with the model",

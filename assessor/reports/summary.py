@@ -15,7 +15,11 @@ BANDS: tuple[tuple[int, str, str], ...] = (
         "responsibilities are clearly owned and most practices are managed and measured",
     ),
     (60, "Established", "the foundations are in place, with specific gaps to close"),
-    (40, "Developing", "important responsibilities are unowned, held by a role that does not fit, or run ad hoc"),
+    (
+        40,
+        "Developing",
+        "important responsibilities are unowned, held by a role that does not fit, or run ad hoc",
+    ),
     (0, "Weak", "IT and security leadership lacks clear ownership and basic practices"),
 )
 MIN_GAPS, MAX_GAPS = 3, 5
@@ -40,11 +44,24 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Respondent roles one person holds, as the summary names them.
+_NAMED_ROLES = {
+    "CIO": "the CIO",
+    "CISO": "the CISO",
+    "CEO": "the CEO",
+    "CIO_CISO": "the CIO and CISO",
+    "CTO": "the CTO",
+    "CDO": "the Chief Data Officer",
+    "CRO": "the CRO",
+    "DPO": "the Data Protection Officer",
+}
+
+
 def _people(respondents: Sequence[Mapping[str, Any]]) -> str:
     """How the respondents are named together: 'the CIO and the CISO', 'the respondents'."""
     roles = [r["role"] for r in respondents]
-    if len(set(roles)) == len(roles) and all(role in ("CIO", "CISO", "CEO") for role in roles):
-        return _join([f"the {role}" for role in roles])
+    if len(set(roles)) == len(roles) and all(role in _NAMED_ROLES for role in roles):
+        return _join([_NAMED_ROLES[role] for role in roles])
     return "the respondents"
 
 

@@ -20,6 +20,7 @@ def register_web(app: Flask) -> None:
         ids,
         mailings,
         members,
+        plain_words,
         portfolio,
         requestlog,
         respondents,
@@ -28,6 +29,7 @@ def register_web(app: Flask) -> None:
         settings,
         two_factor,
         voice,
+        what_if,
     )
 
     # Before the blueprints: their rules use it.
@@ -49,9 +51,11 @@ def register_web(app: Flask) -> None:
         erasure,
         actions,
         voice,
+        what_if,
     ):
         app.register_blueprint(module.bp)
     app.context_processor(access.wording)
+    app.add_template_filter(plain_words.role, "respondent_role")
     errors.register(app)
     security.register(app)
     requestlog.register(app)

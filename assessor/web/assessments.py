@@ -17,6 +17,7 @@ from assessor.operations import progress as progress_ops
 from assessor.operations.catalog import catalog, questionnaire_for
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.questionnaire import Questionnaire
+from assessor.questionnaire.schema_base import holds_role
 from assessor.web import access
 from assessor.web.forms import (
     ActionForm,
@@ -115,9 +116,13 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
 
 def peer_role(assessment: Assessment) -> str:
     """Whom an organisation assessing itself asks next: the CISO, unless the CISO is
-    already asked and the CIO is not."""
+    already asked and the CIO is not; the CEO when one person answers as both."""
     roles = {r.role for r in assessment.respondents}
-    return "CIO" if "CISO" in roles and "CIO" not in roles else "CISO"
+    ciso = any(holds_role(role, "CISO") for role in roles)
+    cio = any(holds_role(role, "CIO") for role in roles)
+    if ciso and cio and "CIO_CISO" in roles:
+        return "CEO"
+    return "CIO" if ciso and not cio else "CISO"
 
 
 @bp.post("/<id:assessment_id>/targets")

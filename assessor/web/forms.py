@@ -30,7 +30,21 @@ from assessor.engine.benchmark import SIZE_BAND_LABELS
 from assessor.models import ORG_SIZES
 from assessor.operations.passwords import MAX_PASSWORD, MIN_PASSWORD
 
-ROLE_CHOICES = [("CIO", "CIO"), ("CISO", "CISO"), ("CEO", "CEO"), ("OTHER", "Other")]
+#: Respondent roles: the model's roles, the CEO or board, one person both CIO and CISO.
+ROLE_CHOICES = [
+    ("CIO", "CIO"),
+    ("CISO", "CISO"),
+    ("CIO_CISO", "CIO and CISO (one person holds both roles)"),
+    ("CTO", "CTO or head of engineering"),
+    ("CDO", "Chief Data Officer"),
+    ("CRO", "CRO or head of risk"),
+    ("DPO", "Data Protection Officer"),
+    ("PRIVACY", "Privacy officer"),
+    ("COMPLIANCE", "Compliance or legal"),
+    ("CEO", "CEO, board or another executive"),
+    ("EXTERNAL", "External provider (vCISO, MSSP)"),
+    ("OTHER", "Other"),
+]
 SIZE_CHOICES = [("", "—")] + [(s, f"{s} employees") for s in ORG_SIZES]
 #: The same values as the questionnaire's ``sector`` question, which they pre-fill.
 SECTOR_CHOICES = [

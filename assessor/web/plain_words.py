@@ -4,6 +4,7 @@ SHARED, NONE or "orphaned".  Codes a map does not know read as themselves."""
 from __future__ import annotations
 
 from assessor.questionnaire import OWNER_LABELS
+from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
 from assessor.reports.labels import SEVERITY_LABELS
 
 #: Who owns (or should own) a responsibility, in a few words.
@@ -22,7 +23,6 @@ OWNERS = {
     "EXTERNAL": "external provider",
 }
 #: Who answered (a respondent's role).
-ROLES = {"CIO": "CIO", "CISO": "CISO", "CEO": "CEO", "OTHER": "other role"}
 #: The matrix's status of a responsibility: how the answers compare with the model.
 STATUSES = {
     "aligned": "as the model expects",
@@ -63,7 +63,8 @@ def owner(code: str) -> str:
 
 
 def role(code: str) -> str:
-    return ROLES.get(code, code)
+    """A respondent's role in words ("CIO and CISO" for one person in both roles)."""
+    return RESPONDENT_ROLE_LABELS.get(code, code)
 
 
 def status(code: str) -> str:

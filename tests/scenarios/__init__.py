@@ -28,6 +28,7 @@ from pydantic import (
 
 from assessor.engine import AnswersDocument, parse_answers_document
 from assessor.questionnaire import load_paths
+from assessor.questionnaire.schema_base import RespondentRole
 from assessor.reports.summary import BANDS
 from tests.scenarios.model_ids import (
     FINDING_KINDS,
@@ -58,8 +59,11 @@ class ProfileRespondent(_Strict):
     title: str = Field(min_length=1)
     #: The role in the model's terms ("CIO+CISO" for one person in both roles).
     role: str
-    #: The respondent role the person answers v1 as.
+    #: The respondent role the person answers v1 as (its four roles).
     v1_role: Literal["CIO", "CISO", "CEO", "OTHER"]
+    #: The respondent role the person answers as today: the model's roles (a CTO is
+    #: ``CTO``, one person in both roles ``CIO_CISO``, an executive ``CEO``).
+    answers_as: RespondentRole
 
     @field_validator("role")
     @classmethod
