@@ -31,6 +31,7 @@ from assessor.operations import audit
 from assessor.operations.catalog import questionnaire_for
 from assessor.operations.errors import InvalidInput
 from assessor.operations.finding_keys import finding_key
+from assessor.operations.overlay import overlay_of
 from assessor.operations.scoring import counted_respondents, engine_respondent
 from assessor.questionnaire import Questionnaire
 from assessor.reports.labels import SEVERITY_LABELS, SEVERITY_RANK
@@ -109,10 +110,12 @@ def _questionnaire(assessment: Assessment) -> Questionnaire:
 def _score(
     assessment: Assessment, questionnaire: Questionnaire, sandbox: Sandbox | None = None
 ) -> Result:
-    """The assessment scored live from its counted respondents' answers, with the sandbox's
+    """The assessment scored live from its counted respondents' answers, with the facts
+    the consultant settled and the findings marked not applicable, then the sandbox's
     overlay and targets (the assessment's targets where it sets none)."""
+    stored = overlay_of(assessment.id)
     targets = dict(assessment.targets or {})
-    overlay: dict[str, Any] = {}
+    overlay: dict[str, Any] = dict(stored.settled)
     if sandbox is not None:
         targets.update(sandbox.targets)
         overlay.update(sandbox.overlay)
@@ -122,6 +125,7 @@ def _score(
         targets=targets or None,
         organization=assessment.organization.name,
         overlay=overlay or None,
+        not_applicable=stored.not_applicable,
     )
 
 
