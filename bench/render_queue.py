@@ -8,6 +8,8 @@ Prints ``name: value`` lines and ``ratio ...: R ... target ...: met / NOT met`` 
   just before it (target 1.2 or less; median of ``--repeat``, with the spread, the best of
   each side, and when the job started and the submission returned): embedded (the web
   process's background thread and a child process) and with one ``assessor worker`` on RQ;
+* the processor time of a render job's work in a work horse forked fresh from a process
+  warmed up as ``assessor worker`` is, against a warm process (steady whatever the load);
 * "Download" to bytes after that, through the app (a signed-in GET of ``report.pdf``),
   as a share of one render (target 0.05 or less);
 * ``assessor report-all`` over N assessments (default 40) with one worker and with two,
@@ -21,7 +23,7 @@ Uses its own Redis database (``--redis``, default 12: RQ has no key prefix; only
 database is flushed) and a temporary SQLite file unless ``--database-url`` is given (its
 tables are dropped and made again).
 
-    python bench/render_queue.py [--assessments 40] [--repeat 3] [--parts embedded,rq,report-all]
+    python bench/render_queue.py [--assessments 40] [--repeat 3] [--parts cpu,embedded,rq,report-all]
                                  [--redis redis://127.0.0.1:6379/12] [--database-url URL]
 """
 
@@ -257,6 +259,63 @@ def submissions(app: Any, label: str, baseline_id: int, repeat: int) -> int:
     return rows[0].assessment_id
 
 
+def _cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def job_cpu(app: Any, assessment_id: int, repeat: int) -> None:
+    """Processor time (not wall time: steady under other jobs' load) of a render job's work
+    (score, context, HTML, PDF) in a process forked fresh from one warmed up as ``assessor
+    worker`` is, against the same work in a warm process: what a fresh process per job costs."""
+    from assessor.extensions import db
+    from assessor.models import Assessment
+    from assessor.operations import reporting, worker_warmup
+    from assessor.reports.context import build_context
+    from assessor.reports.render import render_html, render_pdf
+
+    def work() -> None:
+        result, inputs = reporting.scored_report(db.session.get(Assessment, assessment_id), "a4")
+        render_pdf(render_html(build_context(result, inputs)), inputs.assets())
+        db.session.rollback()
+
+    fresh, warm = [], []
+    with app.app_context():
+        import assessor.reports.warm  # noqa: F401  (as assessor worker does)
+
+        worker_warmup.warm_up()
+        db.session.remove()
+        db.engine.dispose()
+        for _ in range(repeat):
+            before = _children_cpu()
+            pid = os.fork()
+            if pid == 0:
+                db.engine.dispose(close=False)
+                work()
+                os._exit(0)
+            os.waitpid(pid, 0)
+            fresh.append(_children_cpu() - before)
+            before = _cpu()
+            work()
+            warm.append(_cpu() - before)
+        db.session.remove()
+    ratios = [f / w for f, w in zip(fresh, warm, strict=True)]
+    print(
+        f"render job's processor time, fresh work horse / warm process: "
+        f"{statistics.median(ratios):.2f} (median of {repeat}; {min(ratios):.2f}-"
+        f"{max(ratios):.2f}; {statistics.median(fresh):.2f} s / {statistics.median(warm):.2f} s)"
+    )
+
+
 def _render_times(html: str, count: int, out: Any) -> None:
     from assessor.reports.render import render_pdf
 
@@ -305,7 +364,9 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument(
-        "--parts", default="embedded,rq,report-all", help="which of embedded,rq,report-all"
+        "--parts",
+        default="cpu,embedded,rq,report-all",
+        help="which of cpu,embedded,rq,report-all",
     )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -333,6 +394,9 @@ def main() -> None:
             first = seed(app, "render@example.com")
         render = one_render(app, first)
         print(f"one_render_s: {render:.3f} (best of 3, warm, in process)")
+
+        if "cpu" in parts:
+            job_cpu(app, first, args.repeat)
 
         if "embedded" in parts:
             done = submissions(app, "embedded", first, args.repeat)
