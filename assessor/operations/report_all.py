@@ -76,9 +76,11 @@ def _gathered(waiting: dict[int, tuple[str, Any]], paper: str) -> list[reporting
                     reporting.BulkOutcome(assessment_id, reporting.pdf_file(data, key, inputs))
                 )
                 continue
-        job = latest.get((assessment_id, key))
-        if job is not None and job.state == "failed":
-            refused = RenderRefused(job.reason or "error", job.detail or render_queue.ERROR_MESSAGE)
+        last = latest.get((assessment_id, key))
+        if last is not None and last.state == "failed":
+            refused = RenderRefused(
+                last.reason or "error", last.detail or render_queue.ERROR_MESSAGE
+            )
             outcomes.append(reporting.BulkOutcome(assessment_id, None, refused))
     return outcomes
 
