@@ -46,9 +46,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from report import seed  # noqa: E402  (bench/report.py: the demo assessment, stored)
 
-from assessor import create_app  # noqa: E402
+def seed(app: Any, email: str) -> int:
+    """bench/report.py's demo assessment, stored.  The app and the benches are imported in
+    functions, not at the top: every render's child process (multiprocessing's forkserver)
+    imports this main module again, as it would gunicorn's, and an app imported here cost
+    each embedded render 0.4-0.5 s that a web process does not pay."""
+    from report import seed as seed_demo
+
+    return int(seed_demo(app, email))
+
 
 ASSESSOR = str(Path(sys.executable).parent / "assessor")
 PASSWORD = "bench password 123"
@@ -372,6 +379,8 @@ def main() -> None:
     parts = set(args.parts.split(","))
 
     from redis import Redis
+
+    from assessor import create_app
 
     Redis.from_url(args.redis).flushdb()
     print(f"load average before: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
