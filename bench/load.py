@@ -25,6 +25,18 @@ SQLite's ``PRAGMA integrity_check`` must say ok.
     .venv/bin/python bench/load.py [--databases sqlite,postgresql] [--respondents 20]
                                    [--page-rate 100]
 
+With ``--queue-run`` instead (PostgreSQL and Redis): gunicorn (``--workers`` processes)
+and two ``assessor worker``s at once; ``--respondents`` clients autosave and load pages back
+to back, round after round, while ``assessor report-all`` has the workers render
+``--renders`` reports.  Each web process times its own requests (bench/gunicorn_clock.py:
+wall, CPU, PostgreSQL's share timed in the client with SQLAlchemy's cursor events), and the
+run prints the per-process figures beside docs/scaling.md's model: autosaves and page views
+per second per web process, CPU and PostgreSQL time per request, renders per minute per
+worker (against one warm render in this process, the baseline of the same run).
+
+    .venv/bin/python bench/load.py --queue-run [--workers 2] [--respondents 8] [--renders 30]
+                                   [--queue-redis redis://127.0.0.1:6379/12]
+
 Exits 1 when a target is missed.  Bounded throughout: fixed request counts, timeouts on
 every wait, and a watchdog that stops everything after ``--deadline`` seconds.
 """
@@ -347,11 +359,18 @@ class Server:
     """gunicorn in its own process group, so that SIGKILL reaches the master and workers."""
 
     def __init__(
-        self, app: str, env: dict[str, str], args: argparse.Namespace, log: Path, chdir: Path
+        self,
+        app: str,
+        env: dict[str, str],
+        args: argparse.Namespace,
+        log: Path,
+        chdir: Path,
+        extra: tuple[str, ...] = (),
     ) -> None:
         self.port = free_port()
         command = [
             str(BIN / "gunicorn"),
+            *extra,
             "--bind",
             f"{HOST}:{self.port}",
             "--workers",
@@ -417,10 +436,10 @@ class Server:
 
 @contextmanager
 def serving(
-    app: str, env: dict[str, str], args: argparse.Namespace, work: Path
+    app: str, env: dict[str, str], args: argparse.Namespace, work: Path, extra: tuple[str, ...] = ()
 ) -> Iterator[Server]:
     chdir = ROOT / "bench" if app.startswith("bare_app") else ROOT
-    server = Server(app, env, args, work / "gunicorn.log", chdir)
+    server = Server(app, env, args, work / "gunicorn.log", chdir, extra)
     try:
         yield server
     finally:
@@ -867,6 +886,233 @@ def bench_database(name: str, args: argparse.Namespace, work: Path, prefix: str)
     return missed
 
 
+# --- the queue run: web processes and render workers at once ----------------------------------
+
+#: docs/scaling.md's per-process figures (the model takes the first of each range):
+#: web CPU and PostgreSQL time (client-timed) per request, ms; renders a minute a worker.
+MODEL_MS = {"autosave": (15.0, 10.0), "page": (15.0, 2.0)}
+MODEL_MEASURED = {"autosave": "40-73/s, PostgreSQL 34-46 %", "page": "63-106/s, PostgreSQL 7-11 %"}
+MODEL_RENDERS_PER_MINUTE = 10.0
+
+
+def seed_renders(url: str, count: int) -> float:
+    """``count`` submitted assessments of the demo answers (their PDFs not rendered yet),
+    and one warm render of one, in this process (seconds): the baseline of the same run."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from render_queue import one_render, submit_all
+    from report import seed as seed_demo
+
+    from assessor import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PRERENDER": False})
+    from assessor.extensions import db
+
+    with app.app_context():
+        ids = [seed_demo(app, f"render{n}@example.com") for n in range(count)]
+    for assessment_id in ids:
+        submit_all(app, assessment_id)
+    seconds = one_render(app, ids[0])
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return seconds
+
+
+def _rq_workers(env: dict[str, str], count: int, redis_url: str) -> list[subprocess.Popen[Any]]:
+    from redis import Redis
+    from rq import Worker
+
+    workers = [
+        subprocess.Popen(
+            [str(BIN / "assessor"), "worker"],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    connection = Redis.from_url(redis_url)
+    deadline = time.monotonic() + 120
+    while Worker.count(connection=connection) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the RQ workers did not start")
+        time.sleep(0.2)
+    return workers
+
+
+def _renders_done(url: str, since: float) -> tuple[dict[str, int], float]:
+    """Render jobs done since an instant (epoch seconds), by process; and the seconds from
+    the first one's start to the last one's end."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT worker, count(*), min(started_at), max(finished_at) FROM render_job "
+                "WHERE state = 'done' AND started_at >= :since GROUP BY worker"
+            ),
+            {"since": datetime.fromtimestamp(since, UTC)},
+        ).all()
+    engine.dispose()
+    if not rows:
+        return {}, 0.0
+    span = max(r[3] for r in rows) - min(r[2] for r in rows)
+    return {str(r[0]): int(r[1]) for r in rows}, span.total_seconds()
+
+
+def _clocks(folder: Path) -> dict[str, list[float]]:
+    totals: dict[str, list[float]] = {}
+    for path in folder.glob("*.json"):
+        for kind, values in json.loads(path.read_text()).items():
+            into = totals.setdefault(kind, [0.0] * len(values))
+            for n, value in enumerate(values):
+                into[n] += value
+    return totals
+
+
+def queue_run(args: argparse.Namespace, work: Path, prefix: str) -> list[str]:
+    """gunicorn (``--workers`` processes) and two RQ workers on PostgreSQL and Redis at once:
+    ``--respondents`` clients autosave, then load pages, back to back, while ``assessor
+    report-all`` has the workers render ``--renders`` reports; each web process times its
+    requests (bench/gunicorn_clock.py).  Prints the per-process figures beside the model's
+    (docs/scaling.md); returns what went wrong (not the figures: there is no target)."""
+    from redis import Redis
+
+    missed: list[str] = []
+    backend = make_backend("postgresql", work)
+    clocks = work / "clocks"
+    clocks.mkdir()
+    redis = Redis.from_url(args.queue_redis)
+    redis.flushdb()
+    workers: list[subprocess.Popen[Any]] = []
+    try:
+        started = time.monotonic()
+        seeded = seed(backend.url, args.respondents)
+        render = seed_renders(backend.url, args.renders)
+        env = {
+            "ASSESSOR_DATABASE_URL": backend.url,
+            "ASSESSOR_SECRET_KEY": uuid.uuid4().hex,
+            "ASSESSOR_QUEUE_URL": args.queue_redis,
+            "ASSESSOR_RATELIMIT_LINK": "100000 per minute",
+            "ASSESSOR_RATELIMIT_LINK_USE": "100000 per minute",
+            "ASSESSOR_RATELIMIT_STORAGE_URI": args.ratelimit_storage,
+            "ASSESSOR_RATELIMIT_KEY_PREFIX": prefix,
+            "ASSESSOR_REQUEST_LOG": "0",
+            "BENCH_CLOCK_DIR": str(clocks),
+        }
+        print(
+            f"\n== queue run on PostgreSQL: gunicorn {args.workers} workers x {args.threads} "
+            f"thread, 2 RQ workers, {args.respondents} clients, report-all over {args.renders}; "
+            f"set-up {time.monotonic() - started:.1f} s; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (shared with other jobs)"
+        )
+        workers = _rq_workers(env, 2, args.queue_redis)
+        config = ("-c", str(ROOT / "bench" / "gunicorn_clock.py"))
+        with serving("wsgi:app", env, args, work, config) as app:
+            report_all = subprocess.Popen(
+                [str(BIN / "assessor"), "report-all", "-o", str(work / "reports")],
+                env={**os.environ, **env},
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            window = time.time()
+            tokens = seeded.tokens
+            saves: list[Phase] = []
+            pages: list[Phase] = []
+            versions: dict[int, dict[str, int]] = {}
+            while not saves or report_all.poll() is None:  # web load while the workers render
+                done = sum(p.requests for p in saves) // max(1, len(tokens))
+                saves.append(
+                    run_phase(
+                        [
+                            Task(
+                                "autosave",
+                                app.port,
+                                args.saves,
+                                token,
+                                respondent,
+                                seeded.questions,
+                                seeded.sections,
+                                offset=done,
+                                versions=versions.get(respondent, {}),
+                            )
+                            for respondent, token in tokens
+                        ]
+                    )
+                )
+                versions = saves[-1].versions
+                warm = args.warmup if not pages else 0
+                pages.append(
+                    run_phase(_tasks("page", app.port, args.page_gets, tokens, seeded, warmup=warm))
+                )
+            window_end = time.time()
+            autosave, page = merge(saves), merge(pages)
+            _, err = report_all.communicate(timeout=900)
+            if report_all.returncode != 0:
+                missed.append(f"queue run: report-all failed: {err.strip()[-300:]}")
+        check = verify(backend.url, autosave.acks)
+        done, span = _renders_done(backend.url, window)
+        minutes = span / 60
+        totals = _clocks(clocks)
+        print("  " + autosave.line("autosave (by personal link), closed loop"))
+        print("  " + page.line("questionnaire page GET, closed loop"))
+        for kind, phase in (("autosave", autosave), ("page", page)):
+            count, wall, cpu, database, statements = totals.get(kind, [0, 0, 0, 0, 0])
+            if not count:
+                missed.append(f"queue run: no {kind} timed by the web processes")
+                continue
+            model_cpu, model_db = MODEL_MS[kind]
+            print(
+                f"{kind} per web process: {phase.throughput / args.workers:.1f}/s under this "
+                f"load ({args.workers} processes sharing the cores); in the process "
+                f"{1000 * wall / count:.1f} ms wall, {1000 * cpu / count:.1f} ms CPU, "
+                f"PostgreSQL {1000 * database / count:.1f} ms = "
+                f"{100 * database / wall:.0f} % ({statements / count:.1f} statements); "
+                f"a process on a core of its own: {count / cpu:.0f}/s by CPU"
+            )
+            print(
+                f"ratio {kind} measured / model: CPU {1000 * cpu / count / model_cpu:.2f}, "
+                f"PostgreSQL time {1000 * database / count / model_db:.2f} "
+                f"(model {model_cpu:g} ms CPU, {model_db:g} ms PostgreSQL; "
+                f"bench/per_process.py measured {MODEL_MEASURED[kind]})"
+            )
+        per_worker = sorted(done.values())
+        rate = sum(per_worker) / max(1, len(per_worker)) / minutes if minutes else 0.0
+        print(
+            f"renders per minute per worker during the web load: {rate:.1f} "
+            f"(by worker: {', '.join(f'{n / minutes:.1f}' for n in per_worker) or 'none'}; "
+            f"{span:.0f} s from the first render's start to the last one's end, under "
+            f"{len(saves)} rounds of autosaves and pages in {window_end - window:.0f} s); "
+            f"one render in process, this run: {render:.2f} s "
+            f"= {60 / render:.1f}/min"
+        )
+        print(
+            f"ratio renders per minute per worker / one in-process render's rate: "
+            f"{rate * render / 60:.2f}; / the model's {MODEL_RENDERS_PER_MINUTE:g}: "
+            f"{rate / MODEL_RENDERS_PER_MINUTE:.2f}"
+        )
+        print(f"lost answers: {check.lost}; 5xx: {autosave.server_errors + page.server_errors}")
+        print(f"  load average after: {os.getloadavg()[0]:.1f}")
+        if check.lost or autosave.server_errors or page.server_errors:
+            missed.append("queue run: lost answers or server errors")
+        if autosave.errors or page.errors:
+            missed.append(f"queue run: the clients failed: {(autosave.errors + page.errors)[:3]}")
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            with suppress(subprocess.TimeoutExpired):
+                worker.wait(30)
+        redis.flushdb()
+        backend.cleanup()
+    return missed
+
+
 def _redis_storage(prefix: str) -> tuple[str, Callable[[], None]]:
     """Redis when it answers (the multi-process set-up), else memory://; and a cleanup."""
     try:
@@ -925,6 +1171,18 @@ def main() -> int:
         "every section once)",
     )
     parser.add_argument("--kill-after", type=float, default=1.5)
+    parser.add_argument(
+        "--queue-run",
+        action="store_true",
+        help="instead: gunicorn and two RQ workers on PostgreSQL and Redis at once, the "
+        "per-process figures beside docs/scaling.md's model",
+    )
+    parser.add_argument("--renders", type=int, default=30, help="reports the queue run renders")
+    parser.add_argument(
+        "--queue-redis",
+        default="redis://127.0.0.1:6379/12",
+        help="the queue run's Redis database (flushed; RQ has no key prefix)",
+    )
     parser.add_argument("--deadline", type=int, default=540)
     args = parser.parse_args()
     if args.page_rate <= 0 or args.respondents / args.page_rate >= 2:
@@ -948,8 +1206,11 @@ def main() -> int:
     started = time.monotonic()
     missed: list[str] = []
     try:
-        for name in args.databases.split(","):
-            missed += bench_database(name.strip(), args, work, prefix)
+        if args.queue_run:
+            missed += queue_run(args, work, prefix)
+        else:
+            for name in args.databases.split(","):
+                missed += bench_database(name.strip(), args, work, prefix)
     finally:
         signal.alarm(0)
         cleanup()

@@ -20,7 +20,13 @@ from assessor.models import ApiToken, AuditEvent, Membership, Organization
 from assessor.operations import members
 from tests.api_support import bearer, make_token, make_tokens
 from tests.security_world import World, build_world, sign_in
-from tests.web_support import complete_answers, in_app, questionnaire, save_and_submit, stage
+from tests.web_support import (
+    complete_answers,
+    in_app,
+    questionnaire,
+    save_and_submit,
+    stage_with_queue_off,
+)
 
 API = "/api/v1"
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
@@ -302,11 +308,7 @@ class TestReport:
 
     def test_202_with_the_job_then_the_pdf_then_304(self, app: Flask) -> None:
         client = app.test_client()
-        queue, app.config["QUEUE_URL"] = app.config["QUEUE_URL"], None
-        try:  # the sign-up's verification e-mail is read at once: sent by this process
-            staged = stage(app, client, email="olive@example.com")
-        finally:
-            app.config["QUEUE_URL"] = queue
+        staged = stage_with_queue_off(app, client, email="olive@example.com")
         save_and_submit(app, staged.respondent_id, complete_answers(questionnaire(app)))
         token = make_token(app, staged.user_id, staged.workspace_id, "read")
         api = app.test_client()

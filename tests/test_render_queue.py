@@ -29,20 +29,17 @@ from tests.web_support import (
     in_app,
     questionnaire,
     save_and_submit,
-    stage,
+    stage_with_queue_off,
 )
 
-#: A Redis database of these tests' own (RQ has no key prefix); only it is flushed.
-REDIS_URL = "redis://127.0.0.1:6379/13"
+#: A Redis database of these tests' own (RQ has no key prefix); only it is flushed.  Another
+#: checkout's run of these tests on the same machine sets one of its own.
+REDIS_URL = os.environ.get("ASSESSOR_TEST_RENDER_REDIS_URL", "redis://127.0.0.1:6379/13")
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _submitted(app: Flask, client: Any, email: str, organization: str = "Contoso Health") -> Stage:
-    queue, app.config["QUEUE_URL"] = app.config.get("QUEUE_URL"), None
-    try:  # the sign-up's verification e-mail is read at once: sent by this process
-        staged = stage(app, client, email=email, organization=organization)
-    finally:
-        app.config["QUEUE_URL"] = queue
+    staged = stage_with_queue_off(app, client, email=email, organization=organization)
     save_and_submit(app, staged.respondent_id, complete_answers(questionnaire(app)))
     return staged
 
@@ -262,3 +259,91 @@ class TestQueueUnreachable:
             assert db.session.get_one(Assessment, staged.assessment_id).status == "submitted"
         [job] = _jobs(app, staged.workspace_id)
         assert (job.state, job.reason, job.detail) == ("failed", "abandoned", "no queue")
+
+
+# --- what report-all reads back, and the worker's warm-up ----------------------------------
+
+
+class TestGathered:
+    def test_report_all_takes_the_stored_pdf_or_the_last_failure_of_that_content_only(
+        self, app: Flask
+    ) -> None:
+        from assessor.operations import report_all
+
+        staged = [
+            _submitted(app, app.test_client(), f"owner{n}@example.com", f"Client {n}")
+            for n in range(3)
+        ]
+        with in_app(app):
+            stored, failed, again = (
+                db.session.get_one(Assessment, s.assessment_id) for s in staged
+            )
+            keys = {a.id: reporting.report_etag(a) for a in (stored, failed, again)}
+            reporting.store_pdf(stored.id, keys[stored.id], b"%PDF-stored")
+            rows = [
+                (failed.id, keys[failed.id], "failed", "limit hit"),
+                (failed.id, "older content", "done", None),
+                (again.id, keys[again.id], "failed", "abandoned"),  # handed again since:
+                (again.id, keys[again.id], "queued", None),
+            ]
+            for assessment_id, key, state, reason in rows:
+                db.session.add(
+                    RenderJob(
+                        workspace_id=db.session.get_one(
+                            Assessment, assessment_id
+                        ).organization.workspace_id,
+                        assessment_id=assessment_id,
+                        lane="bulk",
+                        content_hash=key,
+                        paper="a4",
+                        state=state,
+                        reason=reason,
+                        detail="time limit after 3.0 s" if reason == "limit hit" else None,
+                    )
+                )
+            db.session.commit()
+            waiting = {
+                a.id: (keys[a.id], reporting.scored_report(a, "a4")[1])
+                for a in (stored, failed, again)
+            }
+            outcomes = {o.assessment_id: o for o in report_all._gathered(waiting, "a4")}
+            assert set(outcomes) == {stored.id, failed.id}  # the queued one is still awaited
+            assert outcomes[stored.id].file is not None
+            assert outcomes[stored.id].file.data == b"%PDF-stored"
+            refused = outcomes[failed.id].refused
+            assert refused is not None and refused.reason == "limit hit"
+            assert refused.message == "time limit after 3.0 s"
+
+
+class TestWorkerWarmUp:
+    def test_it_loads_the_renderer_and_the_jobs_statements_and_changes_nothing(
+        self, app: Flask
+    ) -> None:
+        from assessor.operations import worker_warmup
+        from assessor.reports.render import environment
+
+        staged = _submitted(app, app.test_client(), "olive@example.com")
+        environment.cache_clear()
+        with in_app(app):
+            cached_before = len(db.engine._compiled_cache or {})
+            worker_warmup.warm_up()
+            compiled = environment().cache
+            assert compiled is not None  # the report's templates, compiled once for every job
+            assert any("report" in str(name) for _, name in compiled.keys())
+            assert len(db.engine._compiled_cache or {}) > cached_before
+            assert not db.session().in_transaction()
+        assert _jobs(app, staged.workspace_id) == []
+        assert _stored_count(app, staged.assessment_id) == 0
+
+    def test_a_failed_warm_up_does_not_stop_the_worker(
+        self, app: Flask, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from assessor.operations import worker_warmup
+
+        def broken() -> None:
+            raise RuntimeError("no fonts here")
+
+        monkeypatch.setattr(worker_warmup, "_render_demo", broken)
+        with in_app(app):
+            worker_warmup.warm_up()  # logged, not raised
+            assert not db.session().in_transaction()

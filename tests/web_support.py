@@ -251,6 +251,17 @@ def stage(
         return Stage(user.id, workspace.id, org.id, assessment.id, ids)
 
 
+def stage_with_queue_off(app: Flask, client: FlaskClient, **kwargs: Any) -> Stage:
+    """:func:`stage` with ``QUEUE_URL`` unset meanwhile: the sign-up's verification e-mail
+    is read at once, so this process must send it (not an RQ worker); the queue is set
+    again afterwards, for what the test does next."""
+    queue, app.config["QUEUE_URL"] = app.config.get("QUEUE_URL"), None
+    try:
+        return stage(app, client, **kwargs)
+    finally:
+        app.config["QUEUE_URL"] = queue
+
+
 def issue_link(app: Flask, respondent_id: int) -> str:
     """A personal link token for the respondent, issued by the assessment's owner."""
     with in_app(app):

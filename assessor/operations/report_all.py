@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from assessor.extensions import db
-from assessor.models import Assessment, RenderJob
+from assessor.models import Assessment, RenderJob, StoredReport
 from assessor.operations import render_queue, reporting
 from assessor.operations.render_jobs import RenderRefused
 
@@ -34,27 +34,55 @@ def queued_pdfs(
             continue
         waiting[assessment.id] = (key, inputs)
     while waiting:
-        for assessment_id, (key, inputs) in list(waiting.items()):
-            outcome = _gathered(assessment_id, key, paper, inputs)
-            if outcome is not None:
-                del waiting[assessment_id]
-                yield outcome
+        for outcome in _gathered(waiting, paper):
+            del waiting[outcome.assessment_id]
+            yield outcome
         db.session.rollback()  # end the read: the next look sees the workers' commits
         if waiting:
             time.sleep(GATHER_POLL_SECONDS)
 
 
-def _gathered(
-    assessment_id: int, key: str, paper: str, inputs: Any
-) -> reporting.BulkOutcome | None:
-    data = reporting.stored_pdf(assessment_id, key)
-    if data is not None:
-        return reporting.BulkOutcome(assessment_id, reporting.pdf_file(data, key, inputs))
-    latest = render_queue.latest_job(assessment_id, key, paper)
-    if latest is None or latest.state != "failed":
-        return None
-    refused = RenderRefused(latest.reason or "error", latest.detail or render_queue.ERROR_MESSAGE)
-    return reporting.BulkOutcome(assessment_id, None, refused)
+def _gathered(waiting: dict[int, tuple[str, Any]], paper: str) -> list[reporting.BulkOutcome]:
+    """The waiting assessments whose PDF is stored or whose render failed, in two
+    statements whatever their number (the bytes read only for those stored)."""
+    ids = list(waiting)
+    stored = {
+        (assessment_id, key)
+        for assessment_id, key in db.session.execute(
+            select(StoredReport.assessment_id, StoredReport.content_hash).where(
+                StoredReport.assessment_id.in_(ids), StoredReport.format == "pdf"
+            )
+        )
+    }
+    latest: dict[tuple[int, str], Any] = {}
+    for job in db.session.execute(
+        select(
+            RenderJob.assessment_id,
+            RenderJob.content_hash,
+            RenderJob.state,
+            RenderJob.reason,
+            RenderJob.detail,
+        )
+        .where(RenderJob.assessment_id.in_(ids), RenderJob.paper == paper)
+        .order_by(RenderJob.id)
+    ):
+        latest[(job.assessment_id, job.content_hash)] = job  # the last one of each content
+    outcomes = []
+    for assessment_id, (key, inputs) in waiting.items():
+        if (assessment_id, key) in stored:
+            data = reporting.stored_pdf(assessment_id, key)
+            if data is not None:
+                outcomes.append(
+                    reporting.BulkOutcome(assessment_id, reporting.pdf_file(data, key, inputs))
+                )
+                continue
+        last = latest.get((assessment_id, key))
+        if last is not None and last.state == "failed":
+            refused = RenderRefused(
+                last.reason or "error", last.detail or render_queue.ERROR_MESSAGE
+            )
+            outcomes.append(reporting.BulkOutcome(assessment_id, None, refused))
+    return outcomes
 
 
 def activity(workspace_id: int | None = None) -> tuple[int, int]:

@@ -1,7 +1,8 @@
 """``assessor worker``: an RQ worker on the queues at ``ASSESSOR_QUEUE_URL`` (e-mail first,
 then downloads' renders, then renders ahead of time), with RQ's scheduler for the
-reminder checks.  At start it sends again the e-mails a sender left queued and schedules
-the next reminder check."""
+reminder checks.  At start it sends again the e-mails a sender left queued, schedules
+the next reminder check and loads what a render job uses (:mod:`worker_warmup`): each job
+runs in a work horse forked fresh from it, which starts with all of that loaded."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from flask import current_app
 
 from assessor.extensions import db
-from assessor.operations import mail_queue, reminder_checks, render_queue
+from assessor.operations import mail_queue, reminder_checks, render_queue, worker_warmup
 
 
 def horse_killed(job: Any, pid: int, status: int, rusage: Any) -> None:
@@ -31,9 +32,11 @@ def work(burst: bool = False) -> None:
     queues = [mail] + [render_queue._rq_queue(lane, connection) for lane in ("interactive", "bulk")]
     mail_queue.retry_stale(send=False)  # onto the queue, for this worker and the others
     reminder_checks.schedule(connection=connection)
+    import assessor.reports.warm  # noqa: F401  (WeasyPrint and its fonts, once for every horse)
+
+    worker_warmup.warm_up()  # the report's templates, the engine, the jobs' statements
     db.session.remove()
     db.engine.dispose()  # no connection is inherited by the work horses
-    import assessor.reports.warm  # noqa: F401  (WeasyPrint and its fonts, once for every horse)
 
     worker = Worker(queues, connection=connection, work_horse_killed_handler=horse_killed)
     worker.work(burst=burst, logging_level="WARNING", with_scheduler=True)
