@@ -176,15 +176,20 @@ def _run(
 
 def _dependent(index: Index, combined: Combined, facts: Facts) -> dict[str, tuple[str, ...]]:
     """Rule finding ids that hold only on one side of a disputed fact, with those facts."""
-    if not facts.disputed:
+    disputed = facts.disputed
+    if not disputed:
         return {}
-    values = {q: v for q, v in combined.values.items() if q not in facts.disputed}
-    values.update({q: facts.consensus[q] for q in facts.disputed if q in facts.consensus})
-    holding = set(index.rules_holding(values, None))
+    values = dict(combined.values)  # with the consensus in place of each disputed answer
+    for q in disputed:
+        if q in facts.consensus:
+            values[q] = facts.consensus[q]
+        else:
+            values.pop(q, None)
     dependent: dict[str, tuple[str, ...]] = {}
-    for position, rule in enumerate(index.rules):
-        reads = tuple(q for q in rule.condition.questions if q in facts.disputed)
-        if reads and (rule.condition.uses_role or position not in holding):
+    for rule in index.rules:
+        condition = rule.condition
+        reads = tuple(q for q in condition.questions if q in disputed)
+        if reads and (condition.uses_role or not condition.test(values, None)):
             dependent[f"rule:{rule.id}"] = reads
     return dependent
 
