@@ -156,8 +156,23 @@ def _run(
     org: str,
     settled: Mapping[str, Any],
 ) -> _Run:
-    views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
-    combined = combine(index, views)
+    views = _views(index, respondents)
+    return _pass(index, views, combine(index, views), goals, org, settled)
+
+
+def _views(index: Index, respondents: Sequence[Respondent]) -> list[View]:
+    return [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
+
+
+def _pass(
+    index: Index,
+    views: list[View],
+    combined: Combined,
+    goals: Mapping[str, int],
+    org: str,
+    settled: Mapping[str, Any],
+) -> _Run:
+    """The facts, scores and findings of the respondents' views, combined."""
     facts = facts_of(index, views, combined, settled)
     gaps = perception(index, views, combined)
     sums = sum_scores(index, combined.values, combined.hidden)
@@ -205,19 +220,25 @@ def _extreme(
     worst: bool,
 ) -> int:
     """The capped headline with every unknown scored question (practice and owner) at its
-    worst answer, or at its best, findings included; again while a completed answer
-    shows a question nobody answered."""
-    while True:
-        unknown = _unknown(index, run)
-        if not unknown:
-            return score_cap(run.findings, run.sums.overall())[0]
-        respondents = _completed(unknown, respondents, run.views, worst=worst)
-        run = _run(index, respondents, goals, org, settled)
+    worst answer, or at its best, findings included.  The answers are completed again
+    while a completed answer shows a question nobody answered; only what is shown (the
+    views, combined) is needed for that, so the findings are judged once, at the end."""
+    views, combined = run.views, run.combined
+    unknown = _unknown(index, combined)
+    if not unknown:
+        return score_cap(run.findings, run.sums.overall())[0]
+    while unknown:
+        respondents = _completed(unknown, respondents, views, worst=worst)
+        views = _views(index, respondents)
+        combined = combine(index, views)
+        unknown = _unknown(index, combined)
+    completed = _pass(index, views, combined, goals, org, settled)
+    return score_cap(completed.findings, completed.sums.overall())[0]
 
 
-def _unknown(index: Index, run: _Run) -> list[QuestionInfo]:
+def _unknown(index: Index, combined: Combined) -> list[QuestionInfo]:
     """The scored questions shown to someone that nobody answered with a known answer."""
-    values, hidden = run.combined.values, run.combined.hidden
+    values, hidden = combined.values, combined.hidden
     return [
         info
         for info in index.scored
