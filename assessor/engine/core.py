@@ -183,11 +183,34 @@ def _run(
     org: str,
     settled: Mapping[str, Any],
 ) -> _Run:
-    views = [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
-    answered = combine(index, views)
-    # the overlay, less the questions nobody was shown (those stay out)
-    settled = {qid: value for qid, value in settled.items() if qid not in answered.hidden}
-    combined = overlaid(index, answered, settled)
+    views = _views(index, respondents)
+    return _pass(index, views, combine(index, views), goals, org, settled)
+
+
+def _views(index: Index, respondents: Sequence[Respondent]) -> list[View]:
+    return [view_of(index, respondent, n) for n, respondent in enumerate(respondents)]
+
+
+def _overlaid(
+    index: Index, answered: Combined, settled: Mapping[str, Any]
+) -> tuple[Combined, dict[str, Any]]:
+    """The answers combined with the overlay in place, and the overlay less the questions
+    nobody was shown (those stay out)."""
+    shown = {qid: value for qid, value in settled.items() if qid not in answered.hidden}
+    return overlaid(index, answered, shown), shown
+
+
+def _pass(
+    index: Index,
+    views: list[View],
+    answered: Combined,
+    goals: Mapping[str, int],
+    org: str,
+    settled: Mapping[str, Any],
+) -> _Run:
+    """The facts, scores and findings of the respondents' views: ``answered`` combined,
+    the overlay (``settled``) in place."""
+    combined, settled = _overlaid(index, answered, settled)
     facts = facts_of(index, views, combined, settled)
     gaps = perception(index, views, combined)
     sums = sum_scores(index, combined.values, combined.hidden)
@@ -206,15 +229,20 @@ def _run(
 
 def _dependent(index: Index, combined: Combined, facts: Facts) -> dict[str, tuple[str, ...]]:
     """Rule finding ids that hold only on one side of a disputed fact, with those facts."""
-    if not facts.disputed:
+    disputed = facts.disputed
+    if not disputed:
         return {}
-    values = {q: v for q, v in combined.values.items() if q not in facts.disputed}
-    values.update({q: facts.consensus[q] for q in facts.disputed if q in facts.consensus})
-    holding = set(index.rules_holding(values, None))
+    values = dict(combined.values)  # with the consensus in place of each disputed answer
+    for q in disputed:
+        if q in facts.consensus:
+            values[q] = facts.consensus[q]
+        else:
+            values.pop(q, None)
     dependent: dict[str, tuple[str, ...]] = {}
-    for position, rule in enumerate(index.rules):
-        reads = tuple(q for q in rule.condition.questions if q in facts.disputed)
-        if reads and (rule.condition.uses_role or position not in holding):
+    for rule in index.rules:
+        condition = rule.condition
+        reads = tuple(q for q in condition.questions if q in disputed)
+        if reads and (condition.uses_role or not condition.test(values, None)):
             dependent[f"rule:{rule.id}"] = reads
     return dependent
 
@@ -231,19 +259,26 @@ def _extreme(
     worst: bool,
 ) -> int:
     """The capped headline with every unknown scored question (practice and owner) at its
-    worst answer, or at its best, findings included; again while a completed answer
-    shows a question nobody answered."""
-    while True:
-        unknown = _unknown(index, run)
-        if not unknown:
-            return score_cap(penalised(run.findings, waived), run.sums.overall())[0]
-        respondents = _completed(unknown, respondents, run.views, worst=worst)
-        run = _run(index, respondents, goals, org, settled)
+    worst answer, or at its best, findings included.  The answers are completed again
+    while a completed answer shows a question nobody answered; only what is shown (the
+    views, combined) is needed for that, so the findings are judged once, at the end."""
+    views, combined = run.views, run.combined
+    unknown = _unknown(index, combined)
+    if not unknown:
+        return score_cap(penalised(run.findings, waived), run.sums.overall())[0]
+    while unknown:
+        respondents = _completed(unknown, respondents, views, worst=worst)
+        views = _views(index, respondents)
+        answered = combine(index, views)
+        combined, _ = _overlaid(index, answered, settled)
+        unknown = _unknown(index, combined)
+    completed = _pass(index, views, answered, goals, org, settled)
+    return score_cap(penalised(completed.findings, waived), completed.sums.overall())[0]
 
 
-def _unknown(index: Index, run: _Run) -> list[QuestionInfo]:
+def _unknown(index: Index, combined: Combined) -> list[QuestionInfo]:
     """The scored questions shown to someone that nobody answered with a known answer."""
-    values, hidden = run.combined.values, run.combined.hidden
+    values, hidden = combined.values, combined.hidden
     return [
         info
         for info in index.scored

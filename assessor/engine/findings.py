@@ -152,10 +152,7 @@ def rule_findings(
             lone = len(views) > 1
         else:
             continue
-        finding = _rule_finding(index, rule, firing, evidence, organization)
-        if lone and finding.severity == "critical":
-            finding = finding._replace(severity="high")
-        found.append(finding)
+        found.append(_rule_finding(index, rule, firing, evidence, organization, lone=lone))
     return found
 
 
@@ -196,15 +193,23 @@ def _rule_finding(
     named: Sequence[View],
     evidence: list[AnswerEvidence],
     organization: str,
+    *,
+    lone: bool,
 ) -> Finding:
-    finding = rule.finding._replace(evidence=Evidence(rule.finding.id, tuple(evidence)))
+    """The rule's finding with its evidence and placeholders filled, built once; a lone
+    dissent's critical reads high."""
+    head = rule.finding
+    title, recommendation = head.title, head.recommendation
     if rule.templated:
         values = _placeholder_values(index, rule, named, evidence, organization)
-        finding = finding._replace(
-            title=wording.fill(rule.title, values),
-            recommendation=wording.fill(rule.recommendation, values),
-        )
-    return finding
+        title = wording.fill(rule.title, values)
+        recommendation = wording.fill(rule.recommendation, values)
+    return head._replace(
+        severity="high" if lone and head.severity == "critical" else head.severity,
+        title=title,
+        recommendation=recommendation,
+        evidence=Evidence(head.id, tuple(evidence)),
+    )
 
 
 def _placeholder_values(

@@ -7,11 +7,12 @@ more respondents were shown and answered.  They differ when:
 * maturity: the highest and lowest levels given are two or more apart;
 * yes/no: one said yes and another no ("don't know" differs from neither).
 
-Numbers, multiple choice and free text are not compared.  Each differing question but an
-owner question (whose "no agreed owner" finding says who named whom) is a
+Numbers, multiple choice and free text are not compared.  Each differing question is a
 ``perception`` finding (medium; high for maturity three or more levels apart; a
 question weight of 2 or more raises it a step), a quick win: one conversation settles
-it.  A domain's disagreement is the share of its compared questions that differ, None
+it; but an owner question (whose "no agreed owner" finding says who named whom), a
+context fact (an unresolved fact, listed first) and a difference that is only one view
+against "don't know" raise no finding.  A domain's disagreement is the share of its compared questions that differ, None
 with fewer than two respondents or nothing compared.
 """
 
@@ -21,8 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assessor.engine.facts import fact_questions
 from assessor.engine.findings import answer_records
 from assessor.engine.prepared_findings import with_answers
+from assessor.engine.question_kinds import DONT_KNOW
 from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import (
     DomainDisagreement,
@@ -59,6 +62,7 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
         view.position: f"{RESPONDENT_ROLE_LABELS.get(view.role, view.role)} ({view.name}) says "
         for view in views
     }
+    facts = fact_questions(index)
     for check in index.perception_checks:
         info = check.info
         qid = info.id
@@ -77,6 +81,10 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
         )
         if info.kind == "owner":
             continue  # the ownership check's "no agreed owner" finding names who said what
+        if qid in facts:
+            continue  # a disputed fact: listed among the unresolved facts, not a finding
+        if len(set(values) - {DONT_KNOW}) < 2:
+            continue  # "don't know" is no view of its own
         wide = info.kind == "maturity" and _wide(values)
         prepared = check.differ_widely if wide else check.differ
         phrases = check.phrases

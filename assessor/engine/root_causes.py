@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assessor.engine import wording
-from assessor.engine.facts import LOW_EXPOSURE, Facts, fact_questions
+from assessor.engine.facts import LOW_EXPOSURE, Facts
 from assessor.engine.organisation_model import ALWAYS
 from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, FindingPart
@@ -80,8 +80,6 @@ TOPIC_HOMES = {
 LOW_BATCH = "below-target"
 
 CAP_UNSETTLED = "medium"
-#: The "don't know" option's value: unknown, never a disagreement.
-UNKNOWN = "unknown"
 HIGH = SEVERITY_RANK["high"]
 OWNER = wording.OWNER
 SETTLE_FIRST = " This depends on a fact the respondents disagree on; settle it before acting."
@@ -109,7 +107,6 @@ def judged(
     regulated = frozenset(
         kind for g in facts.regulations for kind in statics.regulated_kinds.get(g, ())
     )
-    shown: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]] = {}
     modest = facts.modest
     out: list[Finding] = []
     for finding in findings:
@@ -117,12 +114,6 @@ def judged(
         if rid in moot:
             continue
         kind = finding.kind
-        answers = finding.evidence.answers
-        if kind == "perception" and answers:
-            if answers[0].question in statics.facts:
-                continue  # a disputed fact: listed among the unresolved facts
-            if len({a.value for a in answers} - {UNKNOWN}) < 2:
-                continue  # "don't know" is no view of its own
         depends = dependent.get(finding.id, ())
         regulation = statics.regulation_of.get(finding.id)
         if regulation is not None and edition_two:
@@ -146,16 +137,7 @@ def judged(
             allowed = (
                 kinds | statics.claims.get(regulation or "", frozenset()) if depends else kinds
             )
-            cached = shown.get((references, allowed))
-            if cached is None:
-                claimed = statics.claimed
-                cached = tuple(
-                    r for r in references if _kind(r) in allowed or _kind(r) not in claimed
-                )
-                if cached == references:
-                    cached = references
-                shown[(references, allowed)] = cached
-            references = cached
+            references = _shown_references(statics, references, allowed)
             if kind == "immature" and regulated and SEVERITY_RANK[severity] <= HIGH:
                 if any(_kind(r) in regulated for r in references):
                     kind = "regulatory"
@@ -194,12 +176,13 @@ class _Statics:
     """What judging needs of a questionnaire, computed once."""
 
     regulation_of: dict[str, str | None]
-    facts: frozenset[str]
     #: Reference kinds per regulation or framework; those some regulation claims.
     claims: dict[str, frozenset[str]]
     claimed: frozenset[str]
     #: Reference kinds per regulation (not the frameworks, which always apply).
     regulated_kinds: dict[str, frozenset[str]]
+    #: The references shown, by a finding's references and the kinds allowed to show.
+    shown: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]]
 
 
 @lru_cache(maxsize=32)
@@ -207,11 +190,32 @@ def _statics(index: Index) -> _Statics:
     regulations = index.organisation.regulations
     return _Statics(
         regulation_of={f"rule:{rule.id}": rule.regulation for rule in index.rules},
-        facts=fact_questions(index),
         claims={g.id: g.reference_kinds for g in regulations},
         claimed=index.organisation.claimed_kinds,
         regulated_kinds={g.id: g.reference_kinds for g in regulations if g.when is not ALWAYS},
+        shown={},
     )
+
+
+#: A bound on the references remembered per questionnaire (a few hundred in practice).
+_SHOWN_KEPT = 4096
+
+
+def _shown_references(
+    statics: _Statics, references: tuple[str, ...], allowed: frozenset[str]
+) -> tuple[str, ...]:
+    """The references a finding shows where only the ``allowed`` kinds of the claimed ones
+    apply (the same tuple when none is left out), remembered per questionnaire."""
+    key = (references, allowed)
+    shown = statics.shown.get(key)
+    if shown is None:
+        claimed = statics.claimed
+        shown = tuple(r for r in references if _kind(r) in allowed or _kind(r) not in claimed)
+        if len(statics.shown) >= _SHOWN_KEPT:
+            statics.shown.clear()
+        statics.shown[key] = shown
+    # None left out: the finding's own tuple, so judging sees nothing changed.
+    return references if len(shown) == len(references) else shown
 
 
 @lru_cache(maxsize=4096)
@@ -296,8 +300,8 @@ def _merged(
         for part in parts:
             for answer in part.evidence.answers:
                 answers.setdefault((answer.question, answer.respondent), answer)
-            if part.references is not references:
-                references = tuple(dict.fromkeys(r for p in parts for r in p.references))
+        if any(part.references != references for part in parts):
+            references = tuple(dict.fromkeys(r for p in parts for r in p.references))
         evidence = Evidence(evidence.check, tuple(answers.values()))
         if dependent:
             depends = tuple(
