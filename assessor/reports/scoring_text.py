@@ -11,6 +11,7 @@ from typing import Any
 from assessor.engine.method import CAPS, PROVISIONAL_BELOW
 from assessor.questionnaire.schema import MATURITY_NAMES
 from assessor.reports import summary
+from assessor.reports.labels import ROLE_LABELS
 
 
 def maturity_name(level: float | None) -> str:
@@ -111,7 +112,7 @@ def scores_context(result: Mapping[str, Any]) -> dict[str, Any]:
         "respondents": [
             {
                 "name": r["name"],
-                "role": r["role"],
+                "role": ROLE_LABELS.get(r["role"], r["role"]),
                 "completeness": r["completeness"],
                 "overall": (r.get("scores") or {}).get("overall"),
                 "clarity": clarity_text((r.get("scores") or {}).get("clarity")),
