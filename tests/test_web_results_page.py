@@ -4,6 +4,7 @@ respondents' comments beside their answers."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import Flask
@@ -167,3 +168,28 @@ def test_the_roadmap_chapter_lists_the_initiatives_with_the_findings_they_close(
     for link in page.all("#roadmap ol.initiatives a"):
         assert link.etree_element.get("href") in findings  # each closes a finding shown
     assert page.all("#roadmap h3")[0].etree_element.text.startswith("Within ")
+
+
+def test_findings_filtered_by_the_consultants_status(app: Flask, client: FlaskClient) -> None:
+    """A finding without a status is open; one marked in progress shows under that filter
+    only."""
+    url = _two_who_disagree(app, client)
+    everything = Page(client.get(url))
+    total = len(everything.all("article.finding"))
+    first = everything.all("article.finding")[0].etree_element.get("id")
+    result = json.loads(client.get(url.replace("/results", "/export.json")).data)["result"]
+    key = next(f["key"] for f in result["findings"] if f"f-{f['number']}" == first)
+    marked = client.post(
+        url.replace("/results", f"/finding-status?finding={key}"),
+        data={"status": "in_progress", "response": "Working on it."},
+    )
+    assert marked.status_code == 302
+    assert everything.all("form.finding-filters label[for=filter-status]")
+    in_progress = Page(client.get(f"{url}?status=in_progress"))
+    assert [a.etree_element.get("id") for a in in_progress.all("article.finding")] == [first]
+    still_open = Page(client.get(f"{url}?status=open"))
+    assert len(still_open.all("article.finding")) == total - 1
+    assert not Page(client.get(f"{url}?status=risk_accepted")).all("article.finding")
+    bad = client.get(f"{url}?status=closed")
+    assert bad.status_code == 422
+    assert "There is no status 'closed'" in " ".join(Page(bad).texts("#filter-status-err"))

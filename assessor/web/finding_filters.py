@@ -88,6 +88,21 @@ def by_severity(result: Mapping[str, Any]) -> FindingFilter:
     )
 
 
+def by_status(
+    statuses: Mapping[str, str], keys: Mapping[str, str], labels: Mapping[str, str]
+) -> FindingFilter:
+    """The consultant's status of each finding (stored beside the result, by finding key:
+    ``statuses``; ``keys`` maps a finding's id to its key); a finding without one is open."""
+    first = next(iter(labels))
+    return FindingFilter(
+        "status",
+        "Status",
+        tuple(labels.items()),
+        lambda f: statuses.get(keys.get(f["id"], f["id"]), first),
+        any_label="All statuses",
+    )
+
+
 #: The filters shown, in order.
 FILTERS: list[Callable[[Mapping[str, Any]], FindingFilter]] = [by_domain, by_severity]
 

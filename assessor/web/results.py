@@ -28,12 +28,13 @@ from assessor.operations import (
     reporting,
     rescoring,
     rounds,
+    voice,
 )
 from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
 from assessor.reports import scoring_text
 from assessor.reports.charts import heatmap_svg, radar_svg
-from assessor.web import access, plain_words, results_view
+from assessor.web import access, finding_filters, plain_words, results_view
 from assessor.web.forms import RescoreForm
 
 bp = Blueprint("results", __name__, url_prefix="/assessments")
@@ -62,8 +63,13 @@ def show(assessment_id: int) -> ResponseReturnValue:
         (r["name"], r["role"], in_progress)
         for r, in_progress in zip(result["respondents"], scored.in_progress, strict=True)
     ]
+    statuses = {key: s.status for key, s in page.voice.statuses.items()} if page.voice else {}
     view = results_view.results_view(
-        result, scored.questionnaire, assessment.organization.name, request.args
+        result,
+        scored.questionnaire,
+        assessment.organization.name,
+        request.args,
+        [finding_filters.by_status(statuses, page.finding_keys, voice.STATUS_LABELS)],
     )
     page_html = render_template(
         "results/show.html",

@@ -4,7 +4,7 @@ its comment.  Labels of answers are the result's own (never recomputed)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,7 @@ def results_view(
     questionnaire: Questionnaire,
     organization: str,
     args: Mapping[str, str],
+    more: Sequence[finding_filters.FindingFilter] = (),
 ) -> ResultsView:
     titles = {s.id: s.title for s in questionnaire.sections}
     titles.update({d["id"]: d["title"] for d in result["domains"]})
@@ -78,7 +79,7 @@ def results_view(
         gaps=summary.top_gaps(result["findings"]),
         actions=summary.first_actions(result),
         disagreement=told["disagreement"],
-        filtered=finding_filters.apply(result, args),
+        filtered=finding_filters.apply(result, args, more),
         domain_titles=titles,
         responsibilities={r["responsibility"]: r["title"] for r in result["raci"]},
         comments=comments,
