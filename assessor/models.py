@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -229,6 +230,9 @@ class Assessment(Timestamp, db.Model):
     #: The scoring method (``assessor.engine.METHOD_VERSION``) the results are scored with;
     #: it changes only by an explicit re-score (``operations/kept_results.py``).
     method_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: Whether its report ends with the appendix of every answer and comment (the
+    #: consultant may leave it out of a client's report).
+    report_appendix: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     organization: Mapped[Organization] = relationship(back_populates="assessments")
     #: Every respondent, removed ones too (they own answer history); for deleting.

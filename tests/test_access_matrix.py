@@ -462,6 +462,12 @@ ROUTES: dict[str, Route] = {
     "results.export": Route(
         "member", _a("/assessments/{w.assessment_a}/export.csv"), get=200, verified=True
     ),
+    "results.appendix": Route(
+        "editor",
+        _a("/assessments/{w.assessment_a}/report/appendix"),
+        post=302,
+        data=lambda w, actor: {"appendix": "y"},
+    ),
     # Scored with today's method: nothing to re-score, back to the results (the changes
     # and the storing: tests/test_kept_results.py).
     "results.rescore": Route(

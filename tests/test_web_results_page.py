@@ -4,14 +4,17 @@ respondents' comments beside their answers."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import select
 
 from assessor.extensions import db
-from assessor.models import Respondent
+from assessor.models import AuditEvent, Respondent
 from assessor.operations import answers as answer_ops
 from assessor.operations.catalog import catalog
 from assessor.web.results_view import CHAPTERS
@@ -193,3 +196,35 @@ def test_findings_filtered_by_the_consultants_status(app: Flask, client: FlaskCl
     bad = client.get(f"{url}?status=closed")
     assert bad.status_code == 422
     assert "There is no status 'closed'" in " ".join(Page(bad).texts("#filter-status-err"))
+
+
+def _pdf_text(client: FlaskClient, url: str) -> str:
+    response = client.get(url.replace("/results", "/report.pdf"))
+    assert response.status_code == 200, response.status_code
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+
+
+def test_the_consultant_leaves_the_appendix_out_of_a_clients_report(
+    app: Flask, client: FlaskClient
+) -> None:
+    url = _two_who_disagree(app, client)
+    form = Page(client.get(url)).one("#report-appendix input[name=appendix]")
+    assert form.etree_element.get("checked") is not None  # kept by default
+    assert "Appendix: every answer" in _pdf_text(client, url)
+
+    left_out = client.post(url.replace("/results", "/report/appendix"), data={})
+    assert left_out.status_code == 302
+    text = _pdf_text(client, url)
+    assert "Appendix: every answer" not in text and "Roadmap" in text
+    page = Page(client.get(url))
+    assert page.one("#report-appendix input[name=appendix]").etree_element.get("checked") is None
+    assert page.all("#answers")  # the results page still holds every answer
+    with in_app(app):
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "report-appendix-set")
+        ).one()
+        assert event.detail == {"appendix": False}
+
+    kept = client.post(url.replace("/results", "/report/appendix"), data={"appendix": "y"})
+    assert kept.status_code == 302
+    assert "Appendix: every answer" in _pdf_text(client, url)

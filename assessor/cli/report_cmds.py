@@ -120,7 +120,8 @@ def _write(path: str, data: bytes | str) -> None:
     "--no-appendix",
     "no_appendix",
     is_flag=True,
-    help="Leave out the appendix of every answer and comment (ANSWERS.json only).",
+    help="Leave out the appendix of every answer and comment (ANSWERS.json only; a "
+    "stored assessment's choice is set on its results page).",
 )
 @with_appcontext
 def report(
@@ -142,9 +143,11 @@ def report(
     if (answers is None) == (assessment_id is None):
         fail("give either ANSWERS.json or --assessment ID")
     if no_appendix and assessment_id is not None:
-        # A stored assessment's PDF is rendered once per paper and kept; which variant a
-        # consultant chose would need storing with it.
-        fail("--no-appendix works with ANSWERS.json only, not with --assessment")
+        # A stored assessment's choice is stored with it (its reports are kept per choice).
+        fail(
+            "--no-appendix works with ANSWERS.json only: a stored assessment's report keeps "
+            "or leaves out the appendix as set on its results page"
+        )
     if assessment_id is not None:
         assessment = _assessment(assessment_id)
         try:

@@ -28,6 +28,7 @@ from assessor.extensions import db
 from assessor.models import Assessment, Organization, StoredReport, User, utcnow
 from assessor.operations import (
     actions,
+    audit,
     benchmarks,
     kept_results,
     render_jobs,
@@ -125,8 +126,26 @@ def scored_report(
         if any(edits[k] for k in ("paragraphs", "findings", "settled", "review"))
         else None,
         target_structures=what_if.for_report(assessment),
+        appendix=assessment.report_appendix,
     )
     return scored.result, inputs
+
+
+def set_appendix(assessment: Assessment, include: bool, by: User) -> None:
+    """Whether the assessment's report ends with the appendix of every answer and comment
+    (its next download renders accordingly: the choice is part of the report's inputs);
+    audited."""
+    begin_write()
+    assessment.report_appendix = include
+    audit.record(
+        "report-appendix-set",
+        workspace_id=assessment.organization.workspace_id,
+        actor=by.email,
+        user=by,
+        target=f"assessment:{assessment.id}",
+        appendix=include,
+    )
+    db.session.commit()
 
 
 def report_inputs(assessment: Assessment, paper: str = "a4") -> ReportInputs:

@@ -211,6 +211,13 @@ class RescoreForm(ConfirmForm):
     shown = HiddenField(validators=[InputRequired(), Length(min=64, max=64)])
 
 
+class AppendixForm(Form):
+    """Whether the assessment's report ends with the appendix of every answer and comment."""
+
+    appendix = BooleanField("End the report with every answer and comment (the appendix)")
+    submit = SubmitField("Save")
+
+
 class ForgotPasswordForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
     submit = SubmitField("E-mail me a link")

@@ -35,7 +35,7 @@ from assessor.operations.render_jobs import RenderRefused
 from assessor.reports import scoring_text
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.web import access, finding_filters, plain_words, results_view
-from assessor.web.forms import RescoreForm
+from assessor.web.forms import AppendixForm, RescoreForm
 
 bp = Blueprint("results", __name__, url_prefix="/assessments")
 
@@ -94,6 +94,7 @@ def show(assessment_id: int) -> ResponseReturnValue:
         outdated=scored.outdated,
         method_version=kept_results.current_method(),
         benchmark=benchmarks.benchmark_for(assessment),
+        appendix_form=AppendixForm(formdata=None, appendix=assessment.report_appendix),
     )
     return page_html, 200 if view.filtered.valid else 422
 
@@ -129,6 +130,26 @@ def rescore(assessment_id: int) -> ResponseReturnValue:
         back=back,
     )
     return page, 422 if form.is_submitted() else 200
+
+
+@bp.post("/<id:assessment_id>/report/appendix")
+@access.editor_required
+def appendix(assessment_id: int) -> ResponseReturnValue:
+    """Keep or leave out the report's appendix of every answer and comment."""
+    assessment = access.assessment_or_404(assessment_id)
+    form = AppendixForm()
+    if not form.validate_on_submit():
+        abort(400)
+    include = bool(form.appendix.data)
+    reporting.set_appendix(assessment, include, current_user._get_current_object())
+    flash(
+        "The report ends with every answer and comment."
+        if include
+        else "The report leaves out the appendix of answers (the results page and the "
+        "exports still hold every answer).",
+        "success",
+    )
+    return redirect(url_for("results.show", assessment_id=assessment.id))
 
 
 def _paper() -> str:
