@@ -58,7 +58,7 @@ def test_the_summary_is_edited_beside_its_field_and_reset(app: Flask, client: Fl
         "Second paragraph.",
     ]
     assert "<script>act" not in page.html  # escaped
-    assert "Edited by olive@example.com" in page.text
+    assert "The summary was edited by olive@example.com" in page.text
 
     assert client.post(f"{setup.detail}/summary/reset").status_code == 302
     assert _results(client, setup).texts("#voice-summary p")[0].startswith("Contoso Health scores")
