@@ -195,10 +195,12 @@ ADDED_REFERENCES: dict[str, tuple[str, ...]] = {
 #: Alternatives beyond the row: the structure rule "No CISO" (the CTO, the CIO or an
 #: external vCISO up to ~250 staff, in writing) for every responsibility the CISO holds;
 #: the DPO for privacy compliance, with the note that the controller stays accountable
-#: (issue 14: a DPO owning privacy compliance is not misplaced).
+#: (issue 14: a DPO owning privacy compliance is not misplaced); a CISO in the CRO's
+#: function for the ICT risk management function (DORA Art. 6(4): the second line).
 ADDED_ALTERNATIVES: dict[str, set[str]] = {
     **{rid: SMALL for rid, (accountable, _, _, _) in DOC.items() if accountable == "CISO"},
     "DAT-4": {"DPO"},
+    "SEC-8": {"CISO"},
 }
 
 
