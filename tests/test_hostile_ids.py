@@ -50,6 +50,8 @@ def _valid(world: World) -> dict[str, Any]:
         "section_id": "context",
         "fmt": "csv",
         "token": world.token_a,
+        "number": 1,  # a sign-off's number within its assessment
+        "scenario_id": 1,
     }
 
 

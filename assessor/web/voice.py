@@ -175,7 +175,7 @@ def review(assessment_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/<id:assessment_id>/reviews/<int:number>.pdf")
+@bp.get("/<id:assessment_id>/reviews/<id:number>.pdf")
 @access.member_required
 @access.verified_required
 def reviewed_pdf(assessment_id: int, number: int) -> ResponseReturnValue:
