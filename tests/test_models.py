@@ -143,7 +143,7 @@ def test_bad_assessment_status_and_respondent_role_refused(app, world) -> None:
                 Respondent,
                 assessment_id=world["a"],
                 name="X",
-                role="CTO",
+                role="CFO",  # not a respondent role
                 revoked=False,
                 created_at=now,
             )
