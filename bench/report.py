@@ -47,6 +47,8 @@ from assessor.reports.fetcher import ReportFetcher  # noqa: E402
 from assessor.reports.render import PDF_VARIANT, render_html, render_pdf  # noqa: E402
 
 DEMO = ROOT / "tests" / "answers" / "demo.json"
+#: The seeded consultant's password (bench/render_queue.py signs in with it).
+PASSWORD = "a long unrelated passphrase 4821"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -268,9 +270,7 @@ def seed(app: Any, email: str = "bench@example.com", logo: bytes | None = None) 
     questionnaire, people, organization = parse_answers_document(
         json.loads(DEMO.read_text()), catalog()
     )
-    user = accounts.sign_up(
-        email, "a long unrelated passphrase 4821", "Olive Author", f"Firm of {email}"
-    )
+    user = accounts.sign_up(email, PASSWORD, "Olive Author", f"Firm of {email}")
     user.email_verified_at = utcnow()  # a confirmed address: it may download the PDF
     workspace = user.memberships[0].workspace
     if logo is not None:
