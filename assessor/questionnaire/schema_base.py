@@ -6,7 +6,7 @@ model, its roles, structure rules and regulations) both build on these.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -14,20 +14,6 @@ from pydantic_core import PydanticCustomError
 #: Roles a respondent may carry: the responsibility model's roles (edition 2), ``CEO``
 #: for the CEO, the board or another executive, ``CIO_CISO`` for one person who is both
 #: CIO and CISO, and ``OTHER``.
-RESPONDENT_ROLES: tuple[str, ...] = (
-    "CIO",
-    "CISO",
-    "CIO_CISO",
-    "CTO",
-    "CDO",
-    "CRO",
-    "DPO",
-    "PRIVACY",
-    "COMPLIANCE",
-    "CEO",
-    "EXTERNAL",
-    "OTHER",
-)
 RespondentRole = Literal[
     "CIO",
     "CISO",
@@ -42,6 +28,7 @@ RespondentRole = Literal[
     "EXTERNAL",
     "OTHER",
 ]
+RESPONDENT_ROLES: tuple[str, ...] = get_args(RespondentRole)
 #: How a respondent's role reads (a short label: "CIO and CISO (Ray Delgado) says").
 RESPONDENT_ROLE_LABELS: dict[str, str] = {
     "CIO": "CIO",
