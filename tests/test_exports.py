@@ -449,3 +449,28 @@ def test_unformula_quotes_every_part_that_starts_a_formula(text: str, safe: str)
     for delimiter in (",", ";", "\t"):
         for part in safe.split(delimiter):
             assert not part.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), part
+
+
+def test_spreadsheets_name_roles_in_words_and_the_json_keeps_the_codes() -> None:
+    """A person who is both CIO and CISO reads "CIO and CISO" in the CSV and the workbook
+    (a consultant's client opens these), while the JSON keeps the stable code."""
+    _, inputs = demo()
+    people = [
+        Respondent(p.name, "CIO_CISO" if n == 0 else "PRIVACY", dict(p.answers), dict(p.comments))
+        for n, p in enumerate(inputs.respondents)
+    ]
+    result = score(inputs.questionnaire, people, organization=inputs.organization).to_dict()
+    dual = replace(inputs, respondents=tuple(people))
+    text = exports.export("csv", result, dual).decode("utf-8")
+    cells = [
+        str(cell)
+        for rows in sheet_rows(exports.export("xlsx", result, dual)).values()
+        for row in rows
+        for cell in row
+        if cell is not None
+    ]
+    for shown in (text, "\n".join(cells)):
+        assert "CIO and CISO" in shown and "Privacy officer" in shown
+        assert "CIO_CISO" not in shown and "PRIVACY" not in shown
+    document = json.loads(exports.export("json", result, dual))
+    assert {a["role"] for a in document["answers"]} == {"CIO_CISO", "PRIVACY"}

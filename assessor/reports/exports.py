@@ -22,6 +22,7 @@ from assessor.reports.labels import (
     OWNER_SHORT,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    role_label,
 )
 
 ANSWER_COLUMNS = (
@@ -140,6 +141,7 @@ def export_csv(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(ANSWER_COLUMNS)
     for row in answer_rows(result, inputs):
+        row["role"] = role_label(row["role"])
         writer.writerow([_csv_cell(row[column]) for column in ANSWER_COLUMNS])
     for name, block in _sheets(result, inputs).items():
         if name == "Answers":
@@ -288,7 +290,7 @@ def _respondent_scores(result: Mapping[str, Any]) -> list[Sequence[Any]]:
         rows.append(
             (
                 r["name"],
-                r["role"],
+                role_label(r["role"]),
                 r["scores"].get("overall"),
                 *(own.get(d["id"]) for d in domains),
                 r["scores"].get("clarity"),
@@ -319,7 +321,7 @@ def _unresolved_facts(result: Mapping[str, Any]) -> list[Sequence[Any]]:
                     fact["question"],
                     fact["text"],
                     answer["respondent"],
-                    answer["role"],
+                    role_label(answer["role"]),
                     answer["label"],
                 )
             )
@@ -391,7 +393,7 @@ def _evidence_text(finding: Mapping[str, Any]) -> str:
     for answer in finding["evidence"]["answers"]:
         lines.append(
             f"{answer['question']} ({answer['text']}): {answer['respondent']} "
-            f"({answer['role']}) answered {answer['label']}"
+            f"({role_label(answer['role'])}) answered {answer['label']}"
         )
     return "\n".join(lines)
 
@@ -401,7 +403,11 @@ def _waiting_rows(inputs: ReportInputs) -> list[Sequence[Any]]:
     if not inputs.waiting:
         return []
     heading = ("still answering, not counted", "role", "status")
-    return [(), heading, *((name, role, NOT_COUNTED) for name, role in inputs.waiting)]
+    return [
+        (),
+        heading,
+        *((name, role_label(role), NOT_COUNTED) for name, role in inputs.waiting),
+    ]
 
 
 def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[Sequence[Any]]]:
@@ -413,7 +419,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         *(
             [
                 r["respondent"],
-                r["role"],
+                role_label(r["role"]),
                 r["section"],
                 r["question_id"],
                 r["question"],
@@ -484,7 +490,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 ", ".join(OWNER_SHORT.get(c, c) for c in row["consulted"]),
                 STATUS_LABELS.get(row["status"], row["status"]),
                 "; ".join(
-                    f"{n['respondent']} ({n['role']}): {OWNER_SHORT.get(n['owner'], n['owner'])}"
+                    f"{n['respondent']} ({role_label(n['role'])}): {OWNER_SHORT.get(n['owner'], n['owner'])}"
                     for n in row["named"]
                 ),
             )
@@ -513,7 +519,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         *(
             (
                 r["name"],
-                r["role"],
+                role_label(r["role"]),
                 r["completeness"],
                 r["shown"],
                 r["answered"],
@@ -564,7 +570,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                     gap.get("responsibility") or "",
                     titles.get(gap.get("domain") or "", gap.get("domain") or ""),
                     answer["respondent"],
-                    answer["role"],
+                    role_label(answer["role"]),
                     answer["label"],
                 )
             )

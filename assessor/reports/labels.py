@@ -19,6 +19,11 @@ OWNER_SHORT = {
 #: A respondent's role in a few words.
 ROLE_LABELS = RESPONDENT_ROLE_LABELS
 
+
+def role_label(code: str) -> str:
+    """A respondent's role as people read it ("CIO and CISO", not ``CIO_CISO``)."""
+    return ROLE_LABELS.get(code, code)
+
 STATUS_LABELS = {
     "aligned": "Aligned with the model",
     "misplaced": "Misplaced",
