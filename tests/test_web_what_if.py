@@ -216,7 +216,8 @@ def test_the_pdf_prints_a_kept_scenario_as_the_target_structure_annex(
     )
     client.post(_url(setup, "/save"), data={"target_security": "4", "name": "Not printed"})
     text = pdf_text()
-    annex = text[text.index("Target structure What the scores") :]
+    assert text.count("Annex: Target structure") == 2  # listed in the contents, then the annex
+    annex = text[text.index("Annex: Target structure What the scores") :]
     assert "Two people <in> two roles" in annex  # the name as typed, escaped in the HTML
     assert "The CIO and CISO roles: Held by two people." in annex
     assert "would close" in annex and "Would close" in annex
