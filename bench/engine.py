@@ -7,7 +7,7 @@ core.  Times are CPU time of this process, so other work on the machine inflates
 less than wall time would; the ratio (how many baseline dumps one scoring costs) is the
 figure to compare between machines.
 
-    .venv/bin/python bench/engine.py [--seconds 5]
+    .venv/bin/python bench/engine.py [--seconds 5] [--version N]
 """
 
 from __future__ import annotations
@@ -103,10 +103,19 @@ def loop_step_ns() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="per group (default 5)")
+    parser.add_argument(
+        "--version",
+        type=int,
+        default=None,
+        help="the questionnaire version to score (default: the published one)",
+    )
     args = parser.parse_args()
 
     catalog, problems = load_paths([str(ROOT / "questionnaires")])
-    q = catalog.get("cio-ciso-governance")
+    try:
+        q = catalog.get("cio-ciso-governance", args.version)
+    except KeyError:
+        parser.exit(2, f"bench/engine.py: no questionnaire version {args.version}\n")
     rng = random.Random(20240601)
     print(
         f"questionnaire: {q.id} v{q.version} ({len(q.questions)} questions, "
