@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from assessor.models import ORG_SIZES, RESPONDENT_ROLES
+from assessor.models import ORG_SIZES
+from assessor.questionnaire.schema_base import RESPONDENT_ROLES
 
 
 def _storable(text: str) -> str:
