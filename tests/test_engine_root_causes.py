@@ -158,16 +158,17 @@ def test_one_respondents_lone_dissent_or_dont_know_raises_no_critical() -> None:
     dual = answers_of("dual-role-cio-ciso")
     alone = run(("CIO", dual))
     assert alone.finding("dual-role:structure").severity == "critical"  # type: ignore[union-attr]
-    # A second respondent contradicts the risk acceptance answer: the compound, raised by
-    # one respondent alone, is high; the finding stays critical because both agree that
-    # nobody reviews the dual role (a critical on its own).
+    # A second respondent contradicts the risk acceptance answer: the compound holds only
+    # on one side of a disputed answer, so it is medium until settled; the finding stays
+    # critical because both agree that nobody reviews the dual role (a critical on its own).
     other = {**dual, "sec_risk_acceptance": "yes"}
     both = run(("CIO", dual), ("CEO", other))
     merged = both.finding("rule:dual_role_unchecked")
     assert merged is not None and merged.severity == "critical"
     parts = {part.id: part.severity for part in merged.parts}
-    assert parts["rule:dual_role_unchecked"] == "high"
+    assert parts["rule:dual_role_unchecked"] == "medium"
     assert parts["rule:dual_role_without_review"] == "critical"
+    assert not merged.depends_on
     # "Don't know" raises nothing: a CEO who does not know about the breach plan.
     hospital = answers_of("hospital-ciso-under-cio")
     unsure = {**hospital, "dat_breach_plan_exists": "unknown", "dat_breach_plan_maturity": None}

@@ -1,0 +1,62 @@
+"""The engine's judgment against the consultant's review of the scenario reports
+(/work/wt/review.md): what a consultant would not sign, as expectations on the scenarios."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessor.engine import Respondent, Result, score
+from assessor.engine.result import Finding
+from assessor.engine.root_causes import SETTLE_FIRST
+from assessor.engine.wording import SEVERITY_RANK
+from tests.scenarios import load_scenarios, parse
+
+SCENARIOS = {s.slug: s for s in load_scenarios()}
+
+
+def scenario(slug: str, **changed: dict[str, Any]) -> Result:
+    """The scenario scored as its report is, with some respondents' answers changed
+    (by the respondent's role)."""
+    document = parse(SCENARIOS[slug])
+    people = [
+        Respondent(r.name, r.role, {**r.answers, **changed.get(r.role, {})})
+        for r in document.respondents
+    ]
+    return score(document.questionnaire, people, document.targets)
+
+
+def found(result: Result, key: str) -> Finding:
+    finding = result.finding(key)
+    assert finding is not None, f"{key} not among {[f.key for f in result.findings]}"
+    return finding
+
+
+def at_most_medium(finding: Finding) -> bool:
+    return SEVERITY_RANK[finding.severity] >= SEVERITY_RANK["medium"]
+
+
+# --- #2: a disputed answer a rule reads caps what holds only on one side of it ---
+
+
+def test_a_structural_finding_on_one_side_of_a_disputed_answer_is_medium_and_says_settle() -> None:
+    result = scenario("retailer-cio-ciso-disagree")
+    # The CIO says a named executive accepts risk in writing; the CISO says no.
+    overrule = found(result, "SEC-7:structure")
+    assert at_most_medium(overrule), overrule.severity
+    assert "sec_risk_acceptance" in overrule.depends_on
+    assert overrule.recommendation.endswith(SETTLE_FIRST)
+    # The CIO says security can go to the board; the CISO says it cannot.
+    line = found(result, "reporting-line:structure")
+    assert at_most_medium(line), line.severity
+    assert "security_board_line" in line.depends_on
+    assert line.recommendation.endswith(SETTLE_FIRST)
+
+
+def test_a_finding_every_respondent_supports_keeps_its_severity() -> None:
+    agreed = {"sec_risk_acceptance": "no", "security_board_line": "no"}
+    result = scenario("retailer-cio-ciso-disagree", CIO=agreed)
+    overrule = found(result, "SEC-7:structure")
+    assert overrule.severity == "high" and "sec_risk_acceptance" not in overrule.depends_on
+    assert not overrule.recommendation.endswith(SETTLE_FIRST)
+    line = found(result, "reporting-line:structure")
+    assert line.severity == "high" and not line.depends_on
