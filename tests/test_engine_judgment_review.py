@@ -60,3 +60,32 @@ def test_a_finding_every_respondent_supports_keeps_its_severity() -> None:
     assert not overrule.recommendation.endswith(SETTLE_FIRST)
     line = found(result, "reporting-line:structure")
     assert line.severity == "high" and not line.depends_on
+
+
+# --- #3: no "CRO" where there is none; the dual role is one finding ---
+
+
+def test_without_a_cro_the_executive_acts_for_it() -> None:
+    result = scenario("dual-role-cio-ciso")
+    assert not any(f.act == "CRO" for f in result.findings)
+    assert not any("CRO" in f.title or "CRO" in f.recommendation for f in result.findings)
+    # The bank's CISO reports to its CRO: there the CRO is the CRO.
+    bank = scenario("eu-bank-ciso-under-cro")
+    assert not any(f.act == "EXEC" and f.responsibility == "SEC-8" for f in bank.findings)
+
+
+def test_the_dual_role_root_cause_is_reported_once() -> None:
+    result = scenario("dual-role-cio-ciso")
+    dual = found(result, "dual-role:structure")
+    parts = {p.id for p in dual.parts}
+    assert "rule:independent_review_stale" in parts
+    assert any(p.startswith("misplaced:SEC-8") for p in parts)
+    assert not any(f.responsibility == "SEC-9" for f in result.findings if f is not dual)
+    assert not any(
+        p.kind == "misplaced" and p.responsibility == "SEC-8"
+        for f in result.findings
+        if f is not dual
+        for p in f.parts
+    )
+    # The stale review's evidence is on the dual-role finding.
+    assert "sec_independent_review" in {a.question for a in dual.evidence.answers}

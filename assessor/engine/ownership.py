@@ -28,6 +28,9 @@ FINE = frozenset({"expected", "acceptable", "awaiting_lead"})
 SECURITY_LEAD_RULE = "small_without_ciso"
 NO_CISO = "no_ciso"
 NO_CIO = "no_cio"
+#: Where there is no CRO, the executives who own the risks accept them (the model's SEC-8).
+CRO = "CRO"
+EXEC = "EXEC"
 #: The responsibility of one named person holding security, in writing.
 SECURITY_LEAD = "SEC-2"
 
@@ -63,13 +66,16 @@ def owner_phrase(r: ModelResponsibility, facts: Facts) -> tuple[str, str]:
         return "the named security lead", "EXEC"
     if r.accountable == "CIO" and (NO_CIO in facts.held or facts.cto_for_cio):
         return wording.ROLE_PHRASES["CTO"], "CTO"
+    if r.accountable == CRO and facts.no_cro:
+        return wording.ROLE_PHRASES[EXEC], EXEC
     return wording.ROLE_PHRASES[r.accountable], r.accountable
 
 
 def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
     """Who acts for a role the organisation does not have: for the CISO, the owner named
     for SEC-2 (one named person holds security) when it fits, else the executive who must
-    name one; for the CIO, the CTO where there is no CIO or a CTO answered for IT."""
+    name one; for the CIO, the CTO where there is no CIO or a CTO answered for IT; for a
+    CRO the organisation shows no sign of, the executives."""
     stand_in: dict[str, str] = {}
     model = index.organisation
     if NO_CISO in facts.held and SECURITY_LEAD in model.responsibilities:
@@ -82,6 +88,8 @@ def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
                     lead = code
                 break
         stand_in["CISO"] = lead
+    if facts.no_cro:
+        stand_in[CRO] = EXEC
     if NO_CIO in facts.held or facts.cto_for_cio:
         stand_in["CIO"] = "CTO"
         if stand_in.get("CISO") == "CIO":  # the security lead named is the CTO, too

@@ -71,9 +71,12 @@ ROLL_UP = 2
 #: besides the responsibility its rule names: whether the roles exist and are distinct
 #: (GOV-1) and who holds security in writing (SEC-2) are the no-CISO and dual-role
 #: questions themselves; the CISO's reporting line (GOV-2) is the reporting-line one.
+#: ``<family>:<responsibility>`` takes in only that family's findings: where one person
+#: holds both roles, the independent review (SEC-9) and who accepts risk (SEC-8's owner)
+#: are the dual role's root cause, while SEC-8's practice stays a finding of its own.
 TOPIC_HOMES = {
     "no-ciso": ("SEC-2", "GOV-1"),
-    "dual-role": ("GOV-1",),
+    "dual-role": ("GOV-1", "SEC-9", "ownership:SEC-8"),
     "reporting-line": ("GOV-2",),
 }
 #: The batch of low immaturity across the domains.
@@ -245,7 +248,7 @@ def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Findi
         rule = topics.get(finding.id)
         topic = rule.topic if rule is not None else None
         subject = finding.responsibility or _question(finding) or finding.id
-        topic = topic or home.get(subject)
+        topic = topic or home.get(f"{FAMILY.get(finding.kind)}:{subject}") or home.get(subject)
         group = f"{topic}:structure" if topic else subject
         groups.setdefault(group, []).append(finding)
     position = index.responsibility_position or {}
