@@ -89,3 +89,52 @@ def test_the_dual_role_root_cause_is_reported_once() -> None:
     )
     # The stale review's evidence is on the dual-role finding.
     assert "sec_independent_review" in {a.question for a in dual.evidence.answers}
+
+
+# --- #7: a rolled-up bundle has one owner; the cross-domain batch no domain ---
+
+
+def holding(result: Result, rid: str) -> Finding:
+    return next(f for f in result.findings if any(p.responsibility == rid for p in f.parts))
+
+
+def rolled_up(result: Result) -> list[Finding]:
+    return [f for f in result.findings if len({p.responsibility for p in f.parts}) > 1]
+
+
+def test_security_work_in_a_bundle_is_not_sent_to_the_cio() -> None:
+    for slug in ("hospital-ciso-under-cio", "law-firm-vciso", "dual-role-cio-ciso"):
+        result = scenario(slug)
+        access = holding(result, "DAT-3")
+        assert access.act != "CIO", (slug, access.title)
+    hospital = scenario("hospital-ciso-under-cio")
+    for bundle in rolled_up(hospital):
+        if bundle.key.endswith(":structure"):
+            continue
+        # One owner per bundle: the model's accountable roles of its members agree.
+        model = hospital.raci
+        owners = {r.accountable for r in model if r.responsibility in bundle_members(bundle)}
+        assert len(owners) == 1, (bundle.title, owners)
+
+
+def bundle_members(finding: Finding) -> set[str]:
+    return {p.responsibility for p in finding.parts if p.responsibility}
+
+
+def test_the_cross_domain_batch_is_filed_under_no_domain() -> None:
+    result = scenario("startup-no-ciso")
+    batches = [f for f in result.findings if f.key.startswith("below-target")]
+    assert batches
+    for batch in batches:
+        assert batch.domain is None
+        assert batch.act in {"CTO", "EXEC", "CIO", "CISO", "SHARED", "EXTERNAL"}
+
+
+def test_a_bundle_names_its_practices_never_a_finding_title() -> None:
+    for s in SCENARIOS:
+        for bundle in rolled_up(scenario(s)):
+            if bundle.key.endswith(":structure"):
+                continue
+            for part in bundle.parts:
+                if not part.title.startswith("\u201c"):
+                    assert part.title not in bundle.recommendation, (s, part.title)

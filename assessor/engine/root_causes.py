@@ -9,8 +9,10 @@ about one root cause merge into one finding that carries all their evidence:
 * every other finding merges with the others about its responsibility, keyed
   ``<responsibility>:<family>`` (``practice`` for immaturity and regulation, ``ownership``,
   ``structure``, ``perception``), the family of the most severe part;
-* where three or more practices of one domain are only immature at medium or below, they
-  are one finding, ``<domain>:practice``.
+* where two or more practices of one domain are only immature at medium or below and
+  the same role acts on them, they are one finding, ``<domain>:practice`` (one bundle in
+  the domain) or ``<domain>:<role>:practice``; low ones across the domains likewise, per
+  role, filed under no domain (``below-target``).
 
 Before merging, each part is judged for this organisation: a regulation's finding only
 where it applies (one that applies on some respondents' accounts only stays at medium and
@@ -363,33 +365,40 @@ def _owner(finding: Finding) -> str:
 
 def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
     """Immature-only findings at medium, per domain, and at low, across the domains, each
-    become one finding when there are several (module docstring)."""
-    batches: dict[str, list[Finding]] = {}
+    become one finding per role that acts when there are several (module docstring): a
+    bundle has one owner, and the batch across the domains is filed under none."""
+    batches: dict[tuple[str, str], list[Finding]] = {}
     for finding in merged:
         if finding.domain and all(p.kind == "immature" for p in finding.parts):
             if finding.severity == "low":
-                batches.setdefault(LOW_BATCH, []).append(finding)
+                batches.setdefault((LOW_BATCH, finding.act), []).append(finding)
             elif finding.severity == "medium":
-                batches.setdefault(finding.domain, []).append(finding)
+                batches.setdefault((finding.domain, finding.act), []).append(finding)
     batches = {k: v for k, v in batches.items() if len(v) >= ROLL_UP}
     grouped = {f.key for members in batches.values() for f in members}
     out = [f for f in merged if f.key not in grouped]
     titles = {d.id: d.title for d in index.domains}
-    for batch, members in batches.items():
+    practices = {row.responsibility.id: row.responsibility.title for row in index.raci}
+    for (batch, act), members in batches.items():
         lead = min(members, key=_part_order)
-        names = wording.join_names([f"\u201c{_subject(f)}\u201d" for f in members])
+        names = wording.join_names([f"\u201c{_subject(f, practices)}\u201d" for f in members])
+        role = wording.ROLE_PHRASES.get(act, act)
         if batch == LOW_BATCH:
-            title = f"{len(members)} practices are one step below their target"
+            title = f"{len(members)} practices are one step below their target, for {role} to raise"
         else:
-            title = f"{titles[batch]}: {len(members)} practices are below their target"
+            title = f"{titles[batch]}: {len(members)} practices are below their target, for {role} to raise"
+        # One bundle per domain keeps the domain's key; several are told apart by who acts.
+        key = f"{batch}:practice" if _alone(batches, batch) else f"{batch}:{act}:practice"
         out.append(
             lead._replace(
-                id=f"immature:{batch}",
-                key=f"{batch}:practice",
+                id=f"immature:{batch}" if key == f"{batch}:practice" else f"immature:{batch}:{act}",
+                key=key,
+                domain=None if batch == LOW_BATCH else lead.domain,
+                responsibility=None,
                 title=title,
                 recommendation=(
-                    f"Raise {names} to their target level, in one plan; the evidence gives "
-                    f"each practice's level and its next step."
+                    f"{wording.capital(role)} should raise {names} to their target level, in one "
+                    f"plan; the evidence gives each practice's level and its next step."
                 ),
                 weight=max(f.weight for f in members),
                 evidence=Evidence(
@@ -402,7 +411,16 @@ def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
     return out
 
 
-def _subject(finding: Finding) -> str:
+def _alone(batches: Mapping[tuple[str, str], list[Finding]], batch: str) -> bool:
+    """Whether ``batch`` (a domain, or the batch across domains) is bundled for one role."""
+    return sum(1 for b, _ in batches if b == batch) == 1
+
+
+def _subject(finding: Finding, practices: Mapping[str, str]) -> str:
+    """The practice a finding is about: its responsibility's title, else its quoted subject."""
+    title = practices.get(finding.responsibility or "")
+    if title is not None:
+        return title
     title = finding.title
     return title[1 : title.index("\u201d")] if title.startswith("\u201c") else title
 
