@@ -138,3 +138,27 @@ def test_a_bundle_names_its_practices_never_a_finding_title() -> None:
             for part in bundle.parts:
                 if not part.title.startswith("\u201c"):
                     assert part.title not in bundle.recommendation, (s, part.title)
+
+
+# --- #11: "Don't know" against a real answer is an unknown, not a disagreement ---
+
+
+def known(value: Any) -> bool:
+    return value not in ("unknown", ("unknown",))
+
+
+def test_dont_know_is_no_disagreement_in_the_gaps_or_the_figures() -> None:
+    for slug in SCENARIOS:
+        result = scenario(slug)
+        for gap in result.perception.gaps:
+            views = {a.value for a in gap.answers if known(a.value)}
+            assert len(views) >= 2, (slug, gap.question, [a.label for a in gap.answers])
+    # The hospital's CEO does not know when security was last reviewed; the CISO and the
+    # CIO agree: no gap, and the domain's disagreement figure does not count it.
+    ceo_only = scenario(
+        "hospital-ciso-under-cio",
+        CEO={q: "unknown" for q in ("sec_independent_review",)},
+    )
+    assert not any(g.question == "sec_independent_review" for g in ceo_only.perception.gaps)
+    agreed = scenario("hospital-ciso-under-cio", CEO={"sec_independent_review": None})
+    assert ceo_only.perception.domains == agreed.perception.domains
