@@ -162,3 +162,31 @@ def test_dont_know_is_no_disagreement_in_the_gaps_or_the_figures() -> None:
     assert not any(g.question == "sec_independent_review" for g in ceo_only.perception.gaps)
     agreed = scenario("hospital-ciso-under-cio", CEO={"sec_independent_review": None})
     assert ceo_only.perception.domains == agreed.perception.domains
+
+
+# --- #13: a merged finding cites what drives it; no disputed regulation above medium ---
+
+
+def test_a_merged_finding_cites_the_parts_that_drive_it() -> None:
+    startup = scenario("startup-no-ciso")
+    lead = found(startup, "no-ciso:structure")
+    # GOV-1's immaturity (medium) does not write the high "no security lead" finding.
+    assert "ISO 27001 A.5.3" not in lead.references
+    retailer = scenario("retailer-cio-ciso-disagree")
+    card = next(
+        f
+        for f in retailer.findings
+        if any(p.id.startswith("rule:card_data_compliance") for p in f.parts)
+    )
+    # The DPO's articles belong to a DPO issue, not to card-payment compliance.
+    assert not any(
+        r.startswith(("GDPR Art. 37", "GDPR Art. 38", "GDPR Art. 39")) for r in card.references
+    )
+
+
+def test_no_finding_above_medium_cites_a_regulation_whose_applicability_is_disputed() -> None:
+    retailer = scenario("retailer-cio-ciso-disagree")
+    assert "PCI_DSS" in {g for fact in retailer.unresolved_facts for g in fact.regulations}
+    for finding in retailer.findings:
+        if SEVERITY_RANK[finding.severity] < SEVERITY_RANK["medium"]:
+            assert not any(r.startswith("PCI DSS") for r in finding.references), finding.title

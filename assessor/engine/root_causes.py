@@ -254,9 +254,14 @@ def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Findi
         group = f"{topic}:structure" if topic else subject
         groups.setdefault(group, []).append(finding)
     position = index.responsibility_position or {}
-    regulation_of = _statics(index).regulation_of
+    statics = _statics(index)
+    regulation_of = statics.regulation_of
+    disputed = frozenset(
+        kind for g in facts.unsettled for kind in statics.claims.get(g, frozenset())
+    ).difference(facts.reference_kinds)
     merged = [
-        _merged(group, parts, facts.exposure, regulation_of) for group, parts in groups.items()
+        _merged(group, parts, facts.exposure, regulation_of, disputed)
+        for group, parts in groups.items()
     ]
     merged = _roll_up(index, merged)
     return sorted(merged, key=lambda f: priority(f, position))
@@ -280,8 +285,17 @@ def _part_order(finding: Finding) -> tuple[int, int, bool, float]:
 
 
 def _merged(
-    group: str, parts: list[Finding], exposure: int, regulation_of: dict[str, str | None]
+    group: str,
+    parts: list[Finding],
+    exposure: int,
+    regulation_of: dict[str, str | None],
+    disputed: frozenset[str] = frozenset(),
 ) -> Finding:
+    """The parts of one root cause as one finding, written by its lead (the first in
+    :func:`_part_order`).  Its references are those of the parts that drive it: the lead
+    and the other parts at its severity (only rules, when a rule leads: a generic part
+    cites its responsibility's whole list); above medium, none of a regulation whose
+    applicability is disputed (``disputed``: its reference kinds)."""
     if len(parts) > 1:
         parts.sort(key=_part_order)
     lead = parts[0]
@@ -305,8 +319,14 @@ def _merged(
         for part in parts:
             for answer in part.evidence.answers:
                 answers.setdefault((answer.question, answer.respondent), answer)
-        if any(part.references != references for part in parts):
-            references = tuple(dict.fromkeys(r for p in parts for r in p.references))
+        rule_led = lead.id.startswith("rule:")
+        driving = [
+            p
+            for p in parts[1:]
+            if p.severity == lead.severity and (not rule_led or p.id.startswith("rule:"))
+        ]
+        if any(part.references != references for part in driving):
+            references = tuple(dict.fromkeys(r for p in (lead, *driving) for r in p.references))
         evidence = Evidence(evidence.check, tuple(answers.values()))
         if dependent:
             depends = tuple(
@@ -314,6 +334,9 @@ def _merged(
             )
     if depends:
         recommendation += SETTLE_FIRST
+    if disputed and SEVERITY_RANK[lead.severity] < SEVERITY_RANK[CAP_UNSETTLED]:
+        kept = tuple(r for r in references if _kind(r) not in disputed)
+        references = kept if len(kept) < len(references) else references
     return Finding(
         lead.id,
         lead.kind,
