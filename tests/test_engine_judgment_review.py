@@ -190,3 +190,17 @@ def test_no_finding_above_medium_cites_a_regulation_whose_applicability_is_dispu
     for finding in retailer.findings:
         if SEVERITY_RANK[finding.severity] < SEVERITY_RANK["medium"]:
             assert not any(r.startswith("PCI DSS") for r in finding.references), finding.title
+
+
+# --- #15: among equals, security and regulatory exposure before questionnaire order ---
+
+
+def test_medium_it_strategy_work_does_not_lead_security_work() -> None:
+    law = scenario("law-firm-vciso")
+    it_only = {"STR-1", "STR-2", "STR-3", "STR-4", "INF-1", "DAT-1", "TPR-1"}
+    order = [bundle_members(f) or {f.responsibility} for f in law.findings]
+    first_it = next(n for n, members in enumerate(order) if members <= it_only)
+    assert all(not (members <= it_only) for members in order[:first_it])
+    assert not any(m <= it_only for m in order[:first_it])
+    later = order[first_it:]
+    assert all(members <= it_only for members in later), [f.title for f in law.findings]

@@ -22,7 +22,8 @@ of regulations that do not apply are left out; responsibilities the structure ma
 organisation's critical reads high; fraud is low outside finance and retail.
 
 Priority is severity, then weight (heaviest first), then exposure (highest first), then
-questionnaire order: never the id.
+security, data and oversight work before IT work alone, then questionnaire order: never
+the id.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ TOPIC_HOMES = {
     "dual-role": ("GOV-1", "SEC-9", "ownership:SEC-8"),
     "reporting-line": ("GOV-2",),
 }
+#: The accountable role whose responsibilities are IT work alone.
+IT = "CIO"
 #: The batch of low immaturity across the domains.
 LOW_BATCH = "below-target"
 
@@ -188,6 +191,9 @@ class _Statics:
     regulated_kinds: dict[str, frozenset[str]]
     #: The references shown, by a finding's references and the kinds allowed to show.
     shown: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]]
+    #: The responsibilities that are IT work alone (the CIO accountable): among findings
+    #: otherwise equal, they list after security, data and oversight work.
+    it_work: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=32)
@@ -199,6 +205,9 @@ def _statics(index: Index) -> _Statics:
         claimed=index.organisation.claimed_kinds,
         regulated_kinds={g.id: g.reference_kinds for g in regulations if g.when is not ALWAYS},
         shown={},
+        it_work=frozenset(
+            row.responsibility.id for row in index.raci if row.responsibility.accountable == IT
+        ),
     )
 
 
@@ -264,7 +273,8 @@ def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Findi
         for group, parts in groups.items()
     ]
     merged = _roll_up(index, merged)
-    return sorted(merged, key=lambda f: priority(f, position))
+    it_work = statics.it_work
+    return sorted(merged, key=lambda f: priority(f, position, it_work))
 
 
 def _question(finding: Finding) -> str | None:
@@ -448,9 +458,21 @@ def _subject(finding: Finding, practices: Mapping[str, str]) -> str:
     return title[1 : title.index("\u201d")] if title.startswith("\u201c") else title
 
 
-def priority(finding: Finding, position: Mapping[str, int]) -> tuple[int, float, int, int]:
+def priority(
+    finding: Finding, position: Mapping[str, int], it_work: frozenset[str] = frozenset()
+) -> tuple[int, float, int, bool, int]:
     """The order findings are listed in: severity, weight (heaviest first), exposure
-    (highest first), then the questionnaire order of their responsibility (``position``);
+    (highest first; a regulation at stake adds to it), security before IT work alone
+    (``it_work``: a finding all of whose responsibilities are the CIO's), then the
+    questionnaire order of their responsibility (``position``; a bundle's first member's);
     never the id."""
-    where = position.get(finding.responsibility or "", len(position) + 1)
-    return (SEVERITY_RANK[finding.severity], -finding.weight, -finding.exposure, where)
+    last = len(position) + 1
+    rid = finding.responsibility
+    if rid is not None:
+        where = position.get(rid, last)
+        it_only = rid in it_work
+    else:
+        members = {p.responsibility for p in finding.parts}
+        where = min((position.get(r or "", last) for r in members), default=last)
+        it_only = bool(members) and all(r in it_work for r in members)
+    return (SEVERITY_RANK[finding.severity], -finding.weight, -finding.exposure, it_only, where)
