@@ -204,3 +204,28 @@ def test_medium_it_strategy_work_does_not_lead_security_work() -> None:
     assert not any(m <= it_only for m in order[:first_it])
     later = order[first_it:]
     assert all(members <= it_only for members in later), [f.title for f in law.findings]
+
+
+# --- #16 / #14: the kind says what the finding is; the executive settles a dispute ---
+
+
+def test_owners_who_disagree_are_not_nobody_owns_it() -> None:
+    retailer = scenario("retailer-cio-ciso-disagree")
+    fraud = holding(retailer, "DAT-5")
+    # The CIO names the executive team, the CISO nobody: the owners disagree (high,
+    # since one of them says nobody).
+    assert fraud.kind == "ambiguous" and fraud.severity == "high"
+    assert not any(p.kind == "orphaned" for p in fraud.parts)
+
+
+def test_a_misplaced_owner_writes_the_finding_over_a_level_at_the_same_severity() -> None:
+    grid = scenario("nis2-essential-energy")
+    access = holding(grid, "TPR-2")
+    assert access.kind == "misplaced", access.title
+
+
+def test_a_perception_finding_is_settled_by_the_executive() -> None:
+    for slug in SCENARIOS:
+        for finding in scenario(slug).findings:
+            if finding.kind == "perception":
+                assert finding.act == "EXEC", (slug, finding.title, finding.act)

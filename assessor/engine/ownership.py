@@ -6,7 +6,8 @@ never a finding), **awaiting a lead** (no CISO, and a CTO, CIO or vCISO holds th
 security duty without the written assignment or the size that makes it acceptable: the
 one structural "name a security lead" finding covers it), **misplaced**, **shared**
 (SHARED where one owner is wanted) or **orphaned**.  Respondents who name different
-owners get one "agree who owns it" finding.  Every title and recommendation names the
+owners get one "agree who owns it" finding (``ambiguous``; high when one of them says
+nobody).  Every title and recommendation names the
 responsibility and the role who should own it, fitted to the organisation: without a
 CISO, the security lead; without a CIO (or where the CTO answered and no CIO), the CTO.
 """
@@ -111,9 +112,10 @@ def ownership_findings(index: Index, combined: Combined, facts: Facts) -> list[F
         fits = {code: fit(model, r, code, facts) for code in codes}
         owner, act = owner_phrase(r, facts)
         if len(codes) > 1:
-            kind, severity = "ambiguous", "medium"
-            if "orphaned" in fits.values():
-                kind, severity = "orphaned", "high"
+            # Owners who disagree are "no agreed owner", even where one says nobody (which
+            # makes it high): the others name someone.
+            kind = "ambiguous"
+            severity = "high" if "orphaned" in fits.values() else "medium"
             text = _disputed(r, [wording.ROLE_PHRASES.get(c, c) for c in codes], owner)
             act = "EXEC"
         else:
@@ -121,6 +123,8 @@ def ownership_findings(index: Index, combined: Combined, facts: Facts) -> list[F
             if status in FINE:
                 continue
             holder = wording.ROLE_PHRASES.get(codes[0], codes[0])
+            if codes[0] == "CIO" and (NO_CIO in facts.held or facts.cto_for_cio):
+                holder = wording.ROLE_PHRASES["CTO"]  # the CTO answers for the CIO's part
             kind, severity, text = _agreed(status, r, holder, owner)
         found.append(
             check.findings.disputed._replace(

@@ -47,11 +47,12 @@ MOOT = {"no_ciso": frozenset({"GOV-2", "GOV-3"}), "dual_role": frozenset({"GOV-3
 #: Fraud prevention is a high stake in these sectors only (the model's DAT-5 note).
 FRAUD = "DAT-5"
 FRAUD_SECTORS = frozenset({"finance", "retail"})
-#: Which kind writes a merged finding when severities tie.
+#: Which kind writes a merged finding when severities tie: the most informative, so who
+#: holds it (misplaced, disputed) before the level it is at.
 KIND_ORDER = {
     kind: n
     for n, kind in enumerate(
-        ("structural", "regulatory", "orphaned", "immature", "ambiguous", "misplaced", "perception")
+        ("structural", "regulatory", "orphaned", "misplaced", "ambiguous", "immature", "perception")
     )
 }
 FAMILY = {
@@ -88,6 +89,7 @@ IT = "CIO"
 LOW_BATCH = "below-target"
 
 CAP_UNSETTLED = "medium"
+PERCEPTION_ACT = "EXEC"
 HIGH = SEVERITY_RANK["high"]
 OWNER = wording.OWNER
 SETTLE_FIRST = " This depends on a fact the respondents disagree on; settle it before acting."
@@ -149,7 +151,8 @@ def judged(
             if kind == "immature" and regulated and SEVERITY_RANK[severity] <= HIGH:
                 if any(_kind(r) in regulated for r in references):
                     kind = "regulatory"
-        act = stand_in.get(finding.act, finding.act)
+        # A disagreement is settled by the executive, never by one of the parties to it.
+        act = PERCEPTION_ACT if kind == "perception" else stand_in.get(finding.act, finding.act)
         if (
             severity is not finding.severity
             or kind is not finding.kind
