@@ -229,3 +229,16 @@ def test_a_perception_finding_is_settled_by_the_executive() -> None:
         for finding in scenario(slug).findings:
             if finding.kind == "perception":
                 assert finding.act == "EXEC", (slug, finding.title, finding.act)
+
+
+# --- #17: proportionality: no regulated data, no critical breach readiness ---
+
+
+def test_breach_readiness_without_regulated_data_is_high_at_most() -> None:
+    kestrel = scenario("dual-role-cio-ciso")
+    assert holding(kestrel, "DAT-7").severity == "high"
+    respondent = parse(SCENARIOS["dual-role-cio-ciso"]).respondents[0].role
+    holding_data = scenario(
+        "dual-role-cio-ciso", **{respondent: {"regulated_data": ("eu_personal",)}}
+    )
+    assert holding(holding_data, "DAT-7").severity == "critical"

@@ -19,7 +19,8 @@ where it applies (one that applies on some respondents' accounts only stays at m
 says so, as does any finding that holds only on one side of a disputed fact); references
 of regulations that do not apply are left out; responsibilities the structure makes moot
 (a CISO's reporting line where there is no CISO) raise nothing; a low-exposure
-organisation's critical reads high; fraud is low outside finance and retail.
+organisation's critical reads high; fraud is low outside finance and retail; breach
+readiness is high at most where no regulated data is held.
 
 Priority is severity, then weight (heaviest first), then exposure (highest first), then
 security, data and oversight work before IT work alone, then questionnaire order: never
@@ -47,6 +48,11 @@ MOOT = {"no_ciso": frozenset({"GOV-2", "GOV-3"}), "dual_role": frozenset({"GOV-3
 #: Fraud prevention is a high stake in these sectors only (the model's DAT-5 note).
 FRAUD = "DAT-5"
 FRAUD_SECTORS = frozenset({"finance", "retail"})
+#: Breach readiness is critical only where regulated data (and its notification duties)
+#: is held; without it, high at most.
+BREACH = "DAT-7"
+REGULATED_DATA = "regulated_data"
+NO_DATA = frozenset({"none"})
 #: Which kind writes a merged finding when severities tie: the most informative, so who
 #: holds it (misplaced, disputed) before the level it is at.
 KIND_ORDER = {
@@ -112,6 +118,8 @@ def judged(
     moot: frozenset[str] = frozenset().union(*(MOOT.get(s, frozenset()) for s in facts.held))
     sector = facts.values.get("sector")
     fraud_low = bool(sector) and sector not in FRAUD_SECTORS
+    data = facts.values.get(REGULATED_DATA)
+    no_data = isinstance(data, tuple) and bool(data) and not set(data) - NO_DATA
     kinds = facts.reference_kinds
     edition_two = bool(statics.claims)
     regulated = frozenset(
@@ -136,6 +144,8 @@ def judged(
         severity = finding.severity
         if fraud_low and rid == FRAUD:
             severity = "low"
+        elif no_data and rid == BREACH and severity == "critical":
+            severity = "high"
         if modest and finding.evidence.check == "generic:immature":
             severity = wording.SEVERITIES[min(SEVERITY_RANK[severity] + 1, len(SEVERITY_RANK) - 1)]
         elif severity == "critical" and facts.exposure <= LOW_EXPOSURE:
