@@ -75,7 +75,16 @@ def test_no_ciso_one_security_lead_finding_and_no_misplaced_security_owner() -> 
     lead = result.finding("no-ciso:structure")
     assert lead is not None and lead.severity == "high"
     assert "vCISO" in lead.recommendation or "virtual CISO" in lead.recommendation
-    assert not any(f.kind == "misplaced" for f in result.findings)
+    # The CTO or CIO holding the CISO's responsibilities awaits a written assignment: the
+    # one no-CISO finding covers it; none of them is "misplaced".
+    security = {row.responsibility for row in result.raci if row.accountable == "CISO"}
+    assert not any(
+        p.kind == "misplaced"
+        and p.responsibility in security
+        and p.title.startswith(("The CTO holds", "The CIO holds"))
+        for f in result.findings
+        for p in f.parts
+    )
     assert not any("to the CISO" in f.recommendation for f in result.findings)
     assert not any(f.responsibility in ("GOV-2", "GOV-3") for f in result.findings)
     # With the assignment written down, the CTO/CIO holding security is acceptable.
@@ -158,16 +167,17 @@ def test_one_respondents_lone_dissent_or_dont_know_raises_no_critical() -> None:
     dual = answers_of("dual-role-cio-ciso")
     alone = run(("CIO", dual))
     assert alone.finding("dual-role:structure").severity == "critical"  # type: ignore[union-attr]
-    # A second respondent contradicts the risk acceptance answer: the compound, raised by
-    # one respondent alone, is high; the finding stays critical because both agree that
-    # nobody reviews the dual role (a critical on its own).
+    # A second respondent contradicts the risk acceptance answer: the compound holds only
+    # on one side of a disputed answer, so it is medium until settled; the finding stays
+    # critical because both agree that nobody reviews the dual role (a critical on its own).
     other = {**dual, "sec_risk_acceptance": "yes"}
     both = run(("CIO", dual), ("CEO", other))
     merged = both.finding("rule:dual_role_unchecked")
     assert merged is not None and merged.severity == "critical"
     parts = {part.id: part.severity for part in merged.parts}
-    assert parts["rule:dual_role_unchecked"] == "high"
+    assert parts["rule:dual_role_unchecked"] == "medium"
     assert parts["rule:dual_role_without_review"] == "critical"
+    assert not merged.depends_on
     # "Don't know" raises nothing: a CEO who does not know about the breach plan.
     hospital = answers_of("hospital-ciso-under-cio")
     unsure = {**hospital, "dat_breach_plan_exists": "unknown", "dat_breach_plan_maturity": None}

@@ -223,18 +223,21 @@ def test_unscored_multi_answers_are_combined_as_a_union() -> None:
     ann = Respondent("Ann", "CIO", answers(regulated_data=("none",), dat_breach=1))
     bo = Respondent("Bo", "CISO", answers(regulated_data=("eu_personal",), dat_breach=4))
     result = score(MINI, [ann, bo])
-    finding = result.finding("rule:eu_breach_plan")
+    finding = result.finding("DAT-7:practice")
     assert finding is not None
     # Neither respondent alone satisfies the rule: Ann has no EU data, Bo a level-4 plan.
-    # The evidence shows the answers the union was made of, and the lowest level (with
-    # Bo's, from the gap between their levels merged into the same finding).
-    assert [(a.respondent, a.question) for a in finding.evidence.answers][:3] == [
+    # The evidence shows the answers the union was made of, with the breach plan's levels
+    # (the lowest counts for the practice, which leads the finding).
+    assert [(a.respondent, a.question) for a in finding.evidence.answers] == [
+        ("Ann", "dat_breach"),
+        ("Bo", "dat_breach"),
         ("Ann", "regulated_data"),
         ("Bo", "regulated_data"),
-        ("Ann", "dat_breach"),
     ]
-    # Only the combined answers fire it: nobody's account alone makes it critical.
-    assert finding.severity == "high"
+    # Only the combined answers fire the rule, and only on Ann's side of the disputed
+    # level: it says so and stays at medium until settled.
+    rule = {part.id: part.severity for part in finding.parts}
+    assert rule["rule:eu_breach_plan"] == "medium"
 
 
 def test_no_respondents_gives_an_empty_result() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assessor.engine.conditions import Compiled
 from assessor.engine.consistency import inconsistencies
 from assessor.engine.facts import Facts, check_overlay, check_settled, facts_of
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
@@ -220,31 +221,70 @@ def _pass(
         findings += ownership_findings(index, combined, facts)
     findings += rule_findings(index, views, combined, org, settled)
     findings += gaps.findings
-    dependent = _dependent(index, combined, facts)
+    dependent = _dependent(index, views, combined, facts)
     stand_in = stand_ins(index, combined, facts)
     ordered = tuple(merge(index, judged(index, findings, facts, dependent, stand_in), facts))
     complete = completeness(index, views, answered)
     return _Run(views, combined, gaps, sums, complete, facts, ordered)
 
 
-def _dependent(index: Index, combined: Combined, facts: Facts) -> dict[str, tuple[str, ...]]:
-    """Rule finding ids that hold only on one side of a disputed fact, with those facts."""
+def _dependent(
+    index: Index, views: Sequence[View], combined: Combined, facts: Facts
+) -> dict[str, tuple[str, ...]]:
+    """Rule finding ids that hold only on one side of a disputed answer, with those
+    answers' questions: a context fact the respondents dispute (held on the consensus), or
+    any other answer the rule reads that the respondents give differently (a view against
+    "don't know" is no dispute) where one respondent's answer would not raise it."""
     disputed = facts.disputed
-    if not disputed:
-        return {}
     values = dict(combined.values)  # with the consensus in place of each disputed answer
     for q in disputed:
         if q in facts.consensus:
             values[q] = facts.consensus[q]
         else:
             values.pop(q, None)
+    settled = facts.settled
     dependent: dict[str, tuple[str, ...]] = {}
     for rule in index.rules:
         condition = rule.condition
-        reads = tuple(q for q in condition.questions if q in disputed)
-        if reads and (condition.uses_role or not condition.test(values, None)):
-            dependent[f"rule:{rule.id}"] = reads
+        reads = [q for q in condition.questions if q in disputed]
+        if reads and not (condition.uses_role or not condition.test(values, None)):
+            reads = []
+        for q in condition.questions:
+            if q in disputed or q in settled:
+                continue
+            given = _known_answers(index, combined, q)
+            if given and _one_side(condition, combined.values, views, q, given):
+                reads.append(q)
+        if reads:
+            dependent[f"rule:{rule.id}"] = tuple(reads)
     return dependent
+
+
+def _known_answers(index: Index, combined: Combined, qid: str) -> list[Any]:
+    """The respondents' known answers to ``qid`` where they differ (a perception gap), else
+    an empty list."""
+    info = index.questions.get(qid)
+    if info is None or combined.single is not None:
+        return []
+    known = [v.answers[qid] for v in combined.answering(qid) if not info.is_unknown(v.answers[qid])]
+    if len(known) < 2 or not info.handling.differ(known):
+        return []
+    return known
+
+
+def _one_side(
+    condition: Compiled,
+    values: Mapping[str, Any],
+    views: Sequence[View],
+    qid: str,
+    given: list[Any],
+) -> bool:
+    """Whether the rule holds on one respondent's answer to ``qid`` and not on another's."""
+    if condition.uses_role:
+        held = {condition.test(v.answers, v.role) for v in views if qid in v.answers}
+        return len(held) > 1
+    held = {condition.test({**values, qid: answer}, None) for answer in given}
+    return len(held) > 1
 
 
 def _extreme(

@@ -34,6 +34,10 @@ from assessor.questionnaire.schema_base import holds_role
 EXPOSED_DATA = frozenset({"health", "payment_card"})
 EXPOSED_SECTORS = frozenset({"finance", "healthcare", "public"})
 NIS2_ENTITIES = frozenset({"essential", "important"})
+#: The CRO's role code, and the reporting-line answer that names one.
+CRO = "CRO"
+CISO_REPORTS_TO = "ciso_reports_to"
+CRO_LINE = "cro"
 #: Below this many staff an organisation is small (the EU's bound for a small enterprise).
 SMALL = 50
 #: Exposure up to which a critical severity is read as high: a small organisation holding
@@ -68,6 +72,10 @@ class Facts:
     #: The CIO's work is done by the CTO: a CTO answered and nobody answered as the CIO
     #: (the context question counts a CTO who leads IT as "a CIO"), or there is no CIO.
     cto_for_cio: bool = False
+    #: Nothing says the organisation has a CRO or risk function (no respondent answers as
+    #: one, the CISO does not report to one, nobody names one as an owner): the
+    #: executives act for it, as the model's alternatives say ("CRO → EXEC").
+    no_cro: bool = False
 
 
 def check_settled(index: Index, settled: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,6 +167,7 @@ def facts_of(
         exposure=exposure_of(values),
         modest=exposure_of(values) == 0 and isinstance(values.get("employees"), int | float),
         cto_for_cio=cto_for_cio(views),
+        no_cro=no_cro(index, views),
     )
 
 
@@ -167,6 +176,20 @@ def cto_for_cio(views: Sequence[View]) -> bool:
     the CIO's work is then the CTO's, and the findings name the CTO."""
     roles = [view.role for view in views]
     return any(holds_role(r, "CTO") for r in roles) and not any(holds_role(r, "CIO") for r in roles)
+
+
+def no_cro(index: Index, views: Sequence[View]) -> bool:
+    """Whether nothing the respondents say shows a CRO or risk function: nobody answers as
+    the CRO, nobody says the CISO reports to one, nobody names one as an owner."""
+    for view in views:
+        if holds_role(view.role, CRO):
+            return False
+        answers = view.answers
+        if answers.get(CISO_REPORTS_TO) == CRO_LINE:
+            return False
+        if any(answers.get(check.info.id) == CRO for check in index.owner_checks):
+            return False
+    return True
 
 
 @lru_cache(maxsize=32)

@@ -6,7 +6,8 @@ never a finding), **awaiting a lead** (no CISO, and a CTO, CIO or vCISO holds th
 security duty without the written assignment or the size that makes it acceptable: the
 one structural "name a security lead" finding covers it), **misplaced**, **shared**
 (SHARED where one owner is wanted) or **orphaned**.  Respondents who name different
-owners get one "agree who owns it" finding.  Every title and recommendation names the
+owners get one "agree who owns it" finding (``ambiguous``; high when one of them says
+nobody).  Every title and recommendation names the
 responsibility and the role who should own it, fitted to the organisation: without a
 CISO, the security lead; without a CIO (or where the CTO answered and no CIO), the CTO.
 """
@@ -28,6 +29,9 @@ FINE = frozenset({"expected", "acceptable", "awaiting_lead"})
 SECURITY_LEAD_RULE = "small_without_ciso"
 NO_CISO = "no_ciso"
 NO_CIO = "no_cio"
+#: Where there is no CRO, the executives who own the risks accept them (the model's SEC-8).
+CRO = "CRO"
+EXEC = "EXEC"
 #: The responsibility of one named person holding security, in writing.
 SECURITY_LEAD = "SEC-2"
 
@@ -63,13 +67,16 @@ def owner_phrase(r: ModelResponsibility, facts: Facts) -> tuple[str, str]:
         return "the named security lead", "EXEC"
     if r.accountable == "CIO" and (NO_CIO in facts.held or facts.cto_for_cio):
         return wording.ROLE_PHRASES["CTO"], "CTO"
+    if r.accountable == CRO and facts.no_cro:
+        return wording.ROLE_PHRASES[EXEC], EXEC
     return wording.ROLE_PHRASES[r.accountable], r.accountable
 
 
 def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
     """Who acts for a role the organisation does not have: for the CISO, the owner named
     for SEC-2 (one named person holds security) when it fits, else the executive who must
-    name one; for the CIO, the CTO where there is no CIO or a CTO answered for IT."""
+    name one; for the CIO, the CTO where there is no CIO or a CTO answered for IT; for a
+    CRO the organisation shows no sign of, the executives."""
     stand_in: dict[str, str] = {}
     model = index.organisation
     if NO_CISO in facts.held and SECURITY_LEAD in model.responsibilities:
@@ -82,6 +89,8 @@ def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
                     lead = code
                 break
         stand_in["CISO"] = lead
+    if facts.no_cro:
+        stand_in[CRO] = EXEC
     if NO_CIO in facts.held or facts.cto_for_cio:
         stand_in["CIO"] = "CTO"
         if stand_in.get("CISO") == "CIO":  # the security lead named is the CTO, too
@@ -103,9 +112,10 @@ def ownership_findings(index: Index, combined: Combined, facts: Facts) -> list[F
         fits = {code: fit(model, r, code, facts) for code in codes}
         owner, act = owner_phrase(r, facts)
         if len(codes) > 1:
-            kind, severity = "ambiguous", "medium"
-            if "orphaned" in fits.values():
-                kind, severity = "orphaned", "high"
+            # Owners who disagree are "no agreed owner", even where one says nobody (which
+            # makes it high): the others name someone.
+            kind = "ambiguous"
+            severity = "high" if "orphaned" in fits.values() else "medium"
             text = _disputed(r, [wording.ROLE_PHRASES.get(c, c) for c in codes], owner)
             act = "EXEC"
         else:
@@ -113,6 +123,8 @@ def ownership_findings(index: Index, combined: Combined, facts: Facts) -> list[F
             if status in FINE:
                 continue
             holder = wording.ROLE_PHRASES.get(codes[0], codes[0])
+            if codes[0] == "CIO" and (NO_CIO in facts.held or facts.cto_for_cio):
+                holder = wording.ROLE_PHRASES["CTO"]  # the CTO answers for the CIO's part
             kind, severity, text = _agreed(status, r, holder, owner)
         found.append(
             check.findings.disputed._replace(

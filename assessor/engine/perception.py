@@ -5,15 +5,18 @@ more respondents were shown and answered.  They differ when:
 
 * owner or choice: the respondents chose different answers;
 * maturity: the highest and lowest levels given are two or more apart;
-* yes/no: one said yes and another no ("don't know" differs from neither).
+* yes/no: one said yes and another no.
+
+"Don't know" is an unknown, not a view: a question is compared on the known answers
+only (two or more), so a view against "don't know" is no gap and counts in no figure.
 
 Numbers, multiple choice and free text are not compared.  Each differing question is a
 ``perception`` finding (medium; high for maturity three or more levels apart; a
 question weight of 2 or more raises it a step), a quick win: one conversation settles
-it; but an owner question (whose "no agreed owner" finding says who named whom), a
-context fact (an unresolved fact, listed first) and a difference that is only one view
-against "don't know" raise no finding.  A domain's disagreement is the share of its compared questions that differ, None
-with fewer than two respondents or nothing compared.
+it; but an owner question (whose "no agreed owner" finding says who named whom) and a
+context fact (an unresolved fact, listed first) raise no finding.  A domain's
+disagreement is the share of its compared questions that differ, None with fewer than
+two respondents or nothing compared.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from typing import Any
 from assessor.engine.facts import fact_questions
 from assessor.engine.findings import answer_records
 from assessor.engine.prepared_findings import with_answers
-from assessor.engine.question_kinds import DONT_KNOW
 from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import (
     DomainDisagreement,
@@ -69,9 +71,13 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
         answering = combined.by_question.get(qid)
         if answering is None or len(answering) < 2:
             continue
+        # "Don't know" is an unknown, not a view: it is neither compared nor counted.
         values = [view.answers[qid] for view in answering]
+        known = [value for value in values if not info.is_unknown(value)]
+        if len(known) < 2:
+            continue
         compared[info.slot] += 1
-        if not info.handling.differ(values):
+        if not info.handling.differ(known):
             continue
         differing[info.slot] += 1
         evidence = answer_records(info, answering)
@@ -83,9 +89,7 @@ def perception(index: Index, views: Sequence[View], combined: Combined) -> Perce
             continue  # the ownership check's "no agreed owner" finding names who said what
         if qid in facts:
             continue  # a disputed fact: listed among the unresolved facts, not a finding
-        if len(set(values) - {DONT_KNOW}) < 2:
-            continue  # "don't know" is no view of its own
-        wide = info.kind == "maturity" and _wide(values)
+        wide = info.kind == "maturity" and _wide(known)
         prepared = check.differ_widely if wide else check.differ
         phrases = check.phrases
         said = "; ".join(

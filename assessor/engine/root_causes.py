@@ -9,18 +9,22 @@ about one root cause merge into one finding that carries all their evidence:
 * every other finding merges with the others about its responsibility, keyed
   ``<responsibility>:<family>`` (``practice`` for immaturity and regulation, ``ownership``,
   ``structure``, ``perception``), the family of the most severe part;
-* where three or more practices of one domain are only immature at medium or below, they
-  are one finding, ``<domain>:practice``.
+* where two or more practices of one domain are only immature at medium or below and
+  the same role acts on them, they are one finding, ``<domain>:practice`` (one bundle in
+  the domain) or ``<domain>:<role>:practice``; low ones across the domains likewise, per
+  role, filed under no domain (``below-target``).
 
 Before merging, each part is judged for this organisation: a regulation's finding only
 where it applies (one that applies on some respondents' accounts only stays at medium and
 says so, as does any finding that holds only on one side of a disputed fact); references
 of regulations that do not apply are left out; responsibilities the structure makes moot
 (a CISO's reporting line where there is no CISO) raise nothing; a low-exposure
-organisation's critical reads high; fraud is low outside finance and retail.
+organisation's critical reads high; fraud is low outside finance and retail; breach
+readiness is high at most where no regulated data is held.
 
 Priority is severity, then weight (heaviest first), then exposure (highest first), then
-questionnaire order: never the id.
+security, data and oversight work before IT work alone, then questionnaire order: never
+the id.
 """
 
 from __future__ import annotations
@@ -44,11 +48,17 @@ MOOT = {"no_ciso": frozenset({"GOV-2", "GOV-3"}), "dual_role": frozenset({"GOV-3
 #: Fraud prevention is a high stake in these sectors only (the model's DAT-5 note).
 FRAUD = "DAT-5"
 FRAUD_SECTORS = frozenset({"finance", "retail"})
-#: Which kind writes a merged finding when severities tie.
+#: Breach readiness is critical only where regulated data (and its notification duties)
+#: is held; without it, high at most.
+BREACH = "DAT-7"
+REGULATED_DATA = "regulated_data"
+NO_DATA = frozenset({"none"})
+#: Which kind writes a merged finding when severities tie: the most informative, so who
+#: holds it (misplaced, disputed) before the level it is at.
 KIND_ORDER = {
     kind: n
     for n, kind in enumerate(
-        ("structural", "regulatory", "orphaned", "immature", "ambiguous", "misplaced", "perception")
+        ("structural", "regulatory", "orphaned", "misplaced", "ambiguous", "immature", "perception")
     )
 }
 FAMILY = {
@@ -71,15 +81,21 @@ ROLL_UP = 2
 #: besides the responsibility its rule names: whether the roles exist and are distinct
 #: (GOV-1) and who holds security in writing (SEC-2) are the no-CISO and dual-role
 #: questions themselves; the CISO's reporting line (GOV-2) is the reporting-line one.
+#: ``<family>:<responsibility>`` takes in only that family's findings: where one person
+#: holds both roles, the independent review (SEC-9) and who accepts risk (SEC-8's owner)
+#: are the dual role's root cause, while SEC-8's practice stays a finding of its own.
 TOPIC_HOMES = {
     "no-ciso": ("SEC-2", "GOV-1"),
-    "dual-role": ("GOV-1",),
+    "dual-role": ("GOV-1", "SEC-9", "ownership:SEC-8"),
     "reporting-line": ("GOV-2",),
 }
+#: The accountable role whose responsibilities are IT work alone.
+IT = "CIO"
 #: The batch of low immaturity across the domains.
 LOW_BATCH = "below-target"
 
 CAP_UNSETTLED = "medium"
+PERCEPTION_ACT = "EXEC"
 HIGH = SEVERITY_RANK["high"]
 OWNER = wording.OWNER
 SETTLE_FIRST = " This depends on a fact the respondents disagree on; settle it before acting."
@@ -102,6 +118,8 @@ def judged(
     moot: frozenset[str] = frozenset().union(*(MOOT.get(s, frozenset()) for s in facts.held))
     sector = facts.values.get("sector")
     fraud_low = bool(sector) and sector not in FRAUD_SECTORS
+    data = facts.values.get(REGULATED_DATA)
+    no_data = isinstance(data, tuple) and bool(data) and not set(data) - NO_DATA
     kinds = facts.reference_kinds
     edition_two = bool(statics.claims)
     regulated = frozenset(
@@ -126,6 +144,8 @@ def judged(
         severity = finding.severity
         if fraud_low and rid == FRAUD:
             severity = "low"
+        elif no_data and rid == BREACH and severity == "critical":
+            severity = "high"
         if modest and finding.evidence.check == "generic:immature":
             severity = wording.SEVERITIES[min(SEVERITY_RANK[severity] + 1, len(SEVERITY_RANK) - 1)]
         elif severity == "critical" and facts.exposure <= LOW_EXPOSURE:
@@ -141,7 +161,8 @@ def judged(
             if kind == "immature" and regulated and SEVERITY_RANK[severity] <= HIGH:
                 if any(_kind(r) in regulated for r in references):
                     kind = "regulatory"
-        act = stand_in.get(finding.act, finding.act)
+        # A disagreement is settled by the executive, never by one of the parties to it.
+        act = PERCEPTION_ACT if kind == "perception" else stand_in.get(finding.act, finding.act)
         if (
             severity is not finding.severity
             or kind is not finding.kind
@@ -183,6 +204,9 @@ class _Statics:
     regulated_kinds: dict[str, frozenset[str]]
     #: The references shown, by a finding's references and the kinds allowed to show.
     shown: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]]
+    #: The responsibilities that are IT work alone (the CIO accountable): among findings
+    #: otherwise equal, they list after security, data and oversight work.
+    it_work: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=32)
@@ -194,6 +218,9 @@ def _statics(index: Index) -> _Statics:
         claimed=index.organisation.claimed_kinds,
         regulated_kinds={g.id: g.reference_kinds for g in regulations if g.when is not ALWAYS},
         shown={},
+        it_work=frozenset(
+            row.responsibility.id for row in index.raci if row.responsibility.accountable == IT
+        ),
     )
 
 
@@ -245,16 +272,22 @@ def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Findi
         rule = topics.get(finding.id)
         topic = rule.topic if rule is not None else None
         subject = finding.responsibility or _question(finding) or finding.id
-        topic = topic or home.get(subject)
+        topic = topic or home.get(f"{FAMILY.get(finding.kind)}:{subject}") or home.get(subject)
         group = f"{topic}:structure" if topic else subject
         groups.setdefault(group, []).append(finding)
     position = index.responsibility_position or {}
-    regulation_of = _statics(index).regulation_of
+    statics = _statics(index)
+    regulation_of = statics.regulation_of
+    disputed = frozenset(
+        kind for g in facts.unsettled for kind in statics.claims.get(g, frozenset())
+    ).difference(facts.reference_kinds)
     merged = [
-        _merged(group, parts, facts.exposure, regulation_of) for group, parts in groups.items()
+        _merged(group, parts, facts.exposure, regulation_of, disputed)
+        for group, parts in groups.items()
     ]
     merged = _roll_up(index, merged)
-    return sorted(merged, key=lambda f: priority(f, position))
+    it_work = statics.it_work
+    return sorted(merged, key=lambda f: priority(f, position, it_work))
 
 
 def _question(finding: Finding) -> str | None:
@@ -275,8 +308,17 @@ def _part_order(finding: Finding) -> tuple[int, int, bool, float]:
 
 
 def _merged(
-    group: str, parts: list[Finding], exposure: int, regulation_of: dict[str, str | None]
+    group: str,
+    parts: list[Finding],
+    exposure: int,
+    regulation_of: dict[str, str | None],
+    disputed: frozenset[str] = frozenset(),
 ) -> Finding:
+    """The parts of one root cause as one finding, written by its lead (the first in
+    :func:`_part_order`).  Its references are those of the parts that drive it: the lead
+    and the other parts at its severity (only rules, when a rule leads: a generic part
+    cites its responsibility's whole list); above medium, none of a regulation whose
+    applicability is disputed (``disputed``: its reference kinds)."""
     if len(parts) > 1:
         parts.sort(key=_part_order)
     lead = parts[0]
@@ -300,8 +342,14 @@ def _merged(
         for part in parts:
             for answer in part.evidence.answers:
                 answers.setdefault((answer.question, answer.respondent), answer)
-        if any(part.references != references for part in parts):
-            references = tuple(dict.fromkeys(r for p in parts for r in p.references))
+        rule_led = lead.id.startswith("rule:")
+        driving = [
+            p
+            for p in parts[1:]
+            if p.severity == lead.severity and (not rule_led or p.id.startswith("rule:"))
+        ]
+        if any(part.references != references for part in driving):
+            references = tuple(dict.fromkeys(r for p in (lead, *driving) for r in p.references))
         evidence = Evidence(evidence.check, tuple(answers.values()))
         if dependent:
             depends = tuple(
@@ -309,6 +357,9 @@ def _merged(
             )
     if depends:
         recommendation += SETTLE_FIRST
+    if disputed and SEVERITY_RANK[lead.severity] < SEVERITY_RANK[CAP_UNSETTLED]:
+        kept = tuple(r for r in references if _kind(r) not in disputed)
+        references = kept if len(kept) < len(references) else references
     return Finding(
         lead.id,
         lead.kind,
@@ -360,33 +411,40 @@ def _owner(finding: Finding) -> str:
 
 def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
     """Immature-only findings at medium, per domain, and at low, across the domains, each
-    become one finding when there are several (module docstring)."""
-    batches: dict[str, list[Finding]] = {}
+    become one finding per role that acts when there are several (module docstring): a
+    bundle has one owner, and the batch across the domains is filed under none."""
+    batches: dict[tuple[str, str], list[Finding]] = {}
     for finding in merged:
         if finding.domain and all(p.kind == "immature" for p in finding.parts):
             if finding.severity == "low":
-                batches.setdefault(LOW_BATCH, []).append(finding)
+                batches.setdefault((LOW_BATCH, finding.act), []).append(finding)
             elif finding.severity == "medium":
-                batches.setdefault(finding.domain, []).append(finding)
+                batches.setdefault((finding.domain, finding.act), []).append(finding)
     batches = {k: v for k, v in batches.items() if len(v) >= ROLL_UP}
     grouped = {f.key for members in batches.values() for f in members}
     out = [f for f in merged if f.key not in grouped]
     titles = {d.id: d.title for d in index.domains}
-    for batch, members in batches.items():
+    practices = {row.responsibility.id: row.responsibility.title for row in index.raci}
+    for (batch, act), members in batches.items():
         lead = min(members, key=_part_order)
-        names = wording.join_names([f"\u201c{_subject(f)}\u201d" for f in members])
+        names = wording.join_names([f"\u201c{_subject(f, practices)}\u201d" for f in members])
+        role = wording.ROLE_PHRASES.get(act, act)
         if batch == LOW_BATCH:
-            title = f"{len(members)} practices are one step below their target"
+            title = f"{len(members)} practices are one step below their target, for {role} to raise"
         else:
-            title = f"{titles[batch]}: {len(members)} practices are below their target"
+            title = f"{titles[batch]}: {len(members)} practices are below their target, for {role} to raise"
+        # One bundle per domain keeps the domain's key; several are told apart by who acts.
+        key = f"{batch}:practice" if _alone(batches, batch) else f"{batch}:{act}:practice"
         out.append(
             lead._replace(
-                id=f"immature:{batch}",
-                key=f"{batch}:practice",
+                id=f"immature:{batch}" if key == f"{batch}:practice" else f"immature:{batch}:{act}",
+                key=key,
+                domain=None if batch == LOW_BATCH else lead.domain,
+                responsibility=None,
                 title=title,
                 recommendation=(
-                    f"Raise {names} to their target level, in one plan; the evidence gives "
-                    f"each practice's level and its next step."
+                    f"{wording.capital(role)} should raise {names} to their target level, in one "
+                    f"plan; the evidence gives each practice's level and its next step."
                 ),
                 weight=max(f.weight for f in members),
                 evidence=Evidence(
@@ -399,14 +457,35 @@ def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
     return out
 
 
-def _subject(finding: Finding) -> str:
+def _alone(batches: Mapping[tuple[str, str], list[Finding]], batch: str) -> bool:
+    """Whether ``batch`` (a domain, or the batch across domains) is bundled for one role."""
+    return sum(1 for b, _ in batches if b == batch) == 1
+
+
+def _subject(finding: Finding, practices: Mapping[str, str]) -> str:
+    """The practice a finding is about: its responsibility's title, else its quoted subject."""
+    title = practices.get(finding.responsibility or "")
+    if title is not None:
+        return title
     title = finding.title
     return title[1 : title.index("\u201d")] if title.startswith("\u201c") else title
 
 
-def priority(finding: Finding, position: Mapping[str, int]) -> tuple[int, float, int, int]:
+def priority(
+    finding: Finding, position: Mapping[str, int], it_work: frozenset[str] = frozenset()
+) -> tuple[int, float, int, bool, int]:
     """The order findings are listed in: severity, weight (heaviest first), exposure
-    (highest first), then the questionnaire order of their responsibility (``position``);
+    (highest first; a regulation at stake adds to it), security before IT work alone
+    (``it_work``: a finding all of whose responsibilities are the CIO's), then the
+    questionnaire order of their responsibility (``position``; a bundle's first member's);
     never the id."""
-    where = position.get(finding.responsibility or "", len(position) + 1)
-    return (SEVERITY_RANK[finding.severity], -finding.weight, -finding.exposure, where)
+    last = len(position) + 1
+    rid = finding.responsibility
+    if rid is not None:
+        where = position.get(rid, last)
+        it_only = rid in it_work
+    else:
+        members = {p.responsibility for p in finding.parts}
+        where = min((position.get(r or "", last) for r in members), default=last)
+        it_only = bool(members) and all(r in it_work for r in members)
+    return (SEVERITY_RANK[finding.severity], -finding.weight, -finding.exposure, it_only, where)
