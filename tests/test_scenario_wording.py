@@ -59,3 +59,24 @@ def test_one_person_in_both_roles_owns_the_cio_and_ciso_initiatives(name: str) -
     for initiative in result(name).plan.initiatives:
         assert "The CIO and CISO plan together" not in initiative.outcome
         assert "the CISO's reporting line" not in initiative.outcome
+
+
+def _labels(name: str) -> set[str]:
+    """The answer labels of the scenario's questionnaire long enough to be recognised."""
+    questionnaire = parse(SCENARIOS[name]).questionnaire
+    return {
+        option.label
+        for section in questionnaire.sections
+        for question in section.questions
+        for option in question.all_options
+        if len(option.label) > 12
+    }
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_no_title_carries_an_answers_label(name: str) -> None:
+    labels = _labels(name)
+    for finding in result(name).findings:
+        glued = [label for label in labels if label in finding.title]
+        assert not glued, finding.title
+        assert "(the last one:" not in finding.title
