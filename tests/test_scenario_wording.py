@@ -80,3 +80,63 @@ def test_no_title_carries_an_answers_label(name: str) -> None:
         glued = [label for label in labels if label in finding.title]
         assert not glued, finding.title
         assert "(the last one:" not in finding.title
+
+
+OWNERSHIP = ("orphaned", "ambiguous", "misplaced")
+
+
+def _quoting(name: str, ownership: bool) -> None:
+    questionnaire = parse(SCENARIOS[name]).questionnaire
+    sentences = [r.title for r in questionnaire.model]
+    for finding in result(name).findings:
+        if (finding.kind in OWNERSHIP) is not ownership:
+            continue
+        quoted = [s for s in sentences if f"\u201c{s}\u201d" in finding.title]
+        assert not quoted, finding.title
+        assert "below the target of" not in finding.title
+        assert "Nobody is accountable for:" not in finding.title
+        assert " / " not in finding.title
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_generic_titles_name_the_risk_not_the_models_sentence(name: str) -> None:
+    _quoting(name, ownership=False)
+
+
+@pytest.mark.xfail(
+    reason="edition 2's ownership titles are written in assessor/engine/ownership.py, "
+    "which quotes the model's title; ModelResponsibility.topic and "
+    "wording.disputed_owner_title are there for it to use",
+    strict=False,
+)
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_ownership_titles_name_the_responsibility_in_plain_words(name: str) -> None:
+    _quoting(name, ownership=True)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_perception_title_says_what_the_disagreement_is_about(name: str) -> None:
+    for finding in result(name).findings:
+        if finding.kind != "perception":
+            continue
+        assert finding.title.startswith("The respondents disagree "), finding.title
+        assert "?" not in finding.title
+        assert finding.act == "EXEC"  # someone above the parties settles it
+
+
+def test_every_compared_question_of_v2_says_what_a_disagreement_is_about() -> None:
+    from assessor.engine.facts import fact_questions
+    from assessor.engine.questionnaire_index import index_for
+
+    questionnaire = parse(SCENARIOS["Tallyfox GmbH"]).questionnaire
+    index = index_for(questionnaire)
+    facts = fact_questions(index)
+    missing = [
+        check.info.id
+        for check in index.perception_checks
+        if check.info.kind in ("choice", "yesno")
+        and check.info.id not in facts
+        and not check.info.question.about
+    ]
+    assert missing == []
+    assert all(r.topic and r.risk for r in questionnaire.model)
