@@ -140,3 +140,23 @@ def test_every_compared_question_of_v2_says_what_a_disagreement_is_about() -> No
     ]
     assert missing == []
     assert all(r.topic and r.risk for r in questionnaire.model)
+
+
+#: Regulations and the data they are about, as a finding or a question may name them.
+NAMED_DATA = {"HIPAA": "health", "card brands": "payment_card", "health data": "health"}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_nothing_names_a_regulation_or_data_the_organisation_does_not_have(name: str) -> None:
+    held = set(SCENARIOS[name].profile.regulated_data)
+    found = result(name)
+    for finding in found.findings:
+        text = f"{finding.title} {finding.recommendation}"
+        for words, data in NAMED_DATA.items():
+            assert words not in text or data in held, (words, finding.title)
+        assert "personal, health and card data" not in text
+    questionnaire = parse(SCENARIOS[name]).questionnaire
+    for section in questionnaire.sections:
+        for question in section.questions:
+            if question.show_if is None:  # asked of everyone
+                assert "GDPR and HIPAA" not in question.text + question.help, question.id
