@@ -160,3 +160,27 @@ def test_nothing_names_a_regulation_or_data_the_organisation_does_not_have(name:
         for question in section.questions:
             if question.show_if is None:  # asked of everyone
                 assert "GDPR and HIPAA" not in question.text + question.help, question.id
+
+
+def test_the_demos_roadmap_names_real_work_without_a_catalogue() -> None:
+    """The demo runs on questionnaire v1, which has no catalogue of initiatives (its files
+    and hash are fixed): each domain's initiative is named for its most important
+    finding, owned by whoever acts on most of them."""
+    import json
+    from pathlib import Path
+
+    from assessor.engine import parse_answers_document
+    from tests.scenarios import catalog
+
+    path = Path(__file__).parent / "answers" / "demo.json"
+    document = parse_answers_document(json.loads(path.read_text()), catalog())
+    assert not document.questionnaire.initiatives
+    found = score(document.questionnaire, document.respondents, document.targets)
+    assert found.plan is not None
+    titles = {f.id: f.title for f in found.findings}
+    for initiative in found.plan.initiatives:
+        assert "close the gaps" not in initiative.title
+        assert initiative.owner not in ("NONE", "SHARED")
+        if initiative.id != "other":
+            lead = titles[initiative.findings[0]]
+            assert initiative.title.lower().endswith(lead[1:].lower()), initiative.title

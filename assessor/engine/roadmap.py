@@ -45,6 +45,8 @@ from assessor.questionnaire.schema import Questionnaire
 HORIZONS: tuple[str, ...] = ("30 days", "90 days", "12 months")
 #: The role that owns the catch-all initiative.
 DEFAULT_OWNER = "EXEC"
+#: Codes that cannot own an initiative.
+NO_OWNER = frozenset({"NONE", "SHARED"})
 OTHER_ID = "other"
 #: The structure rule under which one person holds the CIO and the CISO roles, and the
 #: owner code of that person (a respondent role: "CIO and CISO").
@@ -152,20 +154,30 @@ def _catalogue(
     if not entries:
         titles = {section.id: section.title for section in questionnaire.sections}
         for domain, title in titles.items():
-            owners = [f.act for f in findings if f.domain == domain and f.act != "NONE"]
-            entries[domain] = _Entry(
-                domain,
-                f"{title}: close the gaps",
-                f"The findings in {title} are closed.",
-                _most_common(owners) or DEFAULT_OWNER,
-                (),
-            )
+            entries[domain] = _by_domain(domain, title, [f for f in findings if f.domain == domain])
             by_domain[domain] = domain
     entries.setdefault(
         OTHER_ID,
         _Entry(OTHER_ID, "Other findings", "The remaining findings are closed.", DEFAULT_OWNER, ()),
     )
     return entries, _Home(by_responsibility, by_domain, domain_of)
+
+
+def _by_domain(domain: str, title: str, findings: Sequence[Finding]) -> _Entry:
+    """The initiative of one domain where the questionnaire has no catalogue: named for
+    its most important finding, owned by the role most of its findings name (never
+    nobody or two roles jointly)."""
+    owners = [f.act for f in findings if f.act not in NO_OWNER]
+    owner = _most_common(owners) or DEFAULT_OWNER
+    if not findings:
+        return _Entry(domain, title, "Its findings are closed.", owner, ())
+    lead = findings[0].title
+    subject = lead if lead[1:2].isupper() else lead[:1].lower() + lead[1:]
+    if len(findings) == 1:
+        outcome = "This finding is closed."
+    else:
+        outcome = f"The {len(findings)} findings of this area are closed, this one first."
+    return _Entry(domain, f"{title}: {subject}", outcome, owner, ())
 
 
 class _Home:
