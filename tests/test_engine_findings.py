@@ -56,7 +56,7 @@ def test_nobody_named_is_orphaned_and_the_executive_acts() -> None:
     assert finding.act == "EXEC"
     assert finding.effort == "quick win"
     assert finding.title == (
-        "Nobody is accountable for: There is a plan for what to do if data is breached"
+        "Nobody is accountable for \u201cThere is a plan for what to do if data is breached\u201d"
     )
     assert "the CISO" in finding.recommendation
     assert finding.references == ("GDPR Art. 33",)
@@ -71,7 +71,8 @@ def test_the_wrong_owner_is_misplaced_and_the_model_owner_acts() -> None:
     result = score(MINI, [one(sec_training_owner="CIO")])
     finding = get(result, "misplaced:SEC-3")
     assert (finding.severity, finding.act, finding.domain) == ("medium", "CISO", "security")
-    assert finding.title.startswith("Held by the CIO, not the CISO")
+    assert finding.title.startswith("The CIO holds \u201cEmployees")
+    assert finding.title.endswith("where the CISO should be accountable")
 
 
 def test_a_heavy_question_raises_the_severity_one_step() -> None:

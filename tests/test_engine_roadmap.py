@@ -115,6 +115,11 @@ def test_a_good_catalogue_loads() -> None:
             "initiatives[0].owner: role CRO is not declared",
         ),
         (
+            "  - {id: a, title: A, outcome: O, owner: CISO, responsibilities: [SEC-1],"
+            " wordings: [{structure: no_cisos, outcome: P}]}\n",
+            "initiatives[0].wordings[0].structure: unknown structure rule 'no_cisos'",
+        ),
+        (
             "  - {id: a, title: A, outcome: O, owner: SHARED, responsibilities: [SEC-1]}\n",
             "an initiative needs one owner, not NONE or SHARED",
         ),
@@ -228,7 +233,7 @@ def test_every_scenarios_roadmap_holds_each_finding_once_in_at_most_twelve(slug:
     placed: list[str] = []
     for initiative in initiatives:
         assert initiative.horizon in HORIZONS
-        assert initiative.owner in {"CIO", "CISO", "EXEC", "CTO", "CRO", "DPO"}
+        assert initiative.owner in {"CIO", "CISO", "EXEC", "CTO", "CRO", "DPO", "CIO_CISO"}
         for dep in initiative.depends_on:
             assert dep in placed  # after what it depends on
             prerequisite = next(i for i in initiatives if i.id == dep)

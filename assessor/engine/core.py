@@ -152,7 +152,9 @@ def score(
         regulations=run.facts.regulations,
         unresolved_facts=run.facts.unresolved,
         context=run.facts.consensus,
-        plan=plan(questionnaire, run.findings),
+        plan=plan(
+            questionnaire, run.findings, stand_ins(index, run.combined, run.facts), run.facts.held
+        ),
     )
 
 

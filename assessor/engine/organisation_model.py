@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessor.engine.conditions import Test, compile_condition
+from assessor.engine.wording import topic_of
 from assessor.questionnaire.references import parse_reference
 from assessor.questionnaire.schema import Condition, Question, Questionnaire
 
@@ -65,6 +66,9 @@ class ModelResponsibility:
     alternatives: tuple[AlternativeOwner, ...]
     #: Reference text -> its kind (``iso_clause``, ``gdpr_article`` ...).
     references: tuple[tuple[str, str], ...]
+    #: The responsibility named inside a sentence: its topic ("fraud prevention"), else
+    #: its title in quotes (:func:`topic_of`).
+    topic: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,7 @@ def compile_model(q: Questionnaire) -> OrganisationModel:
                 for a in r.alternatives
             ),
             references=tuple((text, _kind(text)) for text in r.references),
+            topic=topic_of(r),
         )
         for r in q.model
     }

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 QUICK_WIN = "quick win"
 #: A question weight from which generic and perception findings are one step worse.
 HEAVY = 2.0
+#: Who settles what respondents disagree on: the CEO or the executive team.
+SETTLES_DISAGREEMENT = "EXEC"
 #: Immature severity by distance below target (3 or more: critical).
 IMMATURE_SEVERITY = {1: "medium", 2: "high"}
 
@@ -156,8 +158,9 @@ def perception_findings(info: QuestionInfo) -> PerceptionFindings:
     recommendation is completed by who said what."""
     question = info.question
     responsibility = info.responsibility
-    title, advice = wording.perception_text(question)
-    act = "EXEC" if info.kind == "owner" or responsibility is None else responsibility.accountable
+    title, advice = wording.perception_text(question, responsibility)
+    # Settling a disagreement is for someone above the parties to it, not one of them.
+    act = SETTLES_DISAGREEMENT
     text = wording.FindingText(title, ". " + advice)
 
     def perception(base: str) -> Finding:

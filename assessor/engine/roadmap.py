@@ -4,7 +4,17 @@ The initiatives come from the questionnaire's catalogue (``initiatives``: each o
 of the model's responsibilities, has an owner role and depends on other initiatives); a
 finding goes to the initiative that holds its responsibility, else to the one that holds
 a responsibility of its domain.  A questionnaire without a catalogue gets one initiative
-per domain, owned by the role most of its findings name.
+per domain, named for its most important finding and owned by the role most of its
+findings name.
+
+The owner is resolved as the findings' ``act`` is: a role the organisation does not have
+is replaced by its stand-in (``stand_in``, from :func:`assessor.engine.ownership.stand_ins`:
+the named security lead or the executive who must name one for the CISO, the CTO for the
+CIO), and where one person holds both roles (the structure rule ``dual_role`` among the
+``held`` ones) an initiative of the CIO or the CISO is owned by that person
+(:data:`DUAL_OWNER`).  An initiative's outcome takes the catalogue's other wording for the
+first of the organisation's structure rules that has one (no CISO, one person in both
+roles).
 
 Each initiative's horizon is the soonest of its findings':
 
@@ -23,7 +33,7 @@ depends on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from assessor.engine.prepared_findings import QUICK_WIN
@@ -35,7 +45,13 @@ from assessor.questionnaire.schema import Questionnaire
 HORIZONS: tuple[str, ...] = ("30 days", "90 days", "12 months")
 #: The role that owns the catch-all initiative.
 DEFAULT_OWNER = "EXEC"
+#: Codes that cannot own an initiative.
+NO_OWNER = frozenset({"NONE", "SHARED"})
 OTHER_ID = "other"
+#: The structure rule under which one person holds the CIO and the CISO roles, and the
+#: owner code of that person (a respondent role: "CIO and CISO").
+DUAL_ROLE = "dual_role"
+DUAL_OWNER = "CIO_CISO"
 
 
 class _Entry(NamedTuple):
@@ -56,9 +72,16 @@ def finding_horizon(finding: Finding) -> int:
     return 2
 
 
-def plan(questionnaire: Questionnaire, findings: Sequence[Finding]) -> Plan:
-    """The roadmap of ``findings`` (in priority order) by ``questionnaire``'s catalogue."""
-    entries, home = _catalogue(questionnaire, findings)
+def plan(
+    questionnaire: Questionnaire,
+    findings: Sequence[Finding],
+    stand_in: Mapping[str, str] | None = None,
+    held: Collection[str] = (),
+) -> Plan:
+    """The roadmap of ``findings`` (in priority order) by ``questionnaire``'s catalogue,
+    for an organisation whose missing roles have ``stand_in``s and where the structure
+    rules ``held`` hold (module docstring)."""
+    entries, home = _catalogue(questionnaire, findings, held)
     members: dict[str, list[int]] = {}
     for rank, finding in enumerate(findings):
         members.setdefault(home(finding), []).append(rank)
@@ -89,7 +112,7 @@ def plan(questionnaire: Questionnaire, findings: Sequence[Finding]) -> Plan:
                 id=key,
                 title=entries[key].title,
                 outcome=entries[key].outcome,
-                owner=entries[key].owner,
+                owner=owner(entries[key].owner, stand_in or {}, held),
                 horizon=HORIZONS[horizon[key]],
                 findings=tuple(findings[rank].id for rank in members[key]),
                 depends_on=tuple(sorted(needs[key], key=order.index)),
@@ -99,18 +122,28 @@ def plan(questionnaire: Questionnaire, findings: Sequence[Finding]) -> Plan:
     )
 
 
+def owner(role: str, stand_in: Mapping[str, str], held: Collection[str]) -> str:
+    """Who owns an initiative of ``role`` in this organisation (module docstring)."""
+    if DUAL_ROLE in held and role in ("CIO", "CISO"):
+        return DUAL_OWNER
+    return stand_in.get(role, role)
+
+
 def _catalogue(
-    questionnaire: Questionnaire, findings: Sequence[Finding]
+    questionnaire: Questionnaire, findings: Sequence[Finding], held: Collection[str] = ()
 ) -> tuple[dict[str, _Entry], _Home]:
     domain_of = {r.id: r.domain for r in questionnaire.model}
     entries: dict[str, _Entry] = {}
     by_responsibility: dict[str, str] = {}
     by_domain: dict[str, str] = {}
     for initiative in questionnaire.initiatives:
+        outcome = next(
+            (w.outcome for w in initiative.wordings if w.structure in held), initiative.outcome
+        )
         entries[initiative.id] = _Entry(
             initiative.id,
             initiative.title,
-            initiative.outcome,
+            outcome,
             initiative.owner,
             initiative.depends_on,
         )
@@ -121,20 +154,30 @@ def _catalogue(
     if not entries:
         titles = {section.id: section.title for section in questionnaire.sections}
         for domain, title in titles.items():
-            owners = [f.act for f in findings if f.domain == domain and f.act != "NONE"]
-            entries[domain] = _Entry(
-                domain,
-                f"{title}: close the gaps",
-                f"The findings in {title} are closed.",
-                _most_common(owners) or DEFAULT_OWNER,
-                (),
-            )
+            entries[domain] = _by_domain(domain, title, [f for f in findings if f.domain == domain])
             by_domain[domain] = domain
     entries.setdefault(
         OTHER_ID,
         _Entry(OTHER_ID, "Other findings", "The remaining findings are closed.", DEFAULT_OWNER, ()),
     )
     return entries, _Home(by_responsibility, by_domain, domain_of)
+
+
+def _by_domain(domain: str, title: str, findings: Sequence[Finding]) -> _Entry:
+    """The initiative of one domain where the questionnaire has no catalogue: named for
+    its most important finding, owned by the role most of its findings name (never
+    nobody or two roles jointly)."""
+    owners = [f.act for f in findings if f.act not in NO_OWNER]
+    owner = _most_common(owners) or DEFAULT_OWNER
+    if not findings:
+        return _Entry(domain, title, "Its findings are closed.", owner, ())
+    lead = findings[0].title
+    subject = lead if lead[1:2].isupper() else lead[:1].lower() + lead[1:]
+    if len(findings) == 1:
+        outcome = "This finding is closed."
+    else:
+        outcome = f"The {len(findings)} findings of this area are closed, this one first."
+    return _Entry(domain, f"{title}: {subject}", outcome, owner, ())
 
 
 class _Home:

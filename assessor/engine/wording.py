@@ -101,6 +101,12 @@ def label_table(question: Question) -> dict[Any, str]:
 # --- generic findings ----------------------------------------------------------------
 
 
+def topic_of(responsibility: Responsibility) -> str:
+    """The responsibility named inside a sentence: its ``topic`` ("fraud prevention"),
+    else its title in quotes (edition 1 models have no topic)."""
+    return responsibility.topic or f"\u201c{responsibility.title}\u201d"
+
+
 def _consulted(responsibility: Responsibility) -> str:
     roles = [ROLE_PHRASES[c] for c in responsibility.consulted]
     return f", consulting {join_names(roles)}" if roles else ""
@@ -109,7 +115,7 @@ def _consulted(responsibility: Responsibility) -> str:
 def orphaned_text(responsibility: Responsibility) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
     return FindingText(
-        f"Nobody is accountable for: {responsibility.title}",
+        f"Nobody is accountable for {topic_of(responsibility)}",
         f"Name one accountable owner and write it down in the roles and responsibilities. "
         f"The model gives this to {accountable}{_consulted(responsibility)}.",
     )
@@ -123,8 +129,9 @@ def misplaced_text(responsibility: Responsibility, named: str) -> FindingText:
     else:
         keep = f"{capital(holder)} can contribute, but should not answer for it."
     return FindingText(
-        f"Held by {holder}, not {accountable}: {responsibility.title}",
-        f"Move accountability for this to {accountable}. {keep} "
+        f"{capital(holder)} holds {topic_of(responsibility)}, where {accountable} should "
+        f"be accountable",
+        f"Move accountability for {topic_of(responsibility)} to {accountable}. {keep} "
         f"Record the change in the written roles and responsibilities.",
     )
 
@@ -132,7 +139,7 @@ def misplaced_text(responsibility: Responsibility, named: str) -> FindingText:
 def shared_text(responsibility: Responsibility) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
     return FindingText(
-        f"Shared accountability where one owner is needed: {responsibility.title}",
+        f"Nobody alone answers for {topic_of(responsibility)}: the CIO and the CISO share it",
         f"Joint ownership leaves nobody answerable when it goes wrong. Make {accountable} "
         f"accountable{_consulted(responsibility)}, and write it down.",
     )
@@ -141,19 +148,36 @@ def shared_text(responsibility: Responsibility) -> FindingText:
 def disputed_text(responsibility: Responsibility) -> FindingText:
     accountable = ROLE_PHRASES[responsibility.accountable]
     return FindingText(
-        f"No agreed owner for: {responsibility.title}",
+        f"The respondents disagree on who owns {topic_of(responsibility)}",
         f"The respondents name different owners. Agree on one accountable owner "
         f"({accountable} in the model) and write it down so that everyone knows.",
     )
+
+
+def disputed_owner_title(topic: str, named: Sequence[str]) -> str:
+    """The title of a disputed owner: "The respondents disagree on who owns fraud
+    prevention (the executive team vs nobody)"; ``named`` are role phrases."""
+    return f"The respondents disagree on who owns {topic} ({' vs '.join(named)})"
+
+
+def level_phrase(level: int, target: int) -> str:
+    """``level 1, Ad hoc; target 3``."""
+    return f"level {level}, {MATURITY_NAMES[level]}; target {target}"
 
 
 def immature_text(
     responsibility: Responsibility, question: Question, level: int, target: int
 ) -> FindingText:
     """Immaturity, self-contained; ``{owner}`` in the recommendation stands for the role
-    who should act (filled when the finding is merged, see :mod:`.root_causes`)."""
-    subject = f"\u201c{responsibility.title}\u201d"
-    title = f"{subject} is at level {level} ({MATURITY_NAMES[level]}), below the target of {target}"
+    who should act (filled when the finding is merged, see :mod:`.root_causes`).  The
+    title names the risk (the responsibility's ``risk``), else quotes the model."""
+    subject = topic_of(responsibility)
+    if responsibility.risk:
+        title = f"{responsibility.risk} ({level_phrase(level, target)})"
+    else:
+        title = (
+            f"{subject} is at level {level} ({MATURITY_NAMES[level]}), below the target of {target}"
+        )
     steps = f"{OWNER} should raise {subject} from level {level} ({MATURITY_NAMES[level]}) to level {target}"
     steps += f" ({MATURITY_NAMES[target]})." if 0 <= target < len(MATURITY_NAMES) else "."
     if level + 1 < len(question.levels):
@@ -167,9 +191,19 @@ def immature_text(
 OWNER = "{owner}"
 
 
-def perception_text(question: Question) -> FindingText:
+def perception_text(
+    question: Question, responsibility: Responsibility | None = None
+) -> FindingText:
+    """Respondents differ: the title says what about, in the question's ``about`` words,
+    else by the responsibility's topic, else (edition 1) by quoting the question."""
+    if question.about:
+        title = f"The respondents disagree {question.about}"
+    elif responsibility is not None and responsibility.topic:
+        title = f"The respondents see {responsibility.topic} differently"
+    else:
+        title = f"The respondents see this differently: {question.text}"
     return FindingText(
-        f"The respondents see this differently: {question.text}",
+        title,
         "Put the differing answers side by side in one meeting, establish the facts, "
         "and agree on one answer before acting on the findings that depend on it.",
     )

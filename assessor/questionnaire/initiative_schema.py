@@ -21,6 +21,15 @@ from assessor.questionnaire.schema_base import Strict, invalid
 MAX_INITIATIVES = 12
 
 
+class Wording(Strict):
+    """An initiative's words for an organisation of one shape (a structure rule holds)."""
+
+    #: The model's structure rule under which these words replace the initiative's own
+    #: (``no_ciso``, ``dual_role`` ...).
+    structure: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    outcome: str = Field(min_length=1)
+
+
 class Initiative(Strict):
     """One initiative of the roadmap's catalogue."""
 
@@ -34,6 +43,9 @@ class Initiative(Strict):
     responsibilities: tuple[str, ...] = Field(min_length=1)
     #: Initiatives that must be under way before this one can succeed.
     depends_on: tuple[str, ...] = ()
+    #: Other words for the outcome where the organisation's shape calls for them (no
+    #: CISO, one person in both roles); the first whose structure rule holds is used.
+    wordings: tuple[Wording, ...] = ()
 
     @model_validator(mode="after")
     def _someone(self) -> Self:

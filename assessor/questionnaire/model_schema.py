@@ -100,6 +100,12 @@ class Responsibility(Strict):
     id: str = Field(pattern=r"^[A-Z]{2,5}-[0-9]{1,3}$")
     domain: str
     title: str = Field(min_length=1)
+    #: The responsibility in a few words, to name it inside a sentence ("fraud
+    #: prevention"); findings quote the title where there is none.
+    topic: str | None = Field(default=None, min_length=1)
+    #: What goes wrong when the practice falls short of its target, as a sentence
+    #: ("Fraud prevention is not managed systematically"): an immature finding's title.
+    risk: str | None = Field(default=None, min_length=1)
     accountable: RoleCode
     consulted: tuple[RoleCode, ...] = ()
     alternatives: tuple[Alternative, ...] = ()

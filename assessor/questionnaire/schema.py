@@ -125,6 +125,10 @@ class Question(Strict):
     kind: QuestionKind
     text: str = Field(min_length=1)
     help: str = ""
+    #: What respondents who answer differently disagree about, completing "The
+    #: respondents disagree ..." ("whether security can stop a release from going live"):
+    #: the title of a perception finding.
+    about: str | None = Field(default=None, min_length=1)
     #: The model responsibility this question evidences (required for owner and maturity).
     responsibility: str | None = None
     weight: float = Field(default=1.0, gt=0)

@@ -2,6 +2,7 @@
 
 At most :data:`MAX_INITIATIVES`; ids unique; each responsibility named is one of the
 model's and belongs to one initiative only; the owner is a role the model declares;
+the structure rule of each other wording is one the model declares;
 dependencies name other initiatives and form no cycle.
 """
 
@@ -33,7 +34,15 @@ def check_initiatives(q: Questionnaire) -> Iterator[Issue]:
     declared = {role.code for role in q.roles}
     model = {r.id for r in q.model}
     owner_of: dict[str, str] = {}
+    structures = {rule.id for rule in q.structure}
     for i, initiative in enumerate(q.initiatives):
+        for j, wording in enumerate(initiative.wordings):
+            if wording.structure not in structures:
+                yield (
+                    ("initiatives", i, "wordings", j, "structure"),
+                    f"unknown structure rule {wording.structure!r}"
+                    f"{did_you_mean(wording.structure, structures)}",
+                )
         if declared and initiative.owner not in declared:
             yield ("initiatives", i, "owner"), f"role {initiative.owner} is not declared"
         for j, rid in enumerate(initiative.responsibilities):
