@@ -191,7 +191,7 @@ def build_context(
             "heatmap": charts.heatmap_svg(result["perception"]["domains"]) if several else None,
         },
         "raci": _raci(result, domain_titles),
-        "grid": chapters.raci_grid(result, domain_titles),
+        "grid": chapters.raci_grid(result, domain_titles, inputs.questionnaire),
         "findings": findings,
         "perception": _perception(
             result,

@@ -1,0 +1,135 @@
+"""The consultant's review of the nine scenario reports (branch ``review``): each defect
+of the report's own wording, numbers and charts, read back from the report's context and
+its HTML for the scenario organisations that showed it."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+
+from assessor.reports.context import build_context
+from assessor.reports.render import render_html
+from tests.report_layout import scenario_report, scenarios
+
+BANK = "eu-bank-ciso-under-cro"
+DUAL = "dual-role-cio-ciso"
+RETAILER = "retailer-cio-ciso-disagree"
+
+
+@cache
+def context(slug: str) -> dict[str, Any]:
+    result, inputs = scenario_report(slug)
+    return {"result": result, **build_context(result, inputs)}
+
+
+@cache
+def html(slug: str) -> str:
+    return render_html({k: v for k, v in context(slug).items() if k != "result"})
+
+
+def chapter(slug: str, anchor: str) -> str:
+    """The text of one chapter of the report's HTML, tags removed."""
+    page = html(slug)
+    start = page.index(f'id="{anchor}"')
+    end = page.find("<section", start)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start : end if end > 0 else None]))
+
+
+def grid_rows(slug: str) -> dict[str, dict[str, Any]]:
+    return {row["id"]: row for g in context(slug)["grid"]["groups"] for row in g["rows"]}
+
+
+# --- 4. The responsibility matrix shows the organisation-fit verdict -----------------
+
+
+@pytest.mark.parametrize("slug", sorted(scenarios()))
+def test_the_grids_marks_add_up_to_the_ownership_clarity_shown(slug: str) -> None:
+    """The ✓ rows over the ✓ and ✗ rows are the clarity the summary and scores print,
+    overall and per domain."""
+    ctx = context(slug)
+    result, grid = ctx["result"], ctx["grid"]
+    marks = [row["mark"] for g in grid["groups"] for row in g["rows"]]
+    clear, unclear = marks.count("✓"), marks.count("✗")
+    assert clear + unclear + marks.count("–") == len(marks)
+    assert (grid["clear"], grid["known"]) == (clear, clear + unclear)
+    assert (100 * clear) // (clear + unclear) == result["clarity"]
+    assert ctx["scores"]["clarity"] == f"{result['clarity']}%"
+    assert f"Ownership clarity is {result['clarity']}%" in " ".join(ctx["summary"]["paragraphs"])
+    clarity = {d["id"]: d["clarity"] for d in result["domains"]}
+    for group in grid["groups"]:
+        mine = [row["mark"] for row in group["rows"]]
+        known = mine.count("✓") + mine.count("✗")
+        if not known:
+            assert clarity.get(group["domain"]) is None
+            continue
+        assert (100 * mine.count("✓")) // known == clarity[group["domain"]], group["title"]
+        assert group["tally"].endswith(f"({clarity[group['domain']]}%)")
+    text = chapter(slug, "raci")
+    assert f"ownership clarity {result['clarity']}%" in text
+
+
+def test_an_acceptable_owner_is_not_called_other_owner() -> None:
+    """A bank's CRO owning fraud prevention is an acceptable alternative, with the model's
+    note, and neither cell nor row is red."""
+    row = grid_rows(BANK)["DAT-5"]
+    assert row["fit"] == "Acceptable" and row["mark"] == "✓"
+    assert "financial-crime" in row["note"]
+    assert not row["mismatch"]
+    named = [c for c in row["cells"] if c["named"]]
+    assert named and all(c["match"] and not c["mismatch"] for c in named)
+    text = chapter(BANK, "raci")
+    assert "Other owner" not in text
+    assert "✓ DAT-5 Fraud prevention — The risk or financial-crime function" in text
+
+
+@pytest.mark.parametrize("slug", [RETAILER, "startup-no-ciso", "half-answered"])
+def test_the_cio_with_the_ciso_consulted_is_acceptable_for_security_in_infrastructure(
+    slug: str,
+) -> None:
+    row = grid_rows(slug)["INF-2"]
+    assert (row["fit"], row["mark"], row["mismatch"]) == ("Acceptable", "✓", False)
+    assert "CISO consulted" in row["note"]
+
+
+def test_shared_without_a_lead_is_not_as_expected() -> None:
+    """The bank's INF-2 and GOV-3 are shared with no lead named: clarity counts them
+    against, so the grid does too."""
+    rows = grid_rows(BANK)
+    for rid in ("INF-2", "GOV-3"):
+        assert (rows[rid]["fit"], rows[rid]["mark"]) == ("Shared, no lead", "✗")
+
+
+def test_owners_in_dispute_are_marked_each_by_its_own_fit() -> None:
+    """Where the CIO and the CISO name different owners, the row is "Owners disagree" and
+    each named cell is green or red by whether that owner would fit."""
+    rows = grid_rows(RETAILER)
+    row = rows["INF-3"]
+    assert (row["fit"], row["mark"]) == ("Owners disagree", "✗")
+    codes = [c["code"] for c in context(RETAILER)["grid"]["columns"]]
+    cells = dict(zip(codes, row["cells"], strict=True))
+    assert cells["CISO"]["match"] and cells["CIO"]["mismatch"]
+
+
+# --- 10. Role codes in board text -----------------------------------------------------
+
+
+def test_the_grid_names_a_dual_role_in_words() -> None:
+    text = chapter(DUAL, "raci")
+    assert "CIO_CISO" not in text
+    assert "CIO/CISO = Ray Delgado (CIO and CISO)" in text
+
+
+def test_a_row_the_structure_makes_moot_is_not_applicable() -> None:
+    """GOV-3 (the CIO and the CISO plan together) is never asked of one person in both
+    roles: not applicable, neither red nor counted."""
+    row = grid_rows(DUAL)["GOV-3"]
+    assert row["fit"] == "Not applicable"
+    assert row["note"] == "not applicable: one person in both roles"
+    assert (row["mark"], row["mismatch"], row["fit_class"]) == ("–", False, "unanswered")
+    text = chapter(DUAL, "raci")
+    assert "Not answered" not in text
+    assert "GOV-3 CIO and CISO build joint strategy" in text
+    assert "— not applicable: one person in both roles" in text
