@@ -133,3 +133,100 @@ def test_a_row_the_structure_makes_moot_is_not_applicable() -> None:
     assert "Not answered" not in text
     assert "GOV-3 CIO and CISO build joint strategy" in text
     assert "— not applicable: one person in both roles" in text
+
+
+# --- 5. The summary labels the capped headline as the headline --------------------------
+
+
+def test_the_summary_names_the_capped_headline_and_its_cap() -> None:
+    """Corvid's practice scores 86 and one high regulatory finding caps it at 79."""
+    text = chapter("us-listed-saas", "summary")
+    assert "Practice maturity 79" not in text
+    assert "Headline 79 / 100 (practice 86, capped at 79 by one high regulatory finding: " in text
+    assert "Practice alone scores 86" in chapter("us-listed-saas", "scores")
+
+
+def test_an_uncapped_headline_is_practice_maturity() -> None:
+    assert "Headline 78 / 100 (practice maturity)" in chapter("law-firm-vciso", "summary")
+    assert "Headline 26 to 83 / 100 (practice maturity, provisional)" in chapter(
+        "half-answered", "summary"
+    )
+
+
+# --- 6. Domains nobody answered are not scored 0 ------------------------------------------
+
+
+def test_a_domain_nobody_answered_reads_not_answered_without_a_bar() -> None:
+    ctx = context("half-answered")
+    unanswered = [d for d in ctx["scores"]["domains"] if not d["answered"]]
+    assert [d["title"] for d in unanswered] == [
+        "Data",
+        "Suppliers and partners",
+        "Leadership structure and oversight",
+    ]
+    page = html("half-answered")
+    table = page[page.index('class="domain-bars"') :]
+    for domain in unanswered:
+        row = table[table.index(f">{domain['title']}<") :]
+        row = row[: row.index("</tr>")]
+        assert "Score 0 / 100" not in row and "Not answered" in row
+        assert "meter" not in row
+    answered = [d for d in ctx["scores"]["domains"] if d["answered"]]
+    assert all(d["score_text"] == f"Score {d['score']} / 100" for d in answered)
+
+
+def test_the_summary_counts_only_answered_domains_below_target() -> None:
+    text = " ".join(context("half-answered")["summary"]["paragraphs"])
+    assert "3 of the 3 answered domains are below their target maturity" in text
+    assert "3 domains were not answered" in text
+
+
+def test_one_domain_below_target_is_singular() -> None:
+    text = " ".join(context(BANK)["summary"]["paragraphs"])
+    assert "1 of 6 domains is below its target maturity" in text
+
+
+# --- 11. Disagreement: "don't know" apart, no "same answers" where levels differ ----------
+
+
+def test_dont_know_answers_are_named_apart_from_disagreements() -> None:
+    """The hospital's CEO said "don't know" to 6 questions the CISO and the CIO agree on."""
+    said = context("hospital-ciso-under-cio")["summary"]["disagreement"]
+    assert "disagree on 3 questions" in said
+    assert "The CEO did not know the answer to 6 more questions" in said
+    assert "disagree on 9" not in said
+
+
+def test_same_answers_is_not_claimed_where_levels_differ() -> None:
+    """The law firm's CISO and CEO are one maturity level apart on two questions."""
+    said = context("law-firm-vciso")["summary"]["disagreement"]
+    assert "gave the same answers" not in said
+    assert "On 2 maturity questions they are one level apart" in said
+
+
+def test_owners_in_dispute_are_named_by_title_not_id() -> None:
+    said = context(RETAILER)["summary"]["disagreement"]
+    assert "They name different owners for 14 responsibilities" in said
+    assert not re.search(r"\b(STR|INF|SEC|DAT|TPR|GOV)-\d", said)
+
+
+# --- 21. Wording -------------------------------------------------------------------------
+
+
+def test_the_possessive_of_a_name_ending_in_s() -> None:
+    text = context("half-answered")["summary"]["paragraphs"][0]
+    assert text.startswith("Brightwater Homes' result is provisional")
+
+
+@pytest.mark.parametrize(
+    ("slug", "invite"),
+    [
+        ("half-answered", "Inviting the CEO, or whoever handles security day to day, to answer"),
+        (DUAL, "Inviting another executive, such as the CEO or the CFO, to answer"),
+    ],
+)
+def test_a_single_respondent_is_told_whom_to_invite_for_its_structure(
+    slug: str, invite: str
+) -> None:
+    said = context(slug)["summary"]["disagreement"]
+    assert invite in said and "the CISO (or the CIO)" not in said

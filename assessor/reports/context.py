@@ -19,6 +19,7 @@ from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import chapters, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
+from assessor.reports.disagreement_text import maturity_questions
 from assessor.reports.fetcher import asset_url
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -173,7 +174,9 @@ def build_context(
     several = len(result["respondents"]) > 1
     findings = _findings(result, domain_titles, inputs.voice)
     own_lines = chapters.respondent_maturity(result, inputs.questionnaire) if several else []
-    told = summary.executive_summary(result, inputs.organization, domain_titles)
+    told = summary.executive_summary(
+        result, inputs.organization, domain_titles, maturity_questions(inputs.questionnaire)
+    )
     if inputs.voice and inputs.voice.get("paragraphs"):
         told["paragraphs"] = list(inputs.voice["paragraphs"])
     return {
