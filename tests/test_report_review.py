@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from functools import cache
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
+from assessor.reports import chapters, charts
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
 from tests.report_layout import scenario_report, scenarios
@@ -17,6 +19,7 @@ from tests.report_layout import scenario_report, scenarios
 BANK = "eu-bank-ciso-under-cro"
 DUAL = "dual-role-cio-ciso"
 RETAILER = "retailer-cio-ciso-disagree"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @cache
@@ -230,3 +233,54 @@ def test_a_single_respondent_is_told_whom_to_invite_for_its_structure(
 ) -> None:
     said = context(slug)["summary"]["disagreement"]
     assert invite in said and "the CISO (or the CIO)" not in said
+
+
+def test_one_initiative_is_singular() -> None:
+    count = sum(len(g["items"]) for g in context(BANK)["initiatives"])
+    intro = context(BANK)["roadmap_intro"]
+    if count == 1:
+        assert "grouped into one initiative," in intro
+    assert "1 initiatives" not in chapter(BANK, "roadmap")
+    assert "grouped into 9 initiatives, each" in chapters.roadmap_intro(
+        [{"items": [{}] * 4}, {"items": [{}] * 5}]
+    )
+    assert "one initiative," in chapters.roadmap_intro([{"items": [{}]}])
+
+
+# --- 19. Charts: nothing drawn that shows nothing; labels whole inside the box ----------
+
+
+@pytest.mark.parametrize("slug", [BANK, "law-firm-vciso"])
+def test_a_disagreement_chart_of_zero_bars_is_left_out(slug: str) -> None:
+    ctx = context(slug)
+    assert not any(d["disagreement"] for d in ctx["result"]["perception"]["domains"])
+    assert ctx["charts"]["heatmap"] is None
+    text = chapter(slug, "perception")
+    assert "heatmap-title" not in html(slug)
+    assert "gave the same answers" not in text
+    assert ctx["summary"]["disagreement"] in text
+
+
+def test_a_disagreement_chart_with_something_to_show_stays() -> None:
+    assert context(RETAILER)["charts"]["heatmap"]
+
+
+@pytest.mark.parametrize("slug", sorted(scenarios()))
+def test_the_severity_heatmaps_labels_are_whole_inside_the_box(slug: str) -> None:
+    svg = ElementTree.fromstring(str(context(slug)["charts"]["severity"]))
+    width = float(svg.get("width") or 0)
+    height = float(svg.get("height") or 0)
+    domains = {d["title"] for d in context(slug)["result"]["domains"]}
+    seen = []
+    for text in svg.iter(f"{SVG}text"):
+        spans = list(text.iter(f"{SVG}tspan"))
+        if text.get("text-anchor") != "end" or not spans:
+            continue
+        lines = [span.text or "" for span in spans]
+        seen.append(" ".join(lines))
+        for span, line in zip(spans, lines, strict=True):
+            right, y = float(span.get("x") or 0), float(span.get("y") or 0)
+            assert "…" not in line
+            assert right - charts.text_width(line) >= 0, line
+            assert right <= width and 10 <= y <= height, line
+    assert domains <= set(seen)

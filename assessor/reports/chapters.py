@@ -32,6 +32,8 @@ FIT_WORDS = {
     "unanswered": "Not answered",
     "not_applicable": "Not applicable",
 }
+#: The grid's Fit column is narrow: its words break after these (a line each).
+FIT_BREAKS = frozenset({"Shared,", "Nobody", "Owners", "Not"})
 #: Why a row is not applicable, after its title.
 MOOT_NOTES = {
     True: "not applicable: one person in both roles",
@@ -188,6 +190,9 @@ def raci_grid(
                 "status": row["status"],
                 "fit_code": verdict,
                 "fit": FIT_WORDS.get(verdict, verdict.replace("_", " ").capitalize()),
+                "fit_lines": _fit_lines(
+                    FIT_WORDS.get(verdict, verdict.replace("_", " ").capitalize())
+                ),
                 "fit_class": FIT_CLASSES.get(verdict, "unanswered"),
                 "note": (
                     MOOT_NOTES[judge.same_person]
@@ -249,6 +254,12 @@ FIT_CLASSES = {
 def percent_down(part: int, whole: int) -> int:
     """``part`` of ``whole`` as a whole percentage, rounded down, as the engine's clarity."""
     return 100 if whole == 0 else (100 * part) // whole
+
+
+def _fit_lines(words: str) -> list[str]:
+    """The Fit column's words in lines: "Shared," / "no lead", "Owners" / "disagree"."""
+    first, _, rest = words.partition(" ")
+    return [first, rest] if first in FIT_BREAKS and rest else [words]
 
 
 def _tally(clear: int, known: int) -> str:
@@ -363,6 +374,21 @@ def _short_names(respondents: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         else:
             marks[respondent["name"]] = mark
     return marks
+
+
+def roadmap_intro(groups: Sequence[Mapping[str, Any]]) -> str:
+    """The roadmap chapter's first sentence, counting its initiatives."""
+    count = sum(len(group["items"]) for group in groups)
+    if count == 1:
+        return (
+            "The findings grouped into one initiative, with the role that owns it and the "
+            "findings it closes, by when to act: within 30 days, 90 days or 12 months."
+        )
+    return (
+        f"The findings grouped into {count} initiatives, each with the role that owns it and "
+        "the findings it closes, by when to act: within 30 days, 90 days or 12 months. An "
+        "initiative another depends on is never due after it."
+    )
 
 
 def roadmap(
