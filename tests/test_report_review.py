@@ -4,16 +4,20 @@ its HTML for the scenario organisations that showed it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from functools import cache
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from flask import Flask
 
-from assessor.reports import chapters, charts
+from assessor.reports import chapters, charts, exports
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
+from assessor.web import plain_words
 from tests.report_layout import scenario_report, scenarios
 
 BANK = "eu-bank-ciso-under-cro"
@@ -284,3 +288,24 @@ def test_the_severity_heatmaps_labels_are_whole_inside_the_box(slug: str) -> Non
             assert right - charts.text_width(line) >= 0, line
             assert right <= width and 10 <= y <= height, line
     assert domains <= set(seen)
+
+
+def test_the_results_page_and_the_exports_say_not_answered_too(app: Flask) -> None:
+    """The results page's scores table shows no 0 and no meter for a domain nobody
+    answered; the exports leave its score empty, as the report does."""
+    result = context("half-answered")["result"]
+    with app.test_request_context():
+        page = app.jinja_env.get_template("results/_scores.html").render(
+            result=result, words=plain_words.WORDS, benchmark=None
+        )
+    for domain in result["domains"]:
+        row = page[page.index(f">{domain['title']}<") :]
+        row = row[: row.index("</tr>")]
+        if domain["completeness"]:
+            assert f'<meter min="0" max="100" value="{domain["score"]}">' in row
+        else:
+            assert "meter" not in row and "not answered" in row
+    _, inputs = scenario_report("half-answered")
+    rows = list(csv.reader(io.StringIO(exports.export_csv(result, inputs).decode("utf-8-sig"))))
+    scores = {row[1]: row[2] for row in rows if len(row) == 9 and row[0] in ("data", "strategy")}
+    assert scores == {"Data": "", "Strategy and business alignment": "66"}
