@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from assessor.engine import Respondent, score
+from assessor.engine.method import CLEAR
 from assessor.reports.charts import heatmap_svg, radar_svg
 from assessor.reports.context import build_context, format_date
 from assessor.reports.fetcher import ReportFetcher
+from assessor.reports.labels import role_label
 from assessor.reports.render import render_html, render_pdf
 from tests.test_report_data import mini
 
@@ -170,10 +172,10 @@ def test_responsibility_matrix_shows_every_owner(report: Rendered) -> None:
     assert end - start <= 2  # a grid on two pages at most
     text = "".join(report.flat[start - 1 : end - 1])
     for row in report.result["raci"]:
-        mark = "✗" if row["status"] != "aligned" else "✓"
+        mark = "✓" if row["fit"] in CLEAR else "–" if row["fit"] == "unanswered" else "✗"
         assert squash(f"{mark} {row['responsibility']} {row['title']}") in text
     for respondent in report.result["respondents"]:
-        assert squash(f"{respondent['role']} = {respondent['name']}") in text
+        assert squash(f"{role_label(respondent['role'])} = {respondent['name']}") in text
     grid = report.context["grid"]
     codes = [c["code"] for c in grid["columns"]]
     cells = {
@@ -184,8 +186,9 @@ def test_responsibility_matrix_shows_every_owner(report: Rendered) -> None:
     for row in report.result["raci"]:
         for named in row["named"]:
             cell = cells[row["responsibility"]][named["owner"]]
-            assert named["role"] in cell["named"]
-            assert cell["mismatch"] is (named["owner"] != row["accountable"])
+            assert role_label(named["role"]) in cell["named"]
+            if row["fit"] != "disputed":  # the row's verdict is each named owner's
+                assert cell["mismatch"] is (row["fit"] not in CLEAR)
 
 
 def test_findings_most_severe_first_with_why_what_who(report: Rendered) -> None:

@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from assessor.engine.organisation_fit import OwnerFit, owner_fit, structure_holding
+from assessor.engine.questionnaire_index import index_for
 from assessor.questionnaire.schema import Questionnaire
-from assessor.reports.labels import OWNER_SHORT, SEVERITY_LABELS, owner_short
+from assessor.questionnaire.schema_base import ROLES_HELD
+from assessor.reports.labels import OWNER_SHORT, SEVERITY_LABELS, owner_short, role_label
 from assessor.reports.summary import top_gaps
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -20,11 +23,21 @@ SEVERITIES = ("critical", "high", "medium", "low")
 NOBODY = "NONE"
 #: The RACI fit in plain words (the grid's last column).
 FIT_WORDS = {
-    "aligned": "As expected",
-    "misplaced": "Other owner",
+    "expected": "As expected",
+    "acceptable": "Acceptable",
+    "misplaced": "Misplaced",
+    "shared_without_lead": "Shared, no lead",
     "orphaned": "Nobody owns it",
-    "ambiguous": "Owners disagree",
+    "disputed": "Owners disagree",
     "unanswered": "Not answered",
+    "not_applicable": "Not applicable",
+}
+#: The grid's Fit column is narrow: its words break after these (a line each).
+FIT_BREAKS = frozenset({"Shared,", "Nobody", "Owners", "Not"})
+#: Why a row is not applicable, after its title.
+MOOT_NOTES = {
+    True: "not applicable: one person in both roles",
+    False: "not applicable: not asked of this organisation",
 }
 HORIZON_NOTES = {
     "30 days": "Decisions and urgent fixes: start now, done within a month.",
@@ -103,11 +116,22 @@ def severity_by_domain(
     return table
 
 
-def raci_grid(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> dict[str, Any]:
+def raci_grid(
+    result: Mapping[str, Any],
+    domain_titles: Mapping[str, str],
+    questionnaire: Questionnaire | None = None,
+) -> dict[str, Any]:
     """The responsibility matrix as a grid: a row per responsibility (grouped by domain),
     a column per role the model or a respondent names; in each cell the model's mark (A
-    accountable, C consulted) and the respondents who named that role as the owner.  A
-    named owner that is not the model's is a mismatch (highlighted)."""
+    accountable, C consulted) and the respondents who named that role as the owner.
+
+    Each row carries the organisation-fit verdict that ownership clarity counts (the
+    engine's ``fit``): ✓ for one accountable owner who fits (the model's, or an acceptable
+    alternative, with its note), ✗ for one who does not (misplaced, shared with no lead,
+    nobody, owners disputed), – where no owner is known; so the ✓ rows over the marked
+    ones are the clarity the scores show.  A named owner that does not fit is highlighted
+    (``mismatch``).  ``questionnaire`` tells a row the organisation's structure makes moot
+    (its owner question hidden from everyone) from one left unanswered."""
     used: list[str] = []
     for row in result["raci"]:
         for code in (row["accountable"], *row["consulted"], *(n["owner"] for n in row["named"])):
@@ -120,65 +144,251 @@ def raci_grid(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> di
         columns.append(NOBODY)
     respondents = result["respondents"]
     short = _short_names(respondents)
+    judge = _OwnerJudge(result, questionnaire)
     groups: list[dict[str, Any]] = []
     for row in result["raci"]:
         domain = row.get("domain")
         if not groups or groups[-1]["domain"] != domain:
             groups.append(
-                {"domain": domain, "title": domain_titles.get(domain or "", "Other"), "rows": []}
+                {
+                    "domain": domain,
+                    "title": domain_titles.get(domain or "", "Other"),
+                    "rows": [],
+                    "clear": 0,
+                    "known": 0,
+                }
             )
+        fit = row.get("fit") or FIT_FROM_STATUS.get(row["status"], "unanswered")
+        moot = fit == "unanswered" and judge.moot(row["responsibility"])
         cells = []
         for code in columns:
             model = "A" if code == row["accountable"] else "C" if code in row["consulted"] else ""
             named = [
-                short.get(n["respondent"], n["role"]) for n in row["named"] if n["owner"] == code
+                short.get(n["respondent"], role_label(n["role"]))
+                for n in row["named"]
+                if n["owner"] == code
             ]
+            fits = bool(named) and judge.fits(row, fit, code)
             cells.append(
                 {
                     "model": model,
                     "named": named,
-                    "mismatch": bool(named) and code != row["accountable"],
-                    "match": bool(named) and code == row["accountable"],
+                    "mismatch": bool(named) and not fits,
+                    "match": fits,
                 }
             )
-        groups[-1]["rows"].append(
+        verdict = "not_applicable" if moot else fit
+        group = groups[-1]
+        if fit != "unanswered":
+            group["known"] += 1
+            group["clear"] += fit in CLEAR_FITS
+        group["rows"].append(
             {
                 "id": row["responsibility"],
                 "title": row["title"],
                 "cells": cells,
                 "status": row["status"],
-                "fit": FIT_WORDS.get(row["status"], row["status"]),
-                "mismatch": row["status"] != "aligned",
+                "fit_code": verdict,
+                "fit": FIT_WORDS.get(verdict, verdict.replace("_", " ").capitalize()),
+                "fit_lines": _fit_lines(
+                    FIT_WORDS.get(verdict, verdict.replace("_", " ").capitalize())
+                ),
+                "fit_class": FIT_CLASSES.get(verdict, "unanswered"),
+                "note": (
+                    MOOT_NOTES[judge.same_person]
+                    if moot
+                    else judge.note(row)
+                    if fit == "acceptable"
+                    else ""
+                ),
+                "mark": "✓" if fit in CLEAR_FITS else "–" if fit == "unanswered" else "✗",
+                "mismatch": fit not in CLEAR_FITS and fit != "unanswered",
             }
         )
+    clear = sum(g["clear"] for g in groups)
+    known = sum(g["known"] for g in groups)
+    for group in groups:
+        group["tally"] = _tally(group["clear"], group["known"])
     return {
         "columns": [{"code": c, "label": _column_label(c)} for c in columns],
         "groups": groups,
         "respondents": [
-            {"short": short.get(r["name"], r["role"]), "name": r["name"], "role": r["role"]}
+            {
+                "short": short.get(r["name"], r["role"]),
+                "name": r["name"],
+                "role": r["role"],
+                "legend": _legend(short.get(r["name"], r["role"]), r),
+            }
             for r in respondents
         ],
+        "clear": clear,
+        "known": known,
+        "clarity": percent_down(clear, known) if known else None,
+        "tally": _tally_sentence(clear, known),
     }
 
 
+#: The verdicts of ownership clarity that count as clear (``assessor.engine.method.CLEAR``).
+CLEAR_FITS = frozenset({"expected", "acceptable"})
+#: A verdict for results kept before the engine judged the fit: the model's status.
+FIT_FROM_STATUS = {
+    "aligned": "expected",
+    "misplaced": "misplaced",
+    "orphaned": "orphaned",
+    "ambiguous": "disputed",
+    "unanswered": "unanswered",
+}
+#: The stylesheet's class of each verdict (red for those that are not clear).
+FIT_CLASSES = {
+    "expected": "aligned",
+    "acceptable": "aligned",
+    "misplaced": "misplaced",
+    "shared_without_lead": "ambiguous",
+    "orphaned": "orphaned",
+    "disputed": "ambiguous",
+    "unanswered": "unanswered",
+    "not_applicable": "unanswered",
+}
+
+
+def percent_down(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percentage, rounded down, as the engine's clarity."""
+    return 100 if whole == 0 else (100 * part) // whole
+
+
+def _fit_lines(words: str) -> list[str]:
+    """The Fit column's words in lines: "Shared," / "no lead", "Owners" / "disagree"."""
+    first, _, rest = words.partition(" ")
+    return [first, rest] if first in FIT_BREAKS and rest else [words]
+
+
+def _tally(clear: int, known: int) -> str:
+    """A domain's share of clear owners: "2 of 3 fit (66%)"; "" where none is known."""
+    if not known:
+        return ""
+    return f"{clear} of {known} fit ({percent_down(clear, known)}%)"
+
+
+def _tally_sentence(clear: int, known: int) -> str:
+    if not known:
+        return "No owner was named, so ownership clarity cannot be measured."
+    return f"{clear} ✓ of {known}: ownership clarity {percent_down(clear, known)}%."
+
+
+def _legend(mark: str, respondent: Mapping[str, Any]) -> str:
+    """How the grid's mark for a respondent is read: "CISO = Mikkel Thorsen", or
+    "CIO/CISO = Ray Delgado (CIO and CISO)" where the mark is not the role's label."""
+    label = role_label(respondent["role"])
+    base = mark.rsplit(" ", 1)[0] if mark[-1:].isdigit() else mark
+    return f"{mark} = {respondent['name']}" + ("" if base == label else f" ({label})")
+
+
+class _OwnerJudge:
+    """How a named owner fits, where the result's row alone does not say: per role in a
+    row whose owners are disputed, the acceptable alternative's note, and whether a row
+    nobody answered was hidden from everyone (moot for this organisation's structure)."""
+
+    def __init__(self, result: Mapping[str, Any], questionnaire: Questionnaire | None) -> None:
+        self.questionnaire = questionnaire
+        self.facts: Mapping[str, Any] = result.get("context") or {}
+        respondents = result["respondents"]
+        hidden = [set(r.get("hidden") or ()) for r in respondents]
+        self.owner_questions: dict[str, str] = {}
+        self.model: Any = None
+        held: tuple[str, ...] = ()
+        if questionnaire is not None:
+            for question in questionnaire.questions.values():
+                if question.kind == "owner" and question.responsibility:
+                    self.owner_questions.setdefault(question.responsibility, question.id)
+            self.model = index_for(questionnaire).organisation
+            held = structure_holding(questionnaire, self.facts)
+        self.hidden_from_all = set.intersection(*hidden) if hidden else set()
+        self.same_person = any(
+            rule.same_person and rule.id in held for rule in getattr(self.model, "structure", ())
+        ) or any(r["role"] in ROLES_HELD for r in respondents)
+
+    def moot(self, responsibility: str) -> bool:
+        question = self.owner_questions.get(responsibility)
+        return question is not None and question in self.hidden_from_all
+
+    def _owner_fit(self, responsibility: str, code: str) -> OwnerFit | None:
+        if self.questionnaire is None or responsibility not in self.model.responsibilities:
+            return None
+        try:
+            return owner_fit(self.questionnaire, responsibility, code, self.facts)
+        except (KeyError, ValueError):
+            return None
+
+    def fits(self, row: Mapping[str, Any], fit: str, code: str) -> bool:
+        """Whether ``code``, named for ``row``, is an owner who fits: the row's verdict
+        where everyone named it, else judged on its own (the model's owner where the
+        questionnaire has no model)."""
+        if fit != "disputed":
+            return fit in CLEAR_FITS
+        found = self._owner_fit(row["responsibility"], code)
+        if found is None:
+            return bool(code == row["accountable"])
+        return found.status in CLEAR_FITS
+
+    def note(self, row: Mapping[str, Any]) -> str:
+        """Why an acceptable owner fits: the model's note for the alternative named."""
+        codes = {n["owner"] for n in row["named"]}
+        if len(codes) != 1:
+            return ""
+        code = codes.pop()
+        found = self._owner_fit(row["responsibility"], code)
+        if found is not None and found.note:
+            return found.note
+        model = self.model.responsibilities.get(row["responsibility"]) if self.model else None
+        for alternative in getattr(model, "alternatives", ()):
+            if alternative.role == code:
+                return str(alternative.note)
+        return ""
+
+
 def _column_label(code: str) -> str:
-    return {"EXEC": "CEO / board", "SHARED": "CIO + CISO jointly", "NONE": "Nobody"}.get(
+    return {"EXEC": "CEO / board", "SHARED": "Jointly", "NONE": "Nobody"}.get(
         code, owner_short(code)
     )
 
 
+#: A respondent's mark in the grid's narrow cells where the role's label is long.
+CELL_MARKS = {
+    "CIO_CISO": "CIO/CISO",
+    "PRIVACY": "Privacy",
+    "COMPLIANCE": "Compliance",
+    "EXTERNAL": "External",
+}
+
+
 def _short_names(respondents: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """A short mark per respondent for the grid's cells: the role, numbered when two
-    respondents share it (CIO, CISO; OTHER 1, OTHER 2)."""
+    """A short mark per respondent for the grid's cells: the role in words, numbered when
+    two respondents share it (CIO, CISO, CIO/CISO; Other 1, Other 2)."""
     roles = [r["role"] for r in respondents]
     marks: dict[str, str] = {}
     for index, respondent in enumerate(respondents):
         role = respondent["role"]
+        mark = CELL_MARKS.get(role) or role_label(role)
         if roles.count(role) > 1:
-            marks[respondent["name"]] = f"{role} {roles[: index + 1].count(role)}"
+            marks[respondent["name"]] = f"{mark} {roles[: index + 1].count(role)}"
         else:
-            marks[respondent["name"]] = role
+            marks[respondent["name"]] = mark
     return marks
+
+
+def roadmap_intro(groups: Sequence[Mapping[str, Any]]) -> str:
+    """The roadmap chapter's first sentence, counting its initiatives."""
+    count = sum(len(group["items"]) for group in groups)
+    if count == 1:
+        return (
+            "The findings grouped into one initiative, with the role that owns it and the "
+            "findings it closes, by when to act: within 30 days, 90 days or 12 months."
+        )
+    return (
+        f"The findings grouped into {count} initiatives, each with the role that owns it and "
+        "the findings it closes, by when to act: within 30 days, 90 days or 12 months. An "
+        "initiative another depends on is never due after it."
+    )
 
 
 def roadmap(

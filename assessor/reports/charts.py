@@ -226,14 +226,41 @@ def _shade(severity: str, count: int) -> str:
     return "#{:02x}{:02x}{:02x}".format(*mix)
 
 
+#: The width of a character of the charts' 10-unit sans text, generous (DejaVu Sans, the
+#: widest of :data:`FONT`, averages about 0.56 em): what a label may take.
+CHAR_WIDTH = 6.2
+
+
+def text_width(text: str, size: float = 10) -> float:
+    """An upper estimate of ``text``'s width at ``size`` in the charts' font."""
+    return len(text) * CHAR_WIDTH * size / 10
+
+
+def fit_lines(text: str, width: float, lines: int = 2, size: float = 10) -> list[str]:
+    """``text`` in at most ``lines`` lines, each within ``width`` (words kept whole; a word
+    too long for the last line is cut with an ellipsis)."""
+    chars = max(4, int(width * 10 / (CHAR_WIDTH * size)))
+    wrapped: list[str] = []
+    for word in text.split():
+        if wrapped and len(wrapped[-1]) + 1 + len(word) <= chars:
+            wrapped[-1] += " " + word
+        else:
+            wrapped.append(word)
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], " ".join(wrapped[lines - 1 :])]
+    return [line if len(line) <= chars else line[: chars - 1] + "…" for line in wrapped]
+
+
 def severity_heatmap_svg(
     rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 330
 ) -> Markup:
     """A grid of how many findings of each severity (columns) each domain (rows) holds:
     the count in each cell, its shade darker with more.  ``rows`` are (domain title,
-    {severity: count})."""
+    {severity: count}); a title too long for one line takes two, whole inside the box."""
     severities = ("critical", "high", "medium", "low")
-    row, label_width, top = 20, 150, 22
+    label_width, top, pad = 150, 22, 8
+    labels = [fit_lines(title, label_width - pad - 2) for title, _ in rows]
+    row = 26 if any(len(lines) > 1 for lines in labels) else 20
     cell = (width - label_width - 4) / len(severities)
     height = top + row * len(rows) + 6
     description = "; ".join(
@@ -256,12 +283,17 @@ def severity_heatmap_svg(
             f'<text x="{_num(x)}" y="14" text-anchor="middle" font-size="10" font-weight="bold" '
             f'fill="{TEXT_COLOUR}" font-family="{FONT}">{severity.capitalize()}</text>'
         )
-    for number, (title, counts) in enumerate(rows):
+    for number, ((_title_text, counts), lines) in enumerate(zip(rows, labels, strict=True)):
         y = top + number * row
-        label = title if len(title) <= 27 else title[:26] + "…"
+        middle = y + row / 2 + 3.5
+        first = middle - (len(lines) - 1) * 5.5
+        spans = "".join(
+            f'<tspan x="{label_width - pad}" y="{_num(first + i * 11)}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end" font-size="10" '
-            f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(label)}</text>'
+            f'<text text-anchor="end" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">{spans}</text>'
         )
         for index, severity in enumerate(severities):
             count = int(counts.get(severity, 0))
@@ -273,7 +305,7 @@ def severity_heatmap_svg(
             )
             if count:
                 parts.append(
-                    f'<text x="{_num(x + cell / 2)}" y="{y + 14}" text-anchor="middle" '
+                    f'<text x="{_num(x + cell / 2)}" y="{_num(middle)}" text-anchor="middle" '
                     f'font-size="10" font-weight="bold" fill="{colour}" '
                     f'font-family="{FONT}">{count}</text>'
                 )

@@ -19,6 +19,7 @@ from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import chapters, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
+from assessor.reports.disagreement_text import maturity_questions
 from assessor.reports.fetcher import asset_url
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -173,7 +174,10 @@ def build_context(
     several = len(result["respondents"]) > 1
     findings = _findings(result, domain_titles, inputs.voice)
     own_lines = chapters.respondent_maturity(result, inputs.questionnaire) if several else []
-    told = summary.executive_summary(result, inputs.organization, domain_titles)
+    initiatives = chapters.roadmap(result, findings)
+    told = summary.executive_summary(
+        result, inputs.organization, domain_titles, maturity_questions(inputs.questionnaire)
+    )
     if inputs.voice and inputs.voice.get("paragraphs"):
         told["paragraphs"] = list(inputs.voice["paragraphs"])
     return {
@@ -188,25 +192,45 @@ def build_context(
             "severity": charts.severity_heatmap_svg(
                 chapters.severity_by_domain(result, domain_titles)
             ),
-            "heatmap": charts.heatmap_svg(result["perception"]["domains"]) if several else None,
+            "heatmap": (
+                charts.heatmap_svg(result["perception"]["domains"])
+                if several and _any_disagreement(result)
+                else None
+            ),
         },
         "raci": _raci(result, domain_titles),
-        "grid": chapters.raci_grid(result, domain_titles),
+        "grid": chapters.raci_grid(result, domain_titles, inputs.questionnaire),
         "findings": findings,
-        "perception": _perception(
-            result,
-            domain_titles,
-            several,
-            {r.id: r.title for r in inputs.questionnaire.regulations},
-        ),
+        "perception": {
+            **_perception(
+                result,
+                domain_titles,
+                several,
+                {r.id: r.title for r in inputs.questionnaire.regulations},
+            ),
+            "agreement": told["disagreement"],
+            "chart_note": (
+                ""
+                if _any_disagreement(result)
+                else "No domain has a question the respondents answered differently, so "
+                "there is no chart of disagreement by domain."
+            ),
+        },
         "roadmap": _roadmap(result, findings),
-        "initiatives": chapters.roadmap(result, findings),
+        "initiatives": initiatives,
+        "roadmap_intro": chapters.roadmap_intro(initiatives),
         "appendix": _appendix(result, inputs) if inputs.appendix else None,
         "method": result["method"]["description"],
         "progress": progress.annex(inputs.progress),
         "benchmark": _benchmark(inputs.benchmark),
         "target_structures": list(inputs.target_structures),
     }
+
+
+def _any_disagreement(result: Mapping[str, Any]) -> bool:
+    """Whether the respondents differ anywhere in a domain: the disagreement chart has
+    something to show (a chart of bars all at 0% is left out)."""
+    return any(d.get("disagreement") for d in result["perception"]["domains"])
 
 
 def _benchmark(shown: Mapping[str, Any] | None) -> dict[str, Any] | None:

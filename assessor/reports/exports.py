@@ -16,6 +16,7 @@ from typing import Any
 
 from assessor.reports import export_progress, scoring_text, summary
 from assessor.reports.context import ReportInputs
+from assessor.reports.disagreement_text import maturity_questions
 from assessor.reports.export_voice import voice_rows
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -224,7 +225,9 @@ def summary_data(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, A
     provisional), completeness, the range, the three to five most important findings and
     the first actions (with their finding numbers), the disagreement headline."""
     titles = _domain_titles(result, inputs)
-    told = summary.executive_summary(result, inputs.organization, titles)
+    told = summary.executive_summary(
+        result, inputs.organization, titles, maturity_questions(inputs.questionnaire)
+    )
     span = result.get("range")
     return {
         "headline": scoring_text.headline(result),
@@ -302,7 +305,7 @@ def _respondent_scores(result: Mapping[str, Any]) -> list[Sequence[Any]]:
             "Combined",
             "",
             result.get("practice", result["overall"]),
-            *(d["score"] for d in domains),
+            *(scoring_text.domain_score(d) for d in domains),
             result.get("clarity"),
             result["completeness"],
         )
@@ -544,7 +547,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
             (
                 d["id"],
                 d["title"],
-                d["score"],
+                scoring_text.domain_score(d),
                 d["maturity"],
                 d["target"],
                 d["distance"],

@@ -24,6 +24,7 @@ def role_label(code: str) -> str:
     """A respondent's role as people read it ("CIO and CISO", not ``CIO_CISO``)."""
     return ROLE_LABELS.get(code, code)
 
+
 STATUS_LABELS = {
     "aligned": "Aligned with the model",
     "misplaced": "Misplaced",

@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assessor.engine.method import CAPS, PROVISIONAL_BELOW
+from assessor.engine.method import CAPPING_KINDS, CAPS, PROVISIONAL_BELOW
 from assessor.questionnaire.schema import MATURITY_NAMES
 from assessor.reports import summary
 from assessor.reports.labels import ROLE_LABELS
+
+#: How a domain, a score or an answer nobody gave reads, everywhere.
+NOT_ANSWERED = "Not answered"
 
 
 def maturity_name(level: float | None) -> str:
@@ -19,6 +22,22 @@ def maturity_name(level: float | None) -> str:
     if level is None:
         return "Not answered"
     return MATURITY_NAMES[max(0, min(4, int(level + 1e-9)))]
+
+
+def domain_answered(domain: Mapping[str, Any]) -> bool:
+    """Whether anyone answered a domain's questions: one nobody answered has no score
+    (its 0 is no answer, never a result), as "don't know" moves no score."""
+    return domain.get("maturity") is not None or bool(domain.get("completeness"))
+
+
+def domain_score(domain: Mapping[str, Any]) -> int | None:
+    """A domain's practice score, None where nobody answered it."""
+    return int(domain["score"]) if domain_answered(domain) else None
+
+
+def domain_score_text(domain: Mapping[str, Any]) -> str:
+    """ "Score 58 / 100", or "Not answered" where nobody answered the domain."""
+    return f"Score {domain['score']} / 100" if domain_answered(domain) else NOT_ANSWERED
 
 
 def is_provisional(result: Mapping[str, Any]) -> bool:
@@ -55,6 +74,39 @@ def cap_text(result: Mapping[str, Any]) -> str:
     )
 
 
+def cap_cause(result: Mapping[str, Any]) -> str:
+    """What caps the headline, in a few words: "one high regulatory finding: <its title>"
+    where one finding does, "4 high structural or regulatory findings" otherwise ("" for
+    no cap)."""
+    cap = result.get("cap")
+    if not cap:
+        return ""
+    count = cap["findings"]
+    capping = [
+        f
+        for f in result.get("findings", ())
+        if f["kind"] in CAPPING_KINDS and f["severity"] == cap["severity"]
+    ]
+    if count == 1 and len(capping) == 1:
+        return f"one {cap['severity']} {capping[0]['kind']} finding: {capping[0]['title']}"
+    return f"{count} {cap['severity']} structural or regulatory findings"
+
+
+def headline_measure(result: Mapping[str, Any]) -> str:
+    """The headline named as what it is, with the cap in one clause where it applied:
+    "Headline 79 / 100 (practice 86, capped at 79 by one high regulatory finding: …)"."""
+    span = result.get("range")
+    if is_provisional(result) and span:
+        return f"Headline {span['low']} to {span['high']} / 100 (practice maturity, provisional)"
+    cap = result.get("cap")
+    if cap and cap["applied"]:
+        return (
+            f"Headline {result['overall']} / 100 (practice {result['practice']}, capped at "
+            f"{cap['limit']} by {cap_cause(result)})"
+        )
+    return f"Headline {result['overall']} / 100 (practice maturity)"
+
+
 def clarity_text(value: int | None) -> str:
     return "–" if value is None else f"{value}%"
 
@@ -64,7 +116,7 @@ def scores_context(result: Mapping[str, Any]) -> dict[str, Any]:
     domains = []
     for d in result["domains"]:
         maturity = d.get("maturity")
-        if maturity is None:
+        if not domain_answered(d) or maturity is None:
             state = "unanswered"
         elif maturity >= d["target"]:
             state = "meets"
@@ -75,6 +127,8 @@ def scores_context(result: Mapping[str, Any]) -> dict[str, Any]:
                 "id": d["id"],
                 "title": d["title"],
                 "score": d["score"],
+                "answered": domain_answered(d),
+                "score_text": domain_score_text(d),
                 "maturity": maturity,
                 "maturity_text": "–" if maturity is None else f"{maturity:.1f}",
                 "maturity_name": maturity_name(maturity),
@@ -100,6 +154,7 @@ def scores_context(result: Mapping[str, Any]) -> dict[str, Any]:
         "answered": bool(result["respondents"]),
         "overall": result["overall"],
         "headline": headline(result),
+        "measure": headline_measure(result),
         "provisional": provisional,
         "range": result.get("range"),
         "completeness": result["completeness"],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from assessor.reports.disagreement_text import disagreement, join, second_view
 from assessor.reports.labels import OWNER_SHORT, SEVERITY_RANK
 
 #: (lowest overall score, band, what it means), highest first.
@@ -34,35 +35,28 @@ def score_band(overall: int) -> tuple[str, str]:
     return BANDS[-1][1], BANDS[-1][2]
 
 
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+def possessive(name: str) -> str:
+    """ "Acme Ltd's", and "Brightwater Homes'" for a name ending in s."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _domains(count: int) -> str:
+    return f"{count} domain{'s' if count != 1 else ''} {'were' if count != 1 else 'was'}"
 
 
-#: Respondent roles one person holds, as the summary names them.
-_NAMED_ROLES = {
-    "CIO": "the CIO",
-    "CISO": "the CISO",
-    "CEO": "the CEO",
-    "CIO_CISO": "the CIO and CISO",
-    "CTO": "the CTO",
-    "CDO": "the Chief Data Officer",
-    "CRO": "the CRO",
-    "DPO": "the Data Protection Officer",
-}
-
-
-def _people(respondents: Sequence[Mapping[str, Any]]) -> str:
-    """How the respondents are named together: 'the CIO and the CISO', 'the respondents'."""
-    roles = [r["role"] for r in respondents]
-    if len(set(roles)) == len(roles) and all(role in _NAMED_ROLES for role in roles):
-        return _join([_NAMED_ROLES[role] for role in roles])
-    return "the respondents"
+def _below_count(below: int, answered: int, unanswered: int) -> str:
+    """ "1 of 6 domains is below its target maturity"; where some were not answered,
+    only the answered ones count: "3 of the 3 answered domains are below …; 3 domains
+    were not answered"."""
+    verb = "is below its" if below == 1 else "are below their"
+    if not unanswered:
+        if below == answered > 1:
+            return f"All {answered} domains are below their target maturity"
+        return f"{below} of {answered} domains {verb} target maturity"
+    return (
+        f"{below} of the {answered} answered domain{'s' if answered != 1 else ''} {verb} "
+        f"target maturity; {_domains(unanswered)} not answered"
+    )
 
 
 def top_gaps(findings: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -102,9 +96,14 @@ def first_actions(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def executive_summary(
-    result: Mapping[str, Any], organization: str, domain_titles: Mapping[str, str]
+    result: Mapping[str, Any],
+    organization: str,
+    domain_titles: Mapping[str, str],
+    maturity: Collection[str] = (),
 ) -> dict[str, Any]:
-    """The summary as short paragraphs and lists of plain sentences."""
+    """The summary as short paragraphs and lists of plain sentences.  ``maturity``: the
+    ids of the maturity questions (:func:`~.disagreement_text.maturity_questions`), to
+    tell levels one step apart from agreement."""
     overall = result["overall"]
     band: str | None
     band, meaning = score_band(overall)
@@ -113,7 +112,7 @@ def executive_summary(
     if result.get("provisional") and span:
         band = None
         paragraphs = [
-            f"{organization}'s result is provisional: only {result['completeness']}% of the "
+            f"{possessive(organization)} result is provisional: only {result['completeness']}% of the "
             "required questions were answered, so its score on the governance of its IT and "
             f"security leadership is a range, {span['low']} to {span['high']} out of 100, "
             "with no band until at least 80% are answered."
@@ -128,10 +127,11 @@ def executive_summary(
         below = [d for d in answered if d["maturity"] < d["target"]]
         strongest = max(answered, key=lambda d: (d["maturity"] - d["target"], d["score"]))
         weakest = min(answered, key=lambda d: (d["maturity"] - d["target"], d["score"]))
+        unanswered = len(result["domains"]) - len(answered)
         if below:
             sentence = (
-                f"{len(below)} of {len(result['domains'])} domains are below their target "
-                f"maturity. The weakest is {weakest['title']} (maturity "
+                f"{_below_count(len(below), len(answered), unanswered)}. The weakest is "
+                f"{weakest['title']} (maturity "
                 f"{weakest['maturity']:.1f} against a target of {weakest['target']})"
             )
             if strongest is not weakest:
@@ -141,7 +141,10 @@ def executive_summary(
                 )
             paragraphs.append(sentence + ".")
         else:
-            paragraphs.append("Every domain answered meets its target maturity.")
+            paragraphs.append(
+                "Every domain answered meets its target maturity"
+                + (f"; {_domains(unanswered)} not answered." if unanswered else ".")
+            )
     if result.get("clarity") is not None:
         paragraphs.append(
             f"Ownership clarity is {result['clarity']}%: the share of responsibilities whose "
@@ -175,49 +178,25 @@ def executive_summary(
         "band": band,
         "paragraphs": paragraphs,
         "gaps": gaps,
-        "disagreement": _disagreement(result, respondents),
+        "disagreement": _disagreement(result, respondents, maturity),
         "actions": actions,
         "method": _method(result, respondents),
     }
 
 
-def _disagreement(result: Mapping[str, Any], respondents: Sequence[Mapping[str, Any]]) -> str:
+def _disagreement(
+    result: Mapping[str, Any],
+    respondents: Sequence[Mapping[str, Any]],
+    maturity: Collection[str] = (),
+) -> str:
     if len(respondents) < 2:
+        role = respondents[0]["role"] if respondents else ""
         return (
             "Only one person answered, so this report cannot show where the leaders disagree. "
-            "Inviting the CISO (or the CIO) to answer the same questions independently "
+            f"Inviting {second_view(result, role)} to answer the same questions independently "
             "is often the most revealing next step."
         )
-    people = _people(respondents)
-    facts = _unresolved_facts(result)
-    gaps = result["perception"]["gaps"]
-    if not gaps:
-        return facts + f"{_capital(people)} gave the same answers wherever both answered."
-    domains = [d for d in result["perception"]["domains"] if d.get("disagreement") not in (None, 0)]
-    domains.sort(key=lambda d: -d["disagreement"])
-    owners = [
-        r
-        for r in result["raci"]
-        if r["status"] == "ambiguous" and len({n["owner"] for n in r["named"]}) > 1
-    ]
-    sentence = f"{_capital(people)} disagree on {len(gaps)} question" + (
-        "s" if len(gaps) != 1 else ""
-    )
-    if domains:
-        top = domains[:2]
-        sentence += ", most of all in " + _join(
-            [f"{d['title']} ({round(d['disagreement'] * 100)}% of questions)" for d in top]
-        )
-    sentence += "."
-    if owners:
-        sentence += (
-            f" They name different owners for {len(owners)} responsibilit"
-            + ("ies" if len(owners) != 1 else "y")
-            + ", for example "
-            + _join([f"{r['responsibility']} ({r['title']})" for r in owners[:2]])
-            + "."
-        )
-    return facts + sentence
+    return disagreement(result, respondents, _unresolved_facts(result), maturity)
 
 
 def _unresolved_facts(result: Mapping[str, Any]) -> str:
@@ -226,7 +205,7 @@ def _unresolved_facts(result: Mapping[str, Any]) -> str:
     facts = result.get("unresolved_facts") or []  # results kept before method 2 lack it
     if not facts:
         return ""
-    named = _join([f"\u201c{fact['text']}\u201d" for fact in facts[:2]])
+    named = join([f"\u201c{fact['text']}\u201d" for fact in facts[:2]])
     more = f" and {len(facts) - 2} more" if len(facts) > 2 else ""
     return (
         f"They disagree on {len(facts)} fact{'s' if len(facts) != 1 else ''} about the "
@@ -236,7 +215,7 @@ def _unresolved_facts(result: Mapping[str, Any]) -> str:
 
 
 def _method(result: Mapping[str, Any], respondents: Sequence[Mapping[str, Any]]) -> str:
-    names = _join([f"{r['name']} ({r['role']})" for r in respondents]) or "nobody"
+    names = join([f"{r['name']} ({r['role']})" for r in respondents]) or "nobody"
     count = len(respondents)
     lead = f"{count} respondent{'s' if count != 1 else ''} answered: {names}."
     if count < 2:

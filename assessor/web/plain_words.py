@@ -3,9 +3,13 @@ SHARED, NONE or "orphaned".  Codes a map does not know read as themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from assessor.questionnaire import OWNER_LABELS
 from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
 from assessor.reports.labels import SEVERITY_LABELS
+from assessor.reports.scoring_text import domain_answered
 
 #: Who owns (or should own) a responsibility, in a few words.
 OWNERS = {
@@ -75,6 +79,12 @@ def fit(code: str) -> str:
     return FITS.get(code, code.replace("_", " "))
 
 
+def score(domain: Mapping[str, Any]) -> str:
+    """A domain's score as the page shows it: the number, or "not answered" where nobody
+    answered the domain (its 0 is no answer)."""
+    return str(domain["score"]) if domain_answered(domain) else "not answered"
+
+
 def kind(code: str) -> str:
     return KINDS.get(code, code.replace("_", " "))
 
@@ -91,4 +101,6 @@ WORDS = {
     "fit": fit,
     "kind": kind,
     "severity": severity,
+    "score": score,
+    "answered": domain_answered,
 }

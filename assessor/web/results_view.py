@@ -10,6 +10,7 @@ from typing import Any
 
 from assessor.questionnaire import Questionnaire
 from assessor.reports import chapters, context, summary
+from assessor.reports.disagreement_text import maturity_questions
 from assessor.reports.summary import score_band
 from assessor.web import finding_filters
 
@@ -64,7 +65,9 @@ def results_view(
 ) -> ResultsView:
     titles = {s.id: s.title for s in questionnaire.sections}
     titles.update({d["id"]: d["title"] for d in result["domains"]})
-    told = summary.executive_summary(result, organization, titles)
+    told = summary.executive_summary(
+        result, organization, titles, maturity_questions(questionnaire)
+    )
     provisional = bool(result.get("provisional"))
     comments = {
         (r["name"], a["question"]): a["comment"]
