@@ -34,7 +34,7 @@ from assessor.extensions import db
 from assessor.models import Assessment, StoredResult
 from assessor.operations.catalog import questionnaire_for
 from assessor.operations.overlay import Overlay, overlay_of
-from assessor.operations.scoring import score_assessment
+from assessor.operations.scoring import ScoredAssessment, score_assessment
 from assessor.questionnaire import Questionnaire
 
 
@@ -146,18 +146,20 @@ def store_scored(assessment: Assessment, *, reason: str, by: str) -> StoredResul
     return store(assessment, result, method_version=current_method(), reason=reason, by=by)
 
 
-def snapshot(assessment: Assessment, *, by: str) -> None:
+def snapshot(assessment: Assessment, *, by: str) -> ScoredAssessment | None:
     """Keep the open assessment's result as its own method gives it now (after a
     submission), unless it equals the current row; the caller's transaction.  Nothing is
     kept for an assessment whose method is behind the engine's: its result waits for the
-    explicit re-score."""
+    explicit re-score.  Returns the live scoring it made (None when it made none), for
+    :func:`delivered` to take instead of scoring the same answers again."""
     if assessment.method_version != current_method():
-        return
-    result = score_assessment(assessment).result.to_dict()
+        return None
+    scored = score_assessment(assessment)
+    result = scored.result.to_dict()
     kept = current(assessment.id)
-    if kept is not None and canonical(kept.result) == canonical(result):
-        return
-    store(assessment, result, method_version=current_method(), reason="submitted", by=by)
+    if kept is None or canonical(kept.result) != canonical(result):
+        store(assessment, result, method_version=current_method(), reason="submitted", by=by)
+    return scored
 
 
 @dataclass(frozen=True)
@@ -183,12 +185,16 @@ class Delivered:
     overlaid: bool = False
 
 
-def delivered(assessment: Assessment, overlay: Overlay | None = None) -> Delivered:
+def delivered(
+    assessment: Assessment, overlay: Overlay | None = None, live: ScoredAssessment | None = None
+) -> Delivered:
     """The result to show: the stored one of a closed assessment (stored now, on its first
     read, when there is none), the last snapshot of an open one whose method is behind the
     engine's (when it has one), else a live scoring; each through the consultant's
     overlay (:mod:`assessor.operations.overlay`) where its method is today's (``overlay``:
-    another overlay than the stored one, e.g. to see a fact as disputed again)."""
+    another overlay than the stored one, e.g. to see a fact as disputed again).  ``live``:
+    the live scoring of these same answers just made without an overlay (by
+    :func:`snapshot`), taken for the live scoring when there is no overlay."""
     kept = current(assessment.id)
     if assessment.status == "closed" and kept is None:
         kept = _store_on_first_read(assessment)
@@ -196,7 +202,7 @@ def delivered(assessment: Assessment, overlay: Overlay | None = None) -> Deliver
     overlay = overlay_of(assessment.id) if overlay is None else overlay
     if kept is not None and (assessment.status == "closed" or behind):
         return _overlaid(assessment, _from_kept(assessment, kept, behind), overlay)
-    scored = score_assessment(assessment, overlay)
+    scored = live if live is not None and not overlay else score_assessment(assessment, overlay)
     return Delivered(
         scored.questionnaire,
         scored.respondents,

@@ -16,8 +16,13 @@ A job handed off is a ``render_job`` row like any other (:mod:`render_jobs`), ma
 Pre-rendering (:func:`prerender`): after a submission or a change to a submitted report,
 the variant users download by default (A4, with the appendix) is handed off, debounced
 through the table: one queued row per assessment and paper, whose content a newer change
-replaces; the job renders whatever the assessment holds when it starts.  A download
-(:func:`download`) then serves the stored bytes, or, while its render is pending, says so.
+replaces.  Whoever hands a job off has just scored the assessment (for the content's
+hash), so the job carries that content with it (:class:`Content`: the HTML made from it);
+the job renders it as long as its row still wants that content, and scores the assessment
+again, rendering whatever it holds when the job starts, only when a newer change has
+replaced the row's content meanwhile.  Bytes are always stored under the hash of the
+content they were made from.  A download (:func:`download`) then serves the stored bytes,
+or, while its render is pending, says so.
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ import atexit
 import os
 import queue
 import signal
+import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +47,8 @@ from assessor.extensions import db
 from assessor.models import Assessment, RenderJob, User, utcnow
 from assessor.operations import render_jobs, reporting
 from assessor.operations.render_jobs import RenderRefused, RenderRequest
-from assessor.reports.context import build_context
+from assessor.operations.scoring import ScoredAssessment
+from assessor.reports.context import ReportInputs, build_context
 from assessor.reports.render import Assets, render_html, render_pdf
 from assessor.reports.sandbox import (
     Limits,
@@ -58,9 +66,38 @@ IN_RQ = render_jobs.HANDED_PREFIX + "rq"
 IN_THREAD = render_jobs.HANDED_PREFIX + "thread"
 #: One RQ queue per lane; a worker takes downloads first.
 RQ_QUEUES = {"interactive": "assessor-renders-interactive", "bulk": "assessor-renders-bulk"}
+#: Redis channel on which an RQ job announces that it ended (its row's id): whoever waits
+#: for stored reports (``assessor report-all``) looks at once instead of at its next poll.
+ENDED_CHANNEL = "assessor-renders-ended"
 #: A work horse past its time limit exits with this status.
 TIME_LIMIT_EXIT = 75
 ERROR_MESSAGE = "This report could not be produced: the render failed."
+
+
+#: A report scored where it is handed off: its result and inputs.
+Scored = tuple[dict[str, Any], ReportInputs]
+
+
+@dataclass(frozen=True)
+class Content:
+    """A report's content as scored where its render was handed off: the content's hash
+    (``key``), the HTML made from it (compressed: it travels through Redis, ~15 KB instead
+    of ~120 KB) and its assets.  The job renders it instead of scoring the assessment again
+    while its row's ``content_hash`` is still ``key``."""
+
+    key: str
+    packed_html: bytes
+    assets: dict[str, tuple[bytes, str]]
+
+    @classmethod
+    def of(cls, key: str, scored: Scored) -> Content:
+        result, inputs = scored
+        html = render_html(build_context(result, inputs))
+        return cls(key, zlib.compress(html.encode("utf-8"), 1), inputs.assets())
+
+    @property
+    def html(self) -> str:
+        return zlib.decompress(self.packed_html).decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -79,16 +116,19 @@ def queue_url() -> str | None:
 # --- handing jobs off ----------------------------------------------------------------------
 
 
-def prerender(assessment_id: int) -> None:
+def prerender(assessment_id: int, live: ScoredAssessment | None = None) -> None:
     """Render the default PDF of a submitted or closed assessment ahead of time (called
-    after a commit that may change its report; nothing happens when it is stored)."""
+    after a commit that may change its report; nothing happens when it is stored).
+    ``live``: the live scoring the committed change made of these answers (a submission's
+    snapshot), so that they are not scored again (see :func:`kept_results.delivered`)."""
     if not current_app.config.get("PRERENDER", True):
         return
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or assessment.status not in ("submitted", "closed"):
         return
     try:
-        hand_off(assessment, reporting.report_etag(assessment, DEFAULT_PAPER), DEFAULT_PAPER)
+        scored = reporting.scored_report(assessment, DEFAULT_PAPER, live=live)
+        hand_off(assessment, reporting.content_hash(*scored), DEFAULT_PAPER, scored=scored)
     except RenderRefused:
         pass  # this content hit a limit before: a download says so
     except Exception:  # the change is committed; a download renders what was not
@@ -109,9 +149,11 @@ def hand_off(
     lane: str = "bulk",
     actor: str = "system",
     user: User | None = None,
+    scored: Scored | None = None,
 ) -> int | None:
     """The pending job that renders ``assessment``'s content ``key``: one already queued
-    or running, else a new one handed to the queue.  None when it is stored already.
+    or running, else a new one handed to the queue (with the content, when ``scored``
+    gives the result and inputs ``key`` was made from).  None when it is stored already.
 
     :raise RenderRefused: the same content hit a limit before.
     """
@@ -146,11 +188,13 @@ def hand_off(
     )
     db.session.add(job)
     db.session.commit()
+    content = Content.of(key, scored) if scored is not None else None
     if handed == IN_RQ:
         try:
             _rq_queue(lane).enqueue(
                 run_queued,
                 job.id,
+                content,
                 job_timeout=max(1, round(config.limits.seconds)),
                 retry=None,
                 result_ttl=0,
@@ -160,7 +204,7 @@ def hand_off(
             render_jobs.finish(job.id, "failed", reason="abandoned", detail="no queue")
             raise
     else:
-        _thread_runner().put(job.id)
+        _thread_runner().put(job.id, content)
     return job.id
 
 
@@ -172,7 +216,8 @@ def download(
 
     :raise RenderRefused: the content hit a limit or failed before, or no slot came free.
     """
-    key = reporting.report_etag(assessment, paper)
+    scored = reporting.scored_report(assessment, paper)
+    key = reporting.content_hash(*scored)
     if not reporting.has_stored(assessment.id, key):
         latest = latest_job(assessment.id, key, paper)
         if latest is not None and latest.state in ("queued", "running"):
@@ -180,10 +225,10 @@ def download(
         if latest is not None and latest.reason == "error":
             raise RenderRefused("error", ERROR_MESSAGE, latest.detail or "", latest.id)
         if queue_url():
-            job_id = hand_off(assessment, key, paper, "interactive", actor, user)
+            job_id = hand_off(assessment, key, paper, "interactive", actor, user, scored)
             if job_id is not None:
                 return Pending(job_id, "queued")
-    return reporting.report_pdf(assessment, paper, actor=actor, user=user)
+    return reporting.report_pdf(assessment, paper, actor=actor, user=user, scored=scored)
 
 
 def latest_job(assessment_id: int, key: str, paper: str) -> RenderJob | None:
@@ -203,10 +248,21 @@ def latest_job(assessment_id: int, key: str, paper: str) -> RenderJob | None:
 # --- running a handed-off job ----------------------------------------------------------------
 
 
-def _prepared(job_id: int) -> tuple[RenderRequest, str, Assets | None] | None:
-    """What a started job renders: its assessment as it is now (the row takes that
-    content's hash); None, the job finished, when that content is stored already."""
+def _prepared(
+    job_id: int, content: Content | None = None
+) -> tuple[RenderRequest, str, Assets | None] | None:
+    """What a started job renders: the ``content`` it was handed with while its row still
+    wants that content, else its assessment as it is now (the row takes that content's
+    hash); None, the job finished, when that content is stored already."""
     job = db.session.get(RenderJob, job_id)
+    if job is not None and content is not None and content.key == job.content_hash:
+        if reporting.has_stored(job.assessment_id, content.key):
+            render_jobs.finish(job_id, "done")
+            return None
+        request = RenderRequest(
+            job.workspace_id, job.assessment_id, content.key, job.paper, job.lane, "system"
+        )
+        return request, content.html, content.assets
     assessment = db.session.get(Assessment, job.assessment_id) if job is not None else None
     if job is None or assessment is None:
         return None
@@ -223,8 +279,10 @@ def _prepared(job_id: int) -> tuple[RenderRequest, str, Assets | None] | None:
     return request, html, inputs.assets()
 
 
-def _render_and_store(job_id: int, backend: render_jobs.RenderBackend) -> None:
-    prepared = _prepared(job_id)
+def _render_and_store(
+    job_id: int, backend: render_jobs.RenderBackend, content: Content | None = None
+) -> None:
+    prepared = _prepared(job_id, content)
     if prepared is None:
         return
     request, html, assets = prepared
@@ -235,8 +293,10 @@ def _render_and_store(job_id: int, backend: render_jobs.RenderBackend) -> None:
     reporting.store_pdf(request.assessment_id, request.content_hash, data)
 
 
-def run_queued(job_id: int) -> None:
-    """The RQ job, in a work horse forked from ``assessor worker`` (its app context too)."""
+def run_queued(job_id: int, content: Content | None = None) -> None:
+    """The RQ job, in a work horse forked from ``assessor worker`` (its app context too);
+    ``content``: what the job was handed with (see :class:`Content`).  The row names the
+    worker as it starts (its work horse is new each job)."""
     db.engine.dispose(close=False)  # the inherited pool's connections are the parent's
     render_jobs.lock_jobs(render_jobs.settings())
     job = db.session.get(RenderJob, job_id)
@@ -244,25 +304,38 @@ def run_queued(job_id: int) -> None:
         db.session.rollback()
         return
     job.state, job.started_at, job.attempts = "running", utcnow(), job.attempts + 1
+    job.worker = f"{socket.gethostname()}:{os.getppid()}"[:100]
     db.session.commit()
-    _render_and_store(job_id, render_here)
+    try:
+        _render_and_store(job_id, render_here, content)
+    finally:
+        announce_ended(job_id)
+
+
+def announce_ended(job_id: int) -> None:
+    """Tell whoever listens on :data:`ENDED_CHANNEL` that the job ended (stored or
+    failed); a notice lost is only a later look (the listeners poll as well)."""
+    try:
+        _redis().publish(ENDED_CHANNEL, str(job_id))
+    except Exception:  # noqa: BLE001  (a notice is a courtesy, never the job's failure)
+        current_app.logger.warning("could not announce the end of render job %s", job_id)
 
 
 def render_here(
     html: str, assets: Assets | None, limits: Limits, on_start: Callable[[int], None]
 ) -> Rendered:
-    """The RQ backend: render in this process (the work horse), limited to ``limits``.
+    """The RQ backend: render in this process (the work horse), limited to ``limits``
+    (``on_start`` is not called: :func:`run_queued` named the worker as it claimed the row).
 
     Past the time limit the work horse ends at once with :data:`TIME_LIMIT_EXIT` (an
     exception could be swallowed: WeasyPrint skips an image whose loading raises), and the
     worker records it (:func:`horse_killed`)."""
     start = time.monotonic()
-    on_start(os.getppid())  # the row names the worker (its work horse is new each job)
     apply_limits(limits)
     previous = signal.signal(signal.SIGALRM, _out_of_time)
     signal.setitimer(signal.ITIMER_REAL, limits.seconds)
     try:
-        data = render_pdf(html, assets)
+        data = render_pdf(html, assets, exiting=True)  # the work horse exits after the job
     except MemoryError:
         raise RenderLimitHit(
             "out of memory", limits, os.getpid(), time.monotonic() - start
@@ -292,6 +365,7 @@ def horse_killed(job: Any, pid: int, status: int, rusage: Any) -> None:
             job_id, "failed", refused=request, reason="limit hit", detail=_ended(row, status)
         )
     db.session.remove()
+    announce_ended(job_id)
 
 
 def _ended(row: RenderJob, status: int) -> str:
@@ -321,22 +395,22 @@ class _ThreadRunner:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.pid = os.getpid()
-        self.jobs: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[tuple[int, Content | None]] = queue.SimpleQueue()
         self.held: set[int] = set()  # handed here and not ended yet
         self.thread = threading.Thread(target=self._loop, name="prerender", daemon=True)
         self.thread.start()
         atexit.register(self._abandon)
 
-    def put(self, job_id: int) -> None:
+    def put(self, job_id: int, content: Content | None = None) -> None:
         self.held.add(job_id)
-        self.jobs.put(job_id)
+        self.jobs.put((job_id, content))
 
     def _loop(self) -> None:
         while True:
-            job_id = self.jobs.get()
+            job_id, content = self.jobs.get()
             with self.app.app_context():
                 try:
-                    self._run(job_id)
+                    self._run(job_id, content)
                 except Exception:
                     self.app.logger.exception("pre-render of job %s failed", job_id)
                 finally:
@@ -356,14 +430,14 @@ class _ThreadRunner:
             db.session.remove()
 
     @staticmethod
-    def _run(job_id: int) -> None:
+    def _run(job_id: int, content: Content | None) -> None:
         config = render_jobs.settings()
         try:
             while not render_jobs.claim(job_id, config):
                 time.sleep(render_jobs.POLL_SECONDS)
         except RenderRefused:
             return  # superseded or abandoned meanwhile
-        _render_and_store(job_id, render_bounded)
+        _render_and_store(job_id, render_bounded, content)
 
 
 _runner_lock = threading.Lock()

@@ -3,6 +3,7 @@ each PDF read back from the stored reports as a worker stores it."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -14,7 +15,8 @@ from assessor.models import Assessment, RenderJob, StoredReport
 from assessor.operations import render_queue, reporting
 from assessor.operations.render_jobs import RenderRefused
 
-#: Seconds between two looks at the stored reports while ``report-all`` waits.
+#: Seconds between two looks at the stored reports while ``report-all`` waits (it looks
+#: sooner when a worker announces that a job ended, :data:`render_queue.ENDED_CHANNEL`).
 GATHER_POLL_SECONDS = 0.5
 
 
@@ -23,12 +25,24 @@ def queued_pdfs(
 ) -> Iterator[reporting.BulkOutcome]:
     """Each assessment's PDF through the queue's bulk lane, yielded as each is stored
     (read back from the stored reports), whichever worker rendered it."""
+    ended = _listen()  # before the first hand-off: no job ends unheard
+    try:
+        yield from _handed_and_gathered(assessments, paper, ended)
+    finally:
+        if ended is not None:
+            with contextlib.suppress(Exception):
+                ended.close()
+
+
+def _handed_and_gathered(
+    assessments: Sequence[Assessment], paper: str, ended: Any
+) -> Iterator[reporting.BulkOutcome]:
     waiting: dict[int, tuple[str, Any]] = {}
     for assessment in assessments:
         result, inputs = reporting.scored_report(assessment, paper)
         key = reporting.content_hash(result, inputs)
         try:
-            render_queue.hand_off(assessment, key, paper)
+            render_queue.hand_off(assessment, key, paper, scored=(result, inputs))
         except RenderRefused as exc:
             yield reporting.BulkOutcome(assessment.id, None, exc)
             continue
@@ -39,7 +53,30 @@ def queued_pdfs(
             yield outcome
         db.session.rollback()  # end the read: the next look sees the workers' commits
         if waiting:
-            time.sleep(GATHER_POLL_SECONDS)
+            _until_a_job_ends(ended, GATHER_POLL_SECONDS)
+
+
+def _listen() -> Any:
+    """A subscription to the workers' notices that a job ended, or None (then: polls)."""
+    try:
+        subscription = render_queue._redis().pubsub(ignore_subscribe_messages=True)
+        subscription.subscribe(render_queue.ENDED_CHANNEL)
+        return subscription
+    except Exception:  # noqa: BLE001  (polling alone is slower, not wrong)
+        return None
+
+
+def _until_a_job_ends(ended: Any, seconds: float) -> None:
+    """Sleep ``seconds``, or less: until a worker announces that a job ended."""
+    if ended is None:
+        time.sleep(seconds)
+        return
+    try:
+        if ended.get_message(timeout=seconds) is not None:
+            while ended.get_message(timeout=0) is not None:  # those that ended together
+                pass
+    except Exception:  # noqa: BLE001  (Redis went away: poll from now on)
+        time.sleep(seconds)
 
 
 def _gathered(waiting: dict[int, tuple[str, Any]], paper: str) -> list[reporting.BulkOutcome]:

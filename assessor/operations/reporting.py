@@ -36,6 +36,7 @@ from assessor.operations import (
     voice,
     what_if,
 )
+from assessor.operations.scoring import ScoredAssessment
 from assessor.reports import exports
 from assessor.reports.context import PAPERS, ReportInputs, build_context
 from assessor.reports.render import render_html, template_version
@@ -87,15 +88,16 @@ def scored_report(
     *,
     with_actions: bool = False,
     signing: tuple[str, date] | None = None,
+    live: ScoredAssessment | None = None,
 ) -> tuple[dict[str, Any], ReportInputs]:
     """The result (as a dict: the stored one of a closed assessment, see
     :mod:`kept_results`) and the report inputs of ``assessment``, with the progress since
     the earlier round (:func:`rounds.progress`), the consultant's edits and review
     (:mod:`voice`; ``signing``: the reviewer and date of a review being signed now) and,
-    when asked, the client's actions."""
+    when asked, the client's actions.  ``live``: see :func:`kept_results.delivered`."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {paper!r}")
-    scored = kept_results.delivered(assessment)
+    scored = kept_results.delivered(assessment, live=live)
     organization = assessment.organization
     workspace = organization.workspace
     edits = voice.voice_of(assessment, scored.result, scored.questionnaire).for_report()
@@ -183,13 +185,15 @@ def report_pdf(
     actor: str = "system",
     user: User | None = None,
     lane: str = "interactive",
+    scored: tuple[dict[str, Any], ReportInputs] | None = None,
 ) -> ReportFile:
     """The PDF report: the stored one when nothing changed, else rendered (a render job,
-    within the limits) and stored.
+    within the limits) and stored.  ``scored``: :func:`scored_report` of this assessment
+    and paper, when the caller has just made it.
 
     :raise render_jobs.RenderRefused: the render hit a limit (now or before), or is busy.
     """
-    result, inputs = scored_report(assessment, paper)
+    result, inputs = scored if scored is not None else scored_report(assessment, paper)
     key = content_hash(result, inputs)
     stored = stored_pdf(assessment.id, key)
     if stored is not None:

@@ -73,7 +73,7 @@ def submit(
     if waiting == 0:
         assessment.status = "submitted"
     db.session.flush()
-    kept_results.snapshot(assessment, by="system")
+    scored = kept_results.snapshot(assessment, by="system")
     audit.record(
         "answers-submitted",
         workspace_id=assessment.organization.workspace_id,
@@ -81,7 +81,8 @@ def submit(
         target=f"respondent:{respondent.id}",
     )
     db.session.commit()
-    render_queue.prerender(assessment.id)  # after the commit: the answers are safe first
+    # After the commit (the answers are safe first), from the snapshot's scoring.
+    render_queue.prerender(assessment.id, scored)
     if notify:
         notices.notify_submitted(who.id)
     return submitted_at

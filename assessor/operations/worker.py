@@ -6,6 +6,7 @@ runs in a work horse forked fresh from it, which starts with all of that loaded.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from flask import current_app
@@ -37,6 +38,9 @@ def work(burst: bool = False) -> None:
     worker_warmup.warm_up()  # the report's templates, the engine, the jobs' statements
     db.session.remove()
     db.engine.dispose()  # no connection is inherited by the work horses
+    # Everything loaded so far lives as long as the worker: the horses' collections skip
+    # it (they would otherwise walk, and copy on write, the whole inherited heap).
+    gc.freeze()
 
     worker = Worker(queues, connection=connection, work_horse_killed_handler=horse_killed)
     worker.work(burst=burst, logging_level="WARNING", with_scheduler=True)

@@ -20,7 +20,6 @@ from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import chapters, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
 from assessor.reports.disagreement_text import maturity_questions
-from assessor.reports.fetcher import asset_url
 from assessor.reports.labels import (
     KIND_LABELS,
     OWNER_SHORT,
@@ -29,6 +28,7 @@ from assessor.reports.labels import (
     STATUS_LABELS,
     owner_short,
 )
+from assessor.reports.report_urls import asset_url
 from assessor.reports.scoring_text import method_context, scores_context
 
 PAPERS = ("a4", "letter")

@@ -16,23 +16,17 @@ from urllib.parse import unquote
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-#: ``report-static:fonts/DejaVuSans.ttf``: a file under ``assessor/reports/static``.
-STATIC_SCHEME = "report-static:"
-#: ``report-asset:logo``: bytes handed to the renderer (the workspace logo).
-ASSET_SCHEME = "report-asset:"
+from assessor.reports.report_urls import (  # noqa: F401  (named here as before)
+    ASSET_SCHEME,
+    STATIC_DIR,
+    STATIC_SCHEME,
+    asset_url,
+    static_url,
+)
 
 
 class RefusedURL(ValueError):
     """A URL the report may not load (WeasyPrint logs it and leaves the resource out)."""
-
-
-def static_url(name: str) -> str:
-    return STATIC_SCHEME + name
-
-
-def asset_url(name: str) -> str:
-    return ASSET_SCHEME + name
 
 
 class ReportFetcher(URLFetcher):  # type: ignore[misc]

@@ -13,12 +13,15 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from assessor.reports.fetcher import STATIC_DIR, ReportFetcher
+from assessor.reports.report_urls import STATIC_DIR
+
+if TYPE_CHECKING:
+    from assessor.reports.fetcher import ReportFetcher
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 #: Bumped by hand when the report's meaning changes; file contents are hashed in as well.
@@ -78,13 +81,22 @@ def render_html(context: Mapping[str, Any]) -> str:
 
 
 def render_pdf(
-    html: str, assets: Assets | None = None, fetcher: ReportFetcher | None = None
+    html: str,
+    assets: Assets | None = None,
+    fetcher: ReportFetcher | None = None,
+    *,
+    exiting: bool = False,
 ) -> bytes:
     """Print ``html`` with WeasyPrint in this process, loading only what ``fetcher`` allows.
 
     In a long-running process use :func:`assessor.reports.sandbox.render_bounded`.
+    ``exiting``: this process ends soon after (a render's child, an RQ work horse), so the
+    cyclic collector stays off: the render leaves some 100,000 objects in reference cycles,
+    and collecting them costs 35-170 ms that the end of the process frees for nothing.
     """
     from weasyprint import HTML
+
+    from assessor.reports.fetcher import ReportFetcher
 
     fetcher = fetcher if fetcher is not None else ReportFetcher(assets)
     # WeasyPrint allocates millions of small objects; the cyclic collector running through
@@ -95,5 +107,5 @@ def render_pdf(
         document = HTML(string=html, url_fetcher=fetcher, base_url=None)
         return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
     finally:
-        if collecting:
+        if collecting and not exiting:
             gc.enable()

@@ -109,7 +109,7 @@ def _child(
     apply_limits(limits)
     status = 0
     try:
-        data = render_pdf(html, assets)
+        data = render_pdf(html, assets, exiting=True)  # no collection: it exits next
         conn.send_bytes(data)
     except MemoryError:
         status = 3  # the parent reads the exit status: out of memory
@@ -144,17 +144,23 @@ def render_bounded(
     )
     start = time.monotonic()
     _children.add(process)
+    rendered = None
     try:
         process.start()
         writer.close()
         if on_start is not None:
             on_start(process.pid or 0)
-        return _receive(process, reader, limits, start)
+        rendered = _receive(process, reader, limits, start)
+        return rendered
     finally:
         reader.close()
-        if process.is_alive():
-            process.kill()
-        process.join(_REAP_SECONDS)
+        if rendered is None:  # stopped, failed or died: make sure it is gone
+            if process.is_alive():
+                process.kill()
+            process.join(_REAP_SECONDS)
+        # A render that succeeded is not waited for: its child exits by itself (freeing a
+        # few hundred MB takes it 10-50 ms), the forkserver reaps it, and multiprocessing
+        # forgets it at the next start.
         _children.discard(process)
 
 
@@ -173,18 +179,22 @@ def _receive(process: BaseProcess, reader: Connection, limits: Limits, start: fl
     except EOFError:
         process.join(_REAP_SECONDS)
         raise hit("out of memory" if process.exitcode == 3 else "process died") from None
+    # The child sends its peak only after the PDF of a render that succeeded: with both,
+    # the render is done whenever its process ends.
+    try:
+        peak = int(reader.recv_bytes()) if reader.poll(_REAP_SECONDS) else None
+    except (EOFError, ValueError):
+        peak = None
+    if peak is not None:
+        return Rendered(first, process.pid or 0, elapsed(), peak)
     process.join(_REAP_SECONDS)
     if process.exitcode == 4:
         raise RenderFailed(first.decode(errors="replace"))
     if process.exitcode == 3:
         raise hit("out of memory")
-    try:
-        peak = int(reader.recv_bytes()) if reader.poll(0) else 0
-    except (EOFError, ValueError):
-        peak = 0
     if process.exitcode != 0:
         raise hit("process died")
-    return Rendered(first, process.pid or 0, elapsed(), peak)
+    return Rendered(first, process.pid or 0, elapsed(), 0)
 
 
 # --- ending with the server --------------------------------------------------------------
