@@ -7,7 +7,7 @@ from typing import Any
 
 from assessor.engine import Respondent, Result, score
 from assessor.engine.result import Finding
-from assessor.engine.root_causes import SETTLE_FIRST
+from assessor.engine.root_causes import SETTLE_ANSWER
 from assessor.engine.wording import SEVERITY_RANK
 from tests.scenarios import load_scenarios, parse
 
@@ -44,12 +44,12 @@ def test_a_structural_finding_on_one_side_of_a_disputed_answer_is_medium_and_say
     overrule = found(result, "SEC-7:structure")
     assert at_most_medium(overrule), overrule.severity
     assert "sec_risk_acceptance" in overrule.depends_on
-    assert overrule.recommendation.endswith(SETTLE_FIRST)
+    assert overrule.recommendation.endswith(SETTLE_ANSWER)
     # The CIO says security can go to the board; the CISO says it cannot.
     line = found(result, "reporting-line:structure")
     assert at_most_medium(line), line.severity
     assert "security_board_line" in line.depends_on
-    assert line.recommendation.endswith(SETTLE_FIRST)
+    assert line.recommendation.endswith(SETTLE_ANSWER)
 
 
 def test_a_finding_every_respondent_supports_keeps_its_severity() -> None:
@@ -57,7 +57,7 @@ def test_a_finding_every_respondent_supports_keeps_its_severity() -> None:
     result = scenario("retailer-cio-ciso-disagree", CIO=agreed)
     overrule = found(result, "SEC-7:structure")
     assert overrule.severity == "high" and "sec_risk_acceptance" not in overrule.depends_on
-    assert not overrule.recommendation.endswith(SETTLE_FIRST)
+    assert not overrule.recommendation.endswith(SETTLE_ANSWER)
     line = found(result, "reporting-line:structure")
     assert line.severity == "high" and not line.depends_on
 
