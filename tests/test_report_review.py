@@ -18,6 +18,7 @@ from assessor.reports import chapters, charts, exports
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
 from assessor.web import plain_words
+from assessor.web.results_view import results_view
 from tests.report_layout import scenario_report, scenarios
 
 BANK = "eu-bank-ciso-under-cro"
@@ -309,3 +310,24 @@ def test_the_results_page_and_the_exports_say_not_answered_too(app: Flask) -> No
     rows = list(csv.reader(io.StringIO(exports.export_csv(result, inputs).decode("utf-8-sig"))))
     scores = {row[1]: row[2] for row in rows if len(row) == 9 and row[0] in ("data", "strategy")}
     assert scores == {"Data": "", "Strategy and business alignment": "66"}
+
+
+@pytest.mark.parametrize("slug", [BANK, RETAILER, "half-answered"])
+def test_the_results_pages_matrix_counts_add_up_to_the_clarity(app: Flask, slug: str) -> None:
+    """The results page counts the matrix by the same verdicts as the report's grid, and
+    marks a named owner as a mismatch only where it does not fit (a bank's CRO for fraud
+    fits)."""
+    result, inputs = scenario_report(slug)
+    with app.test_request_context():
+        view = results_view(result, inputs.questionnaire, inputs.organization, {})
+        page = app.jinja_env.get_template("results/_matrix.html").render(
+            result=result, view=view, words=plain_words.WORDS
+        )
+    assert view.matrix_counts.endswith(f"ownership clarity {result['clarity']}%.")
+    assert view.matrix_counts in page
+    if slug == BANK:
+        assert "1 with an acceptable alternative owner" in view.matrix_counts
+        assert "2 shared with no lead" in view.matrix_counts
+        assert view.owner_fits["DAT-5:CRO"] is True
+        fraud = page[page.index("Fraud prevention") :]
+        assert "mismatch" not in fraud[: fraud.index("</tr>")]
