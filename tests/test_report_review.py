@@ -331,3 +331,27 @@ def test_the_results_pages_matrix_counts_add_up_to_the_clarity(app: Flask, slug:
         assert view.owner_fits["DAT-5:CRO"] is True
         fraud = page[page.index("Fraud prevention") :]
         assert "mismatch" not in fraud[: fraud.index("</tr>")]
+
+
+def test_the_disagreements_chapter_lists_dont_know_answers_apart() -> None:
+    """The hospital's six "don't know" answers of the CEO, where the CISO and the CIO
+    agree, are listed for briefing, not among the questions answered differently."""
+    groups = context("hospital-ciso-under-cio")["perception"]["by_domain"]
+    briefing = [g for g in groups if g["title"].startswith("\u201cDon't know\u201d")]
+    assert len(briefing) == 1 and len(briefing[0]["gaps"]) == 6
+    others = [gap for g in groups if g not in briefing for gap in g["gaps"]]
+    assert len(others) == 3 and not any(gap["unknown_only"] for gap in others)
+    text = chapter("hospital-ciso-under-cio", "perception")
+    assert "for briefing, not a disagreement" in text
+    assert "n/a of compared questions" not in text
+
+
+def test_the_disagreement_chart_leaves_dont_know_answers_out() -> None:
+    """The hospital's Data domain differs only by the CEO's "don't know": 0% on the chart."""
+    shares = {
+        d["id"]: d["disagreement_pct"]
+        for d in context("hospital-ciso-under-cio")["perception"]["domains"]
+    }
+    assert shares["data"] == 0 and shares["strategy"] == 8
+    svg = str(context("hospital-ciso-under-cio")["charts"]["heatmap"])
+    assert "Data: 0%" in svg
