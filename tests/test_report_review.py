@@ -270,9 +270,12 @@ def test_a_disagreement_chart_with_something_to_show_stays() -> None:
     assert context(RETAILER)["charts"]["heatmap"]
 
 
-@pytest.mark.parametrize("slug", sorted(scenarios()))
-def test_the_severity_heatmaps_labels_are_whole_inside_the_box(slug: str) -> None:
-    svg = ElementTree.fromstring(str(context(slug)["charts"]["severity"]))
+@pytest.mark.parametrize(
+    ("slug", "chart"),
+    [(slug, "severity") for slug in sorted(scenarios())] + [(RETAILER, "heatmap")],
+)
+def test_the_heatmaps_labels_are_whole_inside_the_box(slug: str, chart: str) -> None:
+    svg = ElementTree.fromstring(str(context(slug)["charts"][chart]))
     width = float(svg.get("width") or 0)
     height = float(svg.get("height") or 0)
     domains = {d["title"] for d in context(slug)["result"]["domains"]}
