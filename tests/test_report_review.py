@@ -18,6 +18,7 @@ from assessor.reports import chapters, charts, exports
 from assessor.reports.context import build_context
 from assessor.reports.render import render_html
 from assessor.web import plain_words
+from assessor.web.results_view import results_view
 from tests.report_layout import scenario_report, scenarios
 
 BANK = "eu-bank-ciso-under-cro"
@@ -269,9 +270,12 @@ def test_a_disagreement_chart_with_something_to_show_stays() -> None:
     assert context(RETAILER)["charts"]["heatmap"]
 
 
-@pytest.mark.parametrize("slug", sorted(scenarios()))
-def test_the_severity_heatmaps_labels_are_whole_inside_the_box(slug: str) -> None:
-    svg = ElementTree.fromstring(str(context(slug)["charts"]["severity"]))
+@pytest.mark.parametrize(
+    ("slug", "chart"),
+    [(slug, "severity") for slug in sorted(scenarios())] + [(RETAILER, "heatmap")],
+)
+def test_the_heatmaps_labels_are_whole_inside_the_box(slug: str, chart: str) -> None:
+    svg = ElementTree.fromstring(str(context(slug)["charts"][chart]))
     width = float(svg.get("width") or 0)
     height = float(svg.get("height") or 0)
     domains = {d["title"] for d in context(slug)["result"]["domains"]}
@@ -309,3 +313,48 @@ def test_the_results_page_and_the_exports_say_not_answered_too(app: Flask) -> No
     rows = list(csv.reader(io.StringIO(exports.export_csv(result, inputs).decode("utf-8-sig"))))
     scores = {row[1]: row[2] for row in rows if len(row) == 9 and row[0] in ("data", "strategy")}
     assert scores == {"Data": "", "Strategy and business alignment": "66"}
+
+
+@pytest.mark.parametrize("slug", [BANK, RETAILER, "half-answered"])
+def test_the_results_pages_matrix_counts_add_up_to_the_clarity(app: Flask, slug: str) -> None:
+    """The results page counts the matrix by the same verdicts as the report's grid, and
+    marks a named owner as a mismatch only where it does not fit (a bank's CRO for fraud
+    fits)."""
+    result, inputs = scenario_report(slug)
+    with app.test_request_context():
+        view = results_view(result, inputs.questionnaire, inputs.organization, {})
+        page = app.jinja_env.get_template("results/_matrix.html").render(
+            result=result, view=view, words=plain_words.WORDS
+        )
+    assert view.matrix_counts.endswith(f"ownership clarity {result['clarity']}%.")
+    assert view.matrix_counts in page
+    if slug == BANK:
+        assert "1 with an acceptable alternative owner" in view.matrix_counts
+        assert "2 shared with no lead" in view.matrix_counts
+        assert view.owner_fits["DAT-5:CRO"] is True
+        fraud = page[page.index("Fraud prevention") :]
+        assert "mismatch" not in fraud[: fraud.index("</tr>")]
+
+
+def test_the_disagreements_chapter_lists_dont_know_answers_apart() -> None:
+    """The hospital's six "don't know" answers of the CEO, where the CISO and the CIO
+    agree, are listed for briefing, not among the questions answered differently."""
+    groups = context("hospital-ciso-under-cio")["perception"]["by_domain"]
+    briefing = [g for g in groups if g["title"].startswith("\u201cDon't know\u201d")]
+    assert len(briefing) == 1 and len(briefing[0]["gaps"]) == 6
+    others = [gap for g in groups if g not in briefing for gap in g["gaps"]]
+    assert len(others) == 3 and not any(gap["unknown_only"] for gap in others)
+    text = chapter("hospital-ciso-under-cio", "perception")
+    assert "for briefing, not a disagreement" in text
+    assert "n/a of compared questions" not in text
+
+
+def test_the_disagreement_chart_leaves_dont_know_answers_out() -> None:
+    """The hospital's Data domain differs only by the CEO's "don't know": 0% on the chart."""
+    shares = {
+        d["id"]: d["disagreement_pct"]
+        for d in context("hospital-ciso-under-cio")["perception"]["domains"]
+    }
+    assert shares["data"] == 0 and shares["strategy"] == 8
+    svg = str(context("hospital-ciso-under-cio")["charts"]["heatmap"])
+    assert "Data: 0%" in svg

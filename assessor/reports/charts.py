@@ -357,12 +357,15 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
         y = top + index * row
         value = domain.get("disagreement")
         label = "n/a" if value is None else f"{round(float(value) * 100)}%"
-        title = str(domain["title"])
-        if len(title) > 38:
-            title = title[:37] + "…"
+        lines = fit_lines(str(domain["title"]), label_width - 10)
+        first = y + 16 - (len(lines) - 1) * 5.5
+        spans = "".join(
+            f'<tspan x="{label_width - 8}" y="{_num(first + i * 11)}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="10" '
-            f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(title)}</text>'
+            f'<text text-anchor="end" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">{spans}</text>'
             f'<rect x="{label_width}" y="{y + 2}" width="{cell_width}" height="{row - 4}" '
             f'fill="{heat_colour(value)}" stroke="#ffffff"/>'
         )

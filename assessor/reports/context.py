@@ -19,7 +19,7 @@ from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import chapters, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
-from assessor.reports.disagreement_text import maturity_questions
+from assessor.reports.disagreement_text import maturity_questions, unknown_only
 from assessor.reports.labels import (
     KIND_LABELS,
     OWNER_SHORT,
@@ -193,7 +193,7 @@ def build_context(
                 chapters.severity_by_domain(result, domain_titles)
             ),
             "heatmap": (
-                charts.heatmap_svg(result["perception"]["domains"])
+                charts.heatmap_svg(disagreeing(result))
                 if several and _any_disagreement(result)
                 else None
             ),
@@ -227,10 +227,26 @@ def build_context(
     }
 
 
+def disagreeing(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The perception domains with each one's share of compared questions answered
+    differently, less those that differ only by a "don't know" against agreeing answers
+    (the engine counts them; they are a briefing need, not a disagreement)."""
+    gaps = result["perception"]["gaps"]
+    domains = []
+    for d in result["perception"]["domains"]:
+        share = d.get("disagreement")
+        mine = [g for g in gaps if g.get("domain") == d["id"]]
+        if share and mine:
+            real = sum(1 for g in mine if not unknown_only(g))
+            share = round(share * real / len(mine), 2)
+        domains.append({**d, "disagreement": share})
+    return domains
+
+
 def _any_disagreement(result: Mapping[str, Any]) -> bool:
     """Whether the respondents differ anywhere in a domain: the disagreement chart has
     something to show (a chart of bars all at 0% is left out)."""
-    return any(d.get("disagreement") for d in result["perception"]["domains"])
+    return any(d.get("disagreement") for d in disagreeing(result))
 
 
 def _benchmark(shown: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -414,7 +430,7 @@ def _perception(
     several: bool,
     regulation_titles: Mapping[str, str],
 ) -> dict[str, Any]:
-    perception = result["perception"]
+    perception = {**result["perception"], "domains": disagreeing(result)}
     gaps_by_domain: dict[str | None, int] = {}
     for gap in perception["gaps"]:
         gaps_by_domain[gap.get("domain")] = gaps_by_domain.get(gap.get("domain"), 0) + 1
@@ -433,6 +449,7 @@ def _perception(
                 }
                 for a in g["answers"]
             ],
+            "unknown_only": unknown_only(g),
         }
         for g in perception["gaps"]
     ]
@@ -446,14 +463,24 @@ def _perception(
             "disagreement_pct": (
                 None if d.get("disagreement") is None else round(100 * d["disagreement"])
             ),
-            "gaps": [g for g in gaps if g["domain"] == d["id"]],
+            "gaps": [g for g in gaps if g["domain"] == d["id"] and not g["unknown_only"]],
         }
         for d in perception["domains"]
     ]
     known = {d["id"] for d in perception["domains"]}
-    elsewhere = [g for g in gaps if g["domain"] not in known]
+    elsewhere = [g for g in gaps if g["domain"] not in known and not g["unknown_only"]]
     if elsewhere:
         by_domain.append({"title": "Other questions", "disagreement_pct": None, "gaps": elsewhere})
+    briefing = [g for g in gaps if g["unknown_only"]]
+    if briefing:
+        by_domain.append(
+            {
+                "title": "\u201cDon't know\u201d where the others agree: for briefing, "
+                "not a disagreement",
+                "disagreement_pct": None,
+                "gaps": briefing,
+            }
+        )
     return {
         "show": several,
         "by_domain": [d for d in by_domain if d["gaps"]],

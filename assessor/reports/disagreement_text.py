@@ -63,6 +63,13 @@ def maturity_questions(questionnaire: Questionnaire) -> frozenset[str]:
     )
 
 
+def unknown_only(gap: Mapping[str, Any]) -> bool:
+    """Whether a perception gap is only "don't know" against answers that agree (a
+    briefing need, not a disagreement)."""
+    values = [a.get("value") for a in gap["answers"]]
+    return len({repr(v) for v in values if v != DONT_KNOW}) < 2
+
+
 def one_level_apart(result: Mapping[str, Any], maturity: Collection[str]) -> int:
     """How many maturity questions two or more respondents answered one level apart (the
     engine counts two levels or more as a difference)."""
@@ -95,8 +102,7 @@ def disagreement(
     for gap in result["perception"]["gaps"]:
         if gap["question"] in settled_first:
             continue
-        values = [a.get("value") for a in gap["answers"]]
-        if len({repr(v) for v in values if v != DONT_KNOW}) >= 2:
+        if not unknown_only(gap):
             real.append(gap)
             continue
         for answer in gap["answers"]:

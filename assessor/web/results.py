@@ -34,6 +34,7 @@ from assessor.operations.errors import Conflict
 from assessor.operations.render_jobs import RenderRefused
 from assessor.reports import scoring_text
 from assessor.reports.charts import heatmap_svg, radar_svg
+from assessor.reports.context import disagreeing
 from assessor.web import access, finding_filters, plain_words, results_view
 from assessor.web.forms import AppendixForm, RescoreForm
 
@@ -84,7 +85,7 @@ def show(assessment_id: int) -> ResponseReturnValue:
         counted=counted,
         waiting=scored.waiting,
         radar=Markup(radar_svg(result["domains"])),  # noqa: S704 - SVG built by our code, text escaped there
-        heatmap=Markup(heatmap_svg(result["perception"]["domains"]))  # noqa: S704
+        heatmap=Markup(heatmap_svg(disagreeing(result)))  # noqa: S704
         if len(result["respondents"]) > 1
         else None,
         can_edit=access.can_edit(),

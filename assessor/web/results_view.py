@@ -5,7 +5,7 @@ its comment.  Labels of answers are the result's own (never recomputed)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assessor.questionnaire import Questionnaire
@@ -54,6 +54,10 @@ class ResultsView:
     #: The roadmap's initiatives by horizon, as the report's chapter has them; [] for a
     #: result kept before the roadmap had initiatives.
     initiatives: list[dict[str, Any]]
+    #: The matrix's counts by how each owner fits, adding up to the ownership clarity.
+    matrix_counts: str = ""
+    #: "RID:OWNER" -> whether that owner, named for that responsibility, fits here.
+    owner_fits: dict[str, bool] = field(default_factory=dict)
 
 
 def results_view(
@@ -77,6 +81,7 @@ def results_view(
     }
     appendix = context._appendix(result, _Only(questionnaire))  # type: ignore[arg-type]
     facts = result.get("unresolved_facts") or []
+    grid = chapters.raci_grid(result, titles, questionnaire)
     return ResultsView(
         band=None if provisional else score_band(result["overall"])[0],
         gaps=summary.top_gaps(result["findings"]),
@@ -91,4 +96,38 @@ def results_view(
         initiatives=chapters.roadmap(
             result, [{**f, "ref": f"F{f['number']}"} for f in result["findings"]]
         ),
+        matrix_counts=_matrix_counts(grid),
+        owner_fits={
+            f"{row['id']}:{column['code']}": cell["match"]
+            for group in grid["groups"]
+            for row in group["rows"]
+            for column, cell in zip(grid["columns"], row["cells"], strict=True)
+            if cell["named"]
+        },
     )
+
+
+#: How the matrix's counts name each verdict on an owner.
+COUNTED = {
+    "expected": "as expected",
+    "acceptable": "with an acceptable alternative owner",
+    "misplaced": "owned by another role",
+    "shared_without_lead": "shared with no lead",
+    "orphaned": "nobody owns",
+    "disputed": "with owners in dispute",
+    "unanswered": "not answered",
+    "not_applicable": "not applicable",
+}
+
+
+def _matrix_counts(grid: Mapping[str, Any]) -> str:
+    """ "33 responsibilities: 30 as expected, 1 acceptable, 2 shared, no lead. 31 ✓ of 33:
+    ownership clarity 93%." (the report's grid's verdicts, counted)."""
+    rows = [row for group in grid["groups"] for row in group["rows"]]
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["fit_code"]] = counts.get(row["fit_code"], 0) + 1
+    told = ", ".join(
+        f"{n} {COUNTED.get(code, code.replace('_', ' '))}" for code, n in counts.items()
+    )
+    return f"{len(rows)} responsibilities: {told}. {grid['tally']}"
