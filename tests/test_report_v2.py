@@ -125,9 +125,11 @@ def test_the_bars_are_as_long_as_their_labels_say() -> None:
     table = html[html.index('class="domain-bars"') :]
     for domain in result["domains"]:
         row = table[table.index(f">{domain['title']}<") :]
-        assert row.index(f"Score {domain['score']} / 100") < row.index("Clarity")
-        assert row.index(f"width: {domain['score']}%") < row.index("Clarity")
-        assert f"width: {domain['clarity']}%" in row[: row.index("Maturity")]
+        score, clarity = row.index(f"Score {domain['score']} / 100"), row.index("Clarity")
+        assert score < clarity < row.index("Maturity")
+        # Each bar (drawn before its label) is filled up to its figure, then the track.
+        assert f" {domain['score']}%, #e6e9ed {domain['score']}%" in row[:score]
+        assert f" {domain['clarity']}%, #e6e9ed {domain['clarity']}%" in row[score:clarity]
 
 
 def test_the_responsibility_grid_marks_the_models_owner_and_each_named_one() -> None:

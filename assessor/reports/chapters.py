@@ -127,7 +127,7 @@ def raci_grid(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> di
             groups.append(
                 {"domain": domain, "title": domain_titles.get(domain or "", "Other"), "rows": []}
             )
-        cells = []
+        cells: list[dict[str, Any]] = []
         for code in columns:
             model = "A" if code == row["accountable"] else "C" if code in row["consulted"] else ""
             named = [
@@ -149,16 +149,55 @@ def raci_grid(result: Mapping[str, Any], domain_titles: Mapping[str, str]) -> di
                 "status": row["status"],
                 "fit": FIT_WORDS.get(row["status"], row["status"]),
                 "mismatch": row["status"] != "aligned",
+                "lines": _cell_lines(cells, len(columns)),
             }
         )
     return {
         "columns": [{"code": c, "label": _column_label(c)} for c in columns],
+        "layout": grid_layout(len(columns)),
         "groups": groups,
         "respondents": [
             {"short": short.get(r["name"], r["role"]), "name": r["name"], "role": r["role"]}
             for r in respondents
         ],
     }
+
+
+#: The grid's widths in % of the line (the report draws it as rows of paragraphs, each
+#: cell placed at its column: a table of this size was the report's costliest chapter):
+#: the responsibility, then the role columns sharing GRID_ROLES, then the fit.
+GRID_TITLE, GRID_ROLES, GRID_FIT = 43.0, 45.0, 12.0
+#: About how many characters of a cell's 7pt bold text fit on one line of 1% of width.
+GRID_CHARS_PER_PERCENT = 1.15
+
+
+def grid_layout(count: int) -> dict[str, Any]:
+    """Where each of ``count`` role columns and the fit column sit, in % of the line."""
+    width = GRID_ROLES / max(count, 1)
+    return {
+        "title": GRID_TITLE,
+        "width": round(width, 2),
+        "lefts": [round(GRID_TITLE + index * width, 2) for index in range(count)],
+        "fit_left": GRID_TITLE + GRID_ROLES,
+        "fit_width": GRID_FIT,
+    }
+
+
+def _cell_lines(cells: Sequence[Mapping[str, Any]], count: int) -> int:
+    """The lines the fullest cell of a row needs (a row is at least that tall: its
+    cells are placed over it and would otherwise run into the next row)."""
+    per_line = max(1, int(GRID_ROLES / max(count, 1) * GRID_CHARS_PER_PERCENT))
+    lines = 1
+    for cell in cells:
+        words = [w for w in [cell["model"], *cell["named"]] if w]
+        used, need = 0, 1
+        for word in words:
+            if used and used + 1 + len(word) > per_line:
+                need, used = need + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+        lines = max(lines, need)
+    return lines
 
 
 def _column_label(code: str) -> str:

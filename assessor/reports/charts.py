@@ -19,7 +19,9 @@ DEFAULT_ACCENT = "#1f4e79"
 TARGET_COLOUR = "#b03a2e"
 GRID_COLOUR = "#c8ccd2"
 TEXT_COLOUR = "#2b2f36"
-FONT = "DejaVu Sans, Report Sans, Noto Sans, Liberation Sans, Arial, sans-serif"
+#: The report's own font first (DejaVu Sans by another name): a chart in the PDF then
+#: embeds no second copy of the same font (two more font programs to subset and write).
+FONT = "Report Sans, DejaVu Sans, Noto Sans, Liberation Sans, Arial, sans-serif"
 
 
 def _num(value: float) -> str:
@@ -63,18 +65,35 @@ RESPONDENT_LINES = (
 )
 
 
+#: The radar's size (its height, in SVG units; its width is 1.5 times that).
+RADAR_SIZE = 420
+
+
+def radar_point(
+    index: int, count: int, level: float, size: int = RADAR_SIZE
+) -> tuple[float, float]:
+    """Where domain ``index`` of ``count`` at ``level`` (0-4) sits on the radar."""
+    angle = -math.pi / 2 + 2 * math.pi * index / max(count, 1)
+    distance = size * 0.34 * level / MAX_LEVEL
+    return size * 0.75 + distance * math.cos(angle), size * 0.5 + distance * math.sin(angle)
+
+
 def radar_svg(
     domains: Sequence[Mapping[str, Any]],
     *,
     accent: str = DEFAULT_ACCENT,
-    size: int = 420,
+    size: int = RADAR_SIZE,
     respondents: Sequence[tuple[str, Sequence[float | None]]] = (),
+    text: bool = True,
 ) -> Markup:
     """A radar of each domain's maturity (0-4) against its target, as an SVG string.
 
     ``domains`` are the engine result's domains (``title``, ``maturity``, ``target``);
     ``respondents`` adds each respondent's own maturity line (a label and a level per
     domain, None where they gave none), drawn only with two respondents or more.
+    Without ``text`` the words are left out (the report places them over the chart as
+    HTML, :mod:`assessor.reports.chart_text`: WeasyPrint lays out SVG text a letter at a
+    time); the scale's digits stay.
     """
     own = list(respondents)[: len(RESPONDENT_LINES)] if len(respondents) > 1 else []
     count = len(domains)
@@ -100,9 +119,7 @@ def radar_svg(
     )
 
     def point(index: int, level: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / max(count, 1)
-        distance = radius * level / MAX_LEVEL
-        return centre_x + distance * math.cos(angle), centre_y + distance * math.sin(angle)
+        return radar_point(index, count, level, size)
 
     def polygon(levels: Sequence[float]) -> str:
         return " ".join(
@@ -154,7 +171,7 @@ def radar_svg(
                 f'<polygon points="{polygon(line)}" fill="none" stroke="{colour}" '
                 f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
             )
-    for index, domain in enumerate(domains):
+    for index, domain in enumerate(domains if text else ()):
         x, y = point(index, MAX_LEVEL + 0.45)
         anchor = "middle" if abs(x - centre_x) < 1 else ("start" if x > centre_x else "end")
         lines = _wrap(str(domain["title"]), 22)
@@ -177,27 +194,33 @@ def radar_svg(
             f'<text text-anchor="{anchor}" font-size="10" fill="{TEXT_COLOUR}" '
             f'font-family="{FONT}">{spans}</text>'
         )
+    spacing = 16 if text else 18  # HTML words are larger than the SVG's
     legend_y = size - 14
+    rows = [legend_y - spacing * (len(own) - n) for n in range(len(own))]
+    target_x = 130 if text else 150
     parts.append(
         f'<rect x="8" y="{legend_y - 9}" width="14" height="10" fill="{escape(accent)}" '
         f'fill-opacity="0.28" stroke="{escape(accent)}"/>'
-        f'<text x="28" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
-        f'font-family="{FONT}">Maturity (0-4)</text>'
-        f'<line x1="130" y1="{legend_y - 4}" x2="150" y2="{legend_y - 4}" '
+        f'<line x1="{target_x}" y1="{legend_y - 4}" x2="{target_x + 20}" y2="{legend_y - 4}" '
         f'stroke="{TARGET_COLOUR}" stroke-width="1.6" stroke-dasharray="5 3"/>'
-        f'<text x="156" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
-        f'font-family="{FONT}">Target</text>'
     )
-    for number, ((label, _levels), (colour, dash)) in enumerate(
-        zip(own, RESPONDENT_LINES, strict=False)
-    ):
-        y = legend_y - 16 * (len(own) - number)
+    if text:
+        parts.append(
+            f'<text x="28" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">Maturity (0-4)</text>'
+            f'<text x="156" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">Target</text>'
+        )
+    for (label, _levels), (colour, dash), y in zip(own, RESPONDENT_LINES, rows, strict=False):
         parts.append(
             f'<line x1="8" y1="{y - 4}" x2="22" y2="{y - 4}" stroke="{colour}" '
             f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
-            f'<text x="28" y="{y}" font-size="10" fill="{TEXT_COLOUR}" '
-            f'font-family="{FONT}">{escape(label[:40])}: own answers</text>'
         )
+        if text:
+            parts.append(
+                f'<text x="28" y="{y}" font-size="10" fill="{TEXT_COLOUR}" '
+                f'font-family="{FONT}">{escape(label[:40])}: own answers</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
 
@@ -226,14 +249,24 @@ def _shade(severity: str, count: int) -> str:
     return "#{:02x}{:02x}{:02x}".format(*mix)
 
 
+SEVERITY_COLUMNS = ("critical", "high", "medium", "low")
+
+
+def severity_geometry(text: bool = True) -> tuple[int, int, int, int]:
+    """The severity grid's width, row height, label column width and header height (SVG
+    units); with HTML words (``text`` False) the rows are two lines of them high."""
+    return (330, 20, 150, 22) if text else (330, 26, 160, 22)
+
+
 def severity_heatmap_svg(
-    rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 330
+    rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 330, text: bool = True
 ) -> Markup:
     """A grid of how many findings of each severity (columns) each domain (rows) holds:
     the count in each cell, its shade darker with more.  ``rows`` are (domain title,
-    {severity: count})."""
-    severities = ("critical", "high", "medium", "low")
-    row, label_width, top = 20, 150, 22
+    {severity: count}).  Without ``text`` the domains and severities are left out (the
+    report places them over the grid as HTML); the counts stay."""
+    severities = SEVERITY_COLUMNS
+    width, row, label_width, top = severity_geometry(text)
     cell = (width - label_width - 4) / len(severities)
     height = top + row * len(rows) + 6
     description = "; ".join(
@@ -250,7 +283,7 @@ def severity_heatmap_svg(
         'aria-labelledby="severity-title" class="chart severity-heatmap">'
         f"{_title('severity-title', 'Findings by severity and domain', description)}"
     ]
-    for index, severity in enumerate(severities):
+    for index, severity in enumerate(severities if text else ()):
         x = label_width + index * cell + cell / 2
         parts.append(
             f'<text x="{_num(x)}" y="14" text-anchor="middle" font-size="10" font-weight="bold" '
@@ -259,10 +292,11 @@ def severity_heatmap_svg(
     for number, (title, counts) in enumerate(rows):
         y = top + number * row
         label = title if len(title) <= 27 else title[:26] + "…"
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end" font-size="10" '
-            f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(label)}</text>'
-        )
+        if text:
+            parts.append(
+                f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end" font-size="10" '
+                f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(label)}</text>'
+            )
         for index, severity in enumerate(severities):
             count = int(counts.get(severity, 0))
             x = label_width + index * cell
@@ -273,7 +307,7 @@ def severity_heatmap_svg(
             )
             if count:
                 parts.append(
-                    f'<text x="{_num(x + cell / 2)}" y="{y + 14}" text-anchor="middle" '
+                    f'<text x="{_num(x + cell / 2)}" y="{_num(y + row / 2 + 4)}" text-anchor="middle" '
                     f'font-size="10" font-weight="bold" fill="{colour}" '
                     f'font-family="{FONT}">{count}</text>'
                 )
@@ -298,12 +332,20 @@ def heat_colour(value: float | None) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int = 480) -> Markup:
+#: The disagreement heatmap's row height, label column width and top margin (SVG units).
+HEATMAP_ROW, HEATMAP_LABELS, HEATMAP_TOP = 26, 230, 8
+
+
+def heatmap_svg(
+    perception_domains: Sequence[Mapping[str, Any]], *, width: int = 480, text: bool = True
+) -> Markup:
     """A heatmap of how much respondents disagree in each domain (0 agree .. 1 opposite).
 
     ``perception_domains`` are the result's ``perception.domains`` (``title``, ``disagreement``).
+    Without ``text`` the words and figures are left out (the report places them over the
+    chart as HTML).
     """
-    row, label_width, top = 26, 230, 8
+    row, label_width, top = HEATMAP_ROW, HEATMAP_LABELS, HEATMAP_TOP
     cell_width = width - label_width - 60
     height = top + row * len(perception_domains) + 44
     description = "; ".join(
@@ -328,9 +370,12 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
         title = str(domain["title"])
         if len(title) > 38:
             title = title[:37] + "…"
+        if text:
+            parts.append(
+                f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="10" '
+                f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(title)}</text>'
+            )
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="10" '
-            f'fill="{TEXT_COLOUR}" font-family="{FONT}">{escape(title)}</text>'
             f'<rect x="{label_width}" y="{y + 2}" width="{cell_width}" height="{row - 4}" '
             f'fill="{heat_colour(value)}" stroke="#ffffff"/>'
         )
@@ -340,10 +385,11 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
                 f'<rect x="{label_width}" y="{y + row - 6}" width="{_num(bar)}" height="3" '
                 f'fill="{TEXT_COLOUR}" fill-opacity="0.55"/>'
             )
-        parts.append(
-            f'<text x="{label_width + cell_width + 8}" y="{y + 16}" font-size="10" '
-            f'font-weight="bold" fill="{TEXT_COLOUR}" font-family="{FONT}">{label}</text>'
-        )
+        if text:
+            parts.append(
+                f'<text x="{label_width + cell_width + 8}" y="{y + 16}" font-size="10" '
+                f'font-weight="bold" fill="{TEXT_COLOUR}" font-family="{FONT}">{label}</text>'
+            )
     legend_y = top + row * len(perception_domains) + 12
     steps = 10
     for step in range(steps):
@@ -352,11 +398,12 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
             f'width="{_num(cell_width / steps + 0.5)}" height="8" '
             f'fill="{heat_colour((step + 0.5) / steps)}"/>'
         )
-    parts.append(
-        f'<text x="{label_width}" y="{legend_y + 22}" font-size="9" fill="#6b7280" '
-        f'font-family="{FONT}">agree</text>'
-        f'<text x="{label_width + cell_width}" y="{legend_y + 22}" text-anchor="end" '
-        f'font-size="9" fill="#6b7280" font-family="{FONT}">disagree</text>'
-        "</svg>"
-    )
+    if text:
+        parts.append(
+            f'<text x="{label_width}" y="{legend_y + 22}" font-size="9" fill="#6b7280" '
+            f'font-family="{FONT}">agree</text>'
+            f'<text x="{label_width + cell_width}" y="{legend_y + 22}" text-anchor="end" '
+            f'font-size="9" fill="#6b7280" font-family="{FONT}">disagree</text>'
+        )
+    parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
