@@ -6,6 +6,7 @@ charts' text alternatives, and the appendix left out on request."""
 
 from __future__ import annotations
 
+import html as markup
 import io
 import re
 from functools import cache
@@ -126,9 +127,11 @@ def test_the_bars_are_as_long_as_their_labels_say() -> None:
     table = html[html.index('class="domain-bars"') :]
     for domain in result["domains"]:
         row = table[table.index(f">{domain['title']}<") :]
-        assert row.index(f"Score {domain['score']} / 100") < row.index("Clarity")
-        assert row.index(f"width: {domain['score']}%") < row.index("Clarity")
-        assert f"width: {domain['clarity']}%" in row[: row.index("Maturity")]
+        score, clarity = row.index(f"Score {domain['score']} / 100"), row.index("Clarity")
+        assert score < clarity < row.index("Maturity")
+        # Each bar (drawn before its label) is filled up to its figure, then the track.
+        assert f" {domain['score']}%, #e6e9ed {domain['score']}%" in row[:score]
+        assert f" {domain['clarity']}%, #e6e9ed {domain['clarity']}%" in row[score:clarity]
 
 
 def test_the_responsibility_grid_marks_the_models_owner_and_each_named_one() -> None:
@@ -222,3 +225,26 @@ def test_the_appendix_can_be_left_out() -> None:
     assert inputs.fingerprint()["appendix"] is False
     _, default = scenario_report(RETAILER)
     assert "appendix" not in default.fingerprint()  # the cache keys of earlier reports stay
+
+
+def test_without_the_appendix_no_finding_points_to_it() -> None:
+    """A finding's "N more answers" points to the appendix only when the report has one;
+    without it, a finding shows up to five answers and points to the results page."""
+    for appendix in (True, False):
+        result, inputs = scenario_report(RETAILER, appendix=appendix)
+        context = build_context(result, inputs)
+        page = render_html(context)
+        chapter = page[page.index('id="findings"') : page.index('id="perception"')]
+        text = squash(markup.unescape(re.sub(r"<[^>]+>", " ", chapter)))
+        many = [f for f in context["findings"] if len(f["evidence"]) > 3]
+        assert many  # the retailer has findings with four to six answers
+        assert ("intheappendix" in text) is appendix
+        for finding in many:
+            count = len(finding["evidence"])
+            shown = 3 if appendix or count > 5 else count
+            for evidence in finding["evidence"][:shown]:
+                assert squash(evidence["text"]) in text
+            if appendix:
+                assert squash(f"and {count - 3} more answer") + "s" * (count > 4) in text
+            elif count > 5:
+                assert squash(f"and {count - 3} more answers on the results page") in text

@@ -17,6 +17,7 @@ from assessor.questionnaire.schema import Questionnaire
 from assessor.questionnaire.schema_base import ROLES_HELD
 from assessor.reports.labels import OWNER_SHORT, SEVERITY_LABELS, owner_short, role_label
 from assessor.reports.summary import top_gaps
+from assessor.reports.text_width import text_width
 
 SEVERITIES = ("critical", "high", "medium", "low")
 #: Where nobody is named: the grid's last column.
@@ -160,7 +161,7 @@ def raci_grid(
             )
         fit = row.get("fit") or FIT_FROM_STATUS.get(row["status"], "unanswered")
         moot = fit == "unanswered" and judge.moot(row["responsibility"])
-        cells = []
+        cells: list[dict[str, Any]] = []
         for code in columns:
             model = "A" if code == row["accountable"] else "C" if code in row["consulted"] else ""
             named = [
@@ -209,8 +210,14 @@ def raci_grid(
     known = sum(g["known"] for g in groups)
     for group in groups:
         group["tally"] = _tally(group["clear"], group["known"])
+    labels = [_column_label(c) for c in columns]
+    rows = [row for group in groups for row in group["rows"]]
+    layout = grid_layout(labels, rows)
+    for row in rows:
+        row["lines"] = max(_row_lines(row["cells"], layout["widths"]), len(row["fit_lines"]))
     return {
-        "columns": [{"code": c, "label": _column_label(c)} for c in columns],
+        "columns": [{"code": c, "label": label} for c, label in zip(columns, labels, strict=True)],
+        "layout": layout,
         "groups": groups,
         "respondents": [
             {
@@ -344,6 +351,81 @@ class _OwnerJudge:
             if alternative.role == code:
                 return str(alternative.note)
         return ""
+
+
+#: The grid is drawn as rows of paragraphs, each cell placed at its column (a table of
+#: this size was the report's costliest chapter), so the columns' widths are set here, in
+#: % of the line, from what they hold, measured in the report's font: GRID_POINT is 1% of
+#: the narrower paper's line (A4: 178 mm), GRID_PAD a cell's room either side.
+GRID_SIZE, GRID_POINT, GRID_PAD = 7.0, 5.05, 0.6
+GRID_MIN_TITLE = 34.0
+
+
+def _cell_text(cell: Mapping[str, Any]) -> list[str]:
+    return [word for word in [cell["model"], *cell["named"]] if word]
+
+
+def _percent(text: str, bold: bool = True) -> float:
+    """How much of the line ``text`` takes in the grid's type, in %."""
+    return text_width(text, GRID_SIZE, bold) / GRID_POINT
+
+
+def _lines(words: Sequence[str], width: float, bold: bool = True) -> int:
+    """About how many lines ``words`` take in a column ``width`` % wide."""
+    lines, line = 1, ""
+    for word in words:
+        attempt = f"{line} {word}" if line else word
+        if line and _percent(attempt, bold) > width - GRID_PAD:
+            lines, line = lines + 1, word
+        else:
+            line = attempt
+    return lines
+
+
+def _two_lines(words: Sequence[str]) -> float:
+    """The narrowest width (in %) that holds ``words`` on two lines at most."""
+    if len(words) < 2:
+        return _percent(" ".join(words))
+    return min(
+        max(_percent(" ".join(words[:cut])), _percent(" ".join(words[cut:])))
+        for cut in range(1, len(words))
+    )
+
+
+def grid_layout(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Where each role column (``columns``: their labels) and the fit column sit, in % of
+    the line: each as wide as its longest cell on one line (or its label's longest word),
+    the responsibility's text taking the rest; and how many lines the header needs."""
+    widths = []
+    for index, label in enumerate(columns):
+        need = _two_lines(label.split())
+        for row in rows:
+            need = max(need, _percent(" ".join(_cell_text(row["cells"][index]))))
+        widths.append(min(14.0, max(4.5, need + GRID_PAD)))
+    fit_words = [line for row in rows for line in row.get("fit_lines") or [row["fit"]]]
+    fit = max([_percent(line, bold=False) for line in fit_words] + [_percent("Fit")]) + 1.2
+    spare = 100 - fit - sum(widths) - GRID_MIN_TITLE
+    if spare < 0:  # many roles: every role column gives up its share
+        widths = [w + spare * w / sum(widths) for w in widths]
+    title = 100 - fit - sum(widths)
+    lefts = [title + sum(widths[:index]) for index in range(len(widths))]
+    head = max([_lines(label.split(), w) for label, w in zip(columns, widths, strict=True)] + [1])
+    return {
+        "title": round(title, 2),
+        "widths": [round(w, 2) for w in widths],
+        "lefts": [round(left, 2) for left in lefts],
+        "fit_left": round(100 - fit, 2),
+        "fit_width": round(fit, 2),
+        "head_lines": head,
+    }
+
+
+def _row_lines(cells: Sequence[Mapping[str, Any]], widths: Sequence[float]) -> int:
+    """The lines the fullest cell of a row needs (a row is at least that tall: its cells
+    are placed over it and would otherwise run into the next row)."""
+    return max(
+        [_lines(_cell_text(cell), width) for cell, width in zip(cells, widths, strict=True)] + [1]
+    )
 
 
 def _column_label(code: str) -> str:

@@ -19,7 +19,9 @@ DEFAULT_ACCENT = "#1f4e79"
 TARGET_COLOUR = "#b03a2e"
 GRID_COLOUR = "#c8ccd2"
 TEXT_COLOUR = "#2b2f36"
-FONT = "DejaVu Sans, Report Sans, Noto Sans, Liberation Sans, Arial, sans-serif"
+#: The report's own font first (DejaVu Sans by another name): a chart in the PDF then
+#: embeds no second copy of the same font (two more font programs to subset and write).
+FONT = "Report Sans, DejaVu Sans, Noto Sans, Liberation Sans, Arial, sans-serif"
 
 
 def _num(value: float) -> str:
@@ -63,18 +65,35 @@ RESPONDENT_LINES = (
 )
 
 
+#: The radar's size (its height, in SVG units; its width is 1.5 times that).
+RADAR_SIZE = 420
+
+
+def radar_point(
+    index: int, count: int, level: float, size: int = RADAR_SIZE
+) -> tuple[float, float]:
+    """Where domain ``index`` of ``count`` at ``level`` (0-4) sits on the radar."""
+    angle = -math.pi / 2 + 2 * math.pi * index / max(count, 1)
+    distance = size * 0.34 * level / MAX_LEVEL
+    return size * 0.75 + distance * math.cos(angle), size * 0.5 + distance * math.sin(angle)
+
+
 def radar_svg(
     domains: Sequence[Mapping[str, Any]],
     *,
     accent: str = DEFAULT_ACCENT,
-    size: int = 420,
+    size: int = RADAR_SIZE,
     respondents: Sequence[tuple[str, Sequence[float | None]]] = (),
+    text: bool = True,
 ) -> Markup:
     """A radar of each domain's maturity (0-4) against its target, as an SVG string.
 
     ``domains`` are the engine result's domains (``title``, ``maturity``, ``target``);
     ``respondents`` adds each respondent's own maturity line (a label and a level per
     domain, None where they gave none), drawn only with two respondents or more.
+    Without ``text`` the words are left out (the report places them over the chart as
+    HTML, :mod:`assessor.reports.chart_text`: WeasyPrint lays out SVG text a letter at a
+    time); the scale's digits stay.
     """
     own = list(respondents)[: len(RESPONDENT_LINES)] if len(respondents) > 1 else []
     count = len(domains)
@@ -100,9 +119,7 @@ def radar_svg(
     )
 
     def point(index: int, level: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * index / max(count, 1)
-        distance = radius * level / MAX_LEVEL
-        return centre_x + distance * math.cos(angle), centre_y + distance * math.sin(angle)
+        return radar_point(index, count, level, size)
 
     def polygon(levels: Sequence[float]) -> str:
         return " ".join(
@@ -154,7 +171,7 @@ def radar_svg(
                 f'<polygon points="{polygon(line)}" fill="none" stroke="{colour}" '
                 f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
             )
-    for index, domain in enumerate(domains):
+    for index, domain in enumerate(domains if text else ()):
         x, y = point(index, MAX_LEVEL + 0.45)
         anchor = "middle" if abs(x - centre_x) < 1 else ("start" if x > centre_x else "end")
         lines = _wrap(str(domain["title"]), 22)
@@ -177,27 +194,33 @@ def radar_svg(
             f'<text text-anchor="{anchor}" font-size="10" fill="{TEXT_COLOUR}" '
             f'font-family="{FONT}">{spans}</text>'
         )
+    spacing = 16 if text else 18  # HTML words are larger than the SVG's
     legend_y = size - 14
+    rows = [legend_y - spacing * (len(own) - n) for n in range(len(own))]
+    target_x = 130 if text else 150
     parts.append(
         f'<rect x="8" y="{legend_y - 9}" width="14" height="10" fill="{escape(accent)}" '
         f'fill-opacity="0.28" stroke="{escape(accent)}"/>'
-        f'<text x="28" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
-        f'font-family="{FONT}">Maturity (0-4)</text>'
-        f'<line x1="130" y1="{legend_y - 4}" x2="150" y2="{legend_y - 4}" '
+        f'<line x1="{target_x}" y1="{legend_y - 4}" x2="{target_x + 20}" y2="{legend_y - 4}" '
         f'stroke="{TARGET_COLOUR}" stroke-width="1.6" stroke-dasharray="5 3"/>'
-        f'<text x="156" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
-        f'font-family="{FONT}">Target</text>'
     )
-    for number, ((label, _levels), (colour, dash)) in enumerate(
-        zip(own, RESPONDENT_LINES, strict=False)
-    ):
-        y = legend_y - 16 * (len(own) - number)
+    if text:
+        parts.append(
+            f'<text x="28" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">Maturity (0-4)</text>'
+            f'<text x="156" y="{legend_y}" font-size="10" fill="{TEXT_COLOUR}" '
+            f'font-family="{FONT}">Target</text>'
+        )
+    for (label, _levels), (colour, dash), y in zip(own, RESPONDENT_LINES, rows, strict=False):
         parts.append(
             f'<line x1="8" y1="{y - 4}" x2="22" y2="{y - 4}" stroke="{colour}" '
             f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
-            f'<text x="28" y="{y}" font-size="10" fill="{TEXT_COLOUR}" '
-            f'font-family="{FONT}">{escape(label[:40])}: own answers</text>'
         )
+        if text:
+            parts.append(
+                f'<text x="28" y="{y}" font-size="10" fill="{TEXT_COLOUR}" '
+                f'font-family="{FONT}">{escape(label[:40])}: own answers</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above is escaped)
 
@@ -251,16 +274,38 @@ def fit_lines(text: str, width: float, lines: int = 2, size: float = 10) -> list
     return [line if len(line) <= chars else line[: chars - 1] + "…" for line in wrapped]
 
 
+def _end_label(lines: Sequence[str], right: float, middle: float) -> str:
+    """A right-aligned label of one or two lines, centred on ``middle``."""
+    first = middle - (len(lines) - 1) * 5.5
+    spans = "".join(
+        f'<tspan x="{_num(right)}" y="{_num(first + i * 11)}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return (
+        f'<text text-anchor="end" font-size="10" fill="{TEXT_COLOUR}" '
+        f'font-family="{FONT}">{spans}</text>'
+    )
+
+
+SEVERITY_COLUMNS = ("critical", "high", "medium", "low")
+
+
+def severity_geometry(text: bool = True) -> tuple[int, int, int, int]:
+    """The severity grid's width, row height, label column width and header height (SVG
+    units): a row holds a label of two lines, in the SVG's words or in HTML (``text``
+    False)."""
+    return (330, 26, 150, 22) if text else (330, 26, 160, 22)
+
+
 def severity_heatmap_svg(
-    rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 330
+    rows: Sequence[tuple[str, Mapping[str, int]]], *, width: int = 330, text: bool = True
 ) -> Markup:
     """A grid of how many findings of each severity (columns) each domain (rows) holds:
     the count in each cell, its shade darker with more.  ``rows`` are (domain title,
-    {severity: count}); a title too long for one line takes two, whole inside the box."""
-    severities = ("critical", "high", "medium", "low")
-    label_width, top, pad = 150, 22, 8
-    labels = [fit_lines(title, label_width - pad - 2) for title, _ in rows]
-    row = 26 if any(len(lines) > 1 for lines in labels) else 20
+    {severity: count}).  Without ``text`` the domains and severities are left out (the
+    report places them over the grid as HTML); the counts stay."""
+    severities = SEVERITY_COLUMNS
+    width, row, label_width, top = severity_geometry(text)
     cell = (width - label_width - 4) / len(severities)
     height = top + row * len(rows) + 6
     description = "; ".join(
@@ -277,24 +322,17 @@ def severity_heatmap_svg(
         'aria-labelledby="severity-title" class="chart severity-heatmap">'
         f"{_title('severity-title', 'Findings by severity and domain', description)}"
     ]
-    for index, severity in enumerate(severities):
+    for index, severity in enumerate(severities if text else ()):
         x = label_width + index * cell + cell / 2
         parts.append(
             f'<text x="{_num(x)}" y="14" text-anchor="middle" font-size="10" font-weight="bold" '
             f'fill="{TEXT_COLOUR}" font-family="{FONT}">{severity.capitalize()}</text>'
         )
-    for number, ((_title_text, counts), lines) in enumerate(zip(rows, labels, strict=True)):
+    for number, (title, counts) in enumerate(rows):
         y = top + number * row
-        middle = y + row / 2 + 3.5
-        first = middle - (len(lines) - 1) * 5.5
-        spans = "".join(
-            f'<tspan x="{label_width - pad}" y="{_num(first + i * 11)}">{escape(line)}</tspan>'
-            for i, line in enumerate(lines)
-        )
-        parts.append(
-            f'<text text-anchor="end" font-size="10" fill="{TEXT_COLOUR}" '
-            f'font-family="{FONT}">{spans}</text>'
-        )
+        if text:
+            lines = fit_lines(title, label_width - 10)
+            parts.append(_end_label(lines, label_width - 8, y + row / 2 + 3.5))
         for index, severity in enumerate(severities):
             count = int(counts.get(severity, 0))
             x = label_width + index * cell
@@ -305,7 +343,7 @@ def severity_heatmap_svg(
             )
             if count:
                 parts.append(
-                    f'<text x="{_num(x + cell / 2)}" y="{_num(middle)}" text-anchor="middle" '
+                    f'<text x="{_num(x + cell / 2)}" y="{_num(y + row / 2 + 4)}" text-anchor="middle" '
                     f'font-size="10" font-weight="bold" fill="{colour}" '
                     f'font-family="{FONT}">{count}</text>'
                 )
@@ -330,12 +368,20 @@ def heat_colour(value: float | None) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int = 480) -> Markup:
+#: The disagreement heatmap's row height, label column width and top margin (SVG units).
+HEATMAP_ROW, HEATMAP_LABELS, HEATMAP_TOP = 26, 230, 8
+
+
+def heatmap_svg(
+    perception_domains: Sequence[Mapping[str, Any]], *, width: int = 480, text: bool = True
+) -> Markup:
     """A heatmap of how much respondents disagree in each domain (0 agree .. 1 opposite).
 
     ``perception_domains`` are the result's ``perception.domains`` (``title``, ``disagreement``).
+    Without ``text`` the words and figures are left out (the report places them over the
+    chart as HTML).
     """
-    row, label_width, top = 26, 230, 8
+    row, label_width, top = HEATMAP_ROW, HEATMAP_LABELS, HEATMAP_TOP
     cell_width = width - label_width - 60
     height = top + row * len(perception_domains) + 44
     description = "; ".join(
@@ -357,15 +403,10 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
         y = top + index * row
         value = domain.get("disagreement")
         label = "n/a" if value is None else f"{round(float(value) * 100)}%"
-        lines = fit_lines(str(domain["title"]), label_width - 10)
-        first = y + 16 - (len(lines) - 1) * 5.5
-        spans = "".join(
-            f'<tspan x="{label_width - 8}" y="{_num(first + i * 11)}">{escape(line)}</tspan>'
-            for i, line in enumerate(lines)
-        )
+        if text:
+            lines = fit_lines(str(domain["title"]), label_width - 10)
+            parts.append(_end_label(lines, label_width - 8, y + row / 2 + 3))
         parts.append(
-            f'<text text-anchor="end" font-size="10" fill="{TEXT_COLOUR}" '
-            f'font-family="{FONT}">{spans}</text>'
             f'<rect x="{label_width}" y="{y + 2}" width="{cell_width}" height="{row - 4}" '
             f'fill="{heat_colour(value)}" stroke="#ffffff"/>'
         )
@@ -375,10 +416,11 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
                 f'<rect x="{label_width}" y="{y + row - 6}" width="{_num(bar)}" height="3" '
                 f'fill="{TEXT_COLOUR}" fill-opacity="0.55"/>'
             )
-        parts.append(
-            f'<text x="{label_width + cell_width + 8}" y="{y + 16}" font-size="10" '
-            f'font-weight="bold" fill="{TEXT_COLOUR}" font-family="{FONT}">{label}</text>'
-        )
+        if text:
+            parts.append(
+                f'<text x="{label_width + cell_width + 8}" y="{y + 16}" font-size="10" '
+                f'font-weight="bold" fill="{TEXT_COLOUR}" font-family="{FONT}">{label}</text>'
+            )
     legend_y = top + row * len(perception_domains) + 12
     steps = 10
     for step in range(steps):
@@ -387,11 +429,12 @@ def heatmap_svg(perception_domains: Sequence[Mapping[str, Any]], *, width: int =
             f'width="{_num(cell_width / steps + 0.5)}" height="8" '
             f'fill="{heat_colour((step + 0.5) / steps)}"/>'
         )
-    parts.append(
-        f'<text x="{label_width}" y="{legend_y + 22}" font-size="9" fill="#6b7280" '
-        f'font-family="{FONT}">agree</text>'
-        f'<text x="{label_width + cell_width}" y="{legend_y + 22}" text-anchor="end" '
-        f'font-size="9" fill="#6b7280" font-family="{FONT}">disagree</text>'
-        "</svg>"
-    )
+    if text:
+        parts.append(
+            f'<text x="{label_width}" y="{legend_y + 22}" font-size="9" fill="#6b7280" '
+            f'font-family="{FONT}">agree</text>'
+            f'<text x="{label_width + cell_width}" y="{legend_y + 22}" text-anchor="end" '
+            f'font-size="9" fill="#6b7280" font-family="{FONT}">disagree</text>'
+        )
+    parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text above is escaped)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
-from assessor.reports import chapters, charts, progress, summary
+from assessor.reports import chapters, chart_text, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
 from assessor.reports.disagreement_text import maturity_questions, unknown_only
 from assessor.reports.labels import (
@@ -187,17 +187,7 @@ def build_context(
         "risks": chapters.risks(findings),
         "scores": scores_context(result),
         "scoring": method_context(result),
-        "charts": {
-            "radar": charts.radar_svg(result["domains"], accent=accent, respondents=own_lines),
-            "severity": charts.severity_heatmap_svg(
-                chapters.severity_by_domain(result, domain_titles)
-            ),
-            "heatmap": (
-                charts.heatmap_svg(disagreeing(result))
-                if several and _any_disagreement(result)
-                else None
-            ),
-        },
+        "charts": _charts(result, domain_titles, accent, own_lines, several),
         "raci": _raci(result, domain_titles),
         "grid": chapters.raci_grid(result, domain_titles, inputs.questionnaire),
         "findings": findings,
@@ -271,6 +261,33 @@ def _logo_url(inputs: ReportInputs, inline: bool) -> str | None:
         return asset_url("logo")
     data, mimetype = assets["logo"]
     return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _charts(
+    result: Mapping[str, Any],
+    domain_titles: Mapping[str, str],
+    accent: str,
+    own_lines: Sequence[tuple[str, Sequence[float | None]]],
+    several: bool,
+) -> dict[str, Any]:
+    """The charts as SVG shapes, and their words as HTML to place over them
+    (:mod:`assessor.reports.chart_text`)."""
+    severity = chapters.severity_by_domain(result, domain_titles)
+    perception = disagreeing(result)
+    # A chart of bars all at 0% shows nothing: the chapter says so in a sentence instead.
+    several = several and _any_disagreement(result)
+    return {
+        "radar": charts.radar_svg(
+            result["domains"], accent=accent, respondents=own_lines, text=False
+        ),
+        "radar_labels": chart_text.radar_labels(
+            result["domains"], [label for label, _levels in own_lines]
+        ),
+        "severity": charts.severity_heatmap_svg(severity, text=False),
+        "severity_labels": chart_text.severity_labels(severity),
+        "heatmap": charts.heatmap_svg(perception, text=False) if several else None,
+        "heatmap_labels": chart_text.heatmap_labels(perception) if several else [],
+    }
 
 
 def _meta(
