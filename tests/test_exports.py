@@ -91,8 +91,9 @@ def test_nothing_the_report_shows_is_missing_from_the_exports() -> None:
     scores = {(row[1], row[2]) for row in sheets["Scores"] if len(row) > 2}
     json_scores = {(d["title"], d["score"]) for d in document["result"]["domains"]}
     for domain in context["scores"]["domains"]:
-        row = html[html.index(f">{domain['title']}<span") :]
-        assert row.index(f"Score {domain['score']} / 100") < row.index("</tr>")
+        row = html[html.index(f'<p class="bars-domain">{domain["title"]}</p>') :]
+        end = row.find('<div class="bars-row">')
+        assert row.index(f"Score {domain['score']} / 100") < (end if end > 0 else len(row))
         assert (domain["title"], domain["score"]) in scores
         assert (domain["title"], domain["score"]) in json_scores
     overall = dict(row[:2] for row in sheets["Scores"] if len(row) >= 2)

@@ -175,10 +175,11 @@ def test_a_domain_nobody_answered_reads_not_answered_without_a_bar() -> None:
     page = html("half-answered")
     table = page[page.index('class="domain-bars"') :]
     for domain in unanswered:
-        row = table[table.index(f">{domain['title']}<") :]
-        row = row[: row.index("</tr>")]
+        row = table[table.index(f'<p class="bars-domain">{domain["title"]}</p>') :]
+        end = row.find('<div class="bars-row">')  # the next domain's row, if any
+        row = row[: end if end > 0 else row.index("</section>")]
         assert "Score 0 / 100" not in row and "Not answered" in row
-        assert "meter" not in row
+        assert 'class="bar ' not in row  # no bar drawn, only the words
     answered = [d for d in ctx["scores"]["domains"] if d["answered"]]
     assert all(d["score_text"] == f"Score {d['score']} / 100" for d in answered)
 
@@ -198,10 +199,12 @@ def test_one_domain_below_target_is_singular() -> None:
 
 
 def test_dont_know_answers_are_named_apart_from_disagreements() -> None:
-    """The hospital's CEO said "don't know" to 6 questions the CISO and the CIO agree on."""
+    """The hospital's CEO said "don't know" to 8 questions the CISO and the CIO agree on
+    (card data's responsibility, stopping a purchase, risk appetite and register, audit
+    follow-up, the breach plan, reporting deadlines, HIPAA breach notification)."""
     said = context("hospital-ciso-under-cio")["summary"]["disagreement"]
     assert "disagree on 3 questions" in said
-    assert "The CEO did not know the answer to 6 more questions" in said
+    assert "The CEO did not know the answer to 8 more questions" in said
     assert "disagree on 9" not in said
 
 
@@ -351,11 +354,11 @@ def test_the_results_pages_matrix_counts_add_up_to_the_clarity(app: Flask, slug:
 
 
 def test_the_disagreements_chapter_lists_dont_know_answers_apart() -> None:
-    """The hospital's six "don't know" answers of the CEO, where the CISO and the CIO
+    """The hospital's eight "don't know" answers of the CEO, where the CISO and the CIO
     agree, are listed for briefing, not among the questions answered differently."""
     groups = context("hospital-ciso-under-cio")["perception"]["by_domain"]
     briefing = [g for g in groups if g["title"].startswith("\u201cDon't know\u201d")]
-    assert len(briefing) == 1 and len(briefing[0]["gaps"]) == 6
+    assert len(briefing) == 1 and len(briefing[0]["gaps"]) == 8
     others = [gap for g in groups if g not in briefing for gap in g["gaps"]]
     assert len(others) == 3 and not any(gap["unknown_only"] for gap in others)
     text = chapter("hospital-ciso-under-cio", "perception")

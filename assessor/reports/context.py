@@ -19,7 +19,7 @@ from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import chapters, chart_text, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
-from assessor.reports.disagreement_text import maturity_questions, unknown_only
+from assessor.reports.disagreement_text import briefing_gaps, maturity_questions, unknown_only
 from assessor.reports.labels import (
     KIND_LABELS,
     OWNER_SHORT,
@@ -197,6 +197,7 @@ def build_context(
                 domain_titles,
                 several,
                 {r.id: r.title for r in inputs.questionnaire.regulations},
+                inputs.questionnaire,
             ),
             "agreement": told["disagreement"],
             "chart_note": (
@@ -446,8 +447,20 @@ def _perception(
     domain_titles: Mapping[str, str],
     several: bool,
     regulation_titles: Mapping[str, str],
+    questionnaire: Questionnaire,
 ) -> dict[str, Any]:
     perception = {**result["perception"], "domains": disagreeing(result)}
+    section_of = questionnaire.section_of
+    briefed = [
+        {
+            **gap,
+            "text": questionnaire.questions[gap["question"]].text,
+            "responsibility": questionnaire.questions[gap["question"]].responsibility,
+            "domain": section_of[gap["question"]].id,
+        }
+        for gap in briefing_gaps(result)
+        if gap["question"] in questionnaire.questions
+    ]
     gaps_by_domain: dict[str | None, int] = {}
     for gap in perception["gaps"]:
         gaps_by_domain[gap.get("domain")] = gaps_by_domain.get(gap.get("domain"), 0) + 1
@@ -468,7 +481,7 @@ def _perception(
             ],
             "unknown_only": unknown_only(g),
         }
-        for g in perception["gaps"]
+        for g in [*perception["gaps"], *briefed]
     ]
     names = [r["name"] for r in result["respondents"]]
     for gap in gaps:

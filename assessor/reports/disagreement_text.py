@@ -70,6 +70,32 @@ def unknown_only(gap: Mapping[str, Any]) -> bool:
     return len({repr(v) for v in values if v != DONT_KNOW}) < 2
 
 
+def briefing_gaps(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The questions some respondents answered "don't know" while those who answered agree
+    (the engine leaves them out of its perception gaps: an unknown is no view), each as a
+    perception gap (``question`` and ``answers``, each answer with its respondent, role,
+    value and label), in questionnaire order."""
+    given: dict[str, list[dict[str, Any]]] = {}
+    for respondent in result["respondents"]:
+        for answer in respondent["answers"]:
+            if answer.get("shown", True) and answer.get("value") is not None:
+                given.setdefault(answer["question"], []).append(
+                    {
+                        "respondent": respondent["name"],
+                        "role": respondent["role"],
+                        "value": answer["value"],
+                        "label": answer["label"],
+                    }
+                )
+    gaps = []
+    for question, answers in given.items():
+        values = [a["value"] for a in answers]
+        known = {repr(v) for v in values if v != DONT_KNOW}
+        if len(answers) > 1 and DONT_KNOW in values and len(known) == 1:
+            gaps.append({"question": question, "answers": answers})
+    return gaps
+
+
 def one_level_apart(result: Mapping[str, Any], maturity: Collection[str]) -> int:
     """How many maturity questions two or more respondents answered one level apart (the
     engine counts two levels or more as a difference)."""
@@ -99,7 +125,7 @@ def disagreement(
     settled_first = {f["question"] for f in result.get("unresolved_facts") or [] if "question" in f}
     real: list[Mapping[str, Any]] = []
     unknown: dict[str, int] = {}
-    for gap in result["perception"]["gaps"]:
+    for gap in [*result["perception"]["gaps"], *briefing_gaps(result)]:
         if gap["question"] in settled_first:
             continue
         if not unknown_only(gap):

@@ -16,7 +16,7 @@ from typing import Any
 
 from assessor.reports import export_progress, scoring_text, summary
 from assessor.reports.context import ReportInputs
-from assessor.reports.disagreement_text import maturity_questions
+from assessor.reports.disagreement_text import briefing_gaps, maturity_questions
 from assessor.reports.export_voice import voice_rows
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -572,6 +572,35 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                     gap["text"],
                     gap.get("responsibility") or "",
                     titles.get(gap.get("domain") or "", gap.get("domain") or ""),
+                    answer["respondent"],
+                    role_label(answer["role"]),
+                    answer["label"],
+                )
+            )
+    briefed = [g for g in briefing_gaps(result) if g["question"] in inputs.questionnaire.questions]
+    if briefed:
+        perception += [
+            (),
+            (
+                "question id",
+                "question (\u201cdon't know\u201d where the others agree: for briefing)",
+                "responsibility",
+                "domain",
+                "respondent",
+                "role",
+                "answer",
+            ),
+        ]
+    section_of = inputs.questionnaire.section_of
+    for gap in briefed:
+        question = inputs.questionnaire.questions[gap["question"]]
+        for answer in gap["answers"]:
+            perception.append(
+                (
+                    gap["question"],
+                    question.text,
+                    question.responsibility or "",
+                    section_of[gap["question"]].title,
                     answer["respondent"],
                     role_label(answer["role"]),
                     answer["label"],
