@@ -183,4 +183,5 @@ def test_the_demos_roadmap_names_real_work_without_a_catalogue() -> None:
         assert initiative.owner not in ("NONE", "SHARED")
         if initiative.id != "other":
             lead = titles[initiative.findings[0]]
-            assert initiative.title.lower().endswith(lead[1:].lower()), initiative.title
+            assert lead[1:40].lower() in initiative.title.lower(), initiative.title
+            assert "below the target of" not in initiative.title

@@ -172,6 +172,8 @@ def _by_domain(domain: str, title: str, findings: Sequence[Finding]) -> _Entry:
     if not findings:
         return _Entry(domain, title, "Its findings are closed.", owner, ())
     lead = findings[0].title
+    if lead.startswith("\u201c") and "\u201d is at level" in lead:  # the model quoted
+        lead = lead[: lead.index("\u201d") + 1] + " is below its target"
     subject = lead if lead[1:2].isupper() else lead[:1].lower() + lead[1:]
     if len(findings) == 1:
         outcome = "This finding is closed."
