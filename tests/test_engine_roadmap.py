@@ -278,3 +278,26 @@ def test_the_roadmap_is_in_the_serialised_result_and_older_results_lack_it() -> 
     from dataclasses import replace
 
     assert "initiatives" not in replace(result, plan=None).to_dict()
+
+
+# --- who owns an initiative, and its words, by the organisation's shape ------------------
+
+
+def test_an_initiatives_owner_resolves_as_a_findings_act_does() -> None:
+    findings = [finding("a", "high", "project", "SEC-1"), finding("b", "high", "project", "STR-1")]
+    plain = {i.id: i.owner for i in plan(v2(), findings).initiatives}
+    assert plain == {"security-program": "CISO", "it-strategy": "CIO"}
+    no_ciso = plan(v2(), findings, {"CISO": "CTO", "CIO": "CTO"}, {"no_ciso", "no_cio"})
+    assert {i.owner for i in no_ciso.initiatives} == {"CTO"}
+    dual = plan(v2(), findings, {}, {"dual_role"})
+    assert {i.owner for i in dual.initiatives} == {"CIO_CISO"}
+
+
+def test_an_initiative_takes_the_words_of_the_organisations_shape() -> None:
+    findings = [finding("a", "high", "project", "GOV-4")]
+    [plain] = plan(v2(), findings).initiatives
+    [without] = plan(v2(), findings, {"CISO": "EXEC"}, {"no_ciso"}).initiatives
+    [dual] = plan(v2(), findings, {}, {"dual_role"}).initiatives
+    assert "the CISO's reporting line" in plain.outcome
+    assert "CISO" not in without.outcome and "security lead is named" in without.outcome
+    assert "combined CIO and CISO role" in dual.outcome
