@@ -186,7 +186,7 @@ def test_a_dependency_without_findings_passes_through_to_its_own() -> None:
     # breach-readiness needs data-protection (nothing to do here), which needs the
     # security programme: breach readiness depends on the programme.
     findings = [
-        finding("b", "medium", "project", "SEC-1"),
+        finding("b", "high", "project", "SEC-1"),
         finding("a", "high", "project", "DAT-7"),
     ]
     by_id = {i.id: i for i in plan(v2(), findings).initiatives}
@@ -199,12 +199,24 @@ def test_a_dependency_without_findings_passes_through_to_its_own() -> None:
 
 def test_the_most_important_findings_initiative_starts_within_30_days() -> None:
     findings = [
-        finding("a", "medium", "project", "TPR-1"),
+        finding("a", "high", "project", "TPR-1"),
         finding("b", "high", "project", "STR-3"),
     ]
     by_id = {i.id: i for i in plan(v2(), findings).initiatives}
     assert by_id["third-parties"].horizon == "30 days"
     assert by_id["it-strategy"].horizon == "90 days"
+
+
+def test_a_medium_finding_first_does_not_make_its_initiative_urgent() -> None:
+    # The law firm of the review: its most important finding is a medium IT-strategy
+    # gap; "Decisions and urgent fixes" is kept for critical findings and high quick wins.
+    findings = [
+        finding("a", "medium", "project", "STR-1"),
+        finding("b", "medium", "project", "TPR-3"),
+    ]
+    by_id = {i.id: i for i in plan(v2(), findings).initiatives}
+    assert by_id["it-strategy"].horizon == "12 months"
+    assert by_id["third-parties"].horizon == "12 months"
 
 
 def test_without_a_catalogue_the_findings_are_grouped_by_domain_at_most_twelve() -> None:
@@ -278,3 +290,26 @@ def test_the_roadmap_is_in_the_serialised_result_and_older_results_lack_it() -> 
     from dataclasses import replace
 
     assert "initiatives" not in replace(result, plan=None).to_dict()
+
+
+# --- who owns an initiative, and its words, by the organisation's shape ------------------
+
+
+def test_an_initiatives_owner_resolves_as_a_findings_act_does() -> None:
+    findings = [finding("a", "high", "project", "SEC-1"), finding("b", "high", "project", "STR-1")]
+    plain = {i.id: i.owner for i in plan(v2(), findings).initiatives}
+    assert plain == {"security-program": "CISO", "it-strategy": "CIO"}
+    no_ciso = plan(v2(), findings, {"CISO": "CTO", "CIO": "CTO"}, {"no_ciso", "no_cio"})
+    assert {i.owner for i in no_ciso.initiatives} == {"CTO"}
+    dual = plan(v2(), findings, {}, {"dual_role"})
+    assert {i.owner for i in dual.initiatives} == {"CIO_CISO"}
+
+
+def test_an_initiative_takes_the_words_of_the_organisations_shape() -> None:
+    findings = [finding("a", "high", "project", "GOV-4")]
+    [plain] = plan(v2(), findings).initiatives
+    [without] = plan(v2(), findings, {"CISO": "EXEC"}, {"no_ciso"}).initiatives
+    [dual] = plan(v2(), findings, {}, {"dual_role"}).initiatives
+    assert "the CISO's reporting line" in plain.outcome
+    assert "CISO" not in without.outcome and "security lead is named" in without.outcome
+    assert "combined CIO and CISO role" in dual.outcome

@@ -103,13 +103,24 @@ def test_generic_titles_name_the_risk_not_the_models_sentence(name: str) -> None
     _quoting(name, ownership=False)
 
 
-@pytest.mark.xfail(
-    reason="edition 2's ownership titles are written in assessor/engine/ownership.py, "
-    "which quotes the model's title; ModelResponsibility.topic and "
-    "wording.disputed_owner_title are there for it to use",
-    strict=False,
+#: Scenarios whose edition 2 ownership titles still quote the model: those are written
+#: in assessor/engine/ownership.py, which can name the responsibility by
+#: ``ModelResponsibility.topic`` and a disputed owner by ``wording.disputed_owner_title``.
+QUOTING_OWNERSHIP = {"Halden Home & Garden B.V.", "Tallyfox GmbH"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(reason="ownership.py quotes the model", strict=True)
+            if name in QUOTING_OWNERSHIP
+            else (),
+        )
+        for name in sorted(SCENARIOS)
+    ],
 )
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_ownership_titles_name_the_responsibility_in_plain_words(name: str) -> None:
     _quoting(name, ownership=True)
 
@@ -183,4 +194,5 @@ def test_the_demos_roadmap_names_real_work_without_a_catalogue() -> None:
         assert initiative.owner not in ("NONE", "SHARED")
         if initiative.id != "other":
             lead = titles[initiative.findings[0]]
-            assert initiative.title.lower().endswith(lead[1:].lower()), initiative.title
+            assert lead[1:40].lower() in initiative.title.lower(), initiative.title
+            assert "below the target of" not in initiative.title

@@ -24,7 +24,8 @@ Each initiative's horizon is the soonest of its findings':
 * **12 months**: the rest;
 
 the initiative holding the most important finding (the result's first) starts within 30
-days whatever its effort; and an initiative another depends on is never due later than the one that depends on
+days whatever its effort when that finding is high or critical (a medium one waits its
+turn: "urgent" is kept for what is); and an initiative another depends on is never due later than the one that depends on
 it (its horizon is brought forward).  Dependencies on initiatives without findings pass
 through to theirs (A needs B, B has nothing to do and needs C: A needs C).  The plan is
 ordered by horizon, then by its most important finding, each initiative after those it
@@ -45,6 +46,8 @@ from assessor.questionnaire.schema import Questionnaire
 HORIZONS: tuple[str, ...] = ("30 days", "90 days", "12 months")
 #: The role that owns the catch-all initiative.
 DEFAULT_OWNER = "EXEC"
+#: The severities whose most important finding starts its initiative within 30 days.
+URGENT = frozenset({"critical", "high"})
 #: Codes that cannot own an initiative.
 NO_OWNER = frozenset({"NONE", "SHARED"})
 OTHER_ID = "other"
@@ -91,9 +94,10 @@ def plan(
         key: min(finding_horizon(findings[rank]) for rank in ranks)
         for key, ranks in members.items()
     }
-    # The most important finding's initiative starts now, whatever its effort.
+    # The most important finding's initiative starts now, whatever its effort, if it is
+    # high or critical.
     for key, ranks in members.items():
-        if ranks[0] == 0:
+        if ranks[0] == 0 and findings[0].severity in URGENT:
             horizon[key] = 0
     needs = {key: _needs(key, entries, members) for key in members}
     # Bring prerequisites forward until no initiative is due after one that needs it.
@@ -172,6 +176,8 @@ def _by_domain(domain: str, title: str, findings: Sequence[Finding]) -> _Entry:
     if not findings:
         return _Entry(domain, title, "Its findings are closed.", owner, ())
     lead = findings[0].title
+    if lead.startswith("\u201c") and "\u201d is at level" in lead:  # the model quoted
+        lead = lead[: lead.index("\u201d") + 1] + " is below its target"
     subject = lead if lead[1:2].isupper() else lead[:1].lower() + lead[1:]
     if len(findings) == 1:
         outcome = "This finding is closed."

@@ -178,6 +178,8 @@ def immature_text(
         title = (
             f"{subject} is at level {level} ({MATURITY_NAMES[level]}), below the target of {target}"
         )
+    if responsibility.topic:
+        subject = f"the maturity of {responsibility.topic}"
     steps = f"{OWNER} should raise {subject} from level {level} ({MATURITY_NAMES[level]}) to level {target}"
     steps += f" ({MATURITY_NAMES[target]})." if 0 <= target < len(MATURITY_NAMES) else "."
     if level + 1 < len(question.levels):
