@@ -178,14 +178,14 @@ def _agreed(
 def _disputed(r: ModelResponsibility, named: Sequence[str], owner: str) -> wording.FindingText:
     title = _quoted(r)
     return wording.FindingText(
-        f"No agreed owner for {title}: respondents name {' / '.join(named)}",
+        wording.disputed_owner_title(r.topic or title, named),
         f"Agree who is accountable for {title} ({owner} in the model, or an alternative "
         f"that fits the organisation), and write it down so that everyone knows.",
     )
 
 
 def _quoted(r: ModelResponsibility) -> str:
-    return f"\u201c{r.title}\u201d"
+    return r.topic or f"\u201c{r.title}\u201d"
 
 
 def _consulted(r: ModelResponsibility) -> str:

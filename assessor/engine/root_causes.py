@@ -432,10 +432,15 @@ def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
     grouped = {f.key for members in batches.values() for f in members}
     out = [f for f in merged if f.key not in grouped]
     titles = {d.id: d.title for d in index.domains}
-    practices = {row.responsibility.id: row.responsibility.title for row in index.raci}
+    topics = {rid: r.topic for rid, r in index.organisation.responsibilities.items() if r.topic}
+    practices = {
+        row.responsibility.id: topics.get(row.responsibility.id)
+        or f"\u201c{row.responsibility.title}\u201d"
+        for row in index.raci
+    }
     for (batch, act), members in batches.items():
         lead = min(members, key=_part_order)
-        names = wording.join_names([f"\u201c{_subject(f, practices)}\u201d" for f in members])
+        names = wording.join_names([_subject(f, practices) for f in members])
         role = wording.ROLE_PHRASES.get(act, act)
         if batch == LOW_BATCH:
             title = f"{len(members)} practices are one step below their target, for {role} to raise"
@@ -471,12 +476,15 @@ def _alone(batches: Mapping[tuple[str, str], list[Finding]], batch: str) -> bool
 
 
 def _subject(finding: Finding, practices: Mapping[str, str]) -> str:
-    """The practice a finding is about: its responsibility's title, else its quoted subject."""
-    title = practices.get(finding.responsibility or "")
-    if title is not None:
-        return title
+    """The practice a finding is about, as a sentence names it: its responsibility's topic
+    (or its title, quoted), else the quoted part of the finding's title."""
+    named = practices.get(finding.responsibility or "")
+    if named is not None:
+        return named
     title = finding.title
-    return title[1 : title.index("\u201d")] if title.startswith("\u201c") else title
+    if title.startswith("\u201c"):
+        title = title[1 : title.index("\u201d")]
+    return f"\u201c{title}\u201d"
 
 
 def priority(
