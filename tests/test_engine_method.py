@@ -155,7 +155,7 @@ def test_the_best_case_scores_100_with_no_finding(q: Questionnaire) -> None:
     assert (result.overall, result.practice, result.findings, result.cap) == (100, 100, (), None)
     assert not result.provisional and result.range is None
     assert all(d.score == 100 for d in result.domains)
-    assert result.method.version == METHOD_VERSION == 2
+    assert result.method.version == METHOD_VERSION == 3
 
 
 @pytest.mark.parametrize("q", VERSIONS, ids=["v1", "v2"])

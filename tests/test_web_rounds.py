@@ -93,7 +93,10 @@ def test_any_earlier_round_of_the_client_can_be_compared(app: Flask, client: Fla
         )
     )
     assert scores["The security program"].startswith("+")
-    assert "security program" in " ".join(page.texts("#progress-closed li")).lower()
+    assert (
+        "security is not run as a managed program"
+        in " ".join(page.texts("#progress-closed li")).lower()
+    )
     assert page.texts("#progress-new li")  # the data strategy fell back
     assert f"method {METHOD_VERSION}" in page.texts("#progress-methods")[0]
 

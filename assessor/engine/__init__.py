@@ -8,7 +8,7 @@ Method, in short (``docs/engine.md`` has the details):
 
 * **Visibility**: each respondent is shown the questions whose ``show_if`` holds on
   their own answers and role; answers to hidden questions are ignored.
-* **Scores** (method 2, ``docs/method.md``; ``METHOD_VERSION``): the headline is
+* **Scores** (method 3, ``docs/method.md``; ``METHOD_VERSION``): the headline is
   practice maturity (maturity levels and scored practice answers, never owners), capped
   by structural and regulatory findings; ownership clarity beside it; "Don't know" is no
   answer; under 80% answered the result is provisional and its headline a range.

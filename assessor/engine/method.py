@@ -20,7 +20,7 @@ from assessor.engine.scoring import Sums, sum_scores
 from assessor.engine.visibility import View, percent
 
 #: The version of the scoring method; stored with every result it produced.
-METHOD_VERSION = 2
+METHOD_VERSION = 3
 
 #: Below this completeness (% of required questions answered) a result is provisional:
 #: its headline is a range and it has no band.
