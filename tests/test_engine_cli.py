@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskCliRunner
 
 from assessor import create_app
+from assessor.engine import METHOD_VERSION
 
 ANSWERS = Path(__file__).parent / "answers"
 
@@ -28,7 +29,7 @@ def test_scoring_the_demo_prints_the_same_json_twice(cli: FlaskCliRunner) -> Non
     result = json.loads(first.stdout)
     assert result["questionnaire"]["id"] == "cio-ciso-governance"
     assert result["method"]["combination"] == "median_low"
-    assert result["method"]["version"] == 2
+    assert result["method"]["version"] == METHOD_VERSION
     assert first.stdout == json.dumps(result, sort_keys=True, indent=2) + "\n"
 
 
