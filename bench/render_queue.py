@@ -14,10 +14,10 @@ Prints ``name: value`` lines and ``ratio ...: R ... target ...: met / NOT met`` 
   as a share of one render (target 0.05 or less);
 * ``assessor report-all`` over N assessments (default 40) with one worker and with two,
   and the ratio of their throughputs (target 1.7 on two free cores).  The workers, Redis,
-  the database and report-all's poller (it sleeps 0.5 s between looks) share this machine
-  with whatever else runs on it: the run first measures what two plain render processes
-  get against one right now (2.0 on two free cores), and prints the workers' ratio as a
-  share of that too.
+  the database and report-all's poller (it sleeps up to 0.5 s between looks, less when a
+  worker announces that a job ended) share this machine with whatever else runs on it:
+  the run first measures what two plain render processes get against one right now (2.0
+  on two free cores), and prints the workers' ratio as a share of that too.
 
 Uses its own Redis database (``--redis``, default 12: RQ has no key prefix; only that
 database is flushed) and a temporary SQLite file unless ``--database-url`` is given (its
