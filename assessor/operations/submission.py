@@ -81,12 +81,10 @@ def submit(
         target=f"respondent:{respondent.id}",
     )
     db.session.commit()
-    # After the commit (the answers are safe first).  The notice first: with a queue, its
-    # e-mail (which workers take before renders) is sent while this process scores the
-    # report, instead of delaying the render it would otherwise come in front of.
+    # After the commit (the answers are safe first), from the snapshot's scoring.
+    render_queue.prerender(assessment.id, scored)
     if notify:
         notices.notify_submitted(who.id)
-    render_queue.prerender(assessment.id, scored)  # from the snapshot's scoring
     return submitted_at
 
 
