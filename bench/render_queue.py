@@ -14,10 +14,10 @@ Prints ``name: value`` lines and ``ratio ...: R ... target ...: met / NOT met`` 
   as a share of one render (target 0.05 or less);
 * ``assessor report-all`` over N assessments (default 40) with one worker and with two,
   and the ratio of their throughputs (target 1.7 on two free cores).  The workers, Redis,
-  the database and report-all's poller (it sleeps 0.5 s between looks) share this machine
-  with whatever else runs on it: the run first measures what two plain render processes
-  get against one right now (2.0 on two free cores), and prints the workers' ratio as a
-  share of that too.
+  the database and report-all's poller (it sleeps up to 0.5 s between looks, less when a
+  worker announces that a job ended) share this machine with whatever else runs on it:
+  the run first measures what two plain render processes get against one right now (2.0
+  on two free cores), and prints the workers' ratio as a share of that too.
 
 Uses its own Redis database (``--redis``, default 12: RQ has no key prefix; only that
 database is flushed) and a temporary SQLite file unless ``--database-url`` is given (its
@@ -134,12 +134,51 @@ class Submitted:
     stored: float  # the PDF stored
 
 
+def wait_until_idle(app: Any) -> None:
+    """Until no e-mail waits to be sent and, with a queue, no job waits or runs: the other
+    respondents' submission notices are e-mails that a worker takes before renders, and the
+    figure is for an idle queue."""
+    from sqlalchemy import func, select
+
+    from assessor.extensions import db
+    from assessor.models import MailLog
+
+    deadline = time.monotonic() + 60
+    while True:
+        with app.app_context():
+            queued = db.session.scalar(
+                select(func.count(MailLog.id)).where(MailLog.status == "queued")
+            )
+            db.session.remove()
+        if not queued and _queue_idle(app):
+            return
+        assert time.monotonic() < deadline, "the queue never became idle"
+        time.sleep(0.05)
+
+
+def _queue_idle(app: Any) -> bool:
+    url = app.config.get("QUEUE_URL")
+    if not url:
+        return True
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from assessor.operations import mail_queue, render_queue
+
+    connection = Redis.from_url(url)
+    names = [mail_queue.RQ_QUEUE, *render_queue.RQ_QUEUES.values()]
+    return all(Queue(n, connection=connection).count == 0 for n in names) and all(
+        w.get_state() == "idle" for w in Worker.all(connection=connection)
+    )
+
+
 def submission_to_stored(app: Any, email: str) -> Submitted:
     """The submission (its last respondent's) to the stored PDF, with an idle queue."""
     app.config["PRERENDER"] = False
     with app.app_context():
         assessment_id = seed(app, email)
     submit_all(app, assessment_id, skip_last=True)
+    wait_until_idle(app)
     app.config["PRERENDER"] = True
     start = time.time()
     submit_all(app, assessment_id)  # the last respondent: the assessment is submitted

@@ -261,6 +261,55 @@ class TestQueueUnreachable:
         assert (job.state, job.reason, job.detail) == ("failed", "abandoned", "no queue")
 
 
+# --- the content a job is handed with ------------------------------------------------------
+
+
+class TestHandedContent:
+    def test_a_job_renders_its_content_while_its_row_wants_it_and_scores_again_after(
+        self, app: Flask, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        staged = _submitted(app, app.test_client(), "olive@example.com")
+        scorings = []
+        scored_report = reporting.scored_report
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            scorings.append(args)
+            return scored_report(*args, **kwargs)
+
+        with in_app(app):
+            assessment = db.session.get_one(Assessment, staged.assessment_id)
+            scored = reporting.scored_report(assessment, "a4")
+            key = reporting.content_hash(*scored)
+            content = render_queue.Content.of(key, scored)
+            assert len(content.packed_html) < len(content.html.encode()) / 3  # through Redis
+            job = RenderJob(
+                workspace_id=staged.workspace_id,
+                assessment_id=assessment.id,
+                lane="bulk",
+                content_hash=key,
+                paper="a4",
+                state="running",
+            )
+            db.session.add(job)
+            db.session.commit()
+            monkeypatch.setattr(reporting, "scored_report", counted)
+            prepared = render_queue._prepared(job.id, content)
+            assert prepared is not None and scorings == []  # not scored again
+            request, html, assets = prepared
+            assert (request.content_hash, html, assets) == (key, content.html, {})
+            # A newer change replaced the row's content: what the assessment holds now.
+            job.content_hash = "a newer change"
+            db.session.commit()
+            prepared = render_queue._prepared(job.id, content)
+            assert prepared is not None and len(scorings) == 1
+            assert prepared[0].content_hash == key  # the same answers: the same content
+            assert db.session.get_one(RenderJob, job.id).content_hash == key
+            # Stored meanwhile (another render of it): the job ends without rendering.
+            reporting.store_pdf(assessment.id, key, b"%PDF-stored")
+            assert render_queue._prepared(job.id, content) is None
+            assert db.session.get_one(RenderJob, job.id).state == "done"
+
+
 # --- what report-all reads back, and the worker's warm-up ----------------------------------
 
 

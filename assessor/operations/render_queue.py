@@ -116,11 +116,15 @@ def queue_url() -> str | None:
 # --- handing jobs off ----------------------------------------------------------------------
 
 
-def prerender(assessment_id: int, live: ScoredAssessment | None = None) -> None:
+def prerender(
+    assessment_id: int, live: ScoredAssessment | None = None, *, carry: bool = True
+) -> None:
     """Render the default PDF of a submitted or closed assessment ahead of time (called
     after a commit that may change its report; nothing happens when it is stored).
     ``live``: the live scoring the committed change made of these answers (a submission's
-    snapshot), so that they are not scored again (see :func:`kept_results.delivered`)."""
+    snapshot), so that they are not scored again (see :func:`kept_results.delivered`).
+    ``carry``: the job carries the content scored here (:class:`Content`: its HTML is
+    made here, 10-15 ms); without it the job scores the assessment itself."""
     if not current_app.config.get("PRERENDER", True):
         return
     assessment = db.session.get(Assessment, assessment_id)
@@ -128,7 +132,8 @@ def prerender(assessment_id: int, live: ScoredAssessment | None = None) -> None:
         return
     try:
         scored = reporting.scored_report(assessment, DEFAULT_PAPER, live=live)
-        hand_off(assessment, reporting.content_hash(*scored), DEFAULT_PAPER, scored=scored)
+        key = reporting.content_hash(*scored)
+        hand_off(assessment, key, DEFAULT_PAPER, scored=scored if carry else None)
     except RenderRefused:
         pass  # this content hit a limit before: a download says so
     except Exception:  # the change is committed; a download renders what was not
@@ -137,9 +142,10 @@ def prerender(assessment_id: int, live: ScoredAssessment | None = None) -> None:
 
 
 def prerender_workspace(workspace_id: int) -> None:
-    """:func:`prerender` every submitted or closed assessment of a workspace (branding)."""
+    """:func:`prerender` every submitted or closed assessment of a workspace (branding);
+    the jobs make their HTML themselves, not the request that changed the branding."""
     for assessment in reporting.submitted_assessments(workspace_id):
-        prerender(assessment.id)
+        prerender(assessment.id, carry=False)
 
 
 def hand_off(
