@@ -74,7 +74,9 @@ def test_compare_a_round_with_any_earlier_one_and_track_a_finding(
     expect(page.get_by_label("Compare with")).to_have_value(str(first))
     page.locator("#progress-closed summary").click()
     expect(page.locator("#progress-closed li").first).to_be_visible()
-    expect(page.locator("#progress-closed")).to_contain_text("Security is not run as a managed program")
+    expect(page.locator("#progress-closed")).to_contain_text(
+        "Security is not run as a managed program"
+    )
 
     page.locator(".finding").first.get_by_role("link", name="Track as an action").click()
     page.get_by_label("Owner", exact=True).fill("Dana Fixer")
