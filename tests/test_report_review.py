@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from functools import cache
 from typing import Any
 from xml.etree import ElementTree
@@ -375,3 +376,18 @@ def test_the_disagreement_chart_leaves_dont_know_answers_out() -> None:
     assert shares["data"] == 0 and shares["strategy"] == 8
     svg = str(context("hospital-ciso-under-cio")["charts"]["heatmap"])
     assert "Data: 0%" in svg
+
+
+@pytest.mark.parametrize("slug", ["dual-role-cio-ciso", "startup-no-ciso"])
+def test_no_role_code_reaches_the_report_or_the_spreadsheets(slug: str) -> None:
+    """One person as CIO and CISO owns initiatives and findings as "CIO and CISO", never
+    as the code ``CIO_CISO``, in the report, the CSV and the workbook."""
+    result, inputs = scenario_report(slug)
+    text = re.sub(r"<[^>]+>", " ", html(slug))
+    assert "CIO_CISO" not in text
+    for fmt in ("csv", "xlsx"):
+        data = exports.export(fmt, result, inputs)
+        if fmt == "xlsx":
+            with zipfile.ZipFile(io.BytesIO(data)) as book:
+                data = b"".join(book.read(name) for name in book.namelist())
+        assert b"CIO_CISO" not in data, fmt

@@ -15,7 +15,7 @@ from assessor.engine.organisation_fit import OwnerFit, owner_fit, structure_hold
 from assessor.engine.questionnaire_index import index_for
 from assessor.questionnaire.schema import Questionnaire
 from assessor.questionnaire.schema_base import ROLES_HELD
-from assessor.reports.labels import OWNER_SHORT, SEVERITY_LABELS, owner_short, role_label
+from assessor.reports.labels import SEVERITY_LABELS, owner_short, role_label
 from assessor.reports.summary import top_gaps
 from assessor.reports.text_width import text_width
 
@@ -503,7 +503,7 @@ def roadmap(
                 "ref": f"R{number}",
                 "title": initiative["title"],
                 "outcome": initiative["outcome"],
-                "owner": OWNER_SHORT.get(initiative["owner"], initiative["owner"]),
+                "owner": owner_short(initiative["owner"]),
                 "findings": [f["ref"] for f in closes],
                 "worst": SEVERITY_LABELS[SEVERITIES[worst]],
                 "depends_on": [

@@ -22,7 +22,6 @@ from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_ac
 from assessor.reports.disagreement_text import briefing_gaps, maturity_questions, unknown_only
 from assessor.reports.labels import (
     KIND_LABELS,
-    OWNER_SHORT,
     ROLE_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
@@ -431,7 +430,7 @@ def _findings(
                 "title": f["title"],
                 "recommendation": f["recommendation"],
                 "act": f["act"],
-                "act_label": OWNER_SHORT.get(f["act"], f["act"]),
+                "act_label": owner_short(f["act"]),
                 "effort": f["effort"],
                 "references": list(f["references"]),
                 "evidence": list(by_question.values()),

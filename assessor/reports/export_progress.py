@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assessor.reports.labels import OWNER_SHORT, SEVERITY_LABELS, STATUS_LABELS
+from assessor.reports.labels import SEVERITY_LABELS, STATUS_LABELS, owner_short
 
 ACTION_COLUMNS = (
     "finding key",
@@ -78,8 +78,8 @@ def progress_rows(progress: Mapping[str, Any] | None) -> list[Sequence[Any]]:
             (
                 o["responsibility"],
                 o["title"],
-                ", ".join(OWNER_SHORT.get(c, c) for c in o["owners_before"]),
-                ", ".join(OWNER_SHORT.get(c, c) for c in o["owners_after"]),
+                ", ".join(owner_short(c) for c in o["owners_before"]),
+                ", ".join(owner_short(c) for c in o["owners_after"]),
                 STATUS_LABELS.get(o["status_before"], o["status_before"]),
                 STATUS_LABELS.get(o["status_after"], o["status_after"]),
             )

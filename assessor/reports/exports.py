@@ -20,9 +20,9 @@ from assessor.reports.disagreement_text import briefing_gaps, maturity_questions
 from assessor.reports.export_voice import voice_rows
 from assessor.reports.labels import (
     KIND_LABELS,
-    OWNER_SHORT,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    owner_short,
     role_label,
 )
 
@@ -214,7 +214,7 @@ def _finding_brief(f: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str,
         "title": f["title"],
         "severity": SEVERITY_LABELS.get(f["severity"], f["severity"]),
         "domain": titles.get(f.get("domain") or "", ""),
-        "who should act": OWNER_SHORT.get(f["act"], f["act"]),
+        "who should act": owner_short(f["act"]),
         "effort": f["effort"],
         "recommendation": f["recommendation"],
     }
@@ -367,7 +367,7 @@ def _initiatives(result: Mapping[str, Any]) -> list[Sequence[Any]]:
             (
                 item["title"],
                 item["outcome"],
-                OWNER_SHORT.get(item["owner"], item["owner"]),
+                owner_short(item["owner"]),
                 item["horizon"],
                 ", ".join(numbers.get(f, f) for f in item["findings"]),
                 "; ".join(titles.get(d, d) for d in item["depends_on"]),
@@ -464,7 +464,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 titles.get(f.get("domain") or "", f.get("domain") or ""),
                 f["title"],
                 f["recommendation"],
-                OWNER_SHORT.get(f["act"], f["act"]),
+                owner_short(f["act"]),
                 f["effort"],
                 "; ".join(f["references"]),
                 f["weight"],
@@ -489,11 +489,11 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 row["responsibility"],
                 titles.get(row.get("domain") or "", row.get("domain") or ""),
                 row["title"],
-                OWNER_SHORT.get(row["accountable"], row["accountable"]),
-                ", ".join(OWNER_SHORT.get(c, c) for c in row["consulted"]),
+                owner_short(row["accountable"]),
+                ", ".join(owner_short(c) for c in row["consulted"]),
                 STATUS_LABELS.get(row["status"], row["status"]),
                 "; ".join(
-                    f"{n['respondent']} ({role_label(n['role'])}): {OWNER_SHORT.get(n['owner'], n['owner'])}"
+                    f"{n['respondent']} ({role_label(n['role'])}): {owner_short(n['owner'])}"
                     for n in row["named"]
                 ),
             )
@@ -624,7 +624,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                     refs[fid],
                     fid,
                     f["title"],
-                    OWNER_SHORT.get(f["act"], f["act"]),
+                    owner_short(f["act"]),
                     f["effort"],
                     SEVERITY_LABELS.get(f["severity"], f["severity"]),
                 )

@@ -45,4 +45,5 @@ KIND_LABELS = {
 
 
 def owner_short(code: str) -> str:
-    return OWNER_SHORT.get(code, code)
+    """An owner in a few words; a respondent role (one person as CIO and CISO) as its label."""
+    return OWNER_SHORT.get(code) or ROLE_LABELS.get(code, code)

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from assessor.reports.disagreement_text import disagreement, join, second_view
-from assessor.reports.labels import OWNER_SHORT, SEVERITY_RANK
+from assessor.reports.labels import SEVERITY_RANK, owner_short
 
 #: (lowest overall score, band, what it means), highest first.
 BANDS: tuple[tuple[int, str, str], ...] = (
@@ -162,14 +162,14 @@ def executive_summary(
             "title": f["title"],
             "severity": f["severity"],
             "domain": domain_titles.get(f.get("domain") or "", ""),
-            "act": OWNER_SHORT.get(f["act"], f["act"]),
+            "act": owner_short(f["act"]),
         }
         for f in top_gaps(result["findings"])
     ]
     actions = [
         {
             "recommendation": f["recommendation"],
-            "act": OWNER_SHORT.get(f["act"], f["act"]),
+            "act": owner_short(f["act"]),
             "effort": f["effort"],
         }
         for f in first_actions(result)
