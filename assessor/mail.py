@@ -37,7 +37,7 @@ def one_line(text: str) -> str:
 #: Longest name, title or organisation an e-mail repeats (a longer one ends with "…").
 NAME_CHARS = 80
 #: What a mail program would turn into a link: a scheme, or a dotted host name.
-_LINK_LIKE = re.compile(r"[a-z][a-z0-9+.-]*://|\b(?:[\w-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
+_LINK_LIKE = re.compile(r"(?:[a-z][a-z0-9+.-]*)?://|\b(?:[\w-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
 
 
 class Link(str):
