@@ -17,6 +17,7 @@ from assessor.engine import Respondent, score
 from assessor.questionnaire import Questionnaire
 from assessor.reports import exports, summary
 from assessor.reports.context import build_context
+from assessor.reports.labels import EFFORT_LABELS, effort_label
 from assessor.reports.render import render_html
 from tests.test_report_data import MINI, MINI_CIO, MINI_CISO, demo, mini
 from tests.web_support import csv_answers
@@ -72,6 +73,42 @@ def test_csv_has_one_row_per_answer_with_comments() -> None:
 def test_xlsx_has_every_sheet() -> None:
     _, _, _, files = demo_exports()
     assert list(sheet_rows(files["xlsx"]))[: len(SHEETS)] == SHEETS
+
+
+def test_effort_reads_in_words_wherever_a_person_reads_it() -> None:
+    """A finding's effort is "Programme, a year or more" in the report, the spreadsheets and
+    the JSON summary, never the engine's bare ``programme``; the JSON's ``result`` keeps the
+    engine's code, as it keeps owner codes."""
+    result, _, context, files = demo_exports()
+    effort = {f["id"]: f["effort"] for f in result["findings"]}
+    assert set(effort.values()) >= {"quick win", "programme"}  # the demo has both ends
+    labels = set(EFFORT_LABELS.values())
+
+    html = render_html(context)
+    assert "Effort: programme" not in html and "Effort: quick win" not in html
+    for f in context["findings"]:
+        assert f["effort"] == effort_label(effort[f["id"]]) in labels
+        assert f"Effort: {f['effort']}" in html
+    assert {r["effort"] for r in context["risks"]} <= labels
+
+    sheets = sheet_rows(files["xlsx"])
+    blocks = csv_blocks(files["csv"])
+    for name, id_column in (("Findings", "id"), ("Roadmap", "finding id")):
+        for rows in (sheets[name], blocks[name]):
+            header = list(rows[0])
+            for row in rows[1:]:
+                fid, shown = row[header.index(id_column)], row[header.index("effort")]
+                assert shown == effort_label(effort[fid]) in labels, (name, fid, shown)
+    actions = [row for row in sheets["Summary"] if row and row[0] == "first actions"]
+    assert actions  # the summary's first actions carry an effort column
+    start = sheets["Summary"].index(actions[0])
+    assert {row[4] for row in sheets["Summary"][start + 1 :] if row and row[0]} <= labels
+
+    document = json.loads(files["json"])
+    summary_efforts = [b["effort"] for b in document["summary"]["first_actions"]]
+    summary_efforts += [b["effort"] for b in document["summary"]["gaps"]]
+    assert summary_efforts and set(summary_efforts) <= labels
+    assert {f["effort"] for f in document["result"]["findings"]} <= set(EFFORT_LABELS)
 
 
 def test_nothing_the_report_shows_is_missing_from_the_exports() -> None:

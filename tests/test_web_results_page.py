@@ -17,6 +17,7 @@ from assessor.extensions import db
 from assessor.models import AuditEvent, Respondent
 from assessor.operations import answers as answer_ops
 from assessor.operations.catalog import catalog
+from assessor.reports.labels import EFFORT_LABELS
 from assessor.web.results_view import CHAPTERS
 from tests.web_support import (
     QUESTIONNAIRE,
@@ -80,6 +81,11 @@ def test_plain_words_instead_of_codes(app: Flask, client: FlaskClient) -> None:
         assert title and not re.fullmatch(r"[A-Z]+-\d+", title)
     for meta in page.texts("article.finding .meta"):
         assert not re.search(r"\b[A-Z]{3}-\d+\b", meta), meta
+    # the effort in words: "quick win, days to weeks", never the engine's bare "quick win"
+    efforts = [meta.split("effort: ")[1] for meta in page.texts("article.finding .meta")]
+    assert efforts and set(efforts) <= {label.lower() for label in EFFORT_LABELS.values()}
+    for action in page.texts("ol.first-actions li"):
+        assert re.search(r"; effort: [a-z ]+, [a-z ]+; F\d+\)$", " ".join(action.split()))
 
 
 def test_findings_filtered_by_domain_and_severity(app: Flask, client: FlaskClient) -> None:

@@ -25,6 +25,7 @@ from assessor.reports.labels import (
     ROLE_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    effort_label,
     owner_short,
 )
 from assessor.reports.report_urls import asset_url
@@ -431,7 +432,7 @@ def _findings(
                 "recommendation": f["recommendation"],
                 "act": f["act"],
                 "act_label": owner_short(f["act"]),
-                "effort": f["effort"],
+                "effort": effort_label(f["effort"]),
                 "references": list(f["references"]),
                 "evidence": list(by_question.values()),
                 "check": f["evidence"]["check"],

@@ -22,6 +22,7 @@ from assessor.reports.labels import (
     KIND_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
+    effort_label,
     owner_short,
     role_label,
 )
@@ -215,7 +216,7 @@ def _finding_brief(f: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str,
         "severity": SEVERITY_LABELS.get(f["severity"], f["severity"]),
         "domain": titles.get(f.get("domain") or "", ""),
         "who should act": owner_short(f["act"]),
-        "effort": f["effort"],
+        "effort": effort_label(f["effort"]),
         "recommendation": f["recommendation"],
     }
 
@@ -465,7 +466,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                 f["title"],
                 f["recommendation"],
                 owner_short(f["act"]),
-                f["effort"],
+                effort_label(f["effort"]),
                 "; ".join(f["references"]),
                 f["weight"],
                 f["evidence"]["check"],
@@ -625,7 +626,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
                     fid,
                     f["title"],
                     owner_short(f["act"]),
-                    f["effort"],
+                    effort_label(f["effort"]),
                     SEVERITY_LABELS.get(f["severity"], f["severity"]),
                 )
             )

@@ -16,6 +16,14 @@ OWNER_SHORT = {
     "NONE": "Nobody",
 }
 
+#: A finding's effort (the engine's code) as people read it: the kind of work and how long
+#: it takes.  The engine's result and the JSON export's ``result`` keep the code.
+EFFORT_LABELS = {
+    "quick win": "Quick win, days to weeks",
+    "project": "Project, a few months",
+    "programme": "Programme, a year or more",
+}
+
 #: A respondent's role in a few words.
 ROLE_LABELS = RESPONDENT_ROLE_LABELS
 
@@ -47,3 +55,8 @@ KIND_LABELS = {
 def owner_short(code: str) -> str:
     """An owner in a few words; a respondent role (one person as CIO and CISO) as its label."""
     return OWNER_SHORT.get(code) or ROLE_LABELS.get(code, code)
+
+
+def effort_label(code: str) -> str:
+    """A finding's effort in words ("Programme, a year or more", not ``programme``)."""
+    return EFFORT_LABELS.get(code, code)

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from assessor.reports.disagreement_text import disagreement, join, second_view
-from assessor.reports.labels import SEVERITY_RANK, owner_short
+from assessor.reports.labels import SEVERITY_RANK, effort_label, owner_short
 
 #: (lowest overall score, band, what it means), highest first.
 BANDS: tuple[tuple[int, str, str], ...] = (
@@ -170,7 +170,7 @@ def executive_summary(
         {
             "recommendation": f["recommendation"],
             "act": owner_short(f["act"]),
-            "effort": f["effort"],
+            "effort": effort_label(f["effort"]),
         }
         for f in first_actions(result)
     ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from assessor.questionnaire import OWNER_LABELS
 from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
-from assessor.reports.labels import SEVERITY_LABELS
+from assessor.reports.labels import SEVERITY_LABELS, effort_label
 from assessor.reports.scoring_text import domain_answered
 
 #: Who owns (or should own) a responsibility, in a few words.
@@ -89,6 +89,12 @@ def kind(code: str) -> str:
     return KINDS.get(code, code.replace("_", " "))
 
 
+def effort(code: str) -> str:
+    """A finding's effort inside a sentence ("programme, a year or more")."""
+    label = effort_label(code)
+    return label[:1].lower() + label[1:]
+
+
 def severity(code: str) -> str:
     return SEVERITY_LABELS.get(code, code)
 
@@ -101,6 +107,7 @@ WORDS = {
     "fit": fit,
     "kind": kind,
     "severity": severity,
+    "effort": effort,
     "score": score,
     "answered": domain_answered,
 }
