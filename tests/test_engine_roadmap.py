@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assessor.engine import Result, score
-from assessor.engine.result import Evidence, Finding
+from assessor.engine.result import Evidence, Finding, FindingPart
 from assessor.engine.roadmap import HORIZONS, finding_horizon, plan
 from assessor.questionnaire import Questionnaire, QuestionnaireError, load_file, load_text
 from tests.scenarios import load_scenarios, parse
@@ -195,6 +195,21 @@ def test_a_dependency_without_findings_passes_through_to_its_own() -> None:
     # The programme holds the first finding: it starts now; breach readiness in 90 days.
     assert by_id["security-program"].horizon == "30 days"
     assert by_id["breach-readiness"].horizon == "90 days"
+
+
+def test_a_roll_up_goes_with_its_first_practice_not_the_domains_first_initiative() -> None:
+    """The demo's "2 practices are below their target" (training, tracking threats) has no
+    responsibility of its own; "Settle who is accountable for what" lists the security
+    domain's SEC-7 first, and it used to land there."""
+    parts = tuple(
+        FindingPart(f"immature:{rid}", "generic:immature", "immature", "medium", rid, rid)
+        for rid in ("SEC-3", "SEC-5")
+    )
+    roll_up = finding("immature:security", "medium", "project", None)
+    roll_up = roll_up._replace(domain="security", parts=parts)
+    plain = finding("no-parts", "medium", "project", None)._replace(domain="security")
+    homes = {fid: i.id for i in plan(v2(), [roll_up, plain]).initiatives for fid in i.findings}
+    assert homes == {"immature:security": "security-operations", "no-parts": "roles"}
 
 
 def test_the_most_important_findings_initiative_starts_within_30_days() -> None:

@@ -201,8 +201,11 @@ class _Home:
 
     def __call__(self, finding: Finding) -> str:
         responsibility = finding.responsibility or ""
-        if responsibility in self.by_responsibility:
-            return self.by_responsibility[responsibility]
+        # A roll-up of a domain's practices has no responsibility of its own: it goes with
+        # its first practice's, not with whichever initiative lists the domain first.
+        for held in (responsibility, *(p.responsibility or "" for p in finding.parts)):
+            if held in self.by_responsibility:
+                return self.by_responsibility[held]
         domain = finding.domain or self.domain_of.get(responsibility, "")
         return self.by_domain.get(domain, OTHER_ID)
 
