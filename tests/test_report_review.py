@@ -220,6 +220,10 @@ def test_owners_in_dispute_are_named_by_title_not_id() -> None:
     said = context(RETAILER)["summary"]["disagreement"]
     assert "They name different owners for 14 responsibilities" in said
     assert not re.search(r"\b(STR|INF|SEC|DAT|TPR|GOV)-\d", said)
+    # ... and in words where the model has them: its topic, never its title in quotes
+    assert "for example \u201c" not in said
+    example = said[said.index("for example ") :]
+    assert re.fullmatch(r"for example [a-z][a-z ,'-]* and [a-z][a-z ,'-]*\.", example), example
 
 
 # --- 21. Wording -------------------------------------------------------------------------

@@ -19,7 +19,12 @@ from assessor.engine.method import CAPPING_KINDS, CAPS
 from assessor.questionnaire.schema import Questionnaire
 from assessor.reports import chapters, chart_text, charts, progress, summary
 from assessor.reports.branding import DEFAULT_ACCENT, BrandingError, validate_accent
-from assessor.reports.disagreement_text import briefing_gaps, maturity_questions, unknown_only
+from assessor.reports.disagreement_text import (
+    briefing_gaps,
+    maturity_questions,
+    topics,
+    unknown_only,
+)
 from assessor.reports.labels import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -176,7 +181,11 @@ def build_context(
     own_lines = chapters.respondent_maturity(result, inputs.questionnaire) if several else []
     initiatives = chapters.roadmap(result, findings)
     told = summary.executive_summary(
-        result, inputs.organization, domain_titles, maturity_questions(inputs.questionnaire)
+        result,
+        inputs.organization,
+        domain_titles,
+        maturity_questions(inputs.questionnaire),
+        topics(inputs.questionnaire),
     )
     if inputs.voice and inputs.voice.get("paragraphs"):
         told["paragraphs"] = list(inputs.voice["paragraphs"])

@@ -63,6 +63,12 @@ def maturity_questions(questionnaire: Questionnaire) -> frozenset[str]:
     )
 
 
+def topics(questionnaire: Questionnaire) -> dict[str, str]:
+    """Each responsibility's ``topic`` ("fraud prevention"), where the model gives one, to
+    name it inside a sentence instead of quoting its title."""
+    return {r.id: r.topic for r in questionnaire.model if r.topic}
+
+
 def unknown_only(gap: Mapping[str, Any]) -> bool:
     """Whether a perception gap is only "don't know" against answers that agree (a
     briefing need, not a disagreement)."""
@@ -116,11 +122,13 @@ def disagreement(
     respondents: Sequence[Mapping[str, Any]],
     facts: str,
     maturity: Collection[str] = (),
+    topics: Mapping[str, str] | None = None,
 ) -> str:
     """The disagreement headline after ``facts`` (the unresolved facts' sentence): the
     questions on which two respondents gave different answers (neither "don't know"), by
     domain; the "don't know" answers on questions the others agree on, per respondent; the
-    maturity levels one step apart; and the responsibilities given different owners."""
+    maturity levels one step apart; and the responsibilities given different owners (by
+    their ``topics`` where the model has them)."""
     named = people(respondents)
     settled_first = {f["question"] for f in result.get("unresolved_facts") or [] if "question" in f}
     real: list[Mapping[str, Any]] = []
@@ -152,7 +160,7 @@ def disagreement(
             f" On {near} maturity question{'s' if near != 1 else ''} they are one level "
             "apart, not counted as a disagreement."
         )
-    sentence += _owners(result)
+    sentence += _owners(result, topics or {})
     return facts + sentence
 
 
@@ -199,7 +207,7 @@ def _did_not_know(
     return f"{text} {answered}: listed for briefing, not counted as disagreement."
 
 
-def _owners(result: Mapping[str, Any]) -> str:
+def _owners(result: Mapping[str, Any], topics: Mapping[str, str]) -> str:
     owners = [
         r
         for r in result["raci"]
@@ -211,7 +219,7 @@ def _owners(result: Mapping[str, Any]) -> str:
         f" They name different owners for {len(owners)} responsibilit"
         + ("ies" if len(owners) != 1 else "y")
         + ", for example "
-        + join([f"\u201c{r['title']}\u201d" for r in owners[:2]])
+        + join([topics.get(r["responsibility"]) or f"\u201c{r['title']}\u201d" for r in owners[:2]])
         + "."
     )
 

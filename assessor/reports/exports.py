@@ -16,7 +16,7 @@ from typing import Any
 
 from assessor.reports import export_progress, scoring_text, summary
 from assessor.reports.context import ReportInputs
-from assessor.reports.disagreement_text import briefing_gaps, maturity_questions
+from assessor.reports.disagreement_text import briefing_gaps, maturity_questions, topics
 from assessor.reports.export_voice import voice_rows
 from assessor.reports.labels import (
     KIND_LABELS,
@@ -227,7 +227,11 @@ def summary_data(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, A
     the first actions (with their finding numbers), the disagreement headline."""
     titles = _domain_titles(result, inputs)
     told = summary.executive_summary(
-        result, inputs.organization, titles, maturity_questions(inputs.questionnaire)
+        result,
+        inputs.organization,
+        titles,
+        maturity_questions(inputs.questionnaire),
+        topics(inputs.questionnaire),
     )
     span = result.get("range")
     return {

@@ -100,10 +100,12 @@ def executive_summary(
     organization: str,
     domain_titles: Mapping[str, str],
     maturity: Collection[str] = (),
+    topics: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The summary as short paragraphs and lists of plain sentences.  ``maturity``: the
     ids of the maturity questions (:func:`~.disagreement_text.maturity_questions`), to
-    tell levels one step apart from agreement."""
+    tell levels one step apart from agreement; ``topics``: the responsibilities' topics
+    (:func:`~.disagreement_text.topics`), to name them in words."""
     overall = result["overall"]
     band: str | None
     band, meaning = score_band(overall)
@@ -178,7 +180,7 @@ def executive_summary(
         "band": band,
         "paragraphs": paragraphs,
         "gaps": gaps,
-        "disagreement": _disagreement(result, respondents, maturity),
+        "disagreement": _disagreement(result, respondents, maturity, topics),
         "actions": actions,
         "method": _method(result, respondents),
     }
@@ -188,6 +190,7 @@ def _disagreement(
     result: Mapping[str, Any],
     respondents: Sequence[Mapping[str, Any]],
     maturity: Collection[str] = (),
+    topics: Mapping[str, str] | None = None,
 ) -> str:
     if len(respondents) < 2:
         role = respondents[0]["role"] if respondents else ""
@@ -196,7 +199,7 @@ def _disagreement(
             f"Inviting {second_view(result, role)} to answer the same questions independently "
             "is often the most revealing next step."
         )
-    return disagreement(result, respondents, _unresolved_facts(result), maturity)
+    return disagreement(result, respondents, _unresolved_facts(result), maturity, topics)
 
 
 def _unresolved_facts(result: Mapping[str, Any]) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from assessor.questionnaire import Questionnaire
 from assessor.reports import chapters, context, summary
-from assessor.reports.disagreement_text import maturity_questions
+from assessor.reports.disagreement_text import maturity_questions, topics
 from assessor.reports.summary import score_band
 from assessor.web import finding_filters
 
@@ -70,7 +70,7 @@ def results_view(
     titles = {s.id: s.title for s in questionnaire.sections}
     titles.update({d["id"]: d["title"] for d in result["domains"]})
     told = summary.executive_summary(
-        result, organization, titles, maturity_questions(questionnaire)
+        result, organization, titles, maturity_questions(questionnaire), topics(questionnaire)
     )
     provisional = bool(result.get("provisional"))
     comments = {
