@@ -158,6 +158,26 @@ def test_nothing_names_a_regulation_or_data_the_organisation_does_not_have(name:
                 assert "GDPR and HIPAA" not in question.text + question.help, question.id
 
 
+def test_writing_down_the_roles_is_not_itself_recorded_in_them() -> None:
+    """The demo's GOV-4 (nobody owns writing down roles and responsibilities) used to end
+    "... and record it in the written roles and responsibilities"."""
+    import json
+    from pathlib import Path
+
+    from assessor.engine import parse_answers_document
+    from tests.scenarios import catalog
+
+    path = Path(__file__).parent / "answers" / "demo.json"
+    document = parse_answers_document(json.loads(path.read_text()), catalog())
+    found = score(document.questionnaire, document.respondents, document.targets)
+    roles = next(f for f in found.findings if f.responsibility == "GOV-4")
+    assert roles.title == "Nobody is accountable for written roles and responsibilities"
+    assert roles.recommendation.startswith("Make the CEO, the board or another executive")
+    assert "roles and responsibilities" not in roles.recommendation.split(",")[-1]
+    others = [f for f in found.findings if f.kind in ("orphaned", "misplaced")]
+    assert any("the written roles and responsibilities" in f.recommendation for f in others)
+
+
 def test_the_demos_roadmap_names_real_work_without_a_catalogue() -> None:
     """The demo runs on questionnaire v1, which has no catalogue of initiatives (its files
     and hash are fixed): each domain's initiative is named for its most important

@@ -34,6 +34,8 @@ CRO = "CRO"
 EXEC = "EXEC"
 #: The responsibility of one named person holding security, in writing.
 SECURITY_LEAD = "SEC-2"
+#: Where an owner, once decided, is written down.
+RECORD = "the written roles and responsibilities"
 
 
 def fit(model: OrganisationModel, r: ModelResponsibility, code: str, facts: Facts) -> str:
@@ -150,8 +152,8 @@ def _agreed(
             "high",
             wording.FindingText(
                 f"Nobody is accountable for {title}",
-                f"Make {owner} accountable for {title}{_consulted(r)}, and record it in the written "
-                f"roles and responsibilities.",
+                f"Make {owner} accountable for {title}{_consulted(r)}"
+                + ("." if _is_the_record(r) else f", and record it in {RECORD}."),
             ),
         )
     if status == "shared":
@@ -169,8 +171,8 @@ def _agreed(
         "medium",
         wording.FindingText(
             f"{wording.capital(holder)} holds {title}, where {owner} should be accountable",
-            f"Make {owner} accountable for {title}; {holder} can stay involved. Record the "
-            f"change in the written roles and responsibilities.",
+            f"Make {owner} accountable for {title}; {holder} can stay involved."
+            + ("" if _is_the_record(r) else f" Record the change in {RECORD}."),
         ),
     )
 
@@ -182,6 +184,12 @@ def _disputed(r: ModelResponsibility, named: Sequence[str], owner: str) -> wordi
         f"Agree who is accountable for {title} ({owner} in the model, or an alternative "
         f"that fits the organisation), and write it down so that everyone knows.",
     )
+
+
+def _is_the_record(r: ModelResponsibility) -> bool:
+    """Whether ``r`` is writing down the roles itself (v2's GOV-4), whose owner is not
+    "recorded in the written roles and responsibilities": that is their own work."""
+    return r.topic is not None and RECORD.endswith(r.topic)
 
 
 def _quoted(r: ModelResponsibility) -> str:
