@@ -441,11 +441,11 @@ def test_the_estimate_counts_the_questions_shown_by_their_kind(v2: Questionnaire
 def test_v1_still_loads_and_scores_with_its_own_questions() -> None:
     v1 = load_file(V1)
     assert v1.hash == V1_HASH
-    answers = json.loads((ROOT / "tests" / "answers" / "demo.json").read_text())
+    answers = json.loads((ROOT / "tests" / "answers" / "demo-v1.json").read_text())
     assert answers["questionnaire"] == "cio-ciso-governance" and answers.get("version", 1) == 1
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     out = app.test_cli_runner().invoke(
-        args=["score", str(ROOT / "tests" / "answers" / "demo.json")]
+        args=["score", str(ROOT / "tests" / "answers" / "demo-v1.json")]
     )
     assert out.exit_code == 0, out.output
     result = json.loads(out.stdout)

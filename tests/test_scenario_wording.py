@@ -179,8 +179,8 @@ def test_writing_down_the_roles_is_not_itself_recorded_in_them() -> None:
 
 
 def test_the_demos_roadmap_names_real_work_without_a_catalogue() -> None:
-    """The demo runs on questionnaire v1, which has no catalogue of initiatives (its files
-    and hash are fixed): each domain's initiative is named for its most important
+    """The demo as it was on questionnaire v1, which has no catalogue of initiatives (its
+    files and hash are fixed): each domain's initiative is named for its most important
     finding, owned by whoever acts on most of them."""
     import json
     from pathlib import Path
@@ -188,7 +188,7 @@ def test_the_demos_roadmap_names_real_work_without_a_catalogue() -> None:
     from assessor.engine import parse_answers_document
     from tests.scenarios import catalog
 
-    path = Path(__file__).parent / "answers" / "demo.json"
+    path = Path(__file__).parent / "answers" / "demo-v1.json"
     document = parse_answers_document(json.loads(path.read_text()), catalog())
     assert not document.questionnaire.initiatives
     found = score(document.questionnaire, document.respondents, document.targets)
