@@ -111,6 +111,19 @@ def test_effort_reads_in_words_wherever_a_person_reads_it() -> None:
     assert {f["effort"] for f in document["result"]["findings"]} <= set(EFFORT_LABELS)
 
 
+def test_the_sector_reads_as_the_questionnaire_words_it() -> None:
+    """The demo's cover said "Sector manufacturing" (the form's code); the spreadsheets say
+    what the sector question says, and the JSON keeps the code."""
+    _, inputs, context, files = demo_exports()
+    assert inputs.sector == "manufacturing"
+    assert context["meta"]["sector"] == "Manufacturing, energy or logistics"
+    assert '<p class="fact">Manufacturing, energy or logistics</p>' in render_html(context)
+    scores = dict(row[:2] for row in sheet_rows(files["xlsx"])["Scores"] if len(row) >= 2)
+    assert scores["Sector"] == "Manufacturing, energy or logistics"
+    assert ["Sector", "Manufacturing, energy or logistics"] in csv_blocks(files["csv"])["Scores"]
+    assert json.loads(files["json"])["organization"]["sector"] == "manufacturing"
+
+
 def test_nothing_the_report_shows_is_missing_from_the_exports() -> None:
     """Every finding title, domain score and named owner the report shows is in XLSX and
     JSON; the answers behind the named owners (and every comment) are in the CSV too."""

@@ -32,6 +32,7 @@ from assessor.reports.labels import (
     STATUS_LABELS,
     effort_label,
     owner_short,
+    sector_label,
 )
 from assessor.reports.report_urls import asset_url
 from assessor.reports.scoring_text import method_context, scores_context
@@ -306,7 +307,7 @@ def _meta(
     questionnaire = result["questionnaire"]
     return {
         "organization": inputs.organization,
-        "sector": inputs.sector,
+        "sector": sector_label(inputs.questionnaire, inputs.sector),
         "size": inputs.size,
         "title": inputs.assessment_title,
         "date": inputs.assessment_date.isoformat(),

@@ -25,6 +25,7 @@ from assessor.reports.labels import (
     effort_label,
     owner_short,
     role_label,
+    sector_label,
 )
 
 ANSWER_COLUMNS = (
@@ -505,7 +506,7 @@ def _sheets(result: Mapping[str, Any], inputs: ReportInputs) -> dict[str, list[S
         )
     scores: list[Sequence[Any]] = [
         ("Organisation", inputs.organization),
-        ("Sector", inputs.sector or ""),
+        ("Sector", sector_label(inputs.questionnaire, inputs.sector)),
         ("Size", inputs.size or ""),
         ("Assessment", inputs.assessment_title),
         ("Date", inputs.assessment_date.isoformat()),

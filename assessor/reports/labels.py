@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assessor.questionnaire.schema import Questionnaire
 from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -60,3 +61,11 @@ def owner_short(code: str) -> str:
 def effort_label(code: str) -> str:
     """A finding's effort in words ("Programme, a year or more", not ``programme``)."""
     return EFFORT_LABELS.get(code, code)
+
+
+def sector_label(questionnaire: Questionnaire, code: str | None) -> str:
+    """An organisation's sector as its questionnaire's ``sector`` question words it
+    ("Manufacturing, energy or logistics", not ``manufacturing``); else as given."""
+    question = questionnaire.questions.get("sector")
+    options = {o.value: o.label for o in question.all_options} if question else {}
+    return options.get(code or "", code or "")
