@@ -44,6 +44,21 @@ def test_seed_prints_where_to_open_and_the_login_that_works(app: Flask, tmp_path
     assert not outbox.exists() or list(outbox.iterdir()) == []
 
 
+def test_the_seeded_demo_is_the_one_the_tests_and_benches_read(app: Flask) -> None:
+    """One demo: what `make run` seeds is tests/answers/demo.json, on the latest
+    questionnaire, so the report the tests and benches check is the one people see."""
+    import json
+
+    from assessor.operations.catalog import catalog
+    from assessor.operations.demo import demo_document
+
+    document = demo_document()
+    assert document == json.loads((ROOT / "tests" / "answers" / "demo.json").read_text())
+    with app.app_context():
+        latest = catalog().get(str(document["questionnaire"]))
+    assert document["version"] == latest.version
+
+
 def _dry_run(*variables: str) -> list[str]:
     """The lines `make -n run` prints, as at a shell: the suite itself runs under `make
     test`, whose MAKEFLAGS and MAKELEVEL would make it print "Entering directory" lines."""
