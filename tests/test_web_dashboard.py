@@ -79,7 +79,12 @@ def test_create_edit_and_list_organisations(app: Flask, client: FlaskClient) -> 
         assert (org.name, org.sector, org.size) == ("Fabrikam", "finance", "50-249")
         org_id = org.id
     assert response.headers["Location"] == f"/organizations/{org_id}"
-    assert "finance · 50-249 employees" in Page(client.get(f"/organizations/{org_id}")).text
+    # The sector in the form's words, never its stored code.
+    page = Page(client.get(f"/organizations/{org_id}")).text
+    assert "Banking, insurance or other financial services · 50-249 employees" in page
+    assert Page(client.get("/organizations")).texts("tbody td")[1] == (
+        "Banking, insurance or other financial services"
+    )
 
     edit = Page(client.get(f"/organizations/{org_id}/edit"))
     assert edit.value("#name") == "Fabrikam"

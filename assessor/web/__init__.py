@@ -56,6 +56,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.context_processor(access.wording)
     app.add_template_filter(plain_words.role, "respondent_role")
+    app.add_template_filter(plain_words.sector, "sector")
     errors.register(app)
     security.register(app)
     requestlog.register(app)

@@ -10,6 +10,7 @@ from assessor.questionnaire import OWNER_LABELS
 from assessor.questionnaire.schema_base import RESPONDENT_ROLE_LABELS
 from assessor.reports.labels import SEVERITY_LABELS, effort_label
 from assessor.reports.scoring_text import domain_answered
+from assessor.web.forms import SECTOR_CHOICES
 
 #: Who owns (or should own) a responsibility, in a few words.
 OWNERS = {
@@ -47,6 +48,7 @@ FITS = {
     "awaiting_lead": "for now: until a security lead is named",
     "unanswered": "not answered",
 }
+_SECTORS = {value: label for value, label in SECTOR_CHOICES if value}
 #: What kind of gap a finding is.
 KINDS = {
     "orphaned": "nobody owns it",
@@ -69,6 +71,12 @@ def owner(code: str) -> str:
 def role(code: str) -> str:
     """A respondent's role in words ("CIO and CISO" for one person in both roles)."""
     return RESPONDENT_ROLE_LABELS.get(code, code)
+
+
+def sector(code: str | None) -> str:
+    """An organisation's sector as the form words it ("Manufacturing, energy or logistics"),
+    never its stored code; empty when none is set."""
+    return _SECTORS.get(code or "", code or "")
 
 
 def status(code: str) -> str:
