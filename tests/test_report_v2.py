@@ -248,3 +248,31 @@ def test_without_the_appendix_no_finding_points_to_it() -> None:
                 assert squash(f"and {count - 3} more answer") + "s" * (count > 4) in text
             elif count > 5:
                 assert squash(f"and {count - 3} more answers on the results page") in text
+
+
+def test_a_domain_named_inside_a_sentence_reads_as_words_not_a_heading() -> None:
+    """The demo's summary: "most of all in the security program (6)", never "in The
+    security program" (the section's title, which opens with its article)."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from assessor.engine import parse_answers_document, score
+    from assessor.reports.context import ReportInputs
+    from tests.scenarios import catalog
+
+    path = Path(__file__).parent / "answers" / "demo.json"
+    document = parse_answers_document(json.loads(path.read_text()), catalog())
+    questionnaire, people, _ = document
+    result = score(questionnaire, people, document.targets).to_dict()
+    inputs = ReportInputs(
+        organization="Northwind Freight",
+        assessment_title="Review",
+        assessment_date=date(2026, 3, 14),
+        questionnaire=questionnaire,
+        respondents=tuple(people),
+    )
+    summary = build_context(result, inputs)["summary"]
+    text = " ".join(str(value) for value in summary.values() if isinstance(value, str))
+    assert "the security program (" in text, text
+    assert not re.search(r"(?<![.:] )(?<!^)\bThe security program\b", text), text

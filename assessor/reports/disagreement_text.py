@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from assessor.questionnaire.schema import Questionnaire
-from assessor.reports.labels import role_label
+from assessor.reports.labels import in_sentence, role_label
 
 #: The engine's "don't know" value (``assessor.engine.question_kinds.DONT_KNOW``).
 DONT_KNOW = "unknown"
@@ -165,9 +165,9 @@ def disagreement(
 
 
 def _where(real: Sequence[Mapping[str, Any]], result: Mapping[str, Any]) -> str:
-    """ ", most of all in Data (4) and The security program (3)" where two domains or more
+    """ ", most of all in Data (4) and the security program (3)" where two domains or more
     hold them."""
-    titles = {d["id"]: d["title"] for d in result["perception"]["domains"]}
+    titles = {d["id"]: in_sentence(d["title"]) for d in result["perception"]["domains"]}
     counts: dict[str, int] = {}
     for gap in real:
         if gap.get("domain") in titles:

@@ -29,6 +29,12 @@ EFFORT_LABELS = {
 ROLE_LABELS = RESPONDENT_ROLE_LABELS
 
 
+def in_sentence(title: str) -> str:
+    """A domain's title inside a sentence: "the security program", not "The security
+    program" (a title that opens with the article reads as a heading)."""
+    return "the " + title[4:] if title.startswith("The ") else title
+
+
 def role_label(code: str) -> str:
     """A respondent's role as people read it ("CIO and CISO", not ``CIO_CISO``)."""
     return ROLE_LABELS.get(code, code)

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from assessor.reports.disagreement_text import disagreement, join, second_view
-from assessor.reports.labels import SEVERITY_RANK, effort_label, owner_short
+from assessor.reports.labels import SEVERITY_RANK, effort_label, in_sentence, owner_short
 
 #: (lowest overall score, band, what it means), highest first.
 BANDS: tuple[tuple[int, str, str], ...] = (
@@ -133,12 +133,12 @@ def executive_summary(
         if below:
             sentence = (
                 f"{_below_count(len(below), len(answered), unanswered)}. The weakest is "
-                f"{weakest['title']} (maturity "
+                f"{in_sentence(weakest['title'])} (maturity "
                 f"{weakest['maturity']:.1f} against a target of {weakest['target']})"
             )
             if strongest is not weakest:
                 sentence += (
-                    f"; the strongest is {strongest['title']} "
+                    f"; the strongest is {in_sentence(strongest['title'])} "
                     f"({strongest['maturity']:.1f} against {strongest['target']})"
                 )
             paragraphs.append(sentence + ".")
