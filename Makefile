@@ -47,6 +47,7 @@ test: lint ## lint, then the whole test suite
 bench: install ## engine, report, load, history and render-queue benchmarks, each beside its baseline
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/report_markup.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/history.py
 	$(BIN)/python bench/render_queue.py
