@@ -207,3 +207,21 @@ def test_the_demos_roadmap_names_real_work_without_a_catalogue() -> None:
             lead = titles[initiative.findings[0]]
             assert lead[1:40].lower() in initiative.title.lower(), initiative.title
             assert "below the target of" not in initiative.title
+
+
+def test_gdpr_compliance_is_the_executives_to_take_on() -> None:
+    """The demo handles EU personal data and manages privacy case by case: the finding
+    asks for one person in charge of compliance, which the management that GDPR holds
+    accountable (Art. 5(2), 24) names; the model's DAT-4 is the executive's, never the
+    CISO's (who owns only the security of processing)."""
+    import json
+    from pathlib import Path
+
+    from assessor.engine import parse_answers_document
+    from tests.scenarios import catalog
+
+    path = Path(__file__).parent / "answers" / "demo.json"
+    document = parse_answers_document(json.loads(path.read_text()), catalog())
+    found = score(document.questionnaire, document.respondents, document.targets)
+    gdpr = next(f for f in found.findings if f.title.startswith("GDPR compliance is not managed"))
+    assert gdpr.act == "EXEC", gdpr.act
