@@ -198,8 +198,8 @@ def test_a_dependency_without_findings_passes_through_to_its_own() -> None:
 
 
 def test_a_roll_up_goes_with_its_first_practice_not_the_domains_first_initiative() -> None:
-    """The demo's "2 practices are below their target" (training, tracking threats) has no
-    responsibility of its own; "Settle who is accountable for what" lists the security
+    """The demo's bundle "Security training and tracking threats and regulations are below
+    their target" has no responsibility of its own; "Settle who is accountable for what" lists the security
     domain's SEC-7 first, and it used to land there."""
     parts = tuple(
         FindingPart(f"immature:{rid}", "generic:immature", "immature", "medium", rid, rid)

@@ -225,3 +225,22 @@ def test_gdpr_compliance_is_the_executives_to_take_on() -> None:
     found = score(document.questionnaire, document.respondents, document.targets)
     gdpr = next(f for f in found.findings if f.title.startswith("GDPR compliance is not managed"))
     assert gdpr.act == "EXEC", gdpr.act
+
+
+def test_a_bundle_of_a_few_practices_names_them() -> None:
+    """A board member reads which practices lag, not "The security program: 2 practices
+    are below their target"."""
+    import json
+    from pathlib import Path
+
+    from assessor.engine import parse_answers_document
+    from tests.scenarios import catalog
+
+    path = Path(__file__).parent / "answers" / "demo.json"
+    document = parse_answers_document(json.loads(path.read_text()), catalog())
+    found = score(document.questionnaire, document.respondents, document.targets)
+    bundles = [f for f in found.findings if f.id.startswith("immature:") and not f.responsibility]
+    assert len(bundles) == 1
+    for bundle in bundles:
+        assert "practices are" not in bundle.title, bundle.title
+        assert bundle.title.startswith("Security training and "), bundle.title

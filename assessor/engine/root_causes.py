@@ -77,6 +77,8 @@ FAMILIES = ("practice", "structure", "ownership", "perception")
 FAMILY_RANK = {kind: FAMILIES.index(family) for kind, family in FAMILY.items()}
 #: Immature-only groups of one domain at medium or below, from this many, become one finding.
 ROLL_UP = 2
+#: A bundle of this many practices or fewer names them in its title (when each has a topic).
+NAMED_IN_TITLE = 3
 #: Responsibilities whose findings merge into a structure rule's finding when it is raised,
 #: besides the responsibility its rule names: whether the roles exist and are distinct
 #: (GOV-1) and who holds security in writing (SEC-2) are the no-CISO and dual-role
@@ -442,10 +444,15 @@ def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
         lead = min(members, key=_part_order)
         names = wording.join_names([_subject(f, practices) for f in members])
         role = wording.ROLE_PHRASES.get(act, act)
-        if batch == LOW_BATCH:
-            title = f"{len(members)} practices are one step below their target, for {role} to raise"
+        below = "one step below their target" if batch == LOW_BATCH else "below their target"
+        if len(members) <= NAMED_IN_TITLE and all(f.responsibility in topics for f in members):
+            # A few practices with a topic each are named: "Security training and threat
+            # and regulation tracking are below their target, for the CISO to raise".
+            title = f"{wording.capital(names)} are {below}, for {role} to raise"
+        elif batch == LOW_BATCH:
+            title = f"{len(members)} practices are {below}, for {role} to raise"
         else:
-            title = f"{titles[batch]}: {len(members)} practices are below their target, for {role} to raise"
+            title = f"{titles[batch]}: {len(members)} practices are {below}, for {role} to raise"
         # One bundle per domain keeps the domain's key; several are told apart by who acts.
         key = f"{batch}:practice" if _alone(batches, batch) else f"{batch}:{act}:practice"
         out.append(
