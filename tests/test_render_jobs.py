@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import AuditEvent, RenderJob, Workspace, utcnow
-from assessor.operations import render_jobs
+from assessor.operations import render_jobs, reporting
+from assessor.reports.sandbox import Rendered
 from tests.test_report_branding import HOSTILE_SVG
 from tests.web_support import (
     Page,
@@ -212,3 +213,52 @@ def test_bulk_jobs_leave_a_slot_to_downloads_and_stale_jobs_end(
         with pytest.raises(render_jobs.RenderRefused) as again:
             render_jobs.enqueue(_request(ws, aid, "interactive", "i1"), config)
         assert again.value.reason == "limit hit"
+
+
+def _rendered_by(data: bytes) -> render_jobs.RenderBackend:
+    def backend(html: str, assets: Any, limits: Any, on_start: Any) -> Rendered:
+        return Rendered(data, os.getpid(), 0.01, 1)
+
+    return backend
+
+
+def test_a_job_is_recorded_done_in_the_commit_that_stores_its_pdf(
+    app: Flask, client: FlaskClient
+) -> None:
+    staged = _prepared(app, client, "kept@example.com", "Kept Ltd")
+    ws, aid = staged.workspace_id, staged.assessment_id
+    with in_app(app):
+        config = render_jobs.settings()
+        request = _request(ws, aid, "bulk", "k1")
+        job_id = render_jobs.enqueue(request, config)
+        assert render_jobs.claim(job_id, config)
+        seen = []
+
+        def keep(data: bytes) -> None:
+            reporting.add_pdf(aid, "k1", data)
+            job = db.session.get(RenderJob, job_id)
+            assert job is not None
+            seen.append(job.state)  # not done yet: that is written after, in this commit
+
+        backend = _rendered_by(b"%PDF-k1")
+        assert render_jobs.run(job_id, request, "<p>", None, config, backend, keep) == b"%PDF-k1"
+        assert seen == ["running"]
+        db.session.rollback()  # what was committed
+        assert reporting.stored_pdf(aid, "k1") == b"%PDF-k1"
+        assert db.session.get(RenderJob, job_id).state == "done"  # type: ignore[union-attr]
+
+        # A PDF that cannot be stored: the job failed with the reason, not left running.
+        request = _request(ws, aid, "bulk", "k2")
+        job_id = render_jobs.enqueue(request, config)
+        assert render_jobs.claim(job_id, config)
+
+        def lost(data: bytes) -> None:
+            raise OSError("disk full")
+
+        with pytest.raises(OSError):
+            render_jobs.run(job_id, request, "<p>", None, config, backend, lost)
+        db.session.rollback()
+        job = db.session.get(RenderJob, job_id)
+        assert job is not None and (job.state, job.reason) == ("failed", "error")
+        assert job.detail == "storing the PDF: OSError('disk full')"
+        assert reporting.stored_pdf(aid, "k2") is None

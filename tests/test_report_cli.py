@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,3 +146,30 @@ def test_report_all_renders_every_submitted_assessment(
     again = runner.invoke(args=["report", "--assessment", str(ids[0]), "-o", str(single)])
     assert again.exit_code == 0, again.output
     assert single.read_bytes() == (out / files[0]).read_bytes()  # served from the store
+
+
+def test_report_all_starts_without_the_pages_the_api_or_migrations(
+    app: Flask, tmp_path: Path
+) -> None:
+    """The console script runs ``report-all`` in the data app: what only serves requests or
+    migrates is never imported (about a second of processor time at every start)."""
+    probe = (
+        "import sys\n"
+        "from assessor.cli import main\n"
+        "try:\n"
+        f"    main(['report-all', '-o', {str(tmp_path / 'out')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('apiflask', 'flask_migrate', 'alembic', 'assessor.web', 'assessor.api')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    env = {
+        **os.environ,
+        "ASSESSOR_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "ASSESSOR_SECRET_KEY": app.config["SECRET_KEY"],
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert "wrote 0 reports" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"

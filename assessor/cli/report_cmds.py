@@ -26,10 +26,8 @@ FORMAT = click.Choice(["csv", "xlsx", "json"])
 
 def register(app: Flask) -> None:
     """Add ``report``, ``report-all``, ``worker`` and ``export`` to ``app.cli``."""
-    app.cli.add_command(report)
-    app.cli.add_command(report_all)
-    app.cli.add_command(worker)
-    app.cli.add_command(export)
+    for command in COMMANDS.values():
+        app.cli.add_command(command)
 
 
 def fail(message: str) -> NoReturn:
@@ -282,3 +280,13 @@ def export(answers: str | None, assessment_id: int | None, fmt: str, output: str
         data = exports.export(fmt, result, inputs)
     _write(output, data)
     click.echo(f"wrote {output}")
+
+
+#: These commands by name: the console script finds some without loading the whole app
+#: (``assessor.cli.DATA_COMMANDS``).
+COMMANDS: dict[str, click.Command] = {
+    "report": report,
+    "report-all": report_all,
+    "worker": worker,
+    "export": export,
+}

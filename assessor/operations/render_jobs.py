@@ -84,6 +84,10 @@ class RenderRefused(Exception):
         self.job_id = job_id
 
 
+#: Stores a rendered PDF, in the write transaction that records its job done.
+Keep = Callable[[bytes], None]
+
+
 class RenderBackend(Protocol):
     """Renders one document within limits (a child process here; a queue worker later)."""
 
@@ -137,9 +141,14 @@ def limit_advice(limits: Limits, what: str | None) -> str:
 
 
 def render(
-    request: RenderRequest, html: str, assets: Assets | None, backend: RenderBackend | None = None
+    request: RenderRequest,
+    html: str,
+    assets: Assets | None,
+    backend: RenderBackend | None = None,
+    keep: Keep | None = None,
 ) -> bytes:
-    """The PDF of ``html``, rendered through the job table within the limits.
+    """The PDF of ``html``, rendered through the job table within the limits (``keep``:
+    as for :func:`run`).
 
     :raise RenderRefused: the limit was hit (now or for the same content before), or no
         render slot came free in time.
@@ -152,7 +161,7 @@ def render(
             finish(job_id, "failed", reason="busy", detail="no render slot came free in time")
             raise RenderRefused("busy", BUSY_SERVICE, job_id=job_id)
         time.sleep(POLL_SECONDS)
-    return run(job_id, request, html, assets, config, backend or render_bounded)
+    return run(job_id, request, html, assets, config, backend or render_bounded, keep)
 
 
 def enqueue(request: RenderRequest, config: RenderSettings) -> int:
@@ -253,8 +262,11 @@ def run(
     assets: Assets | None,
     config: RenderSettings,
     backend: RenderBackend,
+    keep: Keep | None = None,
 ) -> bytes:
-    """Render a claimed job and record how it ended; a limit hit is audited, not retried."""
+    """Render a claimed job and record how it ended; a limit hit is audited, not retried.
+    ``keep`` stores the bytes in the transaction that records the job done: one commit,
+    and nobody sees the job done before its PDF is stored."""
 
     def started(pid: int) -> None:
         begin_write()
@@ -277,7 +289,16 @@ def run(
     except BaseException:
         finish(job_id, "failed", reason="abandoned", detail="the render was interrupted")
         raise
-    finish(job_id, "done", peak_mb=rendered.peak_mb)
+    try:
+        begin_write()
+        if keep is not None:
+            keep(rendered.data)
+        _record_end(job_id, "done", peak_mb=rendered.peak_mb)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        finish(job_id, "failed", reason="error", detail=f"storing the PDF: {exc!r}")
+        raise
     return rendered.data
 
 
@@ -285,6 +306,14 @@ def finish(job_id: int, state: str, *, refused: RenderRequest | None = None, **v
     """Record how a job ended (state, reason, detail, peak memory) and when; with
     ``refused``, the audit entry of a render refused past a limit, in the same commit."""
     begin_write()
+    _record_end(job_id, state, refused=refused, **values)
+    db.session.commit()
+
+
+def _record_end(
+    job_id: int, state: str, *, refused: RenderRequest | None = None, **values: Any
+) -> None:
+    """:func:`finish` in the caller's write transaction."""
     job = db.session.get(RenderJob, job_id)
     if job is not None and job.state in ("queued", "running"):
         job.state, job.finished_at = state, utcnow()
@@ -292,7 +321,6 @@ def finish(job_id: int, state: str, *, refused: RenderRequest | None = None, **v
             setattr(job, name, value[:500] if isinstance(value, str) else value)
         if refused is not None:
             _audit_refused(refused, job, again=False)
-    db.session.commit()
 
 
 def _not_handed_to(worker: str) -> Any:

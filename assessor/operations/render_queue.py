@@ -28,6 +28,8 @@ or, while its render is pending, says so.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import functools
 import os
 import queue
 import signal
@@ -292,11 +294,9 @@ def _render_and_store(
     if prepared is None:
         return
     request, html, assets = prepared
-    try:
-        data = render_jobs.run(job_id, request, html, assets, render_jobs.settings(), backend)
-    except RenderRefused:
-        return  # recorded on the row (limit hit), audited; never retried
-    reporting.store_pdf(request.assessment_id, request.content_hash, data)
+    keep = functools.partial(reporting.add_pdf, request.assessment_id, request.content_hash)
+    with contextlib.suppress(RenderRefused):  # recorded on the row (limit hit), audited
+        render_jobs.run(job_id, request, html, assets, render_jobs.settings(), backend, keep)
 
 
 def run_queued(job_id: int, content: Content | None = None) -> None:

@@ -8,6 +8,7 @@ any change to an answer, a comment or the branding makes a new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -200,8 +201,9 @@ def report_pdf(
         return _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
     html = render_html(build_context(result, inputs))
     request = _render_request(assessment, key, paper, lane, actor, user)
-    data = render_jobs.render(request, html, inputs.assets())
-    store_pdf(assessment.id, key, data)
+    data = render_jobs.render(
+        request, html, inputs.assets(), keep=functools.partial(add_pdf, assessment.id, key)
+    )
     return _file(data, key, inputs, "pdf", PDF_MIMETYPE)
 
 
@@ -250,8 +252,8 @@ def report_pdfs(
     ) -> BulkOutcome:
         with app.app_context():
             try:
-                data = render_jobs.render(request, html, inputs.assets())
-                store_pdf(request.assessment_id, request.content_hash, data)
+                keep = functools.partial(add_pdf, request.assessment_id, request.content_hash)
+                data = render_jobs.render(request, html, inputs.assets(), keep=keep)
             except render_jobs.RenderRefused as exc:
                 return BulkOutcome(request.assessment_id, None, exc)
             finally:
@@ -307,13 +309,19 @@ def pdf_file(data: bytes, key: str, inputs: ReportInputs, *, cached: bool = True
 def store_pdf(assessment_id: int, key: str, data: bytes) -> None:
     """Keep the PDF (another process may have stored the same one: that is fine)."""
     begin_write()  # SQLite: take the write lock before reading what is changed
-    db.session.add(
-        StoredReport(assessment_id=assessment_id, content_hash=key, format="pdf", data=data)
-    )
+    add_pdf(assessment_id, key, data)
+    db.session.commit()
+
+
+def add_pdf(assessment_id: int, key: str, data: bytes) -> None:
+    """:func:`store_pdf` in the caller's write transaction (a render job's, which records
+    the job done in the same commit: :func:`render_jobs.run`)."""
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # the same one stored meanwhile: only this undone
+            db.session.add(
+                StoredReport(assessment_id=assessment_id, content_hash=key, format="pdf", data=data)
+            )
     except IntegrityError:
-        db.session.rollback()
         return
     keep = (
         select(StoredReport.id)
@@ -328,7 +336,6 @@ def store_pdf(assessment_id: int, key: str, data: bytes) -> None:
             StoredReport.id.not_in(keep.scalar_subquery()),
         )
     )
-    db.session.commit()
 
 
 def export_assessment(assessment: Assessment, fmt: str) -> ReportFile:
