@@ -132,8 +132,8 @@ def test_a_disputed_fact_is_unresolved_and_caps_what_depends_on_it() -> None:
         answers_of("retailer-cio-ciso-disagree", 1),
     )
     result = run(("CIO", cio), ("CISO", ciso))
-    (fact,) = result.unresolved_facts
-    assert (fact.question, fact.regulations) == ("regulated_data", ("PCI_DSS",))
+    facts = {fact.question: fact for fact in result.unresolved_facts}
+    assert facts["regulated_data"].regulations == ("PCI_DSS",)
     assert "PCI_DSS" not in result.regulations
     card = [f for f in result.findings if any(p.id.startswith("rule:card_data") for p in f.parts)]
     assert card
@@ -149,11 +149,34 @@ def test_a_disputed_fact_is_unresolved_and_caps_what_depends_on_it() -> None:
         ("CISO", ciso),
         settled_facts={"regulated_data": ["eu_personal", "payment_card"]},
     )
-    assert settled.unresolved_facts == () and "PCI_DSS" in settled.regulations
+    assert "regulated_data" not in {f.question for f in settled.unresolved_facts}
+    assert "PCI_DSS" in settled.regulations
     assert settled.finding("rule:card_data_compliance_not_confirmed").depends_on == ()
     # Settled the other way: no card-data finding at all.
     none = run(("CIO", cio), ("CISO", ciso), settled_facts={"regulated_data": ["eu_personal"]})
     assert not any(p.id.startswith("rule:card_data") for f in none.findings for p in f.parts)
+
+
+def test_a_disputed_answer_a_finding_rests_on_is_a_fact_to_settle() -> None:
+    """The retailer's CIO says security can go straight to the board, the CISO says it
+    cannot: the reporting-line finding holds on the CISO's account only, stays at medium
+    and says "settle it first". The question is listed as an unresolved fact (with no
+    regulation at stake), and once the consultant settles it the finding is judged."""
+    cio, ciso = (
+        answers_of("retailer-cio-ciso-disagree"),
+        answers_of("retailer-cio-ciso-disagree", 1),
+    )
+    result = run(("CIO", cio), ("CISO", ciso))
+    facts = {fact.question: fact for fact in result.unresolved_facts}
+    assert facts["security_board_line"].regulations == ()
+    assert len(facts["security_board_line"].answers) == 2
+    resting = [f for f in result.findings if "security_board_line" in f.depends_on]
+    assert resting and all(f.severity in ("medium", "low") for f in resting)
+    settled = run(("CIO", cio), ("CISO", ciso), settled_facts={"security_board_line": "no"})
+    assert "security_board_line" not in {f.question for f in settled.unresolved_facts}
+    judged = [f for f in settled.findings if f.key in {r.key for r in resting}]
+    assert judged and all("security_board_line" not in f.depends_on for f in judged)
+    assert any(f.severity == "high" for f in judged)
 
 
 def test_a_settled_fact_must_answer_a_context_question() -> None:

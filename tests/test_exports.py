@@ -405,7 +405,9 @@ def test_every_export_holds_the_summary_scores_and_facts() -> None:
         (f"F{a['number']}", a["recommendation"]) for a in actions
     ]
     assert [a["recommendation"] for a in actions][0] in {c for r in blocks["Summary"] for c in r}
-    assert told["disagreement"].startswith("They disagree on 1 fact")
+    assert told["disagreement"].startswith(
+        f"They disagree on {len(result['unresolved_facts'])} facts"
+    )
 
     own = sheets["Respondent scores"]
     assert [r[0] for r in own[1:]] == [r["name"] for r in result["respondents"]] + ["Combined"]
@@ -414,10 +416,11 @@ def test_every_export_holds_the_summary_scores_and_facts() -> None:
         assert list(row[3:-2]) == [d["score"] for d in respondent["scores"]["domains"]]
     assert [r[0] for r in blocks["Respondent scores"][1:]] == [r[0] for r in own[1:]]
 
-    [fact] = result["unresolved_facts"]
     listed = sheets["Unresolved facts"][1:]
     assert {(r[0], r[1], r[2], r[4]) for r in listed} == {
-        (fact["question"], fact["text"], a["respondent"], a["label"]) for a in fact["answers"]
+        (fact["question"], fact["text"], a["respondent"], a["label"])
+        for fact in result["unresolved_facts"]
+        for a in fact["answers"]
     }
     assert len(blocks["Unresolved facts"]) == len(listed) + 1
     assert document["result"]["unresolved_facts"] == result["unresolved_facts"]

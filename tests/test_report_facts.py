@@ -45,12 +45,15 @@ def _retailer() -> tuple[dict[str, object], ReportInputs]:
 
 def test_the_disputed_fact_leads_the_disagreements_in_the_summary_and_the_report() -> None:
     result, inputs = _retailer()
-    [fact] = result["unresolved_facts"]  # type: ignore[misc]
-    assert fact["question"] == "regulated_data"
+    facts = {f["question"]: f for f in result["unresolved_facts"]}  # type: ignore[union-attr,index]
+    # The data held (which decides PCI DSS), and the route to the board that the
+    # reporting-line finding rests on.
+    assert set(facts) == {"regulated_data", "security_board_line"}
+    fact = facts["regulated_data"]
     assert "PCI_DSS" in fact["regulations"]
 
     summary = executive_summary(result, inputs.organization, {})
-    assert summary["disagreement"].startswith("They disagree on 1 fact about the organisation")
+    assert summary["disagreement"].startswith("They disagree on 2 facts about the organisation")
     assert fact["text"] in summary["disagreement"]
 
     pdf = render_pdf(render_html(build_context(result, inputs)))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assessor.engine.conditions import Compiled
 from assessor.engine.consistency import inconsistencies
-from assessor.engine.facts import Facts, check_overlay, check_settled, facts_of
+from assessor.engine.facts import Facts, check_overlay, check_settled, facts_of, rested_on
 from assessor.engine.findings import generic_findings, roadmap, rule_findings
 from assessor.engine.method import (
     METHOD,
@@ -224,6 +224,9 @@ def _pass(
     findings += rule_findings(index, views, combined, org, settled)
     findings += gaps.findings
     dependent = _dependent(index, views, combined, facts)
+    rested = rested_on(index, combined, facts, dependent)
+    if rested:
+        facts = replace(facts, unresolved=facts.unresolved + rested)
     stand_in = stand_ins(index, combined, facts)
     ordered = tuple(merge(index, judged(index, findings, facts, dependent, stand_in), facts))
     complete = completeness(index, views, answered)

@@ -7,6 +7,9 @@ still dispute, the structure rules and regulations that hold, and its exposure.
   disputed fact only what every respondent says (the options all of them ticked; nothing
   for a single answer), so a finding that holds only on one side's account can be told
   from one that holds on both.
+* A context question outside the facts (an escalation path, suppliers' access) that a
+  finding rests on because the respondents answer it differently is an unresolved fact
+  too (:func:`rested_on`): the finding says "settle it first", and the consultant can.
 * The regulations that apply are those holding on the consensus; a regulation holding on
   one respondent's account and not on another's is **unsettled**: its findings say so and
   stay at medium or below until the fact is settled.
@@ -171,6 +174,22 @@ def facts_of(
     )
 
 
+def rested_on(
+    index: Index, combined: Combined, facts: Facts, dependent: Mapping[str, Sequence[str]]
+) -> tuple[UnresolvedFact, ...]:
+    """The context questions outside the facts (an escalation path, suppliers' access)
+    that a finding rests on because the respondents answer them differently (``dependent``:
+    finding ids to the questions they rest on), as unresolved facts in questionnaire order:
+    the finding says "settle it first", so the consultant can settle them like any fact."""
+    resting = {q for reads in dependent.values() for q in reads}
+    known = facts.disputed | set(facts.settled)
+    return tuple(
+        UnresolvedFact(info.id, info.text, answer_records(info, combined.answering(info.id)), ())
+        for info in index.context
+        if info.id in resting and info.id not in known
+    )
+
+
 def cto_for_cio(views: Sequence[View]) -> bool:
     """Whether a CTO answered and nobody answered as the CIO (a dual CIO/CISO is the CIO):
     the CIO's work is then the CTO's, and the findings name the CTO."""
@@ -198,7 +217,8 @@ def fact_questions(index: Index) -> frozenset[str]:
     may own what (alternatives' conditions) and which roles exist or are one person (the
     structure rules alternatives name, and those merging roles).  Other context questions
     (an escalation path, suppliers' access) describe how the organisation works: a
-    disagreement on them is a perception gap, not an unresolved fact."""
+    disagreement on them is a perception gap, not an unresolved fact, unless a finding
+    rests on it (:func:`rested_on`)."""
     model = index.organisation
     named = {a.structure for r in model.responsibilities.values() for a in r.alternatives}
     read: set[str] = set()
