@@ -157,7 +157,9 @@ def facts_of(
         consensus=consensus,
         settled=settled,
         unresolved=tuple(
-            UnresolvedFact(info.id, info.text, answer_records(info, answering), regs)
+            UnresolvedFact(
+                info.id, info.text, answer_records(info, answering), regs, info.question.about
+            )
             for (info, answering), regs in zip(unresolved, per_fact, strict=True)
         ),
         disputed=frozenset(info.id for info, _ in unresolved),
@@ -184,7 +186,13 @@ def rested_on(
     resting = {q for reads in dependent.values() for q in reads}
     known = facts.disputed | set(facts.settled)
     return tuple(
-        UnresolvedFact(info.id, info.text, answer_records(info, combined.answering(info.id)), ())
+        UnresolvedFact(
+            info.id,
+            info.text,
+            answer_records(info, combined.answering(info.id)),
+            (),
+            info.question.about,
+        )
         for info in index.context
         if info.id in resting and info.id not in known
     )

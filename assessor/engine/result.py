@@ -288,11 +288,15 @@ class UnresolvedFact(NamedTuple):
     answers: tuple[AnswerEvidence, ...]
     #: Regulations (ids) that apply on some respondents' answers and not on others'.
     regulations: tuple[str, ...]
+    #: What the disagreement is about, in words that complete "They disagree on ..."
+    #: (the question's ``about``; None where the questionnaire gives none).
+    about: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "text": self.text,
+            "about": self.about,
             "answers": [a.to_dict() for a in self.answers],
             "regulations": list(self.regulations),
         }

@@ -208,7 +208,7 @@ def _unresolved_facts(result: Mapping[str, Any]) -> str:
     facts = result.get("unresolved_facts") or []  # results kept before method 2 lack it
     if not facts:
         return ""
-    named = join([f"\u201c{fact['text']}\u201d" for fact in facts[:2]])
+    named = join([fact.get("about") or f"\u201c{fact['text']}\u201d" for fact in facts[:2]])
     more = f" and {len(facts) - 2} more" if len(facts) > 2 else ""
     return (
         f"They disagree on {len(facts)} fact{'s' if len(facts) != 1 else ''} about the "
