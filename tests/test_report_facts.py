@@ -54,7 +54,7 @@ def test_the_disputed_fact_leads_the_disagreements_in_the_summary_and_the_report
 
     summary = executive_summary(result, inputs.organization, {})
     assert summary["disagreement"].startswith("They disagree on 2 facts about the organisation")
-    assert fact["text"] in summary["disagreement"]
+    assert fact["about"] in summary["disagreement"]  # the fact named in words
 
     pdf = render_pdf(render_html(build_context(result, inputs)))
     text = _squash("".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages))
