@@ -44,6 +44,9 @@ class Measured:
     #: 1-based numbers of the pages on which a chapter starts, by section id.
     chapter_starts: dict[str, int]
     pdf: bytes
+    #: The text of each table row laid out on more than one page (read across, a row
+    #: split between pages puts a question and its answers apart).
+    split_rows: tuple[str, ...] = ()
 
     def thin_pages(self, share: float = 1 / 3) -> list[int]:
         """Body pages less than ``share`` full that are not the last page before a chapter
@@ -99,7 +102,24 @@ def measure(result: dict[str, Any], inputs: ReportInputs, paper: str = "a4") -> 
     total = len(document.pages)
     body = min(after) - 1 if after else total
     fills = tuple(page_fill(page) for page in document.pages)
-    return Measured(total, body, fills, starts, bytes(document.write_pdf(pdf_variant=PDF_VARIANT)))
+    pdf = bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
+    return Measured(total, body, fills, starts, pdf, _split_rows(document.pages))
+
+
+def _split_rows(pages: Any) -> tuple[str, ...]:
+    """The text of each body table row (``<tr>``; a header row repeats on every page by
+    design) with boxes on more than one page."""
+    seen: dict[Any, set[int]] = {}
+    for number, page in enumerate(pages):
+        for group in page._page_box.descendants():
+            if not isinstance(group, boxes.TableRowGroupBox) or group.is_header:
+                continue
+            for row in group.children:
+                if row.element is not None:
+                    seen.setdefault(row.element, set()).add(number)
+    return tuple(
+        " ".join("".join(row.itertext()).split()) for row, on in seen.items() if len(on) > 1
+    )
 
 
 SCENARIO_DATE = date(2026, 11, 27)

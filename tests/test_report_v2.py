@@ -18,7 +18,13 @@ from pypdf import PdfReader
 from assessor.reports.context import build_context
 from assessor.reports.labels import role_label
 from assessor.reports.render import render_html
-from tests.report_layout import Measured, measure, scenario_report, scenarios
+from tests.report_layout import (
+    Measured,
+    demo_report_inputs,
+    measure,
+    scenario_report,
+    scenarios,
+)
 
 RETAILER = "retailer-cio-ciso-disagree"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -70,8 +76,20 @@ def test_everyscenarios_body_fits_on_a4_without_thin_pages(slug: str) -> None:
     report = measure(result, inputs, "a4")
     assert report.body_pages <= 15
     assert report.thin_pages() == [], [round(f, 2) for f in report.fills]
+    assert report.split_rows == ()  # no question on one page and its answers on the next
     assert report.chapter_starts["method"] - report.chapter_starts["summary"] == 1  # one page
     assert report.chapter_starts["findings"] - report.chapter_starts["raci"] <= 2
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_disagreement_row_is_split_between_pages_in_the_demo(paper: str) -> None:
+    """The demo's table of questions answered differently runs over a page break: a row
+    moves whole to the next page (it once left a NIS2 question on one page and its two
+    answers at the foot of the one before)."""
+    result, inputs = demo_report_inputs(paper=paper)
+    report = measure(result, inputs, paper)
+    assert report.chapter_starts["roadmap"] - report.chapter_starts["perception"] >= 2
+    assert report.split_rows == ()
 
 
 def test_the_chapters_are_in_the_issues_order_with_their_page_numbers() -> None:
