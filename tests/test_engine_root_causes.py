@@ -5,16 +5,19 @@ critical, settled facts."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assessor.engine import Respondent, Result, score
+from assessor.engine import Respondent, Result, parse_answers_document, score
 from assessor.engine.result import AnswerEvidence, Evidence, Finding
 from assessor.engine.root_causes import priority
 from tests.scenarios import catalog, load_scenarios, parse
 
 V2 = catalog().get("cio-ciso-governance", 2)
+DEMO = Path(__file__).parent / "answers" / "demo.json"
 SCENARIOS = {s.slug: s for s in load_scenarios()}
 
 
@@ -179,9 +182,9 @@ def test_a_disputed_answer_a_finding_rests_on_is_a_fact_to_settle() -> None:
     assert any(f.severity == "high" for f in judged)
 
 
-def test_a_settled_fact_must_answer_a_context_question() -> None:
-    with pytest.raises(ValueError, match="context question"):
-        run(("CIO", answers_of("startup-no-ciso")), settled_facts={"sec_program_owner": "CIO"})
+def test_a_settled_fact_must_answer_a_question_of_the_questionnaire() -> None:
+    with pytest.raises(ValueError, match="question of the questionnaire: 'no_such'"):
+        run(("CIO", answers_of("startup-no-ciso")), settled_facts={"no_such": "CIO"})
     with pytest.raises(ValueError, match="employees"):
         run(("CIO", answers_of("startup-no-ciso")), settled_facts={"employees": "many"})
 
@@ -232,3 +235,48 @@ def test_evidence_records_are_the_respondents_answers() -> None:
     for f in result.findings:
         for answer in f.evidence.answers:
             assert isinstance(answer, AnswerEvidence)
+
+
+def test_every_finding_that_says_settle_it_first_names_a_fact_the_consultant_can_settle() -> None:
+    """A finding held at medium because it rests on a disputed answer tells the consultant
+    to settle that answer first: every question it rests on, a context question or not,
+    is among the unresolved facts (which the consultant can settle), on every scenario."""
+    demo = parse_answers_document(json.loads(DEMO.read_text()), catalog())
+    held = 0
+    for name, document in [("demo", demo), *((s.slug, parse(s)) for s in load_scenarios())]:
+        result = score(document.questionnaire, document.respondents)
+        facts = {fact.question for fact in result.unresolved_facts}
+        for finding in result.findings:
+            assert set(finding.depends_on) <= facts, (name, finding.id)
+            held += bool(finding.depends_on)
+    assert held >= 10  # the demo's four and the retailer's six
+
+
+def test_a_disputed_practice_answer_a_finding_rests_on_is_settled_like_a_fact() -> None:
+    """The retailer's CIO says an executive accepts in writing the risk of security advice
+    not followed, the CISO says nobody does: the finding that advice can be set aside
+    silently holds on the CISO's account only, so it is held at medium and the answer,
+    a practice question (not about the organisation's shape), is a fact to settle. Once
+    settled the finding is judged on the settled answer: "no" raises it at its own
+    severity with no "settle it first", "yes" retires it; no answer changes."""
+    cio, ciso = (
+        answers_of("retailer-cio-ciso-disagree"),
+        answers_of("retailer-cio-ciso-disagree", 1),
+    )
+    rule = "rule:security_advice_set_aside_silently"
+    result = run(("CIO", cio), ("CISO", ciso))
+    assert not V2.questions["sec_risk_acceptance"].context
+    [fact] = [f for f in result.unresolved_facts if f.question == "sec_risk_acceptance"]
+    assert {a.label for a in fact.answers} == {"Yes", "No"} and fact.regulations == ()
+    [held] = [f for f in result.findings if rule in {p.id for p in f.parts}]
+    assert held.severity == "medium" and held.depends_on == ("sec_risk_acceptance",)
+
+    nobody = run(("CIO", cio), ("CISO", ciso), settled_facts={"sec_risk_acceptance": "no"})
+    assert "sec_risk_acceptance" not in {f.question for f in nobody.unresolved_facts}
+    [judged] = [f for f in nobody.findings if rule in {p.id for p in f.parts}]
+    assert judged.depends_on == () and judged.severity == "high"
+    assert "settle it" not in judged.recommendation
+
+    accepted = run(("CIO", cio), ("CISO", ciso), settled_facts={"sec_risk_acceptance": "yes"})
+    assert not any(rule in {p.id for p in f.parts} for f in accepted.findings)
+    assert cio["sec_risk_acceptance"] == "yes" and ciso["sec_risk_acceptance"] == "no"

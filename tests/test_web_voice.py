@@ -18,8 +18,19 @@ from sqlalchemy import func, select
 from assessor.extensions import db
 from assessor.models import FindingStatus, ReportReview, SettledFact, SummaryEdit, User
 from assessor.operations import accounts
-from tests.voice_support import disputed
-from tests.web_support import PASSWORD, Page, Stage, in_app, sign_in, sign_up
+from tests.voice_support import BOTH, disputed
+from tests.web_support import (
+    PASSWORD,
+    Page,
+    Stage,
+    complete_answers,
+    in_app,
+    questionnaire,
+    save_and_submit,
+    sign_in,
+    sign_up,
+    stage,
+)
 
 CRITICAL = "DAT-7:practice"
 
@@ -306,3 +317,38 @@ def test_a_result_of_an_earlier_method_says_the_overlay_waits_for_a_rescore(
     page = _results(client, setup)
     assert "They apply once it is re-scored" in page.one("#voice-waits").etree_element.text
     assert "Settle:" in page.text  # the kept result, as it was: the fact still disputed
+
+
+def test_a_disputed_practice_answer_a_finding_rests_on_is_settled_on_the_results_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The CIO says a named executive accepts in writing the risk of security advice not
+    followed, the CISO says nobody does: the finding that rests on it says "settle it
+    before acting", and the page offers to settle that answer like any fact; settled on
+    the CISO's "No", the finding stands, at high, without the caveat."""
+    staged = stage(app, client, people=(("Carla CIO", "CIO"), ("Sam CISO", "CISO")))
+    form = questionnaire(app)
+    for n, said in enumerate(("yes", "no")):
+        answers = complete_answers(form, {**BOTH, "sec_risk_acceptance": said})
+        save_and_submit(app, staged.respondent_ids[n], answers)
+    page = _results(client, staged)
+    caveat = "This rests on an answer the respondents give differently; settle it before acting."
+    assert caveat in page.text
+    links = {
+        a.etree_element.get("href")
+        for a in page.all("#voice-facts a")
+        if "Settle:" in "".join(a.etree_element.itertext())
+    }
+    url = f"{staged.detail}/settle?fact=sec_risk_acceptance"
+    assert url in links
+    settle_page = Page(client.get(url))
+    assert "No (answered by Sam CISO (CISO))" in settle_page.text
+    settled = client.post(url, data={"choice": "1", "reason": "Seen the exception log."})
+    assert settled.status_code == 302
+    page = _results(client, staged)
+    assert caveat not in page.text
+    # judged on the settled answer: high, with IT's overruling it is merged with
+    assert "High IT management can overrule the CISO without anyone accepting the risk" in page.text
+    with in_app(app):
+        [row] = db.session.scalars(select(SettledFact)).all()
+        assert (row.question_id, row.value) == ("sec_risk_acceptance", "no")

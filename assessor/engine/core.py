@@ -62,12 +62,12 @@ def score(
 
     ``targets`` maps domain (section) ids to a target maturity 0-4 (default 3);
     ``organization`` fills the ``{organization}`` placeholder; ``settled_facts`` maps
-    context questions the respondents disagree on to the value a consultant settled
-    (:mod:`assessor.engine.facts`); ``not_applicable`` holds the keys (or ids) of
+    questions the respondents disagree on (the result's ``unresolved_facts``) to the value
+    a consultant settled (:mod:`assessor.engine.facts`); ``not_applicable`` holds the keys (or ids) of
     findings a consultant marked not applicable, with a reason: they put no cap on the
     headline (they are still raised and listed).  ``overlay`` maps any question to a value
     that counts in place of the respondents' answers (a what-if: "the CISO reports to the
-    board"); settled facts are an overlay of context questions, and both go through the
+    board"); settled facts are an overlay of the questions settled, and both go through the
     same path (the overlay wins where both name a question): the overlaid values are the
     combined answers the scores, findings and facts read, while each respondent's own
     answers, scores and disagreements stay as given and completeness is not changed.  A
@@ -77,8 +77,7 @@ def score(
     in ``ignored``.
 
     :raise ValueError: a target names an unknown domain or is not an integer 0-4; a
-        settled fact is not a context question or not a value it can take; an overlay
-        names an unknown question or a value it cannot take.
+        settled fact or the overlay names an unknown question or a value it cannot take.
     """
     index = index_for(questionnaire)
     goals = _check_targets(targets or {}, index.domain_ids)
@@ -224,11 +223,11 @@ def _pass(
     findings += rule_findings(index, views, combined, org, settled)
     findings += gaps.findings
     dependent = _dependent(index, views, combined, facts)
-    rested = rested_on(index, combined, facts, dependent)
-    if rested:
-        facts = replace(facts, unresolved=facts.unresolved + rested)
     stand_in = stand_ins(index, combined, facts)
     ordered = tuple(merge(index, judged(index, findings, facts, dependent, stand_in), facts))
+    rested = rested_on(index, combined, facts, {f.id: f.depends_on for f in ordered})
+    if rested:
+        facts = replace(facts, unresolved=facts.unresolved + rested)
     complete = completeness(index, views, answered)
     return _Run(views, combined, gaps, sums, complete, facts, ordered)
 

@@ -7,9 +7,9 @@ still dispute, the structure rules and regulations that hold, and its exposure.
   disputed fact only what every respondent says (the options all of them ticked; nothing
   for a single answer), so a finding that holds only on one side's account can be told
   from one that holds on both.
-* A context question outside the facts (an escalation path, suppliers' access) that a
-  finding rests on because the respondents answer it differently is an unresolved fact
-  too (:func:`rested_on`): the finding says "settle it first", and the consultant can.
+* Any other question (an escalation path, whether security hears of decisions in time)
+  that a finding rests on because the respondents answer it differently is an unresolved
+  fact too (:func:`rested_on`): the finding says "settle it first", and the consultant can.
 * The regulations that apply are those holding on the consensus; a regulation holding on
   one respondent's account and not on another's is **unsettled**: its findings say so and
   stay at medium or below until the fact is settled.
@@ -82,20 +82,12 @@ class Facts:
 
 
 def check_settled(index: Index, settled: Mapping[str, Any]) -> dict[str, Any]:
-    """The settled facts as canonical values.
+    """The settled facts as canonical values: context questions, or any other a finding
+    rests on (:func:`rested_on`).
 
-    :raise ValueError: a question that is not a context question, or a value it cannot take.
+    :raise ValueError: a question the questionnaire does not have, or a value it cannot take.
     """
-    checked: dict[str, Any] = {}
-    for qid, raw in settled.items():
-        info = index.questions.get(qid)
-        if info is None or not info.question.context:
-            raise ValueError(f"a settled fact must answer a context question: {qid!r}")
-        value = info.normalise(raw)
-        if value is INVALID:
-            raise ValueError(f"{qid}: {raw!r} is not an answer to this question")
-        checked[qid] = value
-    return checked
+    return _canonical(index, settled, "a settled fact")
 
 
 def check_overlay(index: Index, overlay: Mapping[str, Any]) -> dict[str, Any]:
@@ -103,11 +95,15 @@ def check_overlay(index: Index, overlay: Mapping[str, Any]) -> dict[str, Any]:
 
     :raise ValueError: an unknown question, or a value it cannot take.
     """
+    return _canonical(index, overlay, "an overlay")
+
+
+def _canonical(index: Index, given: Mapping[str, Any], what: str) -> dict[str, Any]:
     checked: dict[str, Any] = {}
-    for qid, raw in overlay.items():
+    for qid, raw in given.items():
         info = index.questions.get(qid)
         if info is None:
-            raise ValueError(f"an overlay must answer a question of the questionnaire: {qid!r}")
+            raise ValueError(f"{what} must answer a question of the questionnaire: {qid!r}")
         value = info.normalise(raw)
         if value is INVALID:
             raise ValueError(f"{qid}: {raw!r} is not an answer to this question")
@@ -179,10 +175,12 @@ def facts_of(
 def rested_on(
     index: Index, combined: Combined, facts: Facts, dependent: Mapping[str, Sequence[str]]
 ) -> tuple[UnresolvedFact, ...]:
-    """The context questions outside the facts (an escalation path, suppliers' access)
-    that a finding rests on because the respondents answer them differently (``dependent``:
-    finding ids to the questions they rest on), as unresolved facts in questionnaire order:
-    the finding says "settle it first", so the consultant can settle them like any fact."""
+    """The questions outside the facts (an escalation path, whether security hears of
+    decisions in time) that a finding rests on because the respondents answer them
+    differently (``dependent``: the findings' ids to the questions they rest on, each
+    saying "settle it first"), as unresolved
+    facts in questionnaire order: the finding says "settle it first", so the consultant
+    can settle them like any fact."""
     resting = {q for reads in dependent.values() for q in reads}
     known = facts.disputed | set(facts.settled)
     return tuple(
@@ -193,7 +191,7 @@ def rested_on(
             (),
             info.question.about,
         )
-        for info in index.context
+        for info in index.ordered
         if info.id in resting and info.id not in known
     )
 

@@ -471,6 +471,7 @@ def _perception(
         for gap in briefing_gaps(result)
         if gap["question"] in questionnaire.questions
     ]
+    settle_first = {f["question"] for f in result.get("unresolved_facts") or []}
     gaps_by_domain: dict[str | None, int] = {}
     for gap in perception["gaps"]:
         gaps_by_domain[gap.get("domain")] = gaps_by_domain.get(gap.get("domain"), 0) + 1
@@ -492,6 +493,7 @@ def _perception(
             "unknown_only": unknown_only(g),
         }
         for g in [*perception["gaps"], *briefed]
+        if g["question"] not in settle_first  # listed above them, as facts to settle first
     ]
     names = [r["name"] for r in result["respondents"]]
     for gap in gaps:
@@ -524,8 +526,8 @@ def _perception(
     return {
         "show": several,
         "by_domain": [d for d in by_domain if d["gaps"]],
-        # Facts about the organisation itself that the respondents answer differently:
-        # listed first (results kept before method 2 have none).
+        # Facts the respondents answer differently that decide a regulation or that a
+        # finding rests on: listed first (results kept before method 2 have none).
         "unresolved": [
             {
                 "text": fact["text"],

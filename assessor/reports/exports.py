@@ -320,8 +320,8 @@ def _respondent_scores(result: Mapping[str, Any]) -> list[Sequence[Any]]:
 
 
 def _unresolved_facts(result: Mapping[str, Any]) -> list[Sequence[Any]]:
-    """The facts about the organisation the respondents answer differently, one row per
-    answer (findings depending on them are held at medium until they are settled)."""
+    """The facts the respondents answer differently (deciding a regulation, or resting a
+    finding), one row per answer (findings depending on them are held at medium until they are settled)."""
     rows: list[Sequence[Any]] = [("question id", "fact", "respondent", "role", "answer")]
     for fact in result.get("unresolved_facts") or []:
         for answer in fact["answers"]:

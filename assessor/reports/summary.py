@@ -203,16 +203,17 @@ def _disagreement(
 
 
 def _unresolved_facts(result: Mapping[str, Any]) -> str:
-    """The facts about the organisation itself that the respondents answer differently,
-    first: findings that depend on them are held at medium until they are settled."""
+    """The facts the respondents answer differently that decide a regulation or that a
+    finding rests on, first: findings that depend on them are held at medium until they
+    are settled."""
     facts = result.get("unresolved_facts") or []  # results kept before method 2 lack it
     if not facts:
         return ""
-    named = join([fact.get("about") or f"\u201c{fact['text']}\u201d" for fact in facts[:2]])
-    more = f" and {len(facts) - 2} more" if len(facts) > 2 else ""
+    names = [fact.get("about") or f"\u201c{fact['text']}\u201d" for fact in facts[:2]]
+    named = f"{', '.join(names)} and {len(facts) - 2} more" if len(facts) > 2 else join(names)
     return (
-        f"They disagree on {len(facts)} fact{'s' if len(facts) != 1 else ''} about the "
-        f"organisation itself: {named}{more}. Findings that depend on "
+        f"They disagree on {len(facts)} fact{'s' if len(facts) != 1 else ''} to settle "
+        f"first: {named}. Findings that depend on "
         f"{'them' if len(facts) != 1 else 'it'} are held at medium until settled. "
     )
 
