@@ -7,7 +7,6 @@ from typing import Any
 
 from assessor.engine import Respondent, Result, score
 from assessor.engine.result import Finding
-from assessor.engine.root_causes import SETTLE_ANSWER
 from assessor.engine.wording import SEVERITY_RANK
 from tests.scenarios import load_scenarios, parse
 
@@ -44,12 +43,19 @@ def test_a_structural_finding_on_one_side_of_a_disputed_answer_is_medium_and_say
     overrule = found(result, "SEC-7:structure")
     assert at_most_medium(overrule), overrule.severity
     assert "sec_risk_acceptance" in overrule.depends_on
-    assert overrule.recommendation.endswith(SETTLE_ANSWER)
+    # ... and names what to settle, in the question's own words
+    assert overrule.recommendation.endswith(
+        " The respondents disagree whether an executive accepts in writing the risk of "
+        "security advice not followed; settle it before acting."
+    )
     # The CIO says security can go to the board; the CISO says it cannot.
     line = found(result, "reporting-line:structure")
     assert at_most_medium(line), line.severity
     assert "security_board_line" in line.depends_on
-    assert line.recommendation.endswith(SETTLE_ANSWER)
+    assert line.recommendation.endswith(
+        " The respondents disagree whether security can take a concern straight to the "
+        "board; settle it before acting."
+    )
 
 
 def test_a_finding_every_respondent_supports_keeps_its_severity() -> None:
@@ -57,7 +63,7 @@ def test_a_finding_every_respondent_supports_keeps_its_severity() -> None:
     result = scenario("retailer-cio-ciso-disagree", CIO=agreed)
     overrule = found(result, "SEC-7:structure")
     assert overrule.severity == "high" and "sec_risk_acceptance" not in overrule.depends_on
-    assert not overrule.recommendation.endswith(SETTLE_ANSWER)
+    assert "settle it before acting" not in overrule.recommendation
     line = found(result, "reporting-line:structure")
     assert line.severity == "high" and not line.depends_on
 
@@ -242,3 +248,23 @@ def test_breach_readiness_without_regulated_data_is_high_at_most() -> None:
         "dual-role-cio-ciso", **{respondent: {"regulated_data": ("eu_personal",)}}
     )
     assert holding(holding_data, "DAT-7").severity == "critical"
+
+
+def test_what_to_settle_is_named_in_the_questions_words() -> None:
+    """A held finding ends by naming the disputed answers: the question's ``about`` as it
+    completes "The respondents disagree ...", "on" before one naming a thing, the question
+    quoted where the questionnaire gives no words."""
+    from assessor.engine.wording import disagree_on, settle_first
+    from assessor.questionnaire.schema import Question
+
+    def ask(about: str | None) -> Question:
+        return Question(id="q", kind="yesno", text="Is it so?", about=about)
+
+    assert disagree_on(ask("whether it is so")) == "whether it is so"
+    assert disagree_on(ask("on when it was done")) == "on when it was done"
+    assert disagree_on(ask("to whom the CISO reports")) == "on to whom the CISO reports"
+    assert disagree_on(ask(None)) == "on \u201cIs it so?\u201d"
+    assert settle_first([ask("whether it is so"), ask("on when it was done")]) == (
+        " The respondents disagree whether it is so and on when it was done; "
+        "settle them before acting."
+    )

@@ -332,7 +332,10 @@ def test_a_disputed_practice_answer_a_finding_rests_on_is_settled_on_the_results
         answers = complete_answers(form, {**BOTH, "sec_risk_acceptance": said})
         save_and_submit(app, staged.respondent_ids[n], answers)
     page = _results(client, staged)
-    caveat = "This rests on an answer the respondents give differently; settle it before acting."
+    caveat = (
+        "The respondents disagree whether an executive accepts in writing the risk of "
+        "security advice not followed; settle it before acting."
+    )
     assert caveat in page.text
     links = {
         a.etree_element.get("href")

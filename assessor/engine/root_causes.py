@@ -36,9 +36,9 @@ from functools import lru_cache
 from assessor.engine import wording
 from assessor.engine.facts import LOW_EXPOSURE, Facts
 from assessor.engine.organisation_model import ALWAYS
-from assessor.engine.questionnaire_index import Index
+from assessor.engine.questionnaire_index import Index, QuestionInfo
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, FindingPart
-from assessor.engine.wording import SEVERITY_RANK
+from assessor.engine.wording import SEVERITY_RANK, settle_first
 from assessor.questionnaire.references import parse_reference
 
 #: Responsibilities a structure rule makes moot (their questions are hidden in v2's
@@ -100,11 +100,6 @@ CAP_UNSETTLED = "medium"
 PERCEPTION_ACT = "EXEC"
 HIGH = SEVERITY_RANK["high"]
 OWNER = wording.OWNER
-SETTLE_FIRST = " This depends on a fact the respondents disagree on; settle it before acting."
-#: The same for an answer that is not a fact of the organisation (a practice, a right).
-SETTLE_ANSWER = (
-    " This rests on an answer the respondents give differently; settle it before acting."
-)
 
 
 def judged(
@@ -288,7 +283,7 @@ def merge(index: Index, findings: Sequence[Finding], facts: Facts) -> list[Findi
         kind for g in facts.unsettled for kind in statics.claims.get(g, frozenset())
     ).difference(facts.reference_kinds)
     merged = [
-        _merged(group, parts, facts.exposure, regulation_of, disputed, facts.disputed)
+        _merged(group, parts, facts.exposure, regulation_of, index.questions, disputed)
         for group, parts in groups.items()
     ]
     merged = _roll_up(index, merged)
@@ -318,16 +313,16 @@ def _merged(
     parts: list[Finding],
     exposure: int,
     regulation_of: dict[str, str | None],
+    questions: Mapping[str, QuestionInfo],
     disputed: frozenset[str] = frozenset(),
-    disputed_facts: frozenset[str] = frozenset(),
 ) -> Finding:
     """The parts of one root cause as one finding, written by its lead (the first in
     :func:`_part_order`).  Its references are those of the parts that drive it: the lead
     and the other parts at its severity (only rules, when a rule leads: a generic part
     cites its responsibility's whole list); above medium, none of a regulation whose
     applicability is disputed (``disputed``: its reference kinds).  One that holds on one
-    side of a disputed answer says so: a fact of the organisation (``disputed_facts``) or
-    another answer."""
+    side of disputed answers (among ``questions``) ends by naming them, to be settled
+    first."""
     if len(parts) > 1:
         parts.sort(key=_part_order)
     lead = parts[0]
@@ -365,8 +360,7 @@ def _merged(
                 dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
             )
     if depends:
-        facts_only = all(q in disputed_facts for q in depends)
-        recommendation += SETTLE_FIRST if facts_only else SETTLE_ANSWER
+        recommendation += settle_first([questions[q].question for q in depends])
     if disputed and SEVERITY_RANK[lead.severity] < SEVERITY_RANK[CAP_UNSETTLED]:
         kept = tuple(r for r in references if _kind(r) not in disputed)
         references = kept if len(kept) < len(references) else references

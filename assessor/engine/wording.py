@@ -211,5 +211,23 @@ def perception_text(
     )
 
 
+def disagree_on(question: Question) -> str:
+    """What the respondents disagree on, completing "The respondents disagree ...": the
+    question's ``about`` ("whether ...", "on when ..."), with "on" before one that names a
+    thing ("on which kinds of regulated data ..."), else the question quoted."""
+    about = question.about
+    if about is None:
+        return f"on \u201c{question.text}\u201d"
+    return about if about.startswith(("whether ", "on ")) else f"on {about}"
+
+
+def settle_first(questions: Sequence[Question]) -> str:
+    """The sentence a finding held on one side of disputed answers ends with: which
+    answers, and that they are to be settled before acting."""
+    what = join_names([disagree_on(q) for q in questions])
+    them = "it" if len(questions) == 1 else "them"
+    return f" The respondents disagree {what}; settle {them} before acting."
+
+
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]

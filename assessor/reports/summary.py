@@ -209,13 +209,19 @@ def _unresolved_facts(result: Mapping[str, Any]) -> str:
     facts = result.get("unresolved_facts") or []  # results kept before method 2 lack it
     if not facts:
         return ""
-    names = [fact.get("about") or f"\u201c{fact['text']}\u201d" for fact in facts[:2]]
+    names = [_noun(fact.get("about")) or f"\u201c{fact['text']}\u201d" for fact in facts[:2]]
     named = f"{', '.join(names)} and {len(facts) - 2} more" if len(facts) > 2 else join(names)
     return (
         f"They disagree on {len(facts)} fact{'s' if len(facts) != 1 else ''} to settle "
         f"first: {named}. Findings that depend on "
         f"{'them' if len(facts) != 1 else 'it'} are held at medium until settled. "
     )
+
+
+def _noun(about: str | None) -> str | None:
+    """A question's ``about`` ("on when security hears ...") as a noun phrase in a list
+    ("when security hears ...")."""
+    return about.removeprefix("on ") if about else about
 
 
 def _method(result: Mapping[str, Any], respondents: Sequence[Mapping[str, Any]]) -> str:
