@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from assessor.engine import Respondent, Result, score
 from assessor.engine.result import Finding
 from assessor.engine.wording import SEVERITY_RANK
@@ -268,3 +270,15 @@ def test_what_to_settle_is_named_in_the_questions_words() -> None:
         " The respondents disagree whether it is so and on when it was done; "
         "settle them before acting."
     )
+
+
+@pytest.mark.parametrize("slug", ["startup-no-ciso", "half-answered"])
+def test_no_work_goes_to_the_cio_and_the_ciso_jointly_where_there_is_no_ciso(slug: str) -> None:
+    """A duty the model gives the CIO and the CISO jointly goes, with no CISO, to whoever
+    acts for IT (the start-up's CTO, the housing association's CIO): the start-up was told
+    "The CIO and the CISO jointly should raise ..." though it has neither."""
+    result = scenario(slug)
+    assert all(f.act != "SHARED" for f in result.findings)
+    assert not any("CISO jointly" in f.recommendation for f in result.findings)
+    assert result.plan is not None
+    assert all(i.owner != "SHARED" for i in result.plan.initiatives)

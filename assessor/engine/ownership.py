@@ -32,6 +32,7 @@ NO_CIO = "no_cio"
 #: Where there is no CRO, the executives who own the risks accept them (the model's SEC-8).
 CRO = "CRO"
 EXEC = "EXEC"
+SHARED = "SHARED"
 #: The responsibility of one named person holding security, in writing.
 SECURITY_LEAD = "SEC-2"
 #: Where an owner, once decided, is written down.
@@ -78,7 +79,8 @@ def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
     """Who acts for a role the organisation does not have: for the CISO, the owner named
     for SEC-2 (one named person holds security) when it fits, else the executive who must
     name one; for the CIO, the CTO where there is no CIO or a CTO answered for IT; for a
-    CRO the organisation shows no sign of, the executives."""
+    CRO the organisation shows no sign of, the executives; for the CIO and the CISO
+    jointly where there is no CISO, whoever acts for the CIO."""
     stand_in: dict[str, str] = {}
     model = index.organisation
     if NO_CISO in facts.held and SECURITY_LEAD in model.responsibilities:
@@ -97,6 +99,10 @@ def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
         stand_in["CIO"] = "CTO"
         if stand_in.get("CISO") == "CIO":  # the security lead named is the CTO, too
             stand_in["CISO"] = "CTO"
+    if "CISO" in stand_in:
+        # "The CIO and the CISO jointly" with no CISO: whoever acts for IT, who has the
+        # security lead's part of it too (the no-CISO finding has the lead named).
+        stand_in[SHARED] = stand_in.get("CIO", "CIO")
     return stand_in
 
 

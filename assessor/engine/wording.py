@@ -160,6 +160,11 @@ def disputed_owner_title(topic: str, named: Sequence[str]) -> str:
     return f"The respondents disagree on who owns {topic} ({' vs '.join(named)})"
 
 
+#: The first level at which a practice is in place (written down): titles from here on
+#: say what it lacks, not that it is missing.
+DEFINED = 2
+
+
 def level_phrase(level: int, target: int) -> str:
     """``level 1, Ad hoc; target 3``."""
     return f"level {level}, {MATURITY_NAMES[level]}; target {target}"
@@ -170,9 +175,18 @@ def immature_text(
 ) -> FindingText:
     """Immaturity, self-contained; ``{owner}`` in the recommendation stands for the role
     who should act (filled when the finding is merged, see :mod:`.root_causes`).  The
-    title names the risk (the responsibility's ``risk``), else quotes the model."""
+    title names the risk (the responsibility's ``risk``: "The most sensitive data is not
+    protected by design") up to level 1; from level 2 (Defined) the practice is in place,
+    so the title says so ("The protection of the most sensitive data: in place, not yet
+    managed"), else quotes the model."""
     subject = topic_of(responsibility)
-    if responsibility.risk:
+    if responsibility.risk and responsibility.topic and DEFINED <= level < target:
+        where = "in place" if level == DEFINED else MATURITY_NAMES[level].lower()
+        title = (
+            f"{capital(responsibility.topic)}: {where}, not yet "
+            f"{MATURITY_NAMES[target].lower()} ({level_phrase(level, target)})"
+        )
+    elif responsibility.risk:
         title = f"{responsibility.risk} ({level_phrase(level, target)})"
     else:
         title = (
