@@ -282,3 +282,30 @@ def test_no_work_goes_to_the_cio_and_the_ciso_jointly_where_there_is_no_ciso(slu
     assert not any("CISO jointly" in f.recommendation for f in result.findings)
     assert result.plan is not None
     assert all(i.owner != "SHARED" for i in result.plan.initiatives)
+
+
+def test_a_practice_the_respondents_put_levels_apart_says_so_in_its_action() -> None:
+    """The demo's three top risks are at level 1 on the CISO's answer while the CIO answers
+    level 3: the title keeps the combined (lower) level, and the action says who put it
+    where, so the board does not read one leader's account as the firm's finding."""
+    import json
+    from pathlib import Path
+
+    from assessor.engine import parse_answers_document
+    from tests.scenarios import catalog
+
+    path = Path(__file__).parent / "answers" / "demo.json"
+    document = parse_answers_document(json.loads(path.read_text()), catalog())
+    result = score(document.questionnaire, document.respondents, document.targets)
+    note = "Maria Jensen puts it at level 3 (Managed), Tom Okafor at level 1 (Ad hoc): check which holds."
+    top = result.findings[:3]
+    assert all("(level 1, Ad hoc" in f.title for f in top)
+    assert all(note in f.recommendation for f in top)
+    # where they agree, or are one level apart, nothing is said
+    agreed = [f for f in result.findings if f.id.startswith("immature:") and f not in top]
+    assert agreed and not all("check which holds" in f.recommendation for f in agreed)
+    for f in agreed:
+        if "check which holds" not in f.recommendation:
+            assert not any(
+                p.id.startswith("perception:") and p.id.endswith("_maturity") for p in f.parts
+            )

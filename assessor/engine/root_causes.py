@@ -40,6 +40,7 @@ from assessor.engine.questionnaire_index import Index, QuestionInfo
 from assessor.engine.result import AnswerEvidence, Evidence, Finding, FindingPart
 from assessor.engine.wording import SEVERITY_RANK, settle_first
 from assessor.questionnaire.references import parse_reference
+from assessor.questionnaire.schema import MATURITY_NAMES
 
 #: Responsibilities a structure rule makes moot (their questions are hidden in v2's
 #: next edition): no CISO has no reporting line and no joint CIO-CISO plan; one person
@@ -308,6 +309,26 @@ def _part_order(finding: Finding) -> tuple[int, int, bool, float]:
     )
 
 
+def _levels_apart(lead: Finding, parts: Sequence[Finding]) -> str:
+    """For an immature practice the respondents put two or more levels apart (its
+    perception gap merged into it), the levels each gave, to be checked: the title states
+    the combined level, which one of them disputes."""
+    answers = lead.evidence.answers
+    if not lead.id.startswith("immature:") or not answers:
+        return ""
+    question = answers[0].question
+    if not any(p.id == f"perception:{question}" for p in parts):
+        return ""
+    given = [
+        f"{a.respondent}{' puts it' if n == 0 else ''} at level {a.value} ({MATURITY_NAMES[a.value]})"
+        for n, a in enumerate(a for a in answers if a.question == question)
+        if isinstance(a.value, int) and 0 <= a.value < len(MATURITY_NAMES)
+    ]
+    if len(given) < 2:
+        return ""
+    return f" {', '.join(given)}: check which holds."
+
+
 def _merged(
     group: str,
     parts: list[Finding],
@@ -359,6 +380,7 @@ def _merged(
             depends = tuple(
                 dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
             )
+    recommendation += _levels_apart(lead, parts)
     if depends:
         recommendation += settle_first([questions[q].question for q in depends])
     if disputed and SEVERITY_RANK[lead.severity] < SEVERITY_RANK[CAP_UNSETTLED]:
