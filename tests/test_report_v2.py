@@ -225,6 +225,18 @@ def test_the_roadmap_shows_at_most_twelve_initiatives_with_owner_horizon_depende
         for dep in item["depends_on"]:
             assert squash(f"After: {dep}") in text or squash(dep) in text
     assert any(item["depends_on"] for item in items)
+    # The horizons say when work starts: a project begun within 30 days is not promised
+    # done within the month, and no heading claims a severity its initiatives lack.
+    assert "done within a month" not in text and "High-severity" not in text
+    assert squash("A project started here runs for the months its effort says.") in text
+
+
+def test_a_report_with_one_finding_says_one_finding() -> None:
+    result, inputs = scenario_report("eu-bank-ciso-under-cro")
+    assert len(result["findings"]) == 1
+    html = render_html(build_context(result, inputs))
+    assert "<p>One finding. Each says" in html
+    assert "most important first" not in html
 
 
 def test_each_chart_has_a_title_naming_what_it_draws() -> None:

@@ -259,3 +259,12 @@ def test_a_practice_in_place_is_not_titled_as_missing(name: str) -> None:
         if finding.kind == "immature" and "(level 2, Defined" in finding.title:
             assert ": in place, not yet managed (level 2" in finding.title, finding.title
             assert not any(finding.title.startswith(risk) for risk in risks), finding.title
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_no_finding_speaks_of_the_model(name: str) -> None:
+    """A board has never heard of "the model": a disputed owner's action suggests one
+    ("we suggest the CISO, or another owner that fits the organisation")."""
+    for finding in result(name).findings:
+        assert "in the model" not in finding.recommendation, finding.recommendation
+        assert "in the model" not in finding.title, finding.title

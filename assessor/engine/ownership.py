@@ -187,7 +187,7 @@ def _disputed(r: ModelResponsibility, named: Sequence[str], owner: str) -> wordi
     title = _quoted(r)
     return wording.FindingText(
         wording.disputed_owner_title(r.topic or title, named),
-        f"Agree who is accountable for {title} ({owner} in the model, or an alternative "
+        f"Agree who is accountable for {title} (we suggest {owner}, or another owner "
         f"that fits the organisation), and write it down so that everyone knows.",
     )
 

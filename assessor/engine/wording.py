@@ -150,7 +150,7 @@ def disputed_text(responsibility: Responsibility) -> FindingText:
     return FindingText(
         f"The respondents disagree on who owns {topic_of(responsibility)}",
         f"The respondents name different owners. Agree on one accountable owner "
-        f"({accountable} in the model) and write it down so that everyone knows.",
+        f"(we suggest {accountable}) and write it down so that everyone knows.",
     )
 
 

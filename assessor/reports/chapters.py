@@ -40,10 +40,13 @@ MOOT_NOTES = {
     True: "not applicable: one person in both roles",
     False: "not applicable: not asked of this organisation",
 }
+#: What each horizon asks: when the work starts (a project started within 30 days takes
+#: the months its effort says), whatever the severities the initiatives hold.
 HORIZON_NOTES = {
-    "30 days": "Decisions and urgent fixes: start now, done within a month.",
-    "90 days": "High-severity work to close this quarter.",
-    "12 months": "Lower-priority and structural work to plan for the year.",
+    "30 days": "Start within the month: the decisions and the most urgent work. A project "
+    "started here runs for the months its effort says.",
+    "90 days": "Start this quarter.",
+    "12 months": "Plan for the year.",
 }
 
 
