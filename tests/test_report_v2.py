@@ -311,3 +311,21 @@ def test_a_domain_named_inside_a_sentence_reads_as_words_not_a_heading() -> None
     text = " ".join(str(value) for value in summary.values() if isinstance(value, str))
     assert "the security program (" in text, text
     assert not re.search(r"(?<![.:] )(?<!^)\bThe security program\b", text), text
+
+
+def test_a_cto_holding_security_without_the_writing_is_to_assign_not_misplaced() -> None:
+    """The start-up (40 staff, no CISO) has its CTO doing security with no written
+    assignment: each security row of the matrix says "Assign in writing" (and the note
+    says what that means), not "Misplaced" fifteen times; it is still not a clear owner."""
+    result, inputs = scenario_report("startup-no-ciso")
+    grid = build_context(result, inputs)["grid"]
+    rows = {row["id"]: row for group in grid["groups"] for row in group["rows"]}
+    for rid in ("SEC-1", "SEC-2", "DAT-7", "TPR-2", "INF-3"):
+        assert rows[rid]["fit"] == "Assign in writing" and rows[rid]["mark"] == "✗", rid
+    assert sum(row["fit"] == "Misplaced" for row in rows.values()) <= 5
+    assert grid["awaiting"]
+    html = render_html(build_context(result, inputs))
+    assert "fits once named in writing as the security lead" in html
+    # A bank's matrix has no such note.
+    bank, bank_inputs = scenario_report("eu-bank-ciso-under-cro")
+    assert not build_context(bank, bank_inputs)["grid"]["awaiting"]

@@ -6,7 +6,9 @@ Both read the context answers (question id -> the engine's coerced answer, as
 
 * :func:`owner_fit`: an owner named for a responsibility is **expected** (the model's
   accountable role), **acceptable** (an alternative whose condition and structure rule
-  hold here: never misplaced), **misplaced**, **shared without a lead** (SHARED with no
+  hold here: never misplaced), **awaiting a lead** (no CISO, and a role that may lead
+  security once named in writing holds it, but no written assignment makes it so: it
+  fits once the lead is named), **misplaced**, **shared without a lead** (SHARED with no
   lead named), or **orphaned** (NONE).  While a structure rule with ``same_person`` holds
   (one person is both CIO and CISO), naming either role names that person, and ownership
   is compared with the roles that person holds.
@@ -20,16 +22,40 @@ The scoring method (:mod:`.method`) reads :func:`owner_fit` for ownership clarit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from assessor.engine.facts import regulations_holding
-from assessor.engine.organisation_model import AlternativeOwner, ModelResponsibility
+from assessor.engine.organisation_model import (
+    AlternativeOwner,
+    ModelResponsibility,
+    OrganisationModel,
+)
 from assessor.engine.questionnaire_index import index_for
 from assessor.questionnaire.schema import Questionnaire
 
-FitStatus = Literal["expected", "acceptable", "misplaced", "shared_without_lead", "orphaned"]
+FitStatus = Literal[
+    "expected", "acceptable", "awaiting_lead", "misplaced", "shared_without_lead", "orphaned"
+]
+#: The structure rule under which a CTO, a CIO or an external security lead fits a CISO's
+#: responsibility (named in writing, small enough), and the one of having no CISO.
+SECURITY_LEAD_RULE = "small_without_ciso"
+NO_CISO = "no_ciso"
+#: The context question the security lead's written assignment answers.
+WRITTEN_LEAD = "security_assignment_written"
+
+
+def lead_awaited(
+    model: OrganisationModel, held: Collection[str], answers: Mapping[str, Any]
+) -> bool:
+    """Whether the organisation has no CISO and would be one where a CTO, a CIO or an
+    external lead fits a CISO's responsibilities once named in writing (small enough),
+    but no written assignment makes it so yet."""
+    if NO_CISO not in held or SECURITY_LEAD_RULE in held:
+        return False
+    rule = next((s for s in model.structure if s.id == SECURITY_LEAD_RULE), None)
+    return rule is not None and rule.when.holds({**answers, WRITTEN_LEAD: "yes"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +69,8 @@ class OwnerFit:
     #: The role the owner was judged as: the lead of a SHARED answer, or the model's role
     #: the named person also holds (dual role); None for NONE and SHARED without a lead.
     judged_as: str | None = None
-    #: Why an acceptable owner fits (the alternative's note), else empty.
+    #: Why an acceptable owner fits, or what it waits for (the alternative's note), else
+    #: empty.
     note: str = ""
     #: The structure rules that decided it (an alternative's rule, a dual role).
     structure: tuple[str, ...] = ()
@@ -94,6 +121,8 @@ def owner_fit(
     roles, merged = _roles_of(judged, held, q)
     if r.accountable in roles:
         return OwnerFit(r.id, named, "expected", judged_as=r.accountable, structure=merged)
+    awaiting = None
+    waits = lead_awaited(index_for(q).organisation, held, answers)
     for alternative in r.alternatives:
         if alternative.role in roles and _fits(alternative, answers, held):
             because = (alternative.structure,) if alternative.structure else ()
@@ -105,6 +134,19 @@ def owner_fit(
                 note=alternative.note,
                 structure=(*merged, *because),
             )
+        if waits and alternative.role in roles and alternative.structure == SECURITY_LEAD_RULE:
+            awaiting = alternative
+    if awaiting is not None:
+        # No CISO, and a role that may lead security here holds it, but not in writing: it
+        # fits once it is named so.
+        return OwnerFit(
+            r.id,
+            named,
+            "awaiting_lead",
+            judged_as=awaiting.role,
+            note=awaiting.note,
+            structure=(*merged, NO_CISO),
+        )
     return OwnerFit(r.id, named, "misplaced", judged_as=judged, structure=merged)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from assessor.engine import wording
 from assessor.engine.facts import Facts
 from assessor.engine.findings import answer_records
+from assessor.engine.organisation_fit import NO_CISO, SECURITY_LEAD_RULE
 from assessor.engine.organisation_model import ModelResponsibility, OrganisationModel
 from assessor.engine.questionnaire_index import Index
 from assessor.engine.result import Evidence, Finding
@@ -26,8 +27,6 @@ from assessor.engine.scoring import Combined
 
 FINE = frozenset({"expected", "acceptable", "awaiting_lead"})
 #: The structure rules under which a CTO, CIO or vCISO may hold security duties.
-SECURITY_LEAD_RULE = "small_without_ciso"
-NO_CISO = "no_ciso"
 NO_CIO = "no_cio"
 #: Where there is no CRO, the executives who own the risks accept them (the model's SEC-8).
 CRO = "CRO"
@@ -52,6 +51,9 @@ def fit(model: OrganisationModel, r: ModelResponsibility, code: str, facts: Fact
             roles |= rule.same_person
     if r.accountable in roles:
         return "expected"
+    # With no CISO, a role that may lead security holds its work until a lead is named:
+    # the no-CISO finding asks for that (a written lead, or a security executive from
+    # about 250 staff), so no finding says "misplaced" for each of its responsibilities.
     awaiting = False
     for alternative in r.alternatives:
         if alternative.role not in roles:

@@ -26,6 +26,7 @@ NOBODY = "NONE"
 FIT_WORDS = {
     "expected": "As expected",
     "acceptable": "Acceptable",
+    "awaiting_lead": "Assign in writing",
     "misplaced": "Misplaced",
     "shared_without_lead": "Shared, no lead",
     "orphaned": "Nobody owns it",
@@ -34,7 +35,7 @@ FIT_WORDS = {
     "not_applicable": "Not applicable",
 }
 #: The grid's Fit column is narrow: its words break after these (a line each).
-FIT_BREAKS = frozenset({"Shared,", "Nobody", "Owners", "Not"})
+FIT_BREAKS = frozenset({"Shared,", "Nobody", "Owners", "Not", "Assign"})
 #: Why a row is not applicable, after its title.
 MOOT_NOTES = {
     True: "not applicable: one person in both roles",
@@ -235,6 +236,7 @@ def raci_grid(
         "known": known,
         "clarity": percent_down(clear, known) if known else None,
         "tally": _tally_sentence(clear, known),
+        "awaiting": any(row["fit_code"] == "awaiting_lead" for row in rows),
     }
 
 
@@ -252,6 +254,7 @@ FIT_FROM_STATUS = {
 FIT_CLASSES = {
     "expected": "aligned",
     "acceptable": "aligned",
+    "awaiting_lead": "ambiguous",
     "misplaced": "misplaced",
     "shared_without_lead": "ambiguous",
     "orphaned": "orphaned",

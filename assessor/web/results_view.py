@@ -111,6 +111,7 @@ def results_view(
 COUNTED = {
     "expected": "as expected",
     "acceptable": "with an acceptable alternative owner",
+    "awaiting_lead": "held by a role that fits once named in writing as the security lead",
     "misplaced": "owned by another role",
     "shared_without_lead": "shared with no lead",
     "orphaned": "nobody owns",
