@@ -268,3 +268,17 @@ def test_no_finding_speaks_of_the_model(name: str) -> None:
     for finding in result(name).findings:
         assert "in the model" not in finding.recommendation, finding.recommendation
         assert "in the model" not in finding.title, finding.title
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_bundle_of_practices_gives_each_its_next_step(name: str) -> None:
+    """A bundle says who leads the practices and each one's next level in its action
+    ("Next steps: security training, level 3: ..."), not "for the CISO to raise ... the
+    evidence gives each practice's level and its next step" (the evidence gives no step)."""
+    for finding in result(name).findings:
+        if not (finding.id.startswith("immature:") and finding.responsibility is None):
+            continue
+        assert "to raise" not in finding.title and "led by" in finding.title, finding.title
+        assert "Next steps: " in finding.recommendation, finding.recommendation
+        assert "the evidence gives" not in finding.recommendation
+        assert finding.recommendation.count(" level ") >= 2  # one per practice at least

@@ -29,6 +29,7 @@ the id.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -461,14 +462,15 @@ def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
         names = wording.join_names([_subject(f, practices) for f in members])
         role = wording.ROLE_PHRASES.get(act, act)
         below = "one step below their target" if batch == LOW_BATCH else "below their target"
-        if len(members) <= NAMED_IN_TITLE and all(f.responsibility in topics for f in members):
-            # A few practices with a topic each are named: "Security training and threat
-            # and regulation tracking are below their target, for the CISO to raise".
-            title = f"{wording.capital(names)} are {below}, for {role} to raise"
+        named = len(members) <= NAMED_IN_TITLE
+        if named and all(f.responsibility in topics for f in members):
+            # A few practices with a topic each are named: "Security training and tracking
+            # threats and regulations, led by the CISO, are below their target".
+            title = f"{wording.capital(names)}, led by {role}, are {below}"
         elif batch == LOW_BATCH:
-            title = f"{len(members)} practices are {below}, for {role} to raise"
+            title = f"{len(members)} practices led by {role} are {below}"
         else:
-            title = f"{titles[batch]}: {len(members)} practices are {below}, for {role} to raise"
+            title = f"{titles[batch]}: {len(members)} practices led by {role} are {below}"
         # One bundle per domain keeps the domain's key; several are told apart by who acts.
         key = f"{batch}:practice" if _alone(batches, batch) else f"{batch}:{act}:practice"
         out.append(
@@ -478,10 +480,7 @@ def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
                 domain=None if batch == LOW_BATCH else lead.domain,
                 responsibility=None,
                 title=title,
-                recommendation=(
-                    f"{wording.capital(role)} should raise {names} to their target level, in one "
-                    f"plan; the evidence gives each practice's level and its next step."
-                ),
+                recommendation=_bundle_action(role, names, members, practices, named),
                 weight=max(f.weight for f in members),
                 evidence=Evidence(
                     lead.evidence.check, tuple(a for f in members for a in f.evidence.answers)
@@ -491,6 +490,40 @@ def _roll_up(index: Index, merged: list[Finding]) -> list[Finding]:
             )
         )
     return out
+
+
+_NEXT_STEP = re.compile(r"Next step, level (\d): (.*)$", re.DOTALL)
+
+
+def _bundle_action(
+    role: str, names: str, members: Sequence[Finding], practices: Mapping[str, str], whole: bool
+) -> str:
+    """What a bundle asks: its role raises the practices in one plan, each to its next
+    level, from its own recommendation ("Next step, level 3: ..."): with what that level
+    asks where they are few (``whole``), else the level alone, so that a bundle of nine
+    stays a paragraph."""
+    steps = _next_steps(members, practices, whole)
+    if not steps:
+        return f"{wording.capital(role)} should raise {names} to their target level, in one plan."
+    return (
+        f"{wording.capital(role)} should raise these practices to their target level, in one "
+        f"plan. Next steps: {steps}."
+    )
+
+
+def _next_steps(members: Sequence[Finding], practices: Mapping[str, str], whole: bool) -> str:
+    steps = []
+    for finding in members:
+        found = _NEXT_STEP.search(finding.recommendation)
+        if found is None:
+            continue
+        level, asks = int(found.group(1)), found.group(2).strip()
+        subject = _subject(finding, practices)
+        if whole:
+            steps.append(f"{subject}, level {level}: {asks.rstrip('.')}")
+        else:
+            steps.append(f"{subject} to level {level} ({MATURITY_NAMES[level]})")
+    return "; ".join(steps)
 
 
 def _alone(batches: Mapping[tuple[str, str], list[Finding]], batch: str) -> bool:
