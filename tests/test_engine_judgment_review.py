@@ -309,3 +309,33 @@ def test_a_practice_the_respondents_put_levels_apart_says_so_in_its_action() -> 
             assert not any(
                 p.id.startswith("perception:") and p.id.endswith("_maturity") for p in f.parts
             )
+
+
+def test_a_practice_whose_owner_is_disputed_asks_to_agree_the_owner_first() -> None:
+    """The demo's security program: the CIO names the CIO as its owner, the CISO the CISO.
+    The finding's action goes to the model's owner (the CISO), so it says who names whom
+    and to agree one owner first, rather than silently taking the CISO's side."""
+    import json
+    from pathlib import Path
+
+    from assessor.engine import parse_answers_document
+    from tests.scenarios import catalog
+
+    path = Path(__file__).parent / "answers" / "demo.json"
+    document = parse_answers_document(json.loads(path.read_text()), catalog())
+    result = score(document.questionnaire, document.respondents, document.targets)
+    program = next(f for f in result.findings if f.id == "immature:SEC-1")
+    assert "ambiguous:SEC-1" in {p.id for p in program.parts}
+    assert (
+        "Maria Jensen names the CIO as its owner, Tom Okafor the CISO: agree one owner first."
+        in program.recommendation
+    )
+    breach = next(f for f in result.findings if f.id == "immature:DAT-7")
+    assert "Maria Jensen names the CISO as its owner, Tom Okafor nobody:" in breach.recommendation
+    # Where the owner is agreed, nothing is said.
+    agreed = [
+        f
+        for f in result.findings
+        if f.id.startswith("immature:") and not any(p.id.startswith("ambiguous:") for p in f.parts)
+    ]
+    assert agreed and not any("as its owner" in f.recommendation for f in agreed)

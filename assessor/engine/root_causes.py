@@ -310,6 +310,45 @@ def _part_order(finding: Finding) -> tuple[int, int, bool, float]:
     )
 
 
+def _owners_apart(
+    lead: Finding,
+    parts: Sequence[Finding],
+    questions: Mapping[str, QuestionInfo],
+    evidence: Evidence,
+) -> str:
+    """For an immature practice whose owner the respondents dispute (its "no agreed owner"
+    part merged into it), who names whom (from the merged ``evidence``): the action's role
+    is the model's, which one of them disputes, so the owner is agreed first."""
+    if not lead.id.startswith("immature:") or not any(
+        p.id == f"ambiguous:{lead.responsibility}" for p in parts
+    ):
+        return ""
+    named = [
+        a
+        for a in evidence.answers
+        if a.question in questions
+        and questions[a.question].kind == "owner"
+        and questions[a.question].question.responsibility == lead.responsibility
+    ]
+    if len({a.value for a in named}) < 2:
+        return ""
+    said = [
+        f"{a.respondent} names {_owner_named(a)} as its owner"
+        if n == 0
+        else f"{a.respondent} {_owner_named(a)}"
+        for n, a in enumerate(named)
+    ]
+    return f" {', '.join(said)}: agree one owner first."
+
+
+def _owner_named(answer: AnswerEvidence) -> str:
+    """An owner answer inside a sentence: "the CIO", "nobody"."""
+    if answer.value == "NONE":
+        return "nobody"
+    label = answer.label
+    return label[:1].lower() + label[1:] if label.startswith("The ") else label
+
+
 def _levels_apart(lead: Finding, parts: Sequence[Finding]) -> str:
     """For an immature practice the respondents put two or more levels apart (its
     perception gap merged into it), the levels each gave, to be checked: the title states
@@ -381,6 +420,7 @@ def _merged(
             depends = tuple(
                 dict.fromkeys(q for p in parts if p.severity == lead.severity for q in p.depends_on)
             )
+    recommendation += _owners_apart(lead, parts, questions, evidence)
     recommendation += _levels_apart(lead, parts)
     if depends:
         recommendation += settle_first([questions[q].question for q in depends])
