@@ -180,7 +180,12 @@ def test_a_rule_fires_when_one_respondent_satisfies_it() -> None:
     ann = one("CIO", "Ann", ciso_reports_to="cio", board_line="no")
     bo = one("CISO", "Bo")
     finding = get(score(MINI, [ann, bo]), "rule:ciso_under_cio")
-    assert {a.respondent for a in finding.evidence.answers} == {"Ann"}
+    # Ann's answers fired it; Bo's answers to the same questions are beside them (the
+    # other side of the story), question by question.
+    said = {(a.respondent, a.question): a.value for a in finding.evidence.answers}
+    assert said[("Ann", "ciso_reports_to")] == "cio" and said[("Ann", "board_line")] == "no"
+    assert said[("Bo", "ciso_reports_to")] != "cio"  # (the board line was not asked of Bo)
+    assert ("Bo", "board_line") not in said
 
 
 def test_placeholders_use_the_triggering_answers_and_default_organisation() -> None:
@@ -297,3 +302,13 @@ def test_evidence_names_only_shown_and_answered_questions() -> None:
         for answer in finding.evidence.answers:
             assert answer.question not in ("ciso_reports_to", "board_line", "sec_phishing")
             assert answer.question in ann.answers
+
+
+def test_a_placeholder_takes_the_answers_that_fired_the_rule_not_the_others() -> None:
+    """The evidence shows every respondent's answer to the questions that fired a rule;
+    its placeholders still quote only the answers that fired it."""
+    ann = one("CIO", "Ann", ciso_reports_to="cio", board_line="no", dat_breach=2)
+    bo = one("CISO", "Bo", dat_breach=4)
+    finding = get(score(MINI, [ann, bo]), "rule:eu_breach_plan")
+    assert "; Ann rated the plan Defined: A written plan. " in finding.recommendation
+    assert {a.respondent for a in finding.evidence.answers} == {"Ann", "Bo"}

@@ -22,8 +22,9 @@ Rules: a rule whose condition reads ``respondent_role`` is evaluated on each
 respondent's own answers.  Any other rule is evaluated on each respondent's answers
 and, with several respondents, on the combined answers too; it fires if any of those
 satisfies it, because one leader's account of a risk is enough to look at it.  A rule
-yields at most one finding, whose evidence lists each respondent whose answers
-satisfied it.  ``{respondent}`` is filled with those respondents' names (all names
+yields at most one finding, whose evidence lists the answers that satisfied it, each
+question with every respondent's answer to it (an answer all give reads as theirs, not
+one leader's claim; one they give differently shows the other side).  ``{respondent}`` is filled with those respondents' names (all names
 when only the combined answers satisfied it), ``{QID}`` with the labels of their
 answers to that question (distinct ones joined with " / "), ``{organization}`` with
 the organisation's name.
@@ -144,7 +145,7 @@ def rule_findings(
         firing = [view for view, own in zip(views, held, strict=True) if position in own]
         lone = False
         if firing:
-            evidence = _view_evidence(index, rule, firing)
+            evidence = _view_evidence(index, rule, firing, views)
             lone = len(firing) == 1 and len(views) > 1 and _contradicted(rule, views, firing[0])
         elif not rule.condition.uses_role and position in held_combined:
             evidence = _combined_evidence(index, rule, combined)
@@ -162,18 +163,21 @@ def _contradicted(rule: RuleInfo, views: Sequence[View], firing: View) -> bool:
     return any(view is not firing and all(qid in view.answers for qid in asked) for view in views)
 
 
-def _view_evidence(index: Index, rule: RuleInfo, firing: Sequence[View]) -> list[AnswerEvidence]:
+def _view_evidence(
+    index: Index, rule: RuleInfo, firing: Sequence[View], views: Sequence[View]
+) -> list[AnswerEvidence]:
+    """The answers that fired the rule, each with every respondent's answer to the same
+    question: an answer both give reads as both (not as one leader's claim), and one
+    they give differently shows the other side."""
     witness = rule.condition.witness
     infos = index.questions
-    evidence = [
-        view.answer_evidence(infos[qid])
-        for view in firing
-        for qid in witness(view.answers, view.role)
-    ]
-    if len(firing) > 1:
+    asked = list(dict.fromkeys(qid for view in firing for qid in witness(view.answers, view.role)))
+    if len(asked) > 1:
         position = index.position
-        evidence.sort(key=lambda a: position[a.question])
-    return evidence
+        asked.sort(key=position.__getitem__)
+    return [
+        view.answer_evidence(infos[qid]) for qid in asked for view in views if qid in view.answers
+    ]
 
 
 def _combined_evidence(index: Index, rule: RuleInfo, combined: Combined) -> list[AnswerEvidence]:
@@ -223,9 +227,11 @@ def _placeholder_values(
         "organization": organization,
         "respondent": wording.join_names([view.name for view in named]),
     }
+    firing = {view.name for view in named}
     for name in rule.question_placeholders:
         info = index.questions[name]
-        labels = [a.label for a in evidence if a.question == name]
+        # The answers that fired it, not the others' beside them in the evidence.
+        labels = [a.label for a in evidence if a.question == name and a.respondent in firing]
         if not labels:
             labels = [view.answer_evidence(info).label for view in named if name in view.answers]
         values[name] = " / ".join(dict.fromkeys(labels)) or NOT_ANSWERED
