@@ -231,6 +231,20 @@ def test_the_roadmap_shows_at_most_twelve_initiatives_with_owner_horizon_depende
     assert squash("A project started here runs for the months its effort says.") in text
 
 
+def test_a_short_reports_last_chapters_share_a_page() -> None:
+    """The bank has one finding and no disagreement: the findings, the disagreements and
+    the roadmap follow one another on one page, where each began a near-empty page."""
+    result, inputs = scenario_report("eu-bank-ciso-under-cro")
+    report = measure(result, inputs, "a4")
+    starts = report.chapter_starts
+    assert starts["findings"] == starts["perception"] == starts["roadmap"]
+    assert report.thin_pages() == []
+    # A long report keeps a page per chapter.
+    assert (
+        len({measured("a4").chapter_starts[c] for c in ("findings", "perception", "roadmap")}) == 3
+    )
+
+
 def test_a_report_with_one_finding_says_one_finding() -> None:
     result, inputs = scenario_report("eu-bank-ciso-under-cro")
     assert len(result["findings"]) == 1

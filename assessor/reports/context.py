@@ -220,6 +220,9 @@ def build_context(
         "roadmap": _roadmap(result, findings),
         "initiatives": initiatives,
         "roadmap_intro": chapters.roadmap_intro(initiatives),
+        # With few findings, the chapters after them follow on the same page rather than
+        # leave three near-empty pages (a strong organisation's report).
+        "flows": len(findings) <= FLOWING_FINDINGS,
         "appendix": _appendix(result, inputs) if inputs.appendix else None,
         "method": result["method"]["description"],
         "progress": progress.annex(inputs.progress),
@@ -450,6 +453,11 @@ def _findings(
             }
         )
     return findings
+
+
+#: Up to this many findings, the disagreements and the roadmap follow the findings on
+#: their page instead of starting one of their own.
+FLOWING_FINDINGS = 3
 
 
 def _perception(
