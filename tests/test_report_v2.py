@@ -343,3 +343,16 @@ def test_a_cto_holding_security_without_the_writing_is_to_assign_not_misplaced()
     # A bank's matrix has no such note.
     bank, bank_inputs = scenario_report("eu-bank-ciso-under-cro")
     assert not build_context(bank, bank_inputs)["grid"]["awaiting"]
+
+
+def test_a_finding_resting_on_contradictory_answers_says_to_check_them_first() -> None:
+    """Kestrel's one respondent says the board hears from security only after incidents,
+    and rates the board's oversight "Defined" (cyber risk on its agenda on a schedule): the
+    finding that rests on them says so beside its action; the others say nothing."""
+    result, inputs = scenario_report("dual-role-cio-ciso")
+    findings = build_context(result, inputs)["findings"]
+    [flagged] = [f for f in findings if f["contradictions"]]
+    assert flagged["title"].startswith("The board hears from security only after incidents")
+    assert "confirm which holds" in flagged["contradictions"][0]
+    html = render_html(build_context(result, inputs))
+    assert "To check first: Ray Delgado: The board is said to hear from security" in html

@@ -413,6 +413,7 @@ def _findings(
     voice: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     judged = (voice or {}).get("findings") or {}
+    contradictions = result.get("inconsistencies") or []  # results kept before lack it
     findings = []
     for f in result["findings"]:
         number = f["number"]
@@ -450,6 +451,13 @@ def _findings(
                 "evidence": list(by_question.values()),
                 "check": f["evidence"]["check"],
                 "voice": _judged(judged.get(f.get("key") or f["id"]), f),
+                # A respondent's own answers that contradict each other, among those the
+                # finding rests on: said beside it, so it is checked before it is acted on.
+                "contradictions": [
+                    f"{c['respondent']}: {c['message']}"
+                    for c in contradictions
+                    if set(c["questions"]) & set(by_question)
+                ],
             }
         )
     return findings
