@@ -282,3 +282,16 @@ def test_a_bundle_of_practices_gives_each_its_next_step(name: str) -> None:
         assert "Next steps: " in finding.recommendation, finding.recommendation
         assert "the evidence gives" not in finding.recommendation
         assert finding.recommendation.count(" level ") >= 2  # one per practice at least
+
+
+@pytest.mark.parametrize("name", DUAL_ROLE)
+def test_one_person_in_both_roles_is_named_one_way_in_every_finding(name: str) -> None:
+    """Where one person is both CIO and CISO, the findings' "who" names that person one
+    way ("CIO and CISO", as the roadmap's owner), not "CISO" in one finding and "CIO" in
+    the next, which reads as two people."""
+    acts = {f.act for f in result(name).findings}
+    assert "CIO_CISO" in acts and not acts & {"CIO", "CISO", "SHARED"}, acts
+    assert not any(
+        f.recommendation.startswith(("The CIO should", "The CISO should"))
+        for f in result(name).findings
+    )

@@ -32,6 +32,10 @@ NO_CIO = "no_cio"
 CRO = "CRO"
 EXEC = "EXEC"
 SHARED = "SHARED"
+#: The structure rule under which one person holds the CIO and the CISO roles, and the
+#: owner code of that person (a respondent role: "CIO and CISO").
+DUAL_ROLE = "dual_role"
+DUAL_OWNER = "CIO_CISO"
 #: The responsibility of one named person holding security, in writing.
 SECURITY_LEAD = "SEC-2"
 #: Where an owner, once decided, is written down.
@@ -105,6 +109,11 @@ def stand_ins(index: Index, combined: Combined, facts: Facts) -> dict[str, str]:
         # "The CIO and the CISO jointly" with no CISO: whoever acts for IT, who has the
         # security lead's part of it too (the no-CISO finding has the lead named).
         stand_in[SHARED] = stand_in.get("CIO", "CIO")
+    if DUAL_ROLE in facts.held:
+        # One person holds both roles: the CIO's work, the CISO's and theirs jointly are
+        # that person's, named one way throughout (as the roadmap names its owner).
+        for role in ("CIO", "CISO", SHARED):
+            stand_in.setdefault(role, DUAL_OWNER)
     return stand_in
 
 

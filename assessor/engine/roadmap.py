@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
+from assessor.engine.ownership import DUAL_OWNER, DUAL_ROLE
 from assessor.engine.prepared_findings import QUICK_WIN
 from assessor.engine.result import Finding, Plan, PlannedInitiative
 from assessor.questionnaire.initiative_schema import MAX_INITIATIVES
@@ -51,10 +52,6 @@ URGENT = frozenset({"critical", "high"})
 #: Codes that cannot own an initiative.
 NO_OWNER = frozenset({"NONE", "SHARED"})
 OTHER_ID = "other"
-#: The structure rule under which one person holds the CIO and the CISO roles, and the
-#: owner code of that person (a respondent role: "CIO and CISO").
-DUAL_ROLE = "dual_role"
-DUAL_OWNER = "CIO_CISO"
 
 
 class _Entry(NamedTuple):

@@ -22,6 +22,7 @@ ROLE_PHRASES: dict[str, str] = {
     "CIO": "the CIO",
     "CISO": "the CISO",
     "SHARED": "the CIO and the CISO jointly",
+    "CIO_CISO": "the CIO and CISO",
     "EXEC": "the CEO, the board or another executive",
     "NONE": "nobody",
     "CTO": "the CTO",
