@@ -327,20 +327,12 @@ def _owners_apart(
     if len({a.value for a in named}) < 2:
         return ""
     said = [
-        f"{a.respondent} names {_owner_named(a)} as its owner"
+        f"{a.respondent} names {wording.ROLE_PHRASES.get(a.value, a.label)} as its owner"
         if n == 0
-        else f"{a.respondent} {_owner_named(a)}"
+        else f"{a.respondent} {wording.ROLE_PHRASES.get(a.value, a.label)}"
         for n, a in enumerate(named)
     ]
     return f" {', '.join(said)}: agree one owner first."
-
-
-def _owner_named(answer: AnswerEvidence) -> str:
-    """An owner answer inside a sentence: "the CIO", "nobody"."""
-    if answer.value == "NONE":
-        return "nobody"
-    label = answer.label
-    return label[:1].lower() + label[1:] if label.startswith("The ") else label
 
 
 def _levels_apart(lead: Finding, parts: Sequence[Finding]) -> str:

@@ -214,7 +214,7 @@ def perception_text(
     """Respondents differ: the title says what about, in the question's ``about`` words,
     else by the responsibility's topic, else (edition 1) by quoting the question."""
     if question.about:
-        title = f"The respondents disagree {question.about}"
+        title = f"The respondents disagree {disagree_on(question)}"
     elif responsibility is not None and responsibility.topic:
         title = f"The respondents see {responsibility.topic} differently"
     else:
