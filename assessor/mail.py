@@ -4,6 +4,7 @@ accepts and later bounces is not."""
 
 from __future__ import annotations
 
+import email.policy
 import re
 import secrets
 import smtplib
@@ -17,6 +18,11 @@ from typing import Any
 
 from assessor.config import outbox_for
 from assessor.models import utcnow
+
+#: How messages are written and read back: header lines up to SMTP's 998-character limit,
+#: so that a subject is never folded onto a line of its own (Python folds a 75-character
+#: subject right after "Subject:", which some mail programs show as a leading space).
+POLICY = email.policy.default.clone(max_line_length=998)
 
 
 class MailError(Exception):
@@ -72,7 +78,7 @@ def person_text(text: str, limit: int = NAME_CHARS) -> str:
 
 
 def build(sender: str, to: str, subject: str, body: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = one_line(to)
     message["Subject"] = one_line(subject)
@@ -104,6 +110,13 @@ def deliver(config: Any, instance_path: str, message: EmailMessage) -> Delivered
         raise MailError(f"refused by the mail server: {exc.smtp_code} {text}") from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(f"could not reach the mail server: {exc or type(exc).__name__}") from exc
+    except UnicodeError as exc:
+        raise MailError(
+            "could not sign in to the mail server: SMTP sends the user name and password as"
+            " plain ASCII, and ASSESSOR_MAIL_USER or ASSESSOR_MAIL_PASSWORD holds other characters"
+        ) from exc
+    except Exception as exc:  # whatever else goes wrong is the consultant's to see, never silent
+        raise MailError(f"could not send: {type(exc).__name__}: {exc}") from exc
     return Delivered(None)
 
 
@@ -121,7 +134,8 @@ def _send_smtp(config: Any, message: EmailMessage) -> None:
         if tls == "starttls":
             client.starttls(context=ssl.create_default_context())
         if config.get("MAIL_USER"):
-            client.login(config["MAIL_USER"], config.get("MAIL_PASSWORD") or "")
+            # A setting read from the environment as JSON may be a number: SMTP wants text.
+            client.login(str(config["MAIL_USER"]), str(config.get("MAIL_PASSWORD") or ""))
         client.send_message(message)
 
 

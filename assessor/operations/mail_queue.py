@@ -22,7 +22,6 @@ read, is sent again by the sweep (:func:`retry_stale`: ``assessor mail flush`` f
 from __future__ import annotations
 
 import email
-import email.policy
 import os
 import queue
 import threading
@@ -37,7 +36,7 @@ from sqlalchemy import or_, select, update
 from assessor.config import outbox_for
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.mail import MailError, deliver
+from assessor.mail import POLICY, MailError, deliver
 from assessor.models import MailLog, utcnow
 from assessor.operations import audit
 
@@ -96,7 +95,7 @@ def claim(log_id: int) -> EmailMessage | None:
     db.session.commit()
     if not claimed:
         return None
-    return email.message_from_string(claimed, policy=email.policy.default)
+    return email.message_from_string(claimed, policy=POLICY)
 
 
 def send_queued(log_id: int) -> str | None:
