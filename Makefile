@@ -26,6 +26,8 @@ db: install ## apply migrations and seed the demo workspace (idempotent)
 	$(BIN)/assessor demo seed
 
 # The demo login comes last, just before the server's own lines, where a newcomer looks.
+# Links in e-mails start where the server listens, unless ASSESSOR_BASE_URL says otherwise.
+run: export ASSESSOR_BASE_URL ?= http://$(HOST):$(PORT)
 run: install ## set up, then serve on http://127.0.0.1:5000 (make run PORT=8080 HOST=0.0.0.0 to change)
 	$(BIN)/assessor db upgrade
 	@$(BIN)/assessor mail where

@@ -84,3 +84,40 @@ def test_make_run_prints_the_login_last_then_serves_where_told() -> None:
     ]
     defaults = _dry_run()
     assert defaults[-1] == ".venv/bin/assessor run --host 127.0.0.1 --port 5000"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.parametrize(
+    ("variables", "environment", "expected"),
+    [
+        ((), {}, "http://127.0.0.1:5000"),
+        (("PORT=8123",), {}, "http://127.0.0.1:8123"),
+        (
+            ("PORT=8123",),
+            {"ASSESSOR_BASE_URL": "https://assess.example.com"},
+            "https://assess.example.com",
+        ),
+    ],
+)
+def test_make_run_points_the_links_in_e_mails_where_the_server_listens(
+    tmp_path: Path, variables: tuple[str, ...], environment: dict[str, str], expected: str
+) -> None:
+    """`make run PORT=8123` e-mails links to port 8123, not the default 5000 (a verification
+    link to a port nothing listens on is dead); a public address set by the operator wins.
+    Run for real, with a stand-in `assessor` that records what each step was given."""
+    record = tmp_path / "steps"
+    stand_in = tmp_path / "assessor"
+    stand_in.write_text(f'#!/bin/sh\necho "$ASSESSOR_BASE_URL $*" >> {record}\n')
+    stand_in.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    env.pop("ASSESSOR_BASE_URL", None)
+    subprocess.run(
+        ["make", "--no-print-directory", "-o", "install", "run", f"BIN={tmp_path}", *variables],
+        cwd=ROOT,
+        env={**env, **environment},
+        capture_output=True,
+        check=True,
+    )
+    steps = record.read_text().splitlines()
+    assert [step.split(" ", 1)[1].split(" ")[0] for step in steps] == ["db", "mail", "demo", "run"]
+    assert {step.split(" ", 1)[0] for step in steps} == {expected}

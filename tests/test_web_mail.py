@@ -217,6 +217,7 @@ def test_without_a_server_mail_goes_to_the_outbox(app: Flask, client: FlaskClien
     assert Path(app.config["MAIL_OUTBOX"]).is_dir()
     where = app.test_cli_runner().invoke(args=["mail", "where"]).output
     assert str(app.config["MAIL_OUTBOX"]) in where and ".eml" in where
+    assert f"Links in e-mails start with {app.config['BASE_URL']}" in where
 
 
 def test_names_cannot_add_headers_to_an_email(

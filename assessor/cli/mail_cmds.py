@@ -16,17 +16,19 @@ from assessor.operations import action_reminders, mail_queue, notices
 
 
 def where() -> str:
-    """One line: the SMTP server e-mail goes through, or the outbox folder."""
+    """One line: the SMTP server e-mail goes through, or the outbox folder, and where its
+    links point."""
     config = current_app.config
+    links = f"Links in e-mails start with {config['BASE_URL']} (ASSESSOR_BASE_URL)."
     if config.get("MAIL_SERVER"):
         return (
             f"E-mail goes through {config['MAIL_SERVER']}:{config['MAIL_PORT']} "
-            f"(TLS: {config['MAIL_TLS']}), from {config['MAIL_SENDER']}."
+            f"(TLS: {config['MAIL_TLS']}), from {config['MAIL_SENDER']}. {links}"
         )
     outbox = outbox_for(Path(current_app.instance_path), config.get("MAIL_OUTBOX"))
     return (
         f"E-mail is not sent (no ASSESSOR_MAIL_SERVER): messages are written to {outbox}/ "
-        "as .eml files."
+        f"as .eml files. {links}"
     )
 
 

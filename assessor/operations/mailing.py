@@ -4,6 +4,7 @@ failed with the error, so that a failed send is shown to the people who asked fo
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app, render_template, url_for
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.mail import LONG_CHARS, Address, Link, LongText, build, one_line, person_text
-from assessor.models import MailLog
+from assessor.models import MailLog, utcnow
 from assessor.operations import audit, mail_queue
 
 
@@ -116,3 +117,26 @@ def team_invitations(workspace_id: int) -> dict[str, MailLog]:
         .order_by(MailLog.created_at, MailLog.id)
     )
     return {row.recipient: row for row in rows}
+
+
+#: How far back the dashboard lists e-mails that were not sent.
+FAILURES_SHOWN_DAYS = 7
+
+
+def recent_failures(workspace_id: int, limit: int = 20) -> list[MailLog]:
+    """The workspace's e-mails that were not sent in the last ``FAILURES_SHOWN_DAYS`` days,
+    newest first: a scheduled reminder that failed at night shows on the dashboard, not only
+    on its assessment's page."""
+    since = utcnow() - timedelta(days=FAILURES_SHOWN_DAYS)
+    return list(
+        db.session.scalars(
+            select(MailLog)
+            .where(
+                MailLog.workspace_id == workspace_id,
+                MailLog.status == "failed",
+                MailLog.created_at >= since,
+            )
+            .order_by(MailLog.created_at.desc(), MailLog.id.desc())
+            .limit(limit)
+        )
+    )

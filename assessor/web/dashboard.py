@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from assessor.models import Organization
 from assessor.operations import assessments as assessment_ops
+from assessor.operations import mailing
 from assessor.operations import organizations as org_ops
 from assessor.operations import welcome as welcome_ops
 from assessor.operations.catalog import catalog
@@ -32,12 +33,15 @@ def _dashboard() -> ResponseReturnValue:
     rows = [
         (a, assessment_completion(a)) for a in assessment_ops.workspace_assessments(workspace.id)
     ]
+    can_edit = access.can_edit()
     return render_template(
         "dashboard/index.html",
         workspace=workspace,
         organizations=org_ops.organizations(workspace.id),
         rows=rows,
-        can_edit=access.can_edit(),
+        can_edit=can_edit,
+        mail_failures=mailing.recent_failures(workspace.id) if can_edit else [],
+        failures_days=mailing.FAILURES_SHOWN_DAYS,
     )
 
 
