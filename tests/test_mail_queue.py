@@ -22,7 +22,13 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Assessment, MailLog, User, utcnow
-from assessor.operations import assessments, mail_queue, notices, reminder_checks
+from assessor.operations import (
+    assessments,
+    mail_queue,
+    notices,
+    reminder_checks,
+    reminder_schedule,
+)
 from tests.mail_support import BlackHole, SmtpServer, link, settle
 from tests.mail_support import black_hole as black_hole  # noqa: F401  (fixture)
 from tests.mail_support import smtp_server as smtp_server  # noqa: F401  (fixture)
@@ -262,6 +268,8 @@ class TestQueue:
         assert reminder["Subject"].startswith("Reminder:")
         with in_app(app):
             assert db.session.get_one(Assessment, staged.assessment_id).reminded_at is not None
+            # The check noted that it ran: the assessment page knows reminders are sent.
+            assert reminder_schedule.last_check() is not None
             from redis import Redis
             from rq.registry import ScheduledJobRegistry
 

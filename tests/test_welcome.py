@@ -109,13 +109,18 @@ def test_a_dead_link_has_no_welcome(app: Flask, client: FlaskClient, setup: Stag
 
 
 def test_the_consultant_copies_the_link_with_one_button(
-    app: Flask, client: FlaskClient, setup: Stage
+    app: Flask, client: FlaskClient, setup: Stage, token: str
 ) -> None:
-    page = Page(client.post(f"{setup.detail}/respondents/{setup.respondent_id}/link"))
+    """The assessment page offers the respondent's working link beside a Copy button: one
+    click copies it, and no new link is made (the one already sent keeps working)."""
+    page = Page(client.get(setup.detail))
+    rid = setup.respondent_id
+    assert (page.value(f"#link-{rid}") or "").endswith(f"/r/{token}")
     button = page.one("button[data-copy]").etree_element
-    assert button.get("data-copy") == "link" and button.get("type") == "button"
+    assert button.get("data-copy") == f"link-{rid}" and button.get("type") == "button"
     scripts = [s.etree_element.get("src") for s in page.all("script")]
     assert scripts == ["/static/copy.js"]  # a file: the policy allows no inline script
     served = client.get("/static/copy.js")
     assert served.status_code == 200 and b"data-copy" in served.data
     served.close()
+    assert app.test_client().get(f"/r/{token}/welcome").status_code == 200

@@ -64,8 +64,9 @@ def register(app: Flask) -> None:
     def send() -> None:
         """Send the reminders that are due (run it from cron, e.g. hourly, when there is
         no ASSESSOR_QUEUE_URL: with one, the worker checks): to respondents who have not
-        submitted, and to the owners of overdue remediation actions.  Exit status 1 when
-        a message could not be sent."""
+        submitted, each with the link they hold, and to the owners of overdue remediation
+        actions.  Respondents whose link is revoked are not reminded (listed).  Exit
+        status 1 when a message could not be sent."""
         run = notices.send_due_reminders()
         owners = action_reminders.send_due()
         queued = run.queued + owners.queued
@@ -81,5 +82,10 @@ def register(app: Flask) -> None:
             )
         for log in owners.failed:
             click.echo(f"not sent: action {log.action_id}, {log.recipient}: {log.error}", err=True)
+        for respondent in run.revoked:
+            click.echo(
+                f"not reminded: assessment {respondent.assessment_id}, {respondent.name}: "
+                "their link is revoked"
+            )
         if run.failed or owners.failed:
             raise SystemExit(1)

@@ -41,6 +41,7 @@ from assessor.models.records import (
     MAIL_STATUSES,
     AuditEvent,
     MailLog,
+    ReminderCheck,
 )
 from assessor.models.reports import (
     RENDER_LANES,
@@ -92,6 +93,7 @@ __all__ = [
     "RENDER_STATES",
     "REPORT_FORMATS",
     "RecoveryCode",
+    "ReminderCheck",
     "RemediationAction",
     "RenderJob",
     "ReportReview",

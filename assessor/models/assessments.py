@@ -156,6 +156,13 @@ class Respondent(Timestamp, db.Model):
     link_issued_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    #: The random salt the personal link's token is derived from (with ``SECRET_KEY``:
+    #: operations/respondent_links.py), so that the same link can be copied and sent
+    #: again; NULL for a link made before links were derived (only its hash is known).
+    link_salt: Mapped[str | None] = mapped_column(String(64))
+    #: When the respondent was last given their link: made for them, e-mailed, or
+    #: reminded.  Scheduled reminders count their days from it.
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Answer(db.Model):

@@ -1,4 +1,4 @@
-"""What happened: the audit trail and the mail log."""
+"""What happened: the audit trail, the mail log and when reminders were last checked for."""
 
 from __future__ import annotations
 
@@ -82,3 +82,15 @@ class MailLog(db.Model):
     #: When a sender last claimed the queued row; an old claim is a sender that died.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReminderCheck(db.Model):
+    """When the check for due reminders (``assessor reminders send`` from cron, or the
+    queue's scheduled check) last ran: one row, so that the assessment page can say when
+    scheduled reminders are not being sent."""
+
+    __tablename__ = "reminder_check"
+
+    #: Always 1: the one row.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime())

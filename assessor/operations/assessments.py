@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -11,11 +10,10 @@ from sqlalchemy import func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Organization, Respondent, User, Workspace, utcnow
-from assessor.operations import audit, kept_results, render_queue
+from assessor.operations import audit, kept_results, render_queue, respondent_links
 from assessor.operations.catalog import store_questionnaire
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.row_locks import lock_assessment, lock_respondent
-from assessor.operations.tokens import new_token
 from assessor.questionnaire import Questionnaire
 from assessor.questionnaire.schema_base import RESPONDENT_ROLES
 
@@ -211,17 +209,42 @@ def remove_respondent(respondent: Respondent, by: User) -> None:
     render_queue.prerender(assessment_id)
 
 
-def issue_link(respondent: Respondent, by: User | None) -> str:
-    """A new personal link token for the respondent; any earlier link stops working.
-    ``by`` None: the service itself (a scheduled reminder)."""
-    token, hashed = new_token()
-    begin_write()  # SQLite: take the write lock before reading what is changed
-    respondent.token_hash = hashed
-    respondent.token_expires_at = utcnow() + timedelta(days=int(current_app.config["INVITE_DAYS"]))
-    respondent.revoked = False
+def _new_link(respondent: Respondent, by: User | None) -> str:
+    """Give the respondent a new link in the write transaction under way; its token."""
+    token = respondent_links.renew(respondent, utcnow())
     if by is not None:  # a scheduled reminder keeps who asked first
         respondent.link_issued_by_id = by.id
     _record("respondent-invited", respondent, by)
+    return token
+
+
+def issue_link(respondent: Respondent, by: User | None) -> str:
+    """A new personal link token for the respondent; any earlier link stops working.
+    ``by`` None: the service itself."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    # PostgreSQL: the respondent's link changes one at a time (a reminder at the same
+    # moment sends the link this leaves, never one it replaced).
+    lock_respondent(db.session.connection(), respondent.id)
+    token = _new_link(respondent, by)
+    db.session.commit()
+    return token
+
+
+def link_to_send(respondent: Respondent, by: User | None) -> str:
+    """The personal link to e-mail the respondent (an invitation or a reminder; ``by``
+    None: the schedule): the one they hold when it still works, now working for
+    ``INVITE_DAYS`` from today; a new one when it has expired or was revoked, or when it
+    can't be derived again (made before links were derived, or before ``SECRET_KEY``
+    changed)."""
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    lock_respondent(db.session.connection(), respondent.id)
+    token = respondent_links.extend(respondent, utcnow())
+    if token is None:
+        token = _new_link(respondent, by)
+    else:
+        expires_at = respondent.token_expires_at
+        assert expires_at is not None  # noqa: S101  (extend() returns a working link's token)
+        _record("respondent-link-extended", respondent, by, until=expires_at.date().isoformat())
     db.session.commit()
     return token
 

@@ -4,20 +4,17 @@ the consultants when a respondent submits, and team invitations."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, MailLog, Membership, Respondent, User, Workspace, utcnow
-from assessor.operations import accounts, audit, reminder_claims
+from assessor.operations import accounts, audit, reminder_claims, reminder_schedule
 from assessor.operations import assessments as assessment_ops
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import external_url, send
-
-#: Reminders are sent for assessments in these states (not once submitted or closed).
-_OPEN = ("draft", "in_progress")
 
 
 def _sender_name(by: User | None, workspace: Workspace) -> str:
@@ -25,13 +22,14 @@ def _sender_name(by: User | None, workspace: Workspace) -> str:
 
 
 def _email_link(respondent: Respondent, by: User | None, kind: str) -> MailLog:
-    """Issue the respondent a fresh personal link and e-mail it (``kind``: invitation or
-    reminder); the earlier link stops working."""
+    """E-mail the respondent their personal link (``kind``: invitation or reminder): the
+    one they hold while it works, else a new one (:func:`assessments.link_to_send`).
+    Whether the e-mail goes or fails, the link they hold keeps working."""
     if not respondent.email:
         raise InvalidInput(f"{respondent.name} has no e-mail address; copy their link instead.")
     assessment = respondent.assessment
     organization = assessment.organization
-    token = assessment_ops.issue_link(respondent, by)
+    token = assessment_ops.link_to_send(respondent, by)
     return send(
         kind,
         respondent.email,
@@ -49,35 +47,49 @@ def _email_link(respondent: Respondent, by: User | None, kind: str) -> MailLog:
 
 
 def email_invitation(respondent: Respondent, by: User) -> MailLog:
-    """E-mail the respondent their personal link (a new one; the earlier stops working).
+    """E-mail the respondent their personal link: the one they hold while it works (a
+    link revoked or expired is replaced by a new one).
 
     :raise InvalidInput: the respondent has no e-mail address.
     """
     return _email_link(respondent, by, "invitation")
 
 
-def waiting(assessment: Assessment) -> list[Respondent]:
-    """Respondents a reminder goes to: invited by link, with an address, not submitted,
-    link not revoked."""
-    return [
-        r
-        for r in assessment.respondents
-        if r.email and r.submitted_at is None and r.token_hash and not r.revoked
-    ]
+def invite_respondent(
+    assessment: Assessment, by: User, *, name: str, role: str, email: str
+) -> tuple[Respondent, MailLog]:
+    """Add a respondent with an address and e-mail them their invitation at once (an
+    organisation inviting its CISO or CIO).
+
+    :raise InvalidInput: as :func:`assessments.add_respondent`.
+    """
+    respondent = assessment_ops.add_respondent(assessment, by, name=name, role=role, email=email)
+    return respondent, email_invitation(respondent, by)
 
 
-def remind(assessment: Assessment, by: User | None) -> list[MailLog]:
-    """E-mail a reminder, with a fresh link, to everyone :func:`waiting`; ``by`` None: the
-    schedule.  Returns the messages, sent or failed."""
-    logs = [_email_link(r, by, "reminder") for r in waiting(assessment)]
+@dataclass
+class Reminded:
+    """A round of reminders on a click: the messages (sent, queued or failed), and who
+    was left out because their link is revoked."""
+
+    logs: list[MailLog] = field(default_factory=list)
+    revoked: list[Respondent] = field(default_factory=list)
+
+
+def remind(assessment: Assessment, by: User | None) -> Reminded:
+    """E-mail a reminder, with the link they hold (extended; a new one only when it
+    expired or can't be sent again), to everyone :func:`reminder_schedule.waiting`;
+    ``by`` None: the schedule."""
+    logs = [_email_link(r, by, "reminder") for r in reminder_schedule.waiting(assessment)]
     begin_write()
     assessment.reminded_at = utcnow()
     db.session.commit()
-    return logs
+    return Reminded(logs, reminder_schedule.revoked(assessment))
 
 
 def set_reminder_schedule(assessment: Assessment, days: int | None, by: User) -> None:
-    """Remind the respondents who have not submitted every ``days`` days (None: never)."""
+    """Remind the respondents who have not submitted every ``days`` days (None: never),
+    counted from when each was last given their link."""
     if days is not None and not 1 <= days <= 365:
         raise InvalidInput("Remind every 1 to 365 days, or leave it empty.", field="days")
     begin_write()
@@ -95,40 +107,45 @@ def set_reminder_schedule(assessment: Assessment, days: int | None, by: User) ->
 
 @dataclass
 class ReminderRun:
+    #: Assessments that sent at least one reminder in this run.
     assessments: int = 0
     sent: int = 0
     #: Handed to the queue's workers (``ASSESSOR_QUEUE_URL``): they send them.
     queued: int = 0
     failed: list[MailLog] = field(default_factory=list)
+    #: Not reminded, their link being revoked (of the assessments that sent reminders).
+    revoked: list[Respondent] = field(default_factory=list)
 
 
 def send_due_reminders(now: datetime | None = None) -> ReminderRun:
-    """Remind for every open assessment whose schedule is due: ``reminder_days`` after its
-    last reminder (or its start).  Safe to run in several places at once: each round of
-    an assessment's reminders is taken by one run."""
+    """Remind each respondent whose schedule is due (:func:`reminder_schedule.due`), and
+    note that a check ran.  Safe to run in several places at once: each respondent's
+    reminder is taken by one run (a compare-and-set of their ``contacted_at``)."""
     now = now or utcnow()
+    reminder_schedule.record_check(now)
     run = ReminderRun()
     scheduled = db.session.scalars(
         select(Assessment)
-        .where(Assessment.reminder_days.is_not(None), Assessment.status.in_(_OPEN))
+        .where(Assessment.reminder_days.is_not(None), Assessment.status.in_(reminder_schedule.OPEN))
         .order_by(Assessment.id)
     ).all()
     for assessment in scheduled:
-        last = assessment.reminded_at or assessment.created_at
-        if assessment.reminder_days is None or now < last + timedelta(
-            days=assessment.reminder_days
-        ):
-            continue
-        if not reminder_claims.claim(assessment, now):
+        due = reminder_schedule.due(assessment, now)
+        taken = [r for r in due if reminder_claims.claim_contact(r, now)]
+        if not taken:
             continue
         run.assessments += 1
-        for log in [_email_link(r, None, "reminder") for r in waiting(assessment)]:
+        for log in [_email_link(r, None, "reminder") for r in taken]:
             if log.status == "sent":
                 run.sent += 1
             elif log.status == "queued":
                 run.queued += 1
             else:
                 run.failed.append(log)
+        run.revoked += reminder_schedule.revoked(assessment)
+        begin_write()
+        assessment.reminded_at = now
+        db.session.commit()
     return run
 
 

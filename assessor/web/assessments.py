@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -10,15 +11,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
-from assessor.models import Assessment
+from assessor.models import Assessment, MailLog, utcnow
 from assessor.operations import assessments as ops
-from assessor.operations import mailing, submission
+from assessor.operations import mailing, notices, reminder_schedule, respondent_links, submission
 from assessor.operations import progress as progress_ops
 from assessor.operations.catalog import catalog, questionnaire_for
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.questionnaire import Questionnaire
 from assessor.questionnaire.schema_base import holds_role
-from assessor.web import access
+from assessor.web import access, mail_limits
 from assessor.web.forms import (
     ActionForm,
     AssessmentForm,
@@ -98,6 +99,7 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
     peer = peer_role(assessment)
     if assessment.organization.workspace.kind == "own" and not respondent_form.is_submitted():
         respondent_form.role.data = peer
+    now = utcnow()
     return render_template(
         "assessments/detail.html",
         assessment=assessment,
@@ -110,8 +112,24 @@ def _detail_page(assessment: Assessment, respondent_form: RespondentForm) -> str
         # E-mail: what was sent to (or about) each respondent, and the reminder schedule.
         mail=mailing.by_respondent(assessment.id),
         reminders=ReminderForm(formdata=None, days=assessment.reminder_days),
+        outlook=reminder_schedule.outlook(assessment, now),
+        links=_links(assessment, now),
+        now=now,
         peer_role=peer,
     )
+
+
+def _links(assessment: Assessment, now: datetime) -> dict[int, str | None]:
+    """Each working personal link, to copy, by respondent id (None: it can't be shown
+    again); none for those who may not make links (a viewer, or before confirming one's
+    address)."""
+    if not access.can_edit() or _user().email_verified_at is None:
+        return {}
+    tokens = respondent_links.working(assessment.respondents, now)
+    return {
+        rid: url_for("answering.link_start", token=token, _external=True) if token else None
+        for rid, token in tokens.items()
+    }
 
 
 def peer_role(assessment: Assessment) -> str:
@@ -145,17 +163,28 @@ def set_targets(assessment_id: int) -> ResponseReturnValue:
 @bp.post("/<id:assessment_id>/respondents")
 @access.editor_required
 def add_respondent(assessment_id: int) -> ResponseReturnValue:
+    """Add a respondent.  An organisation assessing itself invites its CISO or CIO: with
+    an address (and the user's own confirmed), the invitation is e-mailed at once."""
     assessment = access.assessment_or_404(assessment_id)
     form = RespondentForm()
     if form.validate_on_submit():
+        name, role, email = form.name.data or "", form.role.data or "", form.email.data
+        own = assessment.organization.workspace.kind == "own"
+        verified = _user().email_verified_at is not None
         try:
-            ops.add_respondent(
-                assessment,
-                _user(),
-                name=form.name.data or "",
-                role=form.role.data or "",
-                email=form.email.data,
-            )
+            if own and email and verified:
+                recipient = mail_limits.Recipient(f"address:{email}", name)
+                allowed = mail_limits.check(_user().id, [recipient])
+                _, log = notices.invite_respondent(
+                    assessment, _user(), name=name, role=role, email=email
+                )
+                allowed.count()
+            else:
+                log = None
+                ops.add_respondent(assessment, _user(), name=name, role=role, email=email)
+        except mail_limits.MailLimited as exc:
+            back = url_for("assessments.detail", assessment_id=assessment.id, _anchor="people")
+            return mail_limits.refused(exc, back, "Back to the assessment")
         except InvalidInput as exc:
             field = getattr(form, exc.field or "", None)
             if field is not None:
@@ -163,11 +192,32 @@ def add_respondent(assessment_id: int) -> ResponseReturnValue:
             else:
                 flash(exc.message, "error")
         else:
-            flash(
-                f"{form.name.data} added. Create their personal link when you are ready.", "success"
-            )
+            _flash_added(name, email, own, log)
             return redirect(url_for("assessments.detail", assessment_id=assessment.id))
     return _detail_page(assessment, form), 422
+
+
+def _flash_added(name: str, email: str | None, own: bool, log: MailLog | None) -> None:
+    if log is not None and log.status == "failed":
+        flash(
+            f"{name} added, but the invitation to {log.recipient} was not sent: {log.error}",
+            "error",
+        )
+    elif log is not None:
+        flash(
+            f"Invitation e-mailed to {log.recipient}: whether it went shows beside {name}.",
+            "success",
+        )
+    elif own and email:
+        flash(
+            f"{name} added. Confirm your own e-mail address first (with the link we sent "
+            "you), then send their invitation with “Send link by e-mail”.",
+            "info",
+        )
+    elif email:
+        flash(f"{name} added. “Send link by e-mail” sends their personal link.", "success")
+    else:
+        flash(f"{name} added. Create their personal link when you are ready.", "success")
 
 
 @bp.post("/<id:assessment_id>/respondents/<id:respondent_id>/link")

@@ -248,8 +248,8 @@ class ReminderForm(Form):
     days = IntegerField(
         "Remind every (days)",
         validators=[Optional(), NumberRange(min=1, max=365)],
-        description="Respondents who have not submitted get a reminder, with a fresh link, "
-        "this often. Empty: no scheduled reminders.",
+        description="Respondents who have not submitted get a reminder, with the link they "
+        "hold, this many days after they were last sent it. Empty: no scheduled reminders.",
     )
     submit = SubmitField("Save the schedule")
 

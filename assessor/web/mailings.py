@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from assessor.models import MailLog, Respondent
-from assessor.operations import notices
+from assessor.operations import notices, reminder_schedule
 from assessor.operations.errors import InvalidInput
 from assessor.web import access, mail_limits
 from assessor.web.forms import ActionForm, ReminderForm
@@ -52,7 +52,8 @@ def _flash_sent(logs: list[MailLog]) -> None:
 @access.editor_required
 @access.verified_required
 def email_link(assessment_id: int, respondent_id: int) -> ResponseReturnValue:
-    """Send the respondent a new personal link by e-mail (the earlier one stops working)."""
+    """E-mail the respondent their personal link: the one they hold while it works, else
+    a new one."""
     assessment = access.assessment_or_404(assessment_id)
     respondent = access.respondent_or_404(assessment, respondent_id)
     if not ActionForm().validate_on_submit() or assessment.status == "closed":
@@ -78,16 +79,22 @@ def remind(assessment_id: int) -> ResponseReturnValue:
         abort(400)
     try:
         allowed = mail_limits.check(
-            _user().id, [_recipient(r) for r in notices.waiting(assessment)]
+            _user().id, [_recipient(r) for r in reminder_schedule.waiting(assessment)]
         )
     except mail_limits.MailLimited as exc:
         return _refused(exc, assessment.id)
-    logs = notices.remind(assessment, _user())
-    if logs:
+    reminded = notices.remind(assessment, _user())
+    if reminded.logs:
         allowed.count()
-    if not logs:
+    elif not reminded.revoked:
         flash("Nobody to remind: everyone with an e-mail address and a link has submitted.", "info")
-    _flash_sent(logs)
+    _flash_sent(reminded.logs)
+    for respondent in reminded.revoked:
+        flash(
+            f"{respondent.name} was not reminded: their link is revoked "
+            "(“Send link by e-mail” sends them a new one).",
+            "info",
+        )
     return _back(assessment.id)
 
 
@@ -102,7 +109,10 @@ def schedule(assessment_id: int) -> ResponseReturnValue:
         return _back(assessment.id)
     notices.set_reminder_schedule(assessment, form.days.data, _user())
     flash(
-        f"Reminders every {form.days.data} days." if form.days.data else "No scheduled reminders.",
+        f"Reminders every {form.days.data} days, counted from when each respondent was last "
+        "sent their link."
+        if form.days.data
+        else "No scheduled reminders.",
         "success",
     )
     return _back(assessment.id)

@@ -324,10 +324,16 @@ def test_every_page_fits_a_phone(live_server: LiveServer, browser: Any, tmp_path
         page.get_by_role("button", name="New link").click()
         expect(page.locator("h1")).to_have_text("Personal link for Carla CIO")
         _fits(page, tmp_path, "link")
-        # One click copies the link (static/copy.js: the policy allows no inline script).
-        page.get_by_role("button", name="Copy the link").click()
-        expect(page.locator("#link-copied")).to_have_text("Copied.")
-        link = page.locator("#link").input_value()
+        made = page.locator("#link").input_value()
+        # Back on the assessment page, one click copies the working link from the
+        # respondent's row (static/copy.js: the policy allows no inline script), and
+        # makes no new one.
+        page.goto(f"{base}/assessments/{assessment_id}")
+        row = page.locator("tbody tr", has_text="Carla CIO")
+        row.get_by_role("button", name="Copy link of Carla CIO").click()
+        expect(row.get_by_role("status")).to_have_text("Copied.")
+        link = row.locator("input.copy").input_value()
+        assert link == made
         assert page.evaluate("navigator.clipboard.readText()") == link
         page.goto(f"{link}/welcome")
         _fits(page, tmp_path, "welcome")
