@@ -9,7 +9,6 @@ verification link, or "you already have an account").
 from __future__ import annotations
 
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from assessor.database import begin_write
 from assessor.extensions import db
@@ -17,7 +16,7 @@ from assessor.models import User, utcnow
 from assessor.operations import account_links, accounts, audit, sessions
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import external_url, send
-from assessor.operations.passwords import check_password, hashed
+from assessor.operations.passwords import check_password, hashed, matches
 
 
 def _user(email: str) -> User | None:
@@ -152,7 +151,7 @@ def change_password(user: User, current: str, new: str) -> None:
     :raise InvalidInput: the current password is wrong (``field="current"``), or the new
         one is refused (``field="password"``).
     """
-    if not check_password_hash(user.password_hash, current):
+    if not matches(user.password_hash, current):
         raise InvalidInput("This is not your current password.", field="current")
     check_password(new, email=user.email, name=user.name)
     new_hash = hashed(new)
