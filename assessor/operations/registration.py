@@ -13,7 +13,7 @@ from sqlalchemy import select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import User, utcnow
-from assessor.operations import account_links, accounts, audit, sessions
+from assessor.operations import account_links, account_notices, accounts, audit, sessions
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import external_url, send
 from assessor.operations.passwords import check_password, hashed, matches
@@ -138,6 +138,7 @@ def reset_password(token: str, password: str) -> User | None:
     audit.for_user("password-reset", user)
     db.session.commit()
     sessions.revoke_all(user, reason="signed-out-by-password-reset")
+    account_notices.tell(user, "password-changed")
     return user
 
 
@@ -159,3 +160,4 @@ def change_password(user: User, current: str, new: str) -> None:
     audit.for_user("password-changed", user)
     db.session.commit()
     sessions.revoke_all(user, reason="signed-out-by-password-change")
+    account_notices.tell(user, "password-changed")
