@@ -63,7 +63,7 @@ from assessor.operations.catalog import catalog
 
 ALPHA_MARK = "alphaMARK7q"
 BETA_MARK = "betaMARK3z"
-PASSWORD = "correct horse battery staple"
+PASSWORD = "gravel tundra mosaic 381"
 
 
 @dataclass

@@ -316,7 +316,14 @@ ROUTES: dict[str, Route] = {
     ),
     # --- one's own account -------------------------------------------------------------------
     "two_factor.index": Route("signed_in", _a("/account/two-factor"), get=200, scoped=False),
-    "two_factor.enrol": Route("signed_in", _a("/account/two-factor/enrol"), post=302, scoped=False),
+    "two_factor.enrol": Route(
+        # The password asked first; then the page shows the new key.
+        "signed_in",
+        _a("/account/two-factor/enrol"),
+        post=302,
+        data=lambda w, actor: {"password": PASSWORD},
+        scoped=False,
+    ),
     "two_factor.confirm": Route(
         # A wrong code: the page again, the message beside the field.
         "signed_in",
@@ -326,10 +333,19 @@ ROUTES: dict[str, Route] = {
         scoped=False,
     ),
     "two_factor.disable": Route(
+        # Two-factor sign-in is off: nothing to turn off, the message beside the field.
         "signed_in",
         _a("/account/two-factor/disable"),
         post=422,
-        data=lambda w, actor: {"code": "000000"},
+        data=lambda w, actor: {"off-password": PASSWORD, "off-code": "000000"},
+        scoped=False,
+    ),
+    "two_factor.recovery_codes": Route(
+        # Two-factor sign-in is off: no codes to replace, the message on the page.
+        "signed_in",
+        _a("/account/two-factor/recovery-codes"),
+        post=422,
+        data=lambda w, actor: {"new-password": PASSWORD, "new-code": "000000"},
         scoped=False,
     ),
     "two_factor.sign_in_code": Route(

@@ -30,7 +30,7 @@ def _seed(organization: str = "Riverside Retail") -> int:
         (ROOT / "tests" / "answers" / "third-party-access-disagreement.json").read_text()
     )
     questionnaire, people, _ = parse_answers_document(document, catalog())
-    user = accounts.sign_up("lead@example.com", "correct horse battery", "Lee Lead", "Firm")
+    user = accounts.sign_up("lead@example.com", "quiet lagoon harvest 64", "Lee Lead", "Firm")
     workspace = user.memberships[0].workspace
     accounts.update_branding(
         workspace, user, firm_name="Northwind Advisory", accent_color="#1f5fbf", logo=None

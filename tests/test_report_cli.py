@@ -107,7 +107,7 @@ def test_unknown_assessment_and_workspace(runner: FlaskCliRunner, tmp_path: Path
 def _submitted_assessments(count: int) -> list[int]:
     document = json.loads(SMALL.read_text())
     questionnaire, people, _ = parse_answers_document(document, catalog())
-    user = accounts.sign_up("cli@example.com", "correct horse battery", "Cli", "CLI firm")
+    user = accounts.sign_up("cli@example.com", "quiet lagoon harvest 64", "Cli", "CLI firm")
     workspace = user.memberships[0].workspace
     ids = []
     for n in range(count):

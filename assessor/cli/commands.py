@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "assessor.cli.session_cmds",
     "assessor.cli.logo_cmds",
     "assessor.cli.mail_cmds",
+    "assessor.cli.user_cmds",
 )
 
 

@@ -82,6 +82,12 @@ class User(UserMixin, Timestamp, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The last TOTP time step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    #: Wrong second-step codes in a row (a right one sets it back to 0): past a number of
+    #: them the next attempt waits, and at the limit the second step is locked
+    #: (``operations/two_factor.py``).
+    two_factor_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: No code is checked before this moment (the back-off after repeated wrong codes).
+    two_factor_wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Membership(Timestamp, db.Model):

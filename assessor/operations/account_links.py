@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, delete, insert, literal, select, update
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import AccountLink, User, utcnow
+from assessor.models.base import UTCDateTime
 from assessor.operations.tokens import new_token, token_hash
 
 
@@ -87,3 +88,37 @@ def use(token: str, purpose: str) -> User | None:
     )
     user_id = result.scalar()
     return None if user_id is None else db.session.get(User, user_id)
+
+
+def issue_for_address(address: str, purpose: str) -> str:
+    """A new link token for the account with this (normalised) address, if there is one;
+    earlier unused links of the same purpose stop working.  The same statements run
+    whether or not the address has an account (they change no row when it has none), so
+    that the work does not tell them apart; added to the current write transaction (the
+    caller commits)."""
+    token, hashed = new_token()
+    begin_write()
+    holder = select(User.id).where(User.email == address).scalar_subquery()
+    db.session.execute(
+        delete(AccountLink)
+        .where(
+            AccountLink.user_id == holder,
+            AccountLink.purpose == purpose,
+            AccountLink.used_at.is_(None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    now = utcnow()
+    db.session.execute(
+        insert(AccountLink).from_select(
+            ["user_id", "purpose", "token_hash", "expires_at", "created_at"],
+            select(
+                User.id,
+                literal(purpose, String()),
+                literal(hashed, String()),
+                literal(now + lifetime(purpose), UTCDateTime()),
+                literal(now, UTCDateTime()),
+            ).where(User.email == address),
+        )
+    )
+    return token

@@ -8,14 +8,13 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Invitation, Membership, User, Workspace, utcnow
 from assessor.operations import audit, render_queue
 from assessor.operations.errors import InvalidInput
-from assessor.operations.passwords import check_password, hashed
+from assessor.operations.passwords import check_password, hashed, matches
 from assessor.operations.tokens import new_token, token_hash
 
 #: Hash checked when the email is unknown, so sign-in takes as long either way.
@@ -69,9 +68,9 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None (the same work either way)."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        check_password_hash(DUMMY_HASH, password)
+        matches(DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password):
+    if not matches(user.password_hash, password):
         return None
     return user
 

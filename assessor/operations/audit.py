@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, String, insert, literal, select
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.models import AuditEvent, User
+from assessor.models import AuditEvent, Membership, User, utcnow
+from assessor.models.base import UTCDateTime
 
 
 def record(
@@ -67,5 +68,26 @@ def recent(workspace_id: int, limit: int = 200) -> list[AuditEvent]:
             .where(AuditEvent.workspace_id == workspace_id)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             .limit(limit)
+        )
+    )
+
+
+def for_address(action: str, address: str, **detail: Any) -> None:
+    """Record ``action`` of the account with this (normalised) address in each of its
+    workspaces, acted by that account, by one statement that adds no row when no account
+    has the address: the same work either way (the caller commits)."""
+    db.session.execute(
+        insert(AuditEvent).from_select(
+            ["workspace_id", "user_id", "actor", "action", "detail", "at"],
+            select(
+                Membership.workspace_id,
+                User.id,
+                User.email,
+                literal(action, String()),
+                literal(detail, JSON()),
+                literal(utcnow(), UTCDateTime()),
+            )
+            .join(Membership, Membership.user_id == User.id)
+            .where(User.email == address),
         )
     )

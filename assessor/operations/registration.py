@@ -9,15 +9,14 @@ verification link, or "you already have an account").
 from __future__ import annotations
 
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import User, utcnow
-from assessor.operations import account_links, accounts, audit, sessions
+from assessor.operations import account_links, account_notices, accounts, audit, sessions
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import external_url, send
-from assessor.operations.passwords import check_password, hashed
+from assessor.operations.passwords import check_password, hashed, matches
 
 
 def _user(email: str) -> User | None:
@@ -95,27 +94,25 @@ def confirm_email(token: str) -> User | None:
 
 def request_reset(email: str) -> None:
     """E-mail a password-reset link to the account with this address; an address without
-    one gets a message saying so (the same page and the same work for both).  Neither
-    repeats the account's name: an unverified account's was typed by whoever signed up."""
-    user = _user(email)
-    if user is None:
-        send(
-            "no-account",
-            accounts.normalise_email(email),
-            "no_account",
-            sign_up=external_url("auth.sign_up"),
-        )
-        return
-    token = account_links.issue(user, "reset")
-    audit.for_user("password-reset-requested", user)
-    db.session.commit()
+    one gets a message saying so.  Neither the page nor the work tells them apart: the
+    same statements run either way (the link and the audit entry are written by
+    statements that add no row for an unknown address) and commit once, with the
+    e-mail's row.  Neither message repeats the account's name: an unverified account's
+    was typed by whoever signed up."""
+    address = accounts.normalise_email(email)
+    user = _user(address)
+    user_id = user.id if user is not None else None  # read before the write lock expires it
+    token = account_links.issue_for_address(address, "reset")
+    audit.for_address("password-reset-requested", address)
+    known = user_id is not None
     send(
-        "reset",
-        user.email,
-        "reset",
-        user_id=user.id,
+        "reset" if known else "no-account",
+        address,
+        "reset" if known else "no_account",
+        user_id=user_id,
         link=external_url("account.reset", token=token),
         minutes=int(account_links.lifetime("reset").total_seconds() // 60),
+        sign_up=external_url("auth.sign_up"),
     )
 
 
@@ -141,6 +138,7 @@ def reset_password(token: str, password: str) -> User | None:
     audit.for_user("password-reset", user)
     db.session.commit()
     sessions.revoke_all(user, reason="signed-out-by-password-reset")
+    account_notices.tell(user, "password-changed")
     return user
 
 
@@ -152,7 +150,7 @@ def change_password(user: User, current: str, new: str) -> None:
     :raise InvalidInput: the current password is wrong (``field="current"``), or the new
         one is refused (``field="password"``).
     """
-    if not check_password_hash(user.password_hash, current):
+    if not matches(user.password_hash, current):
         raise InvalidInput("This is not your current password.", field="current")
     check_password(new, email=user.email, name=user.name)
     new_hash = hashed(new)
@@ -162,3 +160,4 @@ def change_password(user: User, current: str, new: str) -> None:
     audit.for_user("password-changed", user)
     db.session.commit()
     sessions.revoke_all(user, reason="signed-out-by-password-change")
+    account_notices.tell(user, "password-changed")

@@ -69,8 +69,11 @@ def is_owner() -> bool:
     return membership().role == "owner"
 
 
-def role_required(*roles: str) -> Callable[[F], F]:
-    """Signed in, with one of these roles in the current workspace (404 otherwise)."""
+def role_required(*roles: str, two_factor: bool = True) -> Callable[[F], F]:
+    """Signed in, with one of these roles in the current workspace (404 otherwise); when
+    the workspace requires two-factor sign-in, a member without it is sent to set it up
+    (``two_factor`` False: not, for switching away from the workspace or leaving it,
+    which read nothing of it)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -78,7 +81,11 @@ def role_required(*roles: str) -> Callable[[F], F]:
             found = membership()
             if found.role not in roles:
                 abort(404)
-            if found.workspace.require_two_factor and current_user.totp_enabled_at is None:
+            if (
+                two_factor
+                and found.workspace.require_two_factor
+                and current_user.totp_enabled_at is None
+            ):
                 # The owner requires a second factor: enrol before using the workspace.
                 flash(f"{found.workspace.name} requires two-factor sign-in.", "error")
                 return redirect(url_for("two_factor.index"))
@@ -104,6 +111,9 @@ def verified_required(view: F) -> F:
 
 
 member_required = role_required("owner", "consultant", "viewer")
+#: Only for switching to another workspace and leaving this one: open to a member of a
+#: workspace that requires two-factor sign-in before they have set it up.
+member_required_before_two_factor = role_required("owner", "consultant", "viewer", two_factor=False)
 editor_required = role_required(*EDITORS)
 owner_required = role_required("owner")
 

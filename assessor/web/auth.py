@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from assessor.extensions import limiter, login_manager
 from assessor.operations import accounts, registration, sessions
 from assessor.operations.errors import InvalidInput
+from assessor.operations.passwords import MIN_PASSWORD, below_floor
 from assessor.web import mail_limits
 from assessor.web.forms import ActionForm, JoinForm, SignInForm, SignUpForm
 
@@ -53,6 +54,17 @@ def start_session(user: accounts.User) -> None:
     login_user(user)
     session[SESSION_KEY] = token
     session.permanent = True
+
+
+def flash_short_password() -> None:
+    """Ask someone whose password is shorter than today's floor (it was set before the
+    floor rose) to change it; signing in goes on."""
+    flash(
+        f"Your password is shorter than the {MIN_PASSWORD} characters this service now asks "
+        "of everyone: "
+        "please change it (Workspace, Your account, Change your password).",
+        "info",
+    )
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -98,7 +110,12 @@ def sign_in() -> ResponseReturnValue:
             next_page = safe_next(request.args.get("next"))
             sessions.revoke(session.get(SESSION_KEY))  # whoever this browser was, no more
             session.clear()
-            session[PENDING_KEY] = {"user": user.id, "at": int(time.time()), "next": next_page}
+            session[PENDING_KEY] = {
+                "user": user.id,
+                "at": int(time.time()),
+                "next": next_page,
+                "short": below_floor(form.password.data or ""),
+            }
             return redirect(url_for("two_factor.sign_in_code"))
         if user is not None:
             # The first sign-in (after sign-up) offers to assess one's own organisation.
@@ -107,6 +124,8 @@ def sign_in() -> ResponseReturnValue:
             )
             first = "dashboard.welcome" if new else "dashboard.index"
             start_session(user)
+            if below_floor(form.password.data or ""):
+                flash_short_password()
             return redirect(safe_next(request.args.get("next")) or url_for(first))
         failed = True
     status = 401 if failed else (422 if form.errors else 200)

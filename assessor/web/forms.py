@@ -266,6 +266,32 @@ class CodeForm(Form):
     submit = SubmitField("Continue")
 
 
+class EnrolForm(Form):
+    """Setting up two-factor sign-in: the password first (a session alone is not enough)."""
+
+    password = PasswordField(
+        "Your password", validators=[InputRequired(), Length(max=MAX_PASSWORD)]
+    )
+    submit = SubmitField("Set up two-factor sign-in")
+
+
+class TwoFactorChangeForm(Form):
+    """Turning two-factor sign-in off, or new recovery codes: the password and a code (a
+    recovery code too, for someone whose phone is lost).  Each use on the page has its
+    own ``prefix``, so that the fields' ids stay unique."""
+
+    password = PasswordField(
+        "Your password", validators=[InputRequired(), Length(max=MAX_PASSWORD)]
+    )
+    code = StringField(
+        "Code",
+        validators=[InputRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+        description="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+    )
+    submit = SubmitField("Continue")
+
+
 class MemberRoleForm(Form):
     role = SelectField(
         "Role",

@@ -83,7 +83,7 @@ def remove(membership_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/leave", methods=["GET", "POST"])
-@access.member_required
+@access.member_required_before_two_factor
 def leave() -> ResponseReturnValue:
     membership = access.membership()
     workspace_name = membership.workspace.name

@@ -191,7 +191,7 @@ def audit_log() -> ResponseReturnValue:
 
 
 @bp.post("/switch/<id:workspace_id>")
-@access.member_required
+@access.member_required_before_two_factor
 def switch(workspace_id: int) -> ResponseReturnValue:
     """Work in another workspace the user belongs to."""
     if not ActionForm().validate_on_submit():
