@@ -86,7 +86,7 @@ def remind(assessment_id: int) -> ResponseReturnValue:
     if logs:
         allowed.count()
     if not logs:
-        flash("Nobody to remind: everyone with an e-mail address and a link has submitted.", "info")
+        flash(notices.nobody_to_remind(assessment), "info")
     _flash_sent(logs)
     return _back(assessment.id)
 
