@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from assessor.extensions import db
-from assessor.models import Answer, User
+from assessor.models import Answer, User, Workspace
 from assessor.operations import mail_queue
 from tests.security_world import (
     ALPHA_MARK,
@@ -220,6 +220,8 @@ ROUTES: dict[str, Route] = {
         scoped=False,
     ),
     "dashboard.organizations": Route("member", _a("/organizations"), get=200, scoped=False),
+    # A firm's view of its clients (A and B are firms'): in an organisation's own workspace,
+    # 404 for every member (test_an_own_workspace_is_not_served_the_portfolio).
     "portfolio.index": Route("member", _a("/portfolio"), get=200, scoped=False),
     "dashboard.new_organization": Route(
         "editor",
@@ -821,6 +823,20 @@ def test_another_workspace_gets_404_for_every_id_of_a(app: Flask) -> None:
         url = route.url(world, "owner")
         assert owner.get(url).status_code == route.get, endpoint
         assert outsider.get(url).status_code == 404, endpoint
+
+
+def test_an_own_workspace_is_not_served_the_portfolio(app: Flask) -> None:
+    """The portfolio compares a firm's clients: an organisation assessing itself has none,
+    and every member of its workspace gets 404 (and no link to it); a firm's owner, 200."""
+    world = build_world(app)
+    with app.app_context():
+        db.session.get_one(Workspace, world.workspace_a).kind = "own"
+        db.session.commit()
+    for actor in ("viewer", "consultant", "owner", "unverified"):
+        client = _client_for(app, world, actor)
+        assert client.get("/portfolio").status_code == 404, actor
+        assert b'href="/portfolio"' not in client.get("/").data, actor
+    assert _client_for(app, world, "outsider").get("/portfolio").status_code == 200
 
 
 # --- the JSON API: bearer tokens, never the session cookie ---------------------------------------

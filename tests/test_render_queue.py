@@ -31,6 +31,7 @@ from tests.web_support import (
     save_and_submit,
     stage_with_queue_off,
 )
+from tests.words_support import pdf_text
 
 #: A Redis database of these tests' own (RQ has no key prefix); only it is flushed.  Another
 #: checkout's run of these tests on the same machine sets one of its own.
@@ -97,6 +98,19 @@ class TestEmbedded:
         ).status_code in (200, 302)
         _wait_for(lambda: _stored_count(app, staged.assessment_id) == 2)
         assert [j.state for j in _jobs(app, staged.workspace_id)] == ["done", "done"]
+
+    def test_a_change_of_kind_renders_the_report_in_its_words(self, app: Flask) -> None:
+        """The report of an organisation's own workspace speaks otherwise (no consultant):
+        a change of kind renders it again without a click, as a change of branding does."""
+        client = app.test_client()
+        staged = _submitted(app, client, "olive@example.com")
+        _wait_for(lambda: _stored_count(app, staged.assessment_id) == 1)
+        assert client.post("/workspace/kind", data={"kind": "own"}).status_code == 302
+        _wait_for(lambda: _stored_count(app, staged.assessment_id) == 2)
+        response = _download(client, staged)
+        assert response.status_code == 200
+        assert len(_jobs(app, staged.workspace_id)) == 2  # served stored, not rendered again
+        assert "until it is settled" in " ".join(pdf_text(response.data).split())
 
 
 class TestPending:

@@ -22,10 +22,12 @@ from assessor.operations import assessments
 from tests.mail_support import REFUSED_DOMAIN, SmtpServer, body, last_to, link, outbox, settle
 from tests.mail_support import smtp_server as smtp_server  # noqa: F401  (fixture)
 from tests.web_support import (
+    PASSWORD,
     Page,
     Stage,
     complete_answers,
     in_app,
+    invite,
     questionnaire,
     save_answers,
     stage,
@@ -163,6 +165,67 @@ def test_the_consultants_hear_when_a_respondent_submits(
     assert note["Subject"] == "Dee Done (CISO) submitted their answers for Contoso Health"
     assert "Still to answer: Carla CIO." in body(note)
     assert link(note, staged.detail) == staged.detail
+
+
+def test_the_note_names_the_role_in_words(
+    app: Flask, client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    staged = stage(app, client)
+    rid = _add(app, staged, "Dee Done", "dee@client.example", role="CIO_CISO")
+    _email_link(client, staged, rid)
+    save_answers(app, rid, complete_answers(questionnaire(app)))
+    path = link(last_to(app, "dee@client.example"), "/r/")
+    assert app.test_client().post(f"{path}/submit").status_code == 200
+
+    note = last_to(app, "olive@example.com")
+    assert note["Subject"] == "Dee Done (CIO and CISO) submitted their answers for Contoso Health"
+    assert "Dee Done (CIO and CISO) submitted their answers" in body(note)
+
+
+def test_nobody_is_told_of_their_own_submission(
+    app: Flask, client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    """The consultant who answers for a respondent and submits is not mailed about it; the
+    workspace's other consultant is."""
+    staged = stage(app, client)
+    token = invite(app, "olive@example.com", "cole@example.com", "consultant")
+    colleague = app.test_client()
+    joined = colleague.post(
+        f"/join/{token}", data={"name": "Cole Consultant", "password": PASSWORD}
+    )
+    assert joined.status_code == 302
+    save_answers(app, staged.respondent_id, complete_answers(questionnaire(app)))
+
+    assert client.post(f"{staged.answer_url()}/submit").status_code == 200
+    with in_app(app):
+        assert db.session.get_one(Respondent, staged.respondent_id).submitted_at is not None
+    settle(app)
+    assert [m["Subject"] for m in smtp_server.to("cole@example.com")] == [
+        "Carla CIO (CIO) submitted their answers for Contoso Health"
+    ]
+    assert not [m for m in smtp_server.to("olive@example.com") if "submitted" in m["Subject"]]
+
+
+def test_remind_now_says_why_nobody_is_reminded(
+    app: Flask, client: FlaskClient, smtp_server: SmtpServer
+) -> None:
+    staged = stage(app, client)  # Carla CIO: no address
+    _add(app, staged, "Wes Waiting", "wes@client.example")  # no link sent yet
+
+    def flashed() -> list[str]:
+        response = client.post(f"{staged.detail}/reminders/send", follow_redirects=True)
+        return Page(response).texts(".flash")
+
+    assert flashed() == [
+        "Nobody to remind: Wes Waiting has no link yet: send them one first; "
+        "Carla CIO has no e-mail address."
+    ]
+    with in_app(app):
+        for respondent in db.session.scalars(select(Respondent)):
+            respondent.submitted_at = utcnow()
+        db.session.commit()
+    assert flashed() == ["Nobody to remind: everyone has submitted."]
+    assert smtp_server.to("wes@client.example") == []
 
 
 def test_scheduled_reminders_are_sent_by_the_cron_command(

@@ -31,7 +31,7 @@ ORGANISATION_LINKS = {
 @bp.output(OrganisationPage)
 @bp.doc(operation_id="list_organisations")
 def list_organisations(query: PageQuery) -> Any:
-    """The workspace's client organisations, by name."""
+    """The workspace's organisations, by name."""
     items, total = listings.organisations(caller().workspace_id, query.page, query.per_page)
     return page_body(items, total, query.page, query.per_page)
 
@@ -44,7 +44,7 @@ def list_organisations(query: PageQuery) -> Any:
 @writes
 @idempotent
 def create_organisation(body: OrganisationIn, replay: str | None = None) -> Any:
-    """Add a client organisation (names are unique in a workspace: 422 when taken)."""
+    """Add an organisation (names are unique in a workspace: 422 when taken)."""
     if replay is not None:
         return scope.organisation(int(replay.rsplit("/", 1)[1]))
     who = caller()

@@ -82,9 +82,13 @@ class IssuedInvitation:
 
 
 def invite_member(workspace: Workspace, email: str, role: str, by: User) -> IssuedInvitation:
-    """Invite someone to the workspace as consultant or viewer; returns the link's token."""
+    """Invite someone to the workspace as consultant (in an organisation's own workspace:
+    editor) or viewer; returns the link's token."""
     if role not in ("consultant", "viewer"):
-        raise InvalidInput("Invite a consultant or a viewer.", field="role")
+        raise InvalidInput(
+            f"Invite {'an editor' if workspace.kind == 'own' else 'a consultant'} or a viewer.",
+            field="role",
+        )
     token, hashed = new_token()
     begin_write()  # SQLite: take the write lock before reading what is changed
     invitation = Invitation(

@@ -17,7 +17,15 @@ from assessor.engine import visible_questions
 from assessor.engine.answers import AnswerError, coerce_answer
 from assessor.engine.guidance import guidance_for
 from assessor.extensions import db
-from assessor.models import Answer, AnswerHistory, Assessment, Respondent, utcnow
+from assessor.models import (
+    Answer,
+    AnswerHistory,
+    Assessment,
+    Organization,
+    Respondent,
+    Workspace,
+    utcnow,
+)
 from assessor.operations import render_queue, respondents
 from assessor.operations.errors import Conflict, InvalidInput, Locked
 from assessor.operations.respondents import RespondentView
@@ -158,6 +166,13 @@ _SAVE_READ = (
     )
     .where(_respondent.c.id == _RESPONDENT_ID)
 )
+#: Whether an assessment is in an organisation's own workspace (its words: no consultant).
+_OWN_WORKSPACE = (
+    select(Workspace.kind == "own")
+    .join(Organization, Organization.workspace_id == Workspace.id)
+    .join(Assessment, Assessment.organization_id == Organization.id)
+    .where(Assessment.id == bindparam("assessment_id"))
+)
 _INSERT = insert(_answer)
 #: Compare and swap: the answer is changed only if it still has the version read.
 _SWAP = (
@@ -257,8 +272,14 @@ def save_answers(
     lock_respondent(connection, respondent.id)
     rows: list[Any] = list(connection.execute(_SAVE_READ, {"respondent_id": respondent.id}))
     if not rows or rows[0][0] is not None:
+        own = bool(rows) and bool(
+            connection.execute(_OWN_WORKSPACE, {"assessment_id": rows[0][3]}).scalar()
+        )
         db.session.rollback()
-        raise Locked("These answers were submitted; ask the consultant to reopen them.")
+        raise Locked(
+            "These answers were submitted; "
+            + ("ask for them to be reopened." if own else "ask the consultant to reopen them.")
+        )
     _, role, last_section, assessment_id, status = rows[0][:5]
     if status == "closed":  # closed since the request looked (read again under the lock)
         db.session.rollback()

@@ -108,8 +108,12 @@ def _none(message: str) -> dict[str, Any]:
 def for_report(assessment: Assessment) -> dict[str, Any] | None:
     """The benchmark a report of ``assessment`` shows: the one frozen with its current
     stored result, else (frozen now, when it has a band) the current one; None when no
-    band can be shown."""
-    if assessment.status != "closed" or assessment.organization.benchmark_consent_at is None:
+    band can be shown, and in an organisation's own workspace (one frozen while it was a
+    firm's stays stored, and shows again if it becomes a firm's once more)."""
+    organization = assessment.organization
+    if assessment.status != "closed" or organization.benchmark_consent_at is None:
+        return None
+    if organization.workspace.kind != "firm":
         return None
     row_id = db.session.scalar(
         select(StoredResult.id)

@@ -13,13 +13,25 @@ from sqlalchemy import delete, func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import MEMBER_ROLES, Membership, User, UserSession, Workspace
-from assessor.operations import api_tokens, audit
+from assessor.operations import api_tokens, audit, render_queue
 from assessor.operations.errors import InvalidInput
 
 LAST_OWNER = (
     "{name} is the last owner of this workspace: make another member owner first "
     "(a workspace always has an owner)."
 )
+
+
+def role_label(role: str, kind: str) -> str:
+    """A member's role as the people of a workspace of ``kind`` read it: an organisation's
+    own workspace has editors, not consultants (the stored code stays ``consultant``)."""
+    return "editor" if kind == "own" and role == "consultant" else role
+
+
+def roles_text(kind: str) -> str:
+    """The roles to choose from, as a sentence's list: "owner, consultant or viewer"."""
+    first, *middle, last = (role_label(role, kind) for role in MEMBER_ROLES)
+    return f"{', '.join([first, *middle])} or {last}"
 
 
 def _lock_members(workspace_id: int) -> list[Membership]:
@@ -40,12 +52,12 @@ def _refuse_last_owner(membership: Membership, others: list[Membership]) -> None
 
 
 def change_role(membership: Membership, role: str, by: User) -> None:
-    """Make a member owner, consultant or viewer.
+    """Make a member owner, consultant (in an organisation's own workspace: editor) or viewer.
 
     :raise InvalidInput: an unknown role, or the last owner made something else.
     """
     if role not in MEMBER_ROLES:
-        raise InvalidInput("Choose owner, consultant or viewer.", field="role")
+        raise InvalidInput(f"Choose {roles_text(membership.workspace.kind)}.", field="role")
     begin_write()  # SQLite: take the write lock before reading what is changed
     members = _lock_members(membership.workspace_id)
     if role != "owner":
@@ -111,12 +123,17 @@ def member_or_none(workspace: Workspace, membership_id: int) -> Membership | Non
 
 
 def set_kind(workspace: Workspace, kind: str, by: User) -> None:
-    """Say whether the workspace is a firm's (assessing clients) or an organisation's own."""
+    """Say whether the workspace is a firm's (assessing clients) or an organisation's own.
+    The reports speak accordingly: a change renders every submitted assessment's report
+    again, in the background (as a change of branding does)."""
     if kind not in ("firm", "own"):
         raise InvalidInput("Choose a consulting firm or your own organisation.", field="kind")
     begin_write()  # SQLite: take the write lock before reading what is changed
+    changed = workspace.kind != kind
     workspace.kind = kind
     audit.record(
         "workspace-kind-changed", workspace_id=workspace.id, actor=by.email, user=by, kind=kind
     )
     db.session.commit()
+    if changed:
+        render_queue.prerender_workspace(workspace.id)

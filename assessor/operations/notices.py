@@ -1,5 +1,6 @@
 """E-mails about assessments and teams: respondents' invitations and reminders, the note to
-the consultants when a respondent submits, and team invitations."""
+the consultants (the editors of an organisation's own workspace) when a respondent submits,
+and team invitations."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from sqlalchemy import select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, MailLog, Membership, Respondent, User, Workspace, utcnow
-from assessor.operations import accounts, audit, reminder_claims, reminder_schedule
+from assessor.operations import accounts, audit, members, reminder_claims, reminder_schedule
 from assessor.operations import assessments as assessment_ops
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import external_url, send
+from assessor.reports.labels import role_label
 
 
 def _sender_name(by: User | None, workspace: Workspace) -> str:
@@ -65,6 +67,32 @@ def invite_respondent(
     """
     respondent = assessment_ops.add_respondent(assessment, by, name=name, role=role, email=email)
     return respondent, email_invitation(respondent, by)
+
+
+def nobody_to_remind(assessment: Assessment) -> str:
+    """Why nobody is :func:`reminder_schedule.waiting` for a reminder, as the page says it: everyone has
+    submitted, or those who have not have no link yet, a revoked one, or no e-mail address."""
+    unsubmitted = [r for r in assessment.respondents if r.submitted_at is None]
+    if not unsubmitted:
+        return "Nobody to remind: everyone has submitted."
+    unlinked = [r.name for r in unsubmitted if r.email and not r.token_hash]
+    revoked = [r.name for r in unsubmitted if r.email and r.token_hash and r.revoked]
+    unaddressed = [r.name for r in unsubmitted if not r.email]
+    reasons = []
+    if unlinked:
+        reasons.append(f"{_names(unlinked)} no link yet: send them one first")
+    if revoked:
+        reasons.append(f"{_names(revoked)} a revoked link: “Send link by e-mail” sends a new one")
+    if unaddressed:
+        reasons.append(f"{_names(unaddressed)} no e-mail address")
+    return f"Nobody to remind: {'; '.join(reasons)}."
+
+
+def _names(names: list[str]) -> str:
+    """``Ann has``, ``Ann and Bo have``, ``Ann, Bo and Cy have``."""
+    if len(names) == 1:
+        return f"{names[0]} has"
+    return f"{', '.join(names[:-1])} and {names[-1]} have"
 
 
 @dataclass
@@ -149,17 +177,21 @@ def send_due_reminders(now: datetime | None = None) -> ReminderRun:
     return run
 
 
-def notify_submitted(respondent_id: int) -> list[MailLog]:
-    """Tell the workspace's owners and consultants that a respondent submitted."""
+def notify_submitted(respondent_id: int, by_user_id: int | None = None) -> list[MailLog]:
+    """Tell the workspace's owners and consultants that a respondent submitted, less the
+    person who did (``by_user_id``: the member who clicked submit, for themselves or for
+    the respondent; and the respondent's own account): nobody is told their own news."""
     respondent = db.session.get_one(Respondent, respondent_id)
     assessment = respondent.assessment
     organization = assessment.organization
+    submitters = {by_user_id, respondent.user_id} - {None}
     editors = db.session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
             Membership.workspace_id == organization.workspace_id,
             Membership.role.in_(("owner", "consultant")),
+            User.id.not_in(submitters),
         )
         .order_by(User.id)
     ).all()
@@ -173,7 +205,7 @@ def notify_submitted(respondent_id: int) -> list[MailLog]:
             assessment_id=assessment.id,
             respondent_id=respondent.id,
             respondent=respondent.name,
-            role=respondent.role,
+            role=role_label(respondent.role),
             assessment=assessment.title,
             organization=organization.name,
             waiting=[r.name for r in assessment.respondents if r.submitted_at is None],
@@ -196,7 +228,7 @@ def invite_member(
         actor=by.email,
         sender=by.name,
         workspace=workspace.firm_name or workspace.name,
-        role=role,
+        role=members.role_label(role, workspace.kind),
         link=external_url("auth.join", token=issued.token),
         expires_at=issued.invitation.expires_at,
     )

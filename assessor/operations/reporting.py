@@ -113,6 +113,7 @@ def scored_report(
         questionnaire=scored.questionnaire,
         respondents=tuple(scored.respondents),
         firm_name=workspace.firm_name,
+        kind=workspace.kind,
         logo=workspace.logo,
         logo_mimetype=workspace.logo_mimetype,
         accent=workspace.accent_color,

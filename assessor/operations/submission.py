@@ -26,11 +26,13 @@ def submit(
     actor: str,
     *,
     notify: bool = True,
+    by_user_id: int | None = None,
 ) -> datetime:
     """Lock the respondent's answers; the time they were submitted.  Submitting again (a
     second tab, a double click) changes nothing and gives the first submission's time.
     ``notify``: e-mail the workspace's editors that they submitted (not for answers the
-    service itself submits, such as the demo's).
+    service itself submits, such as the demo's), but the member who submitted
+    (``by_user_id``) and the respondent themselves.
 
     :raise InvalidInput: required questions are unanswered (``field`` is the first one).
     :raise Locked: the assessment is closed.
@@ -84,7 +86,7 @@ def submit(
     # After the commit (the answers are safe first), from the snapshot's scoring.
     render_queue.prerender(assessment.id, scored)
     if notify:
-        notices.notify_submitted(who.id)
+        notices.notify_submitted(who.id, by_user_id)
     return submitted_at
 
 

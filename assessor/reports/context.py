@@ -38,6 +38,8 @@ from assessor.reports.report_urls import asset_url
 from assessor.reports.scoring_text import method_context, scores_context
 
 PAPERS = ("a4", "letter")
+#: A firm's workspace, or an organisation's own (``Workspace.kind``).
+KINDS = ("firm", "own")
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 CONFIDENTIALITY = "Confidential"
 
@@ -67,6 +69,9 @@ class ReportInputs:
     sector: str | None = None
     size: str | None = None
     firm_name: str | None = None
+    #: The workspace's kind: ``firm`` (a firm's report on a client) or ``own`` (an
+    #: organisation's report on itself: its words name no consultant and no client).
+    kind: str = "firm"
     logo: bytes | None = field(default=None, repr=False)
     logo_mimetype: str | None = None
     accent: str | None = None
@@ -96,6 +101,8 @@ class ReportInputs:
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
             raise ValueError(f"paper must be one of {', '.join(PAPERS)}: {self.paper!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}: {self.kind!r}")
 
     def fingerprint(self) -> dict[str, Any]:
         """The inputs as plain values, for a cache key (the logo by its digest)."""
@@ -132,6 +139,8 @@ class ReportInputs:
             plain["benchmark"] = dict(self.benchmark)
         if not self.appendix:  # likewise
             plain["appendix"] = False
+        if self.kind != "firm":  # likewise; a change of kind makes a new report
+            plain["kind"] = self.kind
         if self.voice is not None:
             plain["voice"] = dict(self.voice)
         if self.target_structures:  # likewise
@@ -320,6 +329,8 @@ def _meta(
         "questionnaire_id": questionnaire["id"],
         "questionnaire_hash": (questionnaire.get("hash") or "")[:12],
         "firm_name": inputs.firm_name or None,
+        # An organisation's report on itself: no consultant, no client in its words.
+        "own": inputs.kind == "own",
         "logo_url": _logo_url(inputs, inline_logo),
         "accent": accent,
         "paper": inputs.paper,

@@ -1,6 +1,7 @@
 """The workbook's sheets (XLSX), each as rows: answers, findings, the responsibility
 matrix, scores, disagreements, the roadmap and its initiatives, the summary, each
-respondent's scores, the unresolved facts, progress, the consultant's voice and actions.
+respondent's scores, the unresolved facts, progress, the voice (the consultant's, or in an
+organisation's own workspace its own review) and actions.
 The CSV writes the same rows, a block per sheet.
 """
 
@@ -26,7 +27,7 @@ from assessor.reports.export_rows import (
     summary_data,
     value_text,
 )
-from assessor.reports.export_voice import voice_rows
+from assessor.reports.export_voice import SHEET, voice_rows
 from assessor.reports.labels import (
     KIND_LABELS,
     SEVERITY_LABELS,
@@ -469,11 +470,11 @@ def _waiting_rows(inputs: ReportInputs) -> list[Sequence[Any]]:
 def _extra_blocks(
     inputs: ReportInputs, result: Mapping[str, Any] | None = None
 ) -> dict[str, list[Sequence[Any]]]:
-    """The sheets (CSV blocks) of the progress since the earlier round, the consultant's
-    voice (statuses, responses, the summary as edited) and the actions."""
+    """The sheets (CSV blocks) of the progress since the earlier round, the voice
+    (statuses, responses, the summary as edited) and the actions."""
     blocks = {"Progress": export_progress.progress_rows(inputs.progress)}
     if result is not None:
-        blocks["Consultant"] = voice_rows(result, inputs.voice)
+        blocks[SHEET[inputs.kind]] = voice_rows(result, inputs.voice, inputs.kind)
     if inputs.actions:
         blocks["Actions"] = export_progress.action_rows(inputs.actions)
     return {name: rows for name, rows in blocks.items() if rows}

@@ -1,14 +1,20 @@
-"""The consultant's voice in the exports: the summary as edited, each finding's status and
-management response (by its number), the facts settled and the review line."""
+"""The voice in the exports (the consultant's; in an organisation's own workspace, its own):
+the summary as edited, each finding's status and management response (by its number), the
+facts settled and the review line."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+#: The sheet's (CSV block's) name and first cell, by the workspace's kind.
+SHEET = {"firm": "Consultant", "own": "Review"}
 
-def voice_rows(result: Mapping[str, Any], voice: Mapping[str, Any] | None) -> list[Sequence[Any]]:
-    """Rows of the "Consultant" sheet (CSV block); none without any edit or review."""
+
+def voice_rows(
+    result: Mapping[str, Any], voice: Mapping[str, Any] | None, kind: str = "firm"
+) -> list[Sequence[Any]]:
+    """Rows of the :data:`SHEET` sheet (CSV block); none without any edit or review."""
     if not voice:
         return []
     review = voice.get("review")
@@ -17,7 +23,7 @@ def voice_rows(result: Mapping[str, Any], voice: Mapping[str, Any] | None) -> li
     settled = voice.get("settled") or []
     if not (review or paragraphs or judged or settled):
         return []
-    rows: list[Sequence[Any]] = [("consultant", "")]
+    rows: list[Sequence[Any]] = [(SHEET[kind].lower(), "")]
     if review:
         stale = " (changed since: not reviewed again)" if review["stale"] else ""
         rows.append(("reviewed", f"Reviewed by {review['reviewer']} on {review['date']}{stale}"))

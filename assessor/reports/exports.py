@@ -77,7 +77,9 @@ def export_json(result: Mapping[str, Any], inputs: ReportInputs) -> bytes:
     """``{"result", "summary", "answers", "organization", "assessment", "progress",
     "actions", "consultant"}`` as UTF-8 JSON (``progress``: null without an earlier round;
     ``summary``: :func:`summary_data`; ``consultant``: the summary as edited, statuses and
-    responses by finding key, settled facts and the review line, or null)."""
+    responses by finding key, settled facts and the review line, or null).  The key is a
+    name for programs and stays ``consultant`` in every workspace, an organisation's own
+    too (where the XLSX sheet and CSV block are named "Review")."""
     document = {
         "result": result,
         "summary": summary_data(result, inputs),

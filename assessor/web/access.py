@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Assessment, Membership, Organization, Respondent, Workspace
+from assessor.operations import members
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,18 +44,24 @@ def membership() -> Membership:
     return chosen
 
 
+def own() -> bool:
+    """Whether the signed-in user works in an organisation's own workspace (an
+    organisation assessing itself: "your organisation", no "consultant", no "client");
+    False outside a request (e-mails are rendered outside requests too, and pass the
+    workspace's kind themselves)."""
+    return bool(
+        has_request_context()
+        and current_user.is_authenticated
+        and current_user.memberships
+        and membership().workspace.kind == "own"
+    )
+
+
 def wording() -> dict[str, Any]:
-    """Template values that follow the workspace's kind: ``own`` (an organisation
-    assessing itself: "your organisation", no "consultant") and ``role_label``."""
-    own = False
-    # E-mails are rendered outside requests too (a submission note, the cron's reminders).
-    if has_request_context() and current_user.is_authenticated and current_user.memberships:
-        own = membership().workspace.kind == "own"
-
-    def role_label(role: str) -> str:
-        return "editor" if own and role == "consultant" else role
-
-    return {"own": own, "role_label": role_label}
+    """Template values that follow the workspace's kind: ``own`` (:func:`own`) and
+    ``role_label`` (a member's role as the workspace's people read it)."""
+    kind = "own" if own() else "firm"
+    return {"own": kind == "own", "role_label": lambda role: members.role_label(role, kind)}
 
 
 def workspace() -> Workspace:

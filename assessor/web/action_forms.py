@@ -1,4 +1,4 @@
-"""The remediation action's form (a finding the client works on)."""
+"""The remediation action's form (a finding the client, or one's own organisation, works on)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,5 @@ class ActionForm(Form):
         description="What shows the work is done: a document, a decision, a date.",
     )
     submit = SubmitField("Save the action")
+
+    OWN_WORDS = {"owner_name": (None, "The person who does the work.")}

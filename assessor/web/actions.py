@@ -47,7 +47,7 @@ def track(assessment_id: int) -> ResponseReturnValue:
     except actions.NoSuchFinding:
         abort(404)
     finding = found.finding
-    form = ActionForm(obj=found.action)
+    form = ActionForm(obj=found.action).in_own_words(access.own())
     back = url_for("results.show", assessment_id=assessment.id) + f"#f-{finding['number']}"
     if form.validate_on_submit():
         actions.track(assessment, finding, _input(form), current_user._get_current_object())
@@ -72,7 +72,7 @@ def edit(action_id: int) -> ResponseReturnValue:
     action = actions.in_workspace(action_id, access.membership().workspace_id)
     if action is None:
         abort(404)
-    form = ActionForm(obj=action)
+    form = ActionForm(obj=action).in_own_words(access.own())
     back = url_for("actions.client", organization_id=action.organization_id)
     if form.validate_on_submit():
         actions.update(action, _input(form), current_user._get_current_object())

@@ -275,7 +275,12 @@ def _submit(seat: Seat) -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         try:
-            submitted_at = submission.submit(seat.questionnaire, seat.respondent, seat.actor)
+            submitted_at = submission.submit(
+                seat.questionnaire,
+                seat.respondent,
+                seat.actor,
+                by_user_id=None if seat.by_link else current_user.id,
+            )
         except OperationError as exc:
             error, status = exc.message, exc.status
         else:

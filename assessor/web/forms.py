@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
@@ -71,6 +71,20 @@ NUL_MESSAGE = "Remove the NUL character (\\0) from this field."
 class Form(FlaskForm):
     """Every form of the service: text holding a NUL character is refused beside its field
     (nobody types one, and PostgreSQL cannot store or even look one up)."""
+
+    #: A field's label and description in an organisation's own workspace, where none
+    #: speaks of a consultant or a client (None keeps the field's own).
+    OWN_WORDS: ClassVar[dict[str, tuple[str | None, str | None]]] = {}
+
+    def in_own_words(self, own: bool) -> Self:
+        """The form as an organisation assessing itself reads it (``own``), else as it is."""
+        if own:
+            for name, (label, description) in self.OWN_WORDS.items():
+                if label is not None:
+                    self[name].label.text = label
+                if description is not None:
+                    self[name].description = description
+        return self
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = bool(super().validate(extra_validators))

@@ -86,8 +86,9 @@ def remind(assessment_id: int) -> ResponseReturnValue:
     reminded = notices.remind(assessment, _user())
     if reminded.logs:
         allowed.count()
-    elif not reminded.revoked:
-        flash("Nobody to remind: everyone with an e-mail address and a link has submitted.", "info")
+    if not reminded.logs:  # why nobody: everyone submitted, or no link or address
+        flash(notices.nobody_to_remind(assessment), "info")
+        return _back(assessment.id)
     _flash_sent(reminded.logs)
     for respondent in reminded.revoked:
         flash(

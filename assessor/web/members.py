@@ -39,16 +39,17 @@ def _member_or_404(membership_id: int) -> Membership:
 @access.owner_required
 def change_role(membership_id: int) -> ResponseReturnValue:
     membership = _member_or_404(membership_id)
+    kind = access.workspace().kind
     form = MemberRoleForm()
     if not form.validate_on_submit():
-        flash("Choose owner, consultant or viewer.", "error")
+        flash(f"Choose {ops.roles_text(kind)}.", "error")
         return _back()
     try:
         ops.change_role(membership, form.role.data or "", _user())
     except InvalidInput as exc:
         flash(exc.message, "error")
     else:
-        flash(f"{membership.user.name} is now {membership.role}.", "success")
+        flash(f"{membership.user.name} is now {ops.role_label(membership.role, kind)}.", "success")
     return _back()
 
 

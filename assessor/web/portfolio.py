@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assessor.operations import benchmarks
@@ -15,6 +15,8 @@ bp = Blueprint("portfolio", __name__)
 @bp.get("/portfolio")
 @access.member_required
 def index() -> ResponseReturnValue:
+    if access.own():  # an organisation assessing itself has no clients to compare
+        abort(404)
     form = PortfolioFilterForm(request.args)
     found = benchmarks.portfolio(
         access.workspace().id,

@@ -126,10 +126,13 @@ def consultant_seat(assessment_id: int, respondent_id: int) -> Seat:
     if assessment.status == "closed":
         abort(404)
     own = respondent.user_id == current_user.id
+    # Someone answering for another: a consultant, or in an organisation's own workspace
+    # a colleague (the answer history and the audit name them so).
+    standing_in = "on their behalf" if access.own() else "consultant"
     return Seat(
         respondent,
         pinned(respondent),
-        current_user.name if own else f"{current_user.name} (consultant)",
+        current_user.name if own else f"{current_user.name} ({standing_in})",
         {"assessment_id": assessment_id, "respondent_id": respondent_id},
         False,
         own,

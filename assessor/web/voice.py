@@ -74,7 +74,7 @@ def finding_status(assessment_id: int) -> ResponseReturnValue:
         finding = voice.finding_of(assessment, key)
     except voice.NoSuchFinding:
         abort(404)
-    form = FindingStatusForm(obj=voice.status_row(assessment.id, key))
+    form = FindingStatusForm(obj=voice.status_row(assessment.id, key)).in_own_words(access.own())
     back = _results(assessment, f"f-{finding['number']}")
     if form.validate_on_submit():
         data = voice.Judgement(

@@ -1,5 +1,5 @@
-"""The consultant's voice's forms: the summary, a finding's status, a settled fact, the
-sign-off."""
+"""The voice's forms (the consultant's; in an organisation's own workspace, its own): the
+summary, a finding's status, a settled fact, the sign-off."""
 
 from __future__ import annotations
 
@@ -45,6 +45,11 @@ class FindingStatusForm(Form):
     response = TextAreaField("Management response", validators=[Optional(), Length(max=TEXT)])
     note = TextAreaField("Consultant's note", validators=[Optional(), Length(max=TEXT)])
     submit = SubmitField("Save the status")
+
+    OWN_WORDS = {
+        "accepted_by": (None, "Who accepted the risk (a person of your organisation)."),
+        "note": ("Note", None),
+    }
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
