@@ -44,6 +44,7 @@ def _audit_all(action: str, user: User) -> None:
 
 def start_enrolment(user: User) -> str:
     """A new secret for the user's authenticator (not in use until confirmed)."""
+    _require_verified(user)
     begin_write()  # SQLite: take the write lock before reading what is changed
     if enabled(user):
         db.session.rollback()
@@ -51,6 +52,17 @@ def start_enrolment(user: User) -> str:
     user.totp_secret = pyotp.random_base32()
     db.session.commit()
     return user.totp_secret
+
+
+def _require_verified(user: User, field: str | None = None) -> None:
+    """An unconfirmed address may be someone else's: whoever signed up with it must not
+    put their authenticator between the address's owner and the account."""
+    if user.email_verified_at is None:
+        raise InvalidInput(
+            "Confirm your e-mail address first (the link we sent you), then set up "
+            "two-factor sign-in.",
+            field=field,
+        )
 
 
 def provisioning_uri(user: User) -> str:
@@ -96,6 +108,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
 
     :raise InvalidInput: the code is wrong (``field`` is ``code``), or no enrolment began.
     """
+    _require_verified(user, field="code")
     begin_write()  # SQLite: take the write lock before reading what is changed
     if enabled(user) or not user.totp_secret:
         db.session.rollback()
