@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -84,7 +85,8 @@ def revoke_all(user: User, *, reason: str = "signed-out-everywhere", tokens: boo
     begin_write()  # SQLite: take the write lock before reading what is changed
     ended = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     revoked = api_tokens.revoke_user_tokens(user) if tokens else 0
-    audit.for_user(reason, user, **({"api_tokens_revoked": revoked} if tokens else {}))
+    detail: dict[str, Any] = {"api_tokens_revoked": revoked} if tokens else {}
+    audit.for_user(reason, user, **detail)
     db.session.commit()
     return Ended(int(ended.rowcount), revoked)
 

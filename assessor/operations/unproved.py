@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -90,7 +91,7 @@ def discard(user: User, *, keep_workspaces: bool) -> list[str]:
         db.session.execute(delete(MailLog).where(which))
         db.session.execute(delete(Workspace).where(Workspace.id.in_(doomed)))
         db.session.expire(user, ["memberships"])
-    detail = {
+    detail: dict[str, Any] = {
         "second_factor_removed": had_second_factor,
         "workspaces_deleted": len(doomed),
         "workspaces_kept": keep_workspaces,

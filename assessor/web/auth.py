@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -21,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from assessor.extensions import limiter, login_manager
+from assessor.models import Invitation
 from assessor.operations import accounts, registration, sessions
 from assessor.operations.errors import InvalidInput
 from assessor.web import mail_limits
@@ -201,7 +201,7 @@ def join(token: str) -> ResponseReturnValue:
     return page, status
 
 
-def _join_unproved(invitation: accounts.Invitation, token: str, form: JoinForm) -> Any:
+def _join_unproved(invitation: Invitation, token: str, form: JoinForm) -> ResponseReturnValue:
     """Joining through a link without the e-mailed proof: "check your e-mail", the same
     for an address with an account as for a new one (an owner must not learn which)."""
     try:
