@@ -1,8 +1,11 @@
 """Every route of ``app.url_map`` against every kind of visitor, with the status each must get.
 
 The visitors: anonymous, the owner of another workspace, a viewer, a consultant and the
-owner of workspace A, a respondent holding a live link of A, one holding a link of
-another assessment (in workspace B), and holders of a revoked and of an expired link of A.
+owner of workspace A, A's owner before confirming the address (A a firm's workspace:
+"confirm your address" on every page of it; or A an organisation's own: the owner's row
+less what needs a confirmed address), a respondent holding a live link of A, one holding
+a link of another assessment (in workspace B), and holders of a revoked and of an
+expired link of A.
 
 * Anonymous on a member page: 302 to sign-in.  Someone from another workspace naming A's
   ids: 404 (never 403, which would confirm that the id exists).  A viewer: 200 on reads,
