@@ -1,8 +1,11 @@
 """Every route of ``app.url_map`` against every kind of visitor, with the status each must get.
 
 The visitors: anonymous, the owner of another workspace, a viewer, a consultant and the
-owner of workspace A, a respondent holding a live link of A, one holding a link of
-another assessment (in workspace B), and holders of a revoked and of an expired link of A.
+owner of workspace A, A's owner before confirming the address (A a firm's workspace:
+"confirm your address" on every page of it; or A an organisation's own: the owner's row
+less what needs a confirmed address), a respondent holding a live link of A, one holding
+a link of another assessment (in workspace B), and holders of a revoked and of an
+expired link of A.
 
 * Anonymous on a member page: 302 to sign-in.  Someone from another workspace naming A's
   ids: 404 (never 403, which would confirm that the id exists).  A viewer: 200 on reads,
@@ -45,12 +48,16 @@ ACTORS = (
     "consultant",
     "owner",
     "unverified",
+    "unverified_own",
     "link",
     "link_other",
     "link_revoked",
     "link_expired",
 )
-MEMBERS = ("viewer", "consultant", "owner", "unverified")
+MEMBERS = ("viewer", "consultant", "owner", "unverified", "unverified_own")
+#: A's owner before confirming the address: A a firm's workspace (closed until then), or
+#: A an organisation assessing itself (open, less what needs a confirmed address).
+UNVERIFIED = ("unverified", "unverified_own")
 LINK_ACTORS = ("link", "link_other", "link_revoked", "link_expired")
 #: Visitors who are not in workspace A: nothing of A may reach them.
 OUTSIDE_A = ("anonymous", "outsider", "link_other", "link_revoked", "link_expired")
@@ -85,9 +92,12 @@ class Route:
     last: bool = False
     #: Statuses that differ from the rule for particular visitors.
     special: dict[str, int] = field(default_factory=dict)
-    #: Needs a confirmed e-mail address (inviting, e-mail, the PDF, exports): A's owner
-    #: with an unconfirmed one gets 403, and a way to confirm it.
+    #: Needs a confirmed e-mail address (inviting, e-mail, the report, exports, tokens):
+    #: A's owner with an unconfirmed one gets 403, and a way to confirm it.
     verified: bool = False
+    #: A page of the workspace: a firm's, whose owner has not confirmed the address,
+    #: shows only "confirm your address" (403).  False for one's own account's pages.
+    gated: bool = True
 
 
 def _a(path: str) -> Url:
@@ -141,7 +151,31 @@ def _action_fields(w: World, actor: str) -> dict[str, Any]:
 ROUTES: dict[str, Route] = {
     "static": Route("public", _a("/static/app.css"), get=200, scoped=False),
     "health.healthz": Route("public", _a("/healthz"), get=200, scoped=False),
-    "dashboard.index": Route("public", _a("/"), get=200, scoped=False),
+    "dashboard.index": Route("public", _a("/"), get=200, scoped=False, special={"unverified": 403}),
+    # Another workspace of one's own: sent last (the client then works in it), before
+    # the sign-in and sign-outs below.
+    "settings.new_workspace": Route(
+        "signed_in",
+        _a("/workspace/new"),
+        get=200,
+        post=302,
+        data=lambda w, actor: {"name": f"New workspace of {actor}", "kind": "firm"},
+        scoped=False,
+        last=True,
+        verified=True,
+    ),
+    # With the last: a consultant or viewer who leaves is no longer in workspace A (its
+    # last owner is refused, with a message); before the sign-in and sign-outs below, so
+    # that each visitor is still signed in as themselves.
+    "members.leave": Route(
+        "member",
+        _a("/workspace/leave"),
+        get=200,
+        post=302,
+        data=_confirmed,
+        scoped=False,
+        last=True,
+    ),
     "auth.sign_in": Route(
         "public",
         _a("/signin"),
@@ -168,13 +202,15 @@ ROUTES: dict[str, Route] = {
     ),
     "auth.sign_out": Route("public", _a("/signout"), post=302, scoped=False, last=True),
     "auth.sign_out_everywhere": Route(
-        "member", _a("/signout/everywhere"), post=302, scoped=False, last=True
+        "member", _a("/signout/everywhere"), post=302, scoped=False, last=True, gated=False
     ),
+    # The owner's copy of the link (no e-mailed proof): "check your e-mail", with a link
+    # that confirms the address and joins (tests/test_account_takeover.py).
     "auth.join": Route(
         "join",
         lambda w, actor: f"/join/{_invitation(w, actor)}",
         get=200,
-        post=302,
+        post=200,
         data=lambda w, actor: {"name": "Joining Person", "password": PASSWORD},
         last=True,
     ),
@@ -200,7 +236,9 @@ ROUTES: dict[str, Route] = {
         scoped=False,
     ),
     # Already confirmed: says so.
-    "account.resend_verification": Route("member", _a("/verify/resend"), post=302, scoped=False),
+    "account.resend_verification": Route(
+        "member", _a("/verify/resend"), post=302, scoped=False, gated=False
+    ),
     "account.change_password": Route(
         # To the same password, so that the sign-ins after it still work.
         "member",
@@ -209,6 +247,7 @@ ROUTES: dict[str, Route] = {
         post=302,
         data=lambda w, actor: {"current": PASSWORD, "password": PASSWORD},
         scoped=False,
+        gated=False,
     ),
     # --- the workspace ---------------------------------------------------------------------
     "dashboard.welcome": Route(
@@ -276,6 +315,7 @@ ROUTES: dict[str, Route] = {
         post=200,
         data=lambda w, actor: {"name": "CRM sync", "scope": "read"},
         scoped=False,
+        verified=True,
     ),
     # Someone else's token (the owner's, made by the world): 404 for everyone but its owner.
     "settings.revoke_token": Route(
@@ -473,7 +513,9 @@ ROUTES: dict[str, Route] = {
     ),
     # --- results and downloads ------------------------------------------------------------
     "results.show": Route("member", _a("/assessments/{w.assessment_a}/results"), get=200),
-    "results.report_preview": Route("member", _a("/assessments/{w.assessment_a}/report"), get=200),
+    "results.report_preview": Route(
+        "member", _a("/assessments/{w.assessment_a}/report"), get=200, verified=True
+    ),
     "results.report_pdf": Route(
         "member", _a("/assessments/{w.assessment_a}/report.pdf"), get=200, verified=True
     ),
@@ -621,17 +663,6 @@ ROUTES: dict[str, Route] = {
     "answering.link_submit": Route(
         "link", lambda w, actor: f"/r/{_token(w, actor)}/submit", get=200, post=422
     ),
-    # Last of all: a consultant or viewer who leaves is no longer in workspace A (its
-    # last owner is refused, with a message).
-    "members.leave": Route(
-        "member",
-        _a("/workspace/leave"),
-        get=200,
-        post=302,
-        data=_confirmed,
-        scoped=False,
-        last=True,
-    ),
 }
 
 SIGN_IN = "sign in"
@@ -639,7 +670,12 @@ SIGN_IN = "sign in"
 
 def expected(route: Route, allowed_status: int, actor: str) -> int | str:
     """The status ``actor`` must get, or ``SIGN_IN`` for a redirect to the sign-in page."""
-    if actor == "unverified":
+    if actor == "unverified" and route.special.get(actor):
+        return route.special[actor]
+    if actor == "unverified" and route.gated and route.access in ALLOWED:
+        # A firm's workspace, before its owner confirms the address: "confirm it first".
+        return 403
+    if actor in UNVERIFIED:
         # A's owner before confirming the address: the owner's row, less what needs it.
         if route.verified:
             return 403
@@ -702,10 +738,12 @@ def _client_for(app: Flask, world: World, actor: str) -> FlaskClient:
         "consultant": world.consultant,
         "owner": world.owner,
     }.get(actor)
-    if actor == "unverified":
+    if actor in UNVERIFIED:
         with app.app_context():
             owner = db.session.get_one(User, world.owner.user_id)
             owner.email_verified_at = None  # as before the e-mailed link is used
+            if actor == "unverified_own":
+                db.session.get_one(Workspace, world.workspace_a).kind = "own"
             db.session.commit()
         person = world.owner
     if person is not None:
@@ -843,7 +881,11 @@ def test_an_own_workspace_is_not_served_the_portfolio(app: Flask) -> None:
 
 #: Who calls the API: a token of A's owner (read-write, read), of A's consultant and viewer
 #: (read-write; a viewer's only reads), of B's owner; a revoked token; none; and A's owner
-#: signed in on the web with no token (the session cookie must not authenticate).
+#: signed in on the web with no token (the session cookie must not authenticate).  Then
+#: A's owner's read-write token while the owner's address is unconfirmed, A being a firm's
+#: workspace (closed until it is) or an organisation's own (open, less what reaches
+#: people outside: respondents' links, the report, exports); and A's consultant's token
+#: once A requires two-factor sign-in, which the consultant has not turned on.
 API_ACTORS = (
     "owner_rw",
     "owner_read",
@@ -853,6 +895,9 @@ API_ACTORS = (
     "revoked",
     "no_token",
     "session_only",
+    "unverified_rw",
+    "unverified_own_rw",
+    "no_second_factor_rw",
 )
 API_WRITERS = ("owner_rw", "consultant_rw")
 API_READERS = ("owner_rw", "owner_read", "consultant_rw", "viewer_rw")
@@ -868,6 +913,8 @@ class ApiRoute:
     body: Data | None = None
     #: The URL names A's objects: B's token gets 404 (a list of one's own: 200, none of A).
     scoped: bool = True
+    #: Needs the token owner's confirmed e-mail address (403 otherwise).
+    verified: bool = False
 
 
 def _api(path: str) -> Url:
@@ -884,9 +931,13 @@ API_ROUTES: dict[str, ApiRoute] = {
     "api.get_respondent": ApiRoute("GET", _api(_RESPONDENT), 200),
     "api.get_answers": ApiRoute("GET", _api(_RESPONDENT + "/answers"), 200),
     "api.get_results": ApiRoute("GET", _api("/assessments/{w.assessment_a}/results"), 200),
-    "api.get_report": ApiRoute("GET", _api("/assessments/{w.assessment_a}/report"), 200),
+    "api.get_report": ApiRoute(
+        "GET", _api("/assessments/{w.assessment_a}/report"), 200, verified=True
+    ),
     "api.get_render_job": ApiRoute("GET", lambda w, actor: f"/api/v1/render-jobs/{w.job_a}", 200),
-    "api.get_export": ApiRoute("GET", _api("/assessments/{w.assessment_a}/exports/csv"), 200),
+    "api.get_export": ApiRoute(
+        "GET", _api("/assessments/{w.assessment_a}/exports/csv"), 200, verified=True
+    ),
     "api.create_organisation": ApiRoute(
         "POST",
         _api("/organisations"),
@@ -911,6 +962,7 @@ API_ROUTES: dict[str, ApiRoute] = {
         201,
         writes=True,
         body=lambda w, actor: {"name": "Added by API", "role": "OTHER"},
+        verified=True,  # with its personal link (the default)
     ),
     "api.revoke_respondent_link": ApiRoute("POST", _api(_RESPONDENT + "/revoke"), 200, writes=True),
     "api.save_answers": ApiRoute(
@@ -928,6 +980,12 @@ API_ROUTES: dict[str, ApiRoute] = {
 def api_expected(route: ApiRoute, actor: str) -> int:
     if actor in ("revoked", "no_token", "session_only"):
         return 401
+    if actor in ("unverified_rw", "no_second_factor_rw"):
+        return 403
+    if actor == "unverified_own_rw":
+        if route.verified:
+            return 403
+        actor = "owner_rw"
     if actor == "outsider_rw":
         if route.scoped:
             return 404
@@ -965,8 +1023,24 @@ def _api_world(app: Flask) -> ApiWorld:
         "viewer_rw": made.viewer_rw,
         "outsider_rw": made.outsider_rw,
         "revoked": made.revoked,
+        "unverified_rw": made.owner_rw,
+        "unverified_own_rw": made.owner_rw,
+        "no_second_factor_rw": made.consultant_rw,
     }
     return ApiWorld(world, job_a, tokens)
+
+
+def _api_actor_state(app: Flask, world: World, actor: str) -> None:
+    """A's owner's address unconfirmed again (A a firm's or its own), or A requiring a
+    second factor, as the actor needs."""
+    with app.app_context():
+        workspace = db.session.get_one(Workspace, world.workspace_a)
+        if actor in ("unverified_rw", "unverified_own_rw"):
+            db.session.get_one(User, world.owner.user_id).email_verified_at = None
+            workspace.kind = "own" if actor == "unverified_own_rw" else "firm"
+        if actor == "no_second_factor_rw":
+            workspace.require_two_factor = True
+        db.session.commit()
 
 
 def test_every_api_route_is_classified(app: Flask) -> None:
@@ -985,6 +1059,7 @@ def test_api_access_matrix(app: Flask, actor: str) -> None:
     """Every API route with every kind of token: the status each must get; refused calls
     change nothing; nothing of A reaches B's token."""
     w = _api_world(app)
+    _api_actor_state(app, w.world, actor)
     client = app.test_client()
     headers = {}
     if actor in w.tokens:

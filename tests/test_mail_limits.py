@@ -96,7 +96,9 @@ def test_email_buttons_are_limited_per_user(app: Flask, client: FlaskClient) -> 
         issued = accounts.invite_member(
             owner.memberships[0].workspace, "kim@example.com", "consultant", owner
         )
-        accounts.join_with_new_account(issued.invitation, "Kim Colleague", "a sturdy passphrase 42")
+        accounts.join_with_new_account(
+            issued.invitation, "Kim Colleague", "a sturdy passphrase 42", issued.proof
+        )
     assert (
         colleague.post(
             "/signin", data={"email": "kim@example.com", "password": "a sturdy passphrase 42"}

@@ -175,7 +175,7 @@ def test_an_unverified_it_leader_answers_but_confirms_before_the_pdf(
     refused = client.get(f"/assessments/{assessment_id}/report.pdf")
     assert refused.status_code == 403
     page = Page(refused)
-    assert "downloading the PDF report" in page.text
+    assert "the report (its PDF and its preview)" in page.text
     assert page.all("main form[action='/verify/resend']"), "no way to send the link again"
     before = len(received(app, "ivy@northwind.example"))
     assert client.post("/verify/resend").status_code == 302

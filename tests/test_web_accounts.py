@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assessor.extensions import db
-from assessor.models import AccountLink, AuditEvent, Membership, User, utcnow
+from assessor.models import AccountLink, AuditEvent, User, Workspace, utcnow
 from tests.mail_support import SmtpServer, body, last_to, link, received
 from tests.mail_support import smtp_server as smtp_server  # noqa: F401  (fixture)
 from tests.web_support import PASSWORD, Page, in_app, invite, sign_in, sign_up
@@ -111,7 +111,7 @@ def test_a_strong_password_unrelated_to_the_person_is_accepted(
 def test_verification_link_confirms_the_address_once(
     app: Flask, client: FlaskClient, smtp_server: SmtpServer
 ) -> None:
-    assert sign_up(client, "ian@example.com", verify=False).status_code == 200
+    assert sign_up(client, "ian@example.com", verify=False, kind="own").status_code == 200
     assert sign_in(client, "ian@example.com").status_code == 302
     # Before verifying: the own workspace and self-assessment work ...
     started = client.post("/welcome", data={"organization": "Ian's Company", "role": "CIO"})
@@ -156,6 +156,7 @@ def test_verification_link_expires_and_can_be_sent_again(
         assert client.post("/verify/resend").status_code == 302
     second = link(last_to(app, "ian@example.com"), "/verify/")
     assert second is not None and second != first
+    assert sign_in(client, "ian@example.com").status_code == 302  # the link asks for it
     assert client.post(second).status_code == 302
 
 
@@ -249,13 +250,23 @@ def test_changing_the_password_ends_a_reset_link_sent_before(
 def test_an_unverified_account_cannot_take_an_invitation_for_its_address(
     app: Flask, client: FlaskClient, smtp_server: SmtpServer
 ) -> None:
-    """Someone signs up first with the invitee's address: the invitation stays closed to
-    them; the real owner of the address proves it by a reset, and joins."""
+    """Someone signs up first with the invitee's address and sets up a workspace: the
+    invitation stays closed to them; the real owner of the address proves it by a reset,
+    which takes the account over: the squatter is signed out and their workspace is
+    deleted, so the owner joins the invitation and works only there."""
     sign_up(client, "olive@example.com")
     token = invite(app, "olive@example.com", "cora@example.com", "consultant")
     mallory = app.test_client()
-    sign_up(mallory, "cora@example.com", password="mallory's own phrase 11", verify=False)
+    sign_up(
+        mallory,
+        "cora@example.com",
+        password="mallory's own phrase 11",
+        verify=False,
+        workspace="Cora's Company",
+        kind="own",
+    )
     sign_in(mallory, "cora@example.com", "mallory's own phrase 11")
+    mallory.post("/welcome", data={"organization": "Cora's Company", "role": "CIO"})
 
     refused = mallory.post(f"/join/{token}")
     assert refused.status_code == 403
@@ -265,15 +276,28 @@ def test_an_unverified_account_cannot_take_an_invitation_for_its_address(
     cora.post("/reset", data={"email": "cora@example.com"})
     path = link(last_to(app, "cora@example.com"), "/reset/")
     assert path is not None
-    assert cora.post(path, data={"password": NEW_PASSWORD}).status_code == 302
+    form = Page(cora.get(path))
+    assert "The address of this account was never confirmed" in form.text
+    assert "Cora's Company (1 organisation, 1 assessment)" in form.text
+    assert cora.post(path, data={"name": "Cora Real", "password": NEW_PASSWORD}).status_code == 302
     assert mallory.get("/organizations").status_code == 302  # signed out by the reset
-    sign_in(cora, "cora@example.com", NEW_PASSWORD)
+    assert sign_in(mallory, "cora@example.com", "mallory's own phrase 11").status_code == 401
+    # Cora's account is in no workspace: the squatter's is gone, with what it held.
+    assert sign_in(cora, "cora@example.com", NEW_PASSWORD).status_code == 302
+    assert cora.get("/").headers["Location"] == "/workspace/new"
     assert cora.post(f"/join/{token}").status_code == 302
+    cora.post("/signout")
+    sign_in(cora, "cora@example.com", NEW_PASSWORD)
+    assert Page(cora.get("/")).one("h1").etree_element.text == "Acme Advisory"
     with in_app(app):
-        roles = db.session.scalars(
-            select(Membership.role).join(User).where(User.email == "cora@example.com")
-        ).all()
-        assert sorted(roles) == ["consultant", "owner"]
+        user = db.session.scalars(select(User).where(User.email == "cora@example.com")).one()
+        assert user.name == "Cora Real"
+        assert [(m.workspace.name, m.role) for m in user.memberships] == [
+            ("Acme Advisory", "consultant")
+        ]
+        assert db.session.scalars(select(Workspace.name).order_by(Workspace.id)).all() == [
+            "Acme Advisory"
+        ]
 
 
 def test_joining_by_an_emailed_invitation_proves_the_address(

@@ -11,6 +11,7 @@ from assessor.extensions import db
 from assessor.models import AuditEvent, Membership, User, Workspace
 from assessor.operations import accounts
 from assessor.operations.errors import InvalidInput
+from tests.mail_support import last_to, link
 from tests.web_support import PASSWORD, Page, in_app, invite, sign_in, sign_up
 
 
@@ -34,6 +35,9 @@ def test_sign_up_creates_a_workspace_owned_by_the_new_user(app: Flask, client: F
         (membership,) = user.memberships
         assert membership.role == "owner"
         assert membership.workspace.name == "Acme Advisory"
+    # A firm's workspace opens once the address is confirmed (tests/test_web_accounts.py).
+    assert Page(client.get("/")).one("h1").etree_element.text == "Confirm your e-mail address"
+    client.post(link(last_to(app, "olive@example.com"), "/verify/") or "")
     dashboard = Page(client.get("/"))
     assert dashboard.one("h1").etree_element.text == "Acme Advisory"
 
@@ -261,7 +265,7 @@ def test_an_invitation_cannot_be_accepted_by_another_account(
 
 def test_the_invitation_guard_holds_below_the_web_too(app: Flask, client: FlaskClient) -> None:
     sign_up(client, "olive@example.com")
-    token = invite(app, "olive@example.com", "cora@example.com", "viewer")
+    token = invite(app, "olive@example.com", "cora@example.com", "viewer", emailed=False)
     with in_app(app):
         invitation = accounts.invitation_by_token(token)
         owner = db.session.scalars(select(User)).one()

@@ -237,7 +237,9 @@ def test_a_viewer_reads_actions_but_cannot_change_them(app: Flask, client: Flask
         issued = accounts.invite_member(
             owner.memberships[0].workspace, "vera@example.com", "viewer", owner
         )
-        accounts.join_with_new_account(issued.invitation, "Vera Viewer", "a sturdy passphrase 42")
+        accounts.join_with_new_account(
+            issued.invitation, "Vera Viewer", "a sturdy passphrase 42", issued.proof
+        )
         action_id = db.session.scalars(select(RemediationAction.id)).one()
     viewer = app.test_client()
     sign_in(viewer, "vera@example.com")

@@ -247,7 +247,7 @@ def test_another_workspace_gets_404_and_a_viewer_reads_but_never_edits(
         issued = accounts.invite_member(
             owner.memberships[0].workspace, "vera@example.com", "viewer", owner
         )
-        accounts.join_with_new_account(issued.invitation, "Vera Viewer", PASSWORD)
+        accounts.join_with_new_account(issued.invitation, "Vera Viewer", PASSWORD, issued.proof)
     viewer = app.test_client()
     sign_in(viewer, "vera@example.com")
     outsider = app.test_client()

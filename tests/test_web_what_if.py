@@ -174,7 +174,9 @@ def test_a_viewer_tries_the_sandbox_but_cannot_keep_a_scenario(
         issued = accounts.invite_member(
             owner.memberships[0].workspace, "vera@example.com", "viewer", owner
         )
-        accounts.join_with_new_account(issued.invitation, "Vera Viewer", "a sturdy passphrase 42")
+        accounts.join_with_new_account(
+            issued.invitation, "Vera Viewer", "a sturdy passphrase 42", issued.proof
+        )
     viewer = app.test_client()
     sign_in(viewer, "vera@example.com")
     page = Page(viewer.get(_url(setup)))

@@ -172,9 +172,10 @@ def sign_up(
     verify: bool = True,
     kind: str = "firm",
 ) -> TestResponse:
-    """Sign up as a person does: the form, then (``verify``) the link in the e-mail, then
-    sign in; the sign-in's response.  A refused form, or an address that already has an
-    account (its e-mail holds no link): the sign-up's response."""
+    """Sign up as a person does: the form, then (``verify``) sign in and use the link in
+    the e-mail (it confirms only for someone signed in as the account); the sign-in's
+    response.  A refused form, or an address that already has an account (its e-mail
+    holds no link): the sign-up's response."""
     response = client.post(
         "/signup",
         data={
@@ -190,9 +191,10 @@ def sign_up(
     path = mail_link(last_to(client.application, email.strip().lower()), "/verify/")
     if path is None:
         return response
+    signed_in = sign_in(client, email, password)
     confirmed = client.post(path)
     assert confirmed.status_code == 302, confirmed.status_code
-    return sign_in(client, email, password)
+    return signed_in
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
@@ -270,11 +272,13 @@ def issue_link(app: Flask, respondent_id: int) -> str:
         return assessments.issue_link(respondent, _owner_of(respondent))
 
 
-def invite(app: Flask, owner_email: str, email: str, role: str) -> str:
-    """An invitation token to join the owner's workspace."""
+def invite(app: Flask, owner_email: str, email: str, role: str, *, emailed: bool = True) -> str:
+    """What follows ``/join/`` in the link to join the owner's workspace: the e-mailed
+    link's (token and proof), or with ``emailed`` False the owner's copy (no proof)."""
     with in_app(app):
         owner = db.session.scalars(select(User).where(User.email == owner_email)).one()
-        return accounts.invite_member(owner.memberships[0].workspace, email, role, owner).token
+        issued = accounts.invite_member(owner.memberships[0].workspace, email, role, owner)
+        return f"{issued.token}?proof={issued.proof}" if emailed else issued.token
 
 
 def complete_answers(

@@ -9,7 +9,7 @@ from apiflask import abort
 from flask import current_app, url_for
 
 from assessor.api import bp, scope
-from assessor.api.auth import auth, caller, writes
+from assessor.api.auth import auth, caller, require_verified, writes
 from assessor.api.conventions import idempotent, page_body
 from assessor.api.schemas import (
     Assessment,
@@ -186,12 +186,21 @@ def list_respondents(assessment_id: int, query: PageQuery) -> Any:
 @scope.existing
 @bp.input(RespondentIn, arg_name="body")
 @bp.output(Respondent, status_code=201, links=RESPONDENT_LINKS)
-@bp.doc(operation_id="create_respondent", responses={409: "Idempotency-Key in use"})
+@bp.doc(
+    operation_id="create_respondent",
+    responses={
+        403: "Read-only, or (with a link) the token owner's e-mail address is not confirmed",
+        409: "Idempotency-Key in use",
+    },
+)
 @writes
 @idempotent
 def create_respondent(assessment_id: int, body: RespondentIn, replay: str | None = None) -> Any:
     """Add a respondent; with ``link`` (the default) their personal link is issued and
-    returned in this response only (a replayed create does not show it again)."""
+    returned in this response only (a replayed create does not show it again).  A link
+    needs the token owner's confirmed e-mail address (403 otherwise)."""
+    if body.link:
+        require_verified()
     if replay is not None:
         return respondent_body(scope.respondent(assessment_id, int(replay.rsplit("/", 1)[1])))
     assessment = scope.assessment(assessment_id)

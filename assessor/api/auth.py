@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from apiflask import HTTPTokenAuth
+from apiflask import HTTPTokenAuth, abort
 from flask import current_app, request
 
 from assessor.api.problems import problem
@@ -52,6 +52,32 @@ def writes(view: F) -> F:
                 403,
                 "This token may only read: it is read-only, or its owner is a viewer.",
             )
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+#: Why a caller whose owner has not confirmed their address is refused (403).
+UNVERIFIED = (
+    "Confirm the token owner's e-mail address first (the link we e-mailed them): "
+    "respondents' links, the PDF report and exports wait for it."
+)
+
+
+def require_verified() -> None:
+    """403 (a problem) unless the token's owner has confirmed their e-mail address: what
+    reaches people outside the workspace (a respondent's link, the report, an export)
+    waits for it, as on the web (``access.verified_required``)."""
+    if caller().user.email_verified_at is None:
+        abort(403, UNVERIFIED)
+
+
+def verified(view: F) -> F:
+    """A view only a caller whose owner confirmed their address may use (403)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        require_verified()
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, send_file, url_for
 
 from assessor.api import bp, scope
-from assessor.api.auth import auth, caller
+from assessor.api.auth import auth, caller, verified
 from assessor.api.problems import problem
 from assessor.api.schemas import RenderJob, ReportQuery, Result
 from assessor.operations import audit, render_queue, reporting
@@ -43,8 +43,14 @@ def get_results(assessment_id: int) -> Any:
 )
 @bp.doc(
     operation_id="get_report",
-    responses={200: {"description": "The PDF", **_PDF}, 422: "Render failed", 503: "Busy"},
+    responses={
+        200: {"description": "The PDF", **_PDF},
+        403: "The token owner's e-mail address is not confirmed",
+        422: "Render failed",
+        503: "Busy",
+    },
 )
+@verified
 def get_report(assessment_id: int, query: ReportQuery) -> Any:
     """The PDF report: the stored bytes (200, with an ETag), or, while its render is queued
     or running, 202 with the render job (``Location``)."""
@@ -108,9 +114,8 @@ def get_render_job(job_id: int) -> Any:
         403: "The token owner's e-mail address is not confirmed",
     },
 )
+@verified
 def get_export(assessment_id: int, fmt: str) -> Any:
     """The answers and results as CSV, XLSX or JSON (formula-safe cells)."""
     assessment = scope.assessment(assessment_id)
-    if caller().user.email_verified_at is None:
-        return problem(403, "Confirm the token owner's e-mail address before exporting.")
     return _file(reporting.export_assessment(assessment, fmt), assessment.id, fmt)

@@ -16,12 +16,22 @@ IDEMPOTENCY_PARAMETER = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
 }
 #: Errors any authenticated operation may answer.
+#: Why a valid token is refused whatever it asks (``api_tokens.caller_for``).
+REFUSED = (
+    "the workspace requires two-factor sign-in, which the token's owner has not turned "
+    "on; or the owner's e-mail address is not confirmed yet"
+)
 COMMON_ERRORS = {
     "401": "No valid API token",
+    "403": f"Refused: {REFUSED}",
     "404": "Not found in the token's workspace",
     "429": "Too many requests for this token (see Retry-After)",
 }
-WRITE_ERRORS = {"403": "The token may only read", "422": "Invalid input", "423": "Locked"}
+WRITE_ERRORS = {
+    "403": f"The token may only read; or {REFUSED}",
+    "422": "Invalid input",
+    "423": "Locked",
+}
 
 
 def _problem(description: str) -> dict[str, Any]:

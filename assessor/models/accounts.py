@@ -128,6 +128,15 @@ class Invitation(Timestamp, db.Model):
     invited_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    #: sha256 of the proof the e-mailed link carries (``?proof=``): only the mailbox sees
+    #: it, so only that link proves the address; the owner's copy of the link lacks it.
+    #: NULL for invitations from before proofs (their links prove nothing).
+    proof_hash: Mapped[str | None] = mapped_column(String(64))
+    #: An account made through the link without its proof, not yet confirmed: it joins
+    #: when it confirms its address (``registration.confirm_email``).
+    pending_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     workspace: Mapped[Workspace] = relationship()
 

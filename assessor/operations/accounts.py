@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -78,24 +79,30 @@ def authenticate(email: str, password: str) -> User | None:
 @dataclass(frozen=True)
 class IssuedInvitation:
     invitation: Invitation
+    #: The link's token: the owner sees the link with it (``/join/<token>``).
     token: str
+    #: The secret only the e-mailed link adds (``?proof=``): it proves the address.
+    proof: str
 
 
 def invite_member(workspace: Workspace, email: str, role: str, by: User) -> IssuedInvitation:
     """Invite someone to the workspace as consultant (in an organisation's own workspace:
-    editor) or viewer; returns the link's token."""
+    editor) or viewer; returns the link's token and the proof the e-mailed link carries
+    (never shown to the owner)."""
     if role not in ("consultant", "viewer"):
         raise InvalidInput(
             f"Invite {'an editor' if workspace.kind == 'own' else 'a consultant'} or a viewer.",
             field="role",
         )
     token, hashed = new_token()
+    proof, proof_hashed = new_token()
     begin_write()  # SQLite: take the write lock before reading what is changed
     invitation = Invitation(
         workspace=workspace,
         email=normalise_email(email),
         role=role,
         token_hash=hashed,
+        proof_hash=proof_hashed,
         expires_at=utcnow() + timedelta(days=int(current_app.config["INVITE_DAYS"])),
         invited_by_id=by.id,
     )
@@ -109,7 +116,7 @@ def invite_member(workspace: Workspace, email: str, role: str, by: User) -> Issu
         role=role,
     )
     db.session.commit()
-    return IssuedInvitation(invitation, token)
+    return IssuedInvitation(invitation, token, proof)
 
 
 def invitation_by_token(token: str) -> Invitation | None:
@@ -122,6 +129,14 @@ def invitation_by_token(token: str) -> Invitation | None:
     if invitation.expires_at < utcnow():
         return None
     return invitation
+
+
+def proves_address(invitation: Invitation, proof: str | None) -> bool:
+    """Whether ``proof`` is the one only the e-mailed link carries: whoever opened that
+    link reads the invitee's mailbox.  The owner's copy of the link has no proof."""
+    if not proof or len(proof) > 100 or invitation.proof_hash is None:
+        return False
+    return hmac.compare_digest(token_hash(proof), invitation.proof_hash)
 
 
 def invitation_is_for(invitation: Invitation, user: User) -> bool:
@@ -146,6 +161,14 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
             "invitation again."
         )
     begin_write()  # SQLite: take the write lock before reading what is changed
+    membership = join(invitation, user)
+    db.session.commit()
+    return membership
+
+
+def join(invitation: Invitation, user: User) -> Membership:
+    """Add ``user`` (whose address is proved) to the invitation's workspace and mark the
+    invitation used, in the current write transaction (the caller commits)."""
     membership = db.session.scalar(
         select(Membership).where(
             Membership.workspace_id == invitation.workspace_id, Membership.user_id == user.id
@@ -153,10 +176,11 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     )
     if membership is None:
         membership = Membership(
-            workspace_id=invitation.workspace_id, user_id=user.id, role=invitation.role
+            workspace_id=invitation.workspace_id, user=user, role=invitation.role
         )
         db.session.add(membership)
     invitation.accepted_at = utcnow()
+    invitation.pending_user_id = None
     audit.record(
         "member-joined",
         workspace_id=invitation.workspace_id,
@@ -164,8 +188,23 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
         user=user,
         role=invitation.role,
     )
-    db.session.commit()
     return membership
+
+
+def pending_joins(user: User) -> list[Invitation]:
+    """The open invitations ``user`` asked to join through a link without the e-mailed
+    proof: they join when they confirm their address."""
+    found = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.pending_user_id == user.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked.is_(False),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.id)
+    )
+    return [i for i in found if invitation_is_for(i, user)]
 
 
 def revoke_invitation(invitation: Invitation, by: User) -> None:
@@ -227,9 +266,16 @@ def update_branding(
     render_queue.prerender_workspace(workspace.id)
 
 
-def join_with_new_account(invitation: Invitation, name: str, password: str) -> User:
-    """Create an account for the invited email and join the workspace with it; the
-    e-mailed link proves the address."""
+def join_with_new_account(invitation: Invitation, name: str, password: str, proof: str) -> User:
+    """Create an account for the invited email and join the workspace with it: the
+    e-mailed link (its ``proof``) proves the address, so the account is verified.
+
+    :raise InvalidInput: no proof (the owner's copy of the link: see
+        ``registration.join_unproved``), the password is refused, or the address has an
+        account (only the mailbox's reader, who holds the proof, learns that).
+    """
+    if not proves_address(invitation, proof):
+        raise InvalidInput("Open the link from the invitation e-mail.", field="name")
     check_password(password, email=invitation.email, name=name)
     user = User(
         email=invitation.email,
@@ -249,3 +295,20 @@ def join_with_new_account(invitation: Invitation, name: str, password: str) -> U
         ) from None
     accept_invitation(invitation, user)
     return user
+
+
+def create_workspace(user: User, name: str, kind: str) -> Workspace:
+    """A new workspace that ``user`` (whose address is proved) owns: a firm's or the
+    user's own organisation's, as at sign-up."""
+    if user.email_verified_at is None:
+        raise InvalidInput("Confirm your e-mail address first.", field="name")
+    workspace = Workspace(
+        name=name.strip() or f"{user.name}'s workspace", kind="own" if kind == "own" else "firm"
+    )
+    begin_write()  # SQLite: take the write lock before reading what is changed
+    db.session.add(workspace)
+    db.session.add(Membership(workspace=workspace, user=user, role="owner"))
+    db.session.flush()
+    audit.record("workspace-created", workspace_id=workspace.id, actor=user.email, user=user)
+    db.session.commit()
+    return workspace

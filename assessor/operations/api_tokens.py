@@ -13,7 +13,7 @@ from assessor.database import begin_write, commit
 from assessor.extensions import db
 from assessor.models import API_TOKEN_SCOPES, ApiToken, Membership, User, Workspace, utcnow
 from assessor.operations import audit
-from assessor.operations.errors import InvalidInput
+from assessor.operations.errors import Forbidden, InvalidInput
 from assessor.operations.tokens import token_hash
 
 #: Every token starts so (secret scanners and people can tell what it is).
@@ -60,7 +60,11 @@ def create_token(
     """A new token of ``user`` in ``workspace``: the token (shown once) and its row.
 
     :raise InvalidInput: no name, or an unknown scope.
+    :raise Forbidden: the user's address is not confirmed (whoever signed up may not own
+        it, and the real owner's password reset must leave them nothing).
     """
+    if user.email_verified_at is None:
+        raise Forbidden("Confirm your e-mail address before creating API tokens.")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise InvalidInput("Name the token (at most 100 characters).", field="name")
@@ -138,9 +142,27 @@ def revoke_member_tokens(workspace_id: int, user_id: int) -> int:
     return int(result.rowcount)
 
 
+def revoke_user_tokens(user: User) -> int:
+    """Revoke every token of ``user``, in every workspace, in the caller's transaction
+    (the caller commits and audits): a password reset, or "sign out everywhere" with its
+    box ticked.  How many there were."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(result.rowcount)
+
+
 def caller_for(token: str) -> Caller | None:
     """The caller a bearer token stands for; None for a token unknown, revoked, or whose
-    owner is no longer a member of its workspace."""
+    owner is no longer a member of its workspace.
+
+    :raise Forbidden: the workspace requires two-factor sign-in and the token's owner
+        has none (a token is not a second factor, and must not be a way around the
+        owner's requirement); or the owner's address is unconfirmed in a firm's
+        workspace (closed until it is, as on the web).
+    """
     if not token.startswith(PREFIX) or len(token) > 100:
         return None
     row = db.session.execute(
@@ -156,6 +178,17 @@ def caller_for(token: str) -> Caller | None:
         return None
     found, role = row
     user, workspace = found.user, found.workspace
+    if workspace.require_two_factor and user.totp_enabled_at is None:
+        raise Forbidden(
+            f"{workspace.name} requires two-factor sign-in, and this token's owner has "
+            "not turned it on. Once they turn it on (Workspace \u2192 Your account), the "
+            "token works again."
+        )
+    if user.email_verified_at is None and workspace.kind != "own":
+        raise Forbidden(
+            "This token's owner has not confirmed their e-mail address: the workspace "
+            "opens, on the web and here, once they have."
+        )
     now = utcnow()
     if found.last_used_at is None or now - found.last_used_at > LAST_USED_EVERY:
         begin_write(expire=False)

@@ -18,6 +18,12 @@ class InvalidInput(OperationError):
     status = 422
 
 
+class Forbidden(OperationError):
+    """The caller is known, and may not do this (yet): the message says what to do."""
+
+    status = 403
+
+
 class Conflict(OperationError):
     """Someone else changed the thing since it was read (optimistic locking)."""
 

@@ -218,7 +218,8 @@ def notify_submitted(respondent_id: int, by_user_id: int | None = None) -> list[
 def invite_member(
     workspace: Workspace, email: str, role: str, by: User
 ) -> tuple[accounts.IssuedInvitation, MailLog]:
-    """Invite someone to the workspace and e-mail them the link (also shown to the owner)."""
+    """Invite someone to the workspace and e-mail them the link; the owner is shown a copy
+    without the proof the e-mailed one carries."""
     issued = accounts.invite_member(workspace, email, role, by)
     log = send(
         "team-invitation",
@@ -229,7 +230,9 @@ def invite_member(
         sender=by.name,
         workspace=workspace.firm_name or workspace.name,
         role=members.role_label(role, workspace.kind),
-        link=external_url("auth.join", token=issued.token),
+        # Only the e-mailed link carries the proof: it proves the address of whoever
+        # opens it (the owner's copy, shown on the page, does not).
+        link=external_url("auth.join", token=issued.token, proof=issued.proof),
         expires_at=issued.invitation.expires_at,
     )
     return issued, log

@@ -1,19 +1,31 @@
-"""Proving who someone is by e-mail: sign-up with address verification, password reset,
-and changing a password.
+"""Proving who someone is by e-mail: sign-up with address verification, joining through
+a copy of an invitation link, password reset, and changing a password.
 
-Sign-up answers the same, in the same time, whether or not the address has an account:
-the password is checked and hashed either way, and either way one e-mail goes out (a
-verification link, or "you already have an account").
+Sign-up (and joining through the owner's copy of an invitation link) answers the same,
+in the same time, whether or not the address has an account: the password is checked
+and hashed either way, and either way one e-mail goes out (a verification link, or
+"you already have an account").
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.models import User, utcnow
-from assessor.operations import account_links, account_notices, accounts, audit, sessions
+from assessor.models import Invitation, User, Workspace, utcnow
+from assessor.operations import (
+    account_links,
+    account_notices,
+    accounts,
+    api_tokens,
+    audit,
+    sessions,
+    unproved,
+)
 from assessor.operations.errors import InvalidInput
 from assessor.operations.mailing import external_url, send
 from assessor.operations.passwords import check_password, hashed, matches
@@ -57,15 +69,61 @@ def register(email: str, password: str, name: str, workspace_name: str, kind: st
     _send_verification(user, account_links.issue(user, "verify"))
 
 
+def join_unproved(invitation: Invitation, name: str, password: str, token: str) -> None:
+    """Join through a link without the e-mailed proof (the copy the owner saw): nothing
+    here proves the address, and the answer is the same whether or not it has an account.
+
+    A new address gets an account, not yet verified and in no workspace, and a link to
+    confirm the address; confirming it (signed in) joins the workspace.  An address with
+    an account gets "you already have an account: sign in, then open the invitation".
+    Either way the password is checked and hashed, one transaction commits and one e-mail
+    is sent; nothing is written where the inviting owner could read it.
+
+    :raise InvalidInput: the password is refused (for either, the same way).
+    """
+    check_password(password, email=invitation.email, name=name)
+    workspace = invitation.workspace.firm_name or invitation.workspace.name
+    existing = _user(invitation.email)
+    if existing is not None:
+        hashed(password)  # the time a new account's hash takes
+        begin_write()
+        audit.for_user("join-attempted", existing, actor="anonymous")
+        db.session.commit()
+        send(
+            "already-registered",
+            existing.email,
+            "already_registered_join",
+            user_id=existing.id,
+            workspace=workspace,
+            sign_in=external_url("auth.sign_in", next=f"/join/{token}"),
+            reset=external_url("account.forgot"),
+        )
+        return
+    user = User(email=invitation.email, name=name.strip(), password_hash=hashed(password))
+    begin_write()  # after the slow hash: the write lock is held for the writes alone
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return  # the same address a moment ago: its own request answers it
+    invitation.pending_user_id = user.id
+    audit.record("sign-up", workspace_id=None, actor=user.email, user=user, joining=True)
+    db.session.flush()  # before issuing the link, whose begin_write expires what is loaded
+    _send_verification(user, account_links.issue(user, "verify"), workspace=workspace)
+
+
 def send_verification(user: User) -> None:
     """E-mail ``user`` a new verification link (earlier ones stop working)."""
     _send_verification(user, account_links.issue(user, "verify"))
 
 
-def _send_verification(user: User, token: str) -> None:
+def _send_verification(user: User, token: str, *, workspace: str | None = None) -> None:
     """Commit the link (in the transaction that issued it), then e-mail it.  The message
     repeats nothing the person typed: until the link is used, whoever signed up may not
-    own the address, and the name would be their text in someone else's mailbox."""
+    own the address, and the name would be their text in someone else's mailbox (the
+    workspace, when they asked to join one, is the inviting owner's, as in the
+    invitation)."""
     audit.for_user("verification-sent", user)
     db.session.commit()
     send(
@@ -75,21 +133,42 @@ def _send_verification(user: User, token: str) -> None:
         user_id=user.id,
         link=external_url("account.verify", token=token),
         hours=int(account_links.lifetime("verify").total_seconds() // 3600),
+        workspace=workspace,
+        reset=external_url("account.forgot"),
     )
 
 
-def confirm_email(token: str) -> User | None:
-    """Use a verification link: its user, now verified; None for a used, expired or
-    unknown link."""
-    user = account_links.use(token, "verify")
-    if user is None:
+@dataclass(frozen=True)
+class Confirmed:
+    """An address confirmed, and the workspaces its account joined with it."""
+
+    user: User
+    joined: list[Workspace]
+
+
+def confirm_email(token: str, user: User) -> Confirmed | None:
+    """Use a verification link signed in as its account (``user``): the account is
+    verified, and joins the workspaces it asked to join through a link without the
+    e-mailed proof.  None for a used, expired or unknown link, or another account's:
+    clicking a link in one's mailbox must not confirm an account someone else set up
+    with the address (they hold its password, not the mailbox)."""
+    holder = account_links.holder(token, "verify")
+    if holder is None or holder.id != user.id:
         db.session.rollback()
         return None
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-    audit.for_user("email-verified", user)
+    confirmed = account_links.use(token, "verify")
+    if confirmed is None:
+        db.session.rollback()
+        return None
+    if confirmed.email_verified_at is None:
+        confirmed.email_verified_at = utcnow()
+    joins = accounts.pending_joins(confirmed)
+    for invitation in joins:
+        accounts.join(invitation, confirmed)
+    db.session.flush()
+    audit.for_user("email-verified", confirmed)
     db.session.commit()
-    return user
+    return Confirmed(confirmed, [invitation.workspace for invitation in joins])
 
 
 def request_reset(email: str) -> None:
@@ -116,16 +195,27 @@ def request_reset(email: str) -> None:
     )
 
 
-def reset_password(token: str, password: str) -> User | None:
-    """Set a new password with a reset link (it proves the address, too) and end every
-    session of the user; None for a used, expired or unknown link.
+def reset_password(
+    token: str, password: str, *, name: str | None = None, keep_workspaces: bool = False
+) -> User | None:
+    """Set a new password with a reset link (it proves the address, too), revoke every
+    API token of the user (a reset is how an account is recovered from whoever had the
+    password) and end every session of theirs; None for a used, expired or unknown link.
 
-    :raise InvalidInput: the password is refused (the link stays usable).
+    An account whose address was never proved may have been set up by someone else with
+    it: its name becomes ``name`` and what it set up goes (see :mod:`unproved`), its
+    workspaces unless ``keep_workspaces``.
+
+    :raise InvalidInput: the password or name is refused (the link stays usable).
     """
     user = account_links.holder(token, "reset")
     if user is None:
         return None
-    check_password(password, email=user.email, name=user.name)
+    never_verified = user.email_verified_at is None
+    new_name = (name or "").strip() if never_verified else user.name
+    if never_verified and not new_name:
+        raise InvalidInput("Type your name.", field="name")
+    check_password(password, email=user.email, name=new_name)
     new_hash = hashed(password)
     db.session.rollback()  # the slow hash came first; the writes follow under the lock
     user = account_links.use(token, "reset")
@@ -133,10 +223,15 @@ def reset_password(token: str, password: str) -> User | None:
         db.session.rollback()
         return None
     user.password_hash = new_hash
+    tokens = api_tokens.revoke_user_tokens(user)
+    files: list[str] = []
     if user.email_verified_at is None:
+        files = unproved.discard(user, keep_workspaces=keep_workspaces)
+        user.name = new_name[:200]
         user.email_verified_at = utcnow()
-    audit.for_user("password-reset", user)
+    audit.for_user("password-reset", user, api_tokens_revoked=tokens)
     db.session.commit()
+    unproved.delete_outbox_files(files)
     sessions.revoke_all(user, reason="signed-out-by-password-reset")
     account_notices.tell(user, "password-changed")
     return user

@@ -4,13 +4,16 @@ Each sign-in starts a session: a random token for the cookie, and a row holding 
 token's hash and an absolute expiry (``PERMANENT_SESSION_LIFETIME`` after sign-in; using
 the session never moves it).  A request is signed in while its token names a row that
 has not expired, so deleting the row ends the session wherever its cookie was copied:
-sign-out deletes its own, "sign out everywhere" every one of the user's.  Expired rows
+sign-out deletes its own, "sign out everywhere" every one of the user's (and, when
+asked, their API tokens: a token works without a session).  Expired rows
 are deleted when the next session starts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -18,7 +21,7 @@ from sqlalchemy import delete, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import User, UserSession, utcnow
-from assessor.operations import audit
+from assessor.operations import api_tokens, audit
 from assessor.operations.tokens import new_token, token_hash
 
 
@@ -67,14 +70,25 @@ def revoke(token: str | None) -> None:
     db.session.commit()
 
 
-def revoke_all(user: User, *, reason: str = "signed-out-everywhere") -> int:
-    """End every session of ``user``, on every device; audited as ``reason`` in each of
-    their workspaces.  Returns how many sessions ended."""
+@dataclass(frozen=True)
+class Ended:
+    """What "sign out everywhere" ended: sessions, and API tokens when asked."""
+
+    sessions: int
+    tokens: int
+
+
+def revoke_all(user: User, *, reason: str = "signed-out-everywhere", tokens: bool = False) -> Ended:
+    """End every session of ``user``, on every device, and with ``tokens`` every API token
+    of theirs in every workspace (a token works without a session); audited as ``reason``
+    in each of their workspaces."""
     begin_write()  # SQLite: take the write lock before reading what is changed
     ended = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    audit.for_user(reason, user)
+    revoked = api_tokens.revoke_user_tokens(user) if tokens else 0
+    detail: dict[str, Any] = {"api_tokens_revoked": revoked} if tokens else {}
+    audit.for_user(reason, user, **detail)
     db.session.commit()
-    return int(ended.rowcount)
+    return Ended(int(ended.rowcount), revoked)
 
 
 def prune_expired() -> int:

@@ -84,9 +84,10 @@ def _check_password(user: User, password: str) -> None:
 def start_enrolment(user: User, password: str) -> str:
     """A new secret for the user's authenticator (not in use until confirmed).
 
-    :raise InvalidInput: the password is wrong (``field`` is ``password``), or two-factor
-        sign-in is already on.
+    :raise InvalidInput: the address is not confirmed yet, the password is wrong
+        (``field`` is ``password``), or two-factor sign-in is already on.
     """
+    _require_verified(user)
     _check_password(user, password)
     begin_write()  # SQLite: take the write lock before reading what is changed
     if enabled(user):
@@ -95,6 +96,17 @@ def start_enrolment(user: User, password: str) -> str:
     user.totp_secret = pyotp.random_base32()
     db.session.commit()
     return user.totp_secret
+
+
+def _require_verified(user: User, field: str | None = None) -> None:
+    """An unconfirmed address may be someone else's: whoever signed up with it must not
+    put their authenticator between the address's owner and the account."""
+    if user.email_verified_at is None:
+        raise InvalidInput(
+            "Confirm your e-mail address first (the link we sent you), then set up "
+            "two-factor sign-in.",
+            field=field,
+        )
 
 
 def provisioning_uri(user: User) -> str:
@@ -273,6 +285,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
 
     :raise InvalidInput: the code is wrong (``field`` is ``code``), or no enrolment began.
     """
+    _require_verified(user, field="code")
     begin_write()  # SQLite: take the write lock before reading what is changed
     if enabled(user) or not user.totp_secret:
         db.session.rollback()

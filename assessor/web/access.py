@@ -16,12 +16,13 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Assessment, Membership, Organization, Respondent, Workspace
-from assessor.operations import members
+from assessor.operations import accounts, members
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,9 +86,17 @@ def role_required(*roles: str, two_factor: bool = True) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.memberships:
+                # Asked to join and waiting for the address to be confirmed; or in none.
+                if current_user.email_verified_at is None:
+                    return confirm_first()
+                return redirect(url_for("settings.new_workspace"))
             found = membership()
             if found.role not in roles:
                 abort(404)
+            if current_user.email_verified_at is None and found.workspace.kind != "own":
+                # Only someone assessing their own organisation works before confirming.
+                return confirm_first()
             if (
                 two_factor
                 and found.workspace.require_two_factor
@@ -103,10 +112,23 @@ def role_required(*roles: str, two_factor: bool = True) -> Callable[[F], F]:
     return decorator
 
 
+def confirm_first() -> ResponseReturnValue:
+    """The page that stands for a workspace until the address is confirmed (403): the
+    link, sent again on a click, and the workspaces the user asked to join."""
+    user = current_user._get_current_object()
+    page = render_template(
+        "account/confirm_first.html",
+        joining=[i.workspace for i in accounts.pending_joins(user)],
+        hide_verify_notice=True,
+    )
+    return page, 403
+
+
 def verified_required(view: F) -> F:
     """The signed-in user's e-mail address is confirmed: inviting (team members,
-    respondents by link or e-mail), e-mail, the PDF report and exports wait for it (403
-    with a page saying so, and a button that sends the link again)."""
+    respondents by link or e-mail), e-mail, the report (PDF and preview), exports and API
+    tokens wait for it (403 with a page saying so, and a button that sends the link
+    again)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

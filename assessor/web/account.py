@@ -3,16 +3,31 @@ the password."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from assessor.extensions import limiter
-from assessor.operations import account_links, accounts, registration
+from assessor.operations import account_links, accounts, registration, unproved
 from assessor.operations.errors import InvalidInput
 from assessor.web import mail_limits
 from assessor.web.auth import auth_limit, start_session
-from assessor.web.forms import ActionForm, ChangePasswordForm, ForgotPasswordForm, ResetPasswordForm
+from assessor.web.forms import (
+    ActionForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    ResetUnprovedForm,
+)
 
 bp = Blueprint("account", __name__)
 
@@ -30,19 +45,29 @@ def _link_limit() -> str:
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 @limiter.limit(_link_limit)
 def verify(token: str) -> ResponseReturnValue:
-    """A button, not the GET, uses the link: mail scanners open links too."""
-    if account_links.holder(token, "verify") is None:
+    """A button, not the GET, uses the link: mail scanners open links too.  Only someone
+    signed in as the account confirms it: whoever set it up holds its password, and the
+    owner of the mailbox must not confirm, by a click, an account a stranger set up with
+    their address."""
+    holder = account_links.holder(token, "verify")
+    if holder is None:
         abort(404)
+    mine = current_user.is_authenticated and current_user.id == holder.id
     form = ActionForm()
     if form.validate_on_submit():
-        user = registration.confirm_email(token)
-        if user is None:
+        if not mine:
+            return render_template("account/verify.html", f=form, mine=False), 403
+        confirmed = registration.confirm_email(token, current_user._get_current_object())
+        if confirmed is None:
             abort(404)
-        flash(f"{user.email} is confirmed.", "success")
-        return redirect(
-            url_for("dashboard.index" if current_user.is_authenticated else "auth.sign_in")
-        )
-    return render_template("account/verify.html", f=form)
+        if confirmed.joined:
+            session["workspace_id"] = confirmed.joined[0].id
+            names = ", ".join(w.firm_name or w.name for w in confirmed.joined)
+            flash(f"{confirmed.user.email} is confirmed, and you joined {names}.", "success")
+        else:
+            flash(f"{confirmed.user.email} is confirmed.", "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template("account/verify.html", f=form, mine=mine)
 
 
 @bp.post("/verify/resend")
@@ -84,20 +109,47 @@ def forgot() -> ResponseReturnValue:
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_link_limit)
 def reset(token: str) -> ResponseReturnValue:
-    if account_links.holder(token, "reset") is None:
+    """A new password.  For an account whose address was never confirmed (someone may
+    have signed up with it first), also the name, and whether to keep the workspace it
+    set up: by default that goes, with its tokens, second factor and sessions."""
+    holder = account_links.holder(token, "reset")
+    if holder is None:
         abort(404)
-    form = ResetPasswordForm()
+    never_verified = holder.email_verified_at is None
+    set_up = unproved.workspaces_of(holder)
+    form: ResetPasswordForm | ResetUnprovedForm = (
+        ResetUnprovedForm() if never_verified else ResetPasswordForm()
+    )
+    if isinstance(form, ResetUnprovedForm) and not set_up:
+        del form.keep
     if form.validate_on_submit():
         try:
-            user = registration.reset_password(token, form.password.data or "")
+            if isinstance(form, ResetUnprovedForm):
+                keep = form.keep.data if "keep" in form else False
+                user = registration.reset_password(
+                    token,
+                    form.password.data or "",
+                    name=form.name.data or "",
+                    keep_workspaces=bool(keep),
+                )
+            else:
+                user = registration.reset_password(token, form.password.data or "")
         except InvalidInput as exc:
-            form.password.errors = [*form.password.errors, exc.message]
+            target = form.name if exc.field == "name" and "name" in form else form.password
+            target.errors = [*target.errors, exc.message]
         else:
             if user is None:
                 abort(404)
-            flash("Your password is changed, and every device is signed out: sign in.", "success")
+            flash(
+                "Your password is changed, every device is signed out and your API tokens "
+                "are revoked: sign in.",
+                "success",
+            )
             return redirect(url_for("auth.sign_in"))
-    return render_template("account/reset.html", f=form), 422 if form.errors else 200
+    page = render_template(
+        "account/reset.html", f=form, never_verified=never_verified, set_up=set_up
+    )
+    return page, 422 if form.errors else 200
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

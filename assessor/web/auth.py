@@ -20,11 +20,18 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from assessor.extensions import limiter, login_manager
+from assessor.models import Invitation
 from assessor.operations import accounts, registration, sessions
 from assessor.operations.errors import InvalidInput
 from assessor.operations.passwords import MIN_PASSWORD, below_floor
 from assessor.web import mail_limits
-from assessor.web.forms import ActionForm, JoinForm, SignInForm, SignUpForm
+from assessor.web.forms import (
+    ActionForm,
+    JoinForm,
+    SignInForm,
+    SignOutEverywhereForm,
+    SignUpForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -94,7 +101,9 @@ def sign_up() -> ResponseReturnValue:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
             allowed.count()
-            return render_template("auth/check_email.html", email=form.email.data)
+            return render_template(
+                "auth/check_email.html", email=form.email.data, kind=form.kind.data or "firm"
+            )
     return render_template("auth/sign_up.html", f=form), 422 if form.errors else 200
 
 
@@ -145,20 +154,39 @@ def sign_out() -> ResponseReturnValue:
 @bp.post("/signout/everywhere")
 @login_required
 def sign_out_everywhere() -> ResponseReturnValue:
-    """End every session of this user, on every device (a lost laptop, a copied cookie)."""
-    sessions.revoke_all(current_user._get_current_object())
+    """End every session of this user, on every device (a lost laptop, a copied cookie);
+    with the box ticked, every API token of theirs too (a token works without a session)."""
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revoked = sessions.revoke_all(
+        current_user._get_current_object(), tokens=bool(form.revoke_tokens.data)
+    )
     logout_user()
     session.clear()
-    flash("You are signed out on every device.", "info")
+    if form.revoke_tokens.data:
+        flash(
+            f"You are signed out on every device, and your API tokens are revoked "
+            f"({revoked.tokens}).",
+            "info",
+        )
+    else:
+        flash("You are signed out on every device; your API tokens still work.", "info")
     return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: str(current_app.config["RATELIMIT_LINK"]))
 def join(token: str) -> ResponseReturnValue:
+    """Join a workspace by invitation.  The e-mailed link carries a proof (``?proof=``)
+    that the owner's copy lacks: with it, a new account is made verified and joins at
+    once; without it, a new account is made unverified and joins when it confirms its
+    address (the same "check your e-mail" whether or not the address has an account)."""
     invitation = accounts.invitation_by_token(token)
     if invitation is None:
         abort(404)
+    proof = request.args.get("proof")
+    proved = accounts.proves_address(invitation, proof)
     if current_user.is_authenticated:
         form: JoinForm | ActionForm = ActionForm()
         user = current_user._get_current_object()
@@ -175,18 +203,43 @@ def join(token: str) -> ResponseReturnValue:
         return render_template("auth/join.html", f=form, invitation=invitation)
     form = JoinForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.join_with_new_account(
-                invitation, form.name.data or "", form.password.data or ""
-            )
-        except InvalidInput as exc:
-            getattr(form, exc.field or "password").errors.append(exc.message)
+        name, password = form.name.data or "", form.password.data or ""
+        if proved:
+            try:
+                user = accounts.join_with_new_account(invitation, name, password, proof or "")
+            except InvalidInput as exc:
+                getattr(form, exc.field or "password").errors.append(exc.message)
+            else:
+                start_session(user)
+                session["workspace_id"] = invitation.workspace_id
+                return redirect(url_for("dashboard.index"))
         else:
-            start_session(user)
-            session["workspace_id"] = invitation.workspace_id
-            return redirect(url_for("dashboard.index"))
+            return _join_unproved(invitation, token, form)
     status = 422 if form.errors else 200
-    return render_template("auth/join.html", f=form, invitation=invitation), status
+    page = render_template("auth/join.html", f=form, invitation=invitation, proved=proved)
+    return page, status
+
+
+def _join_unproved(invitation: Invitation, token: str, form: JoinForm) -> ResponseReturnValue:
+    """Joining through a link without the e-mailed proof: "check your e-mail", the same
+    for an address with an account as for a new one (an owner must not learn which)."""
+    try:
+        allowed = mail_limits.check(
+            None, [mail_limits.Recipient(f"address:{invitation.email}", invitation.email)]
+        )
+    except mail_limits.MailLimited as exc:
+        back = url_for("auth.join", token=token)
+        return mail_limits.refused(exc, back, "Back to the invitation")
+    try:
+        registration.join_unproved(
+            invitation, form.name.data or "", form.password.data or "", token
+        )
+    except InvalidInput as exc:
+        getattr(form, exc.field or "password").errors.append(exc.message)
+        page = render_template("auth/join.html", f=form, invitation=invitation, proved=False)
+        return page, 422
+    allowed.count()
+    return render_template("auth/check_email_join.html", invitation=invitation)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -246,6 +246,44 @@ class ResetPasswordForm(Form):
     submit = SubmitField("Set the new password")
 
 
+class ResetUnprovedForm(Form):
+    """A reset that takes over an account whose address was never confirmed: whoever set
+    it up typed its name and may have set up a workspace (``keep`` is removed when there
+    is none)."""
+
+    name = StringField("Your name", validators=NAME)
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired(), Length(max=MAX_PASSWORD)],
+        description=PASSWORD_HINT,
+    )
+    keep = BooleanField("Keep it: I set it up myself")
+    submit = SubmitField("Set the new password")
+
+
+class NewWorkspaceForm(Form):
+    name = StringField(
+        "Firm or organisation name",
+        validators=NAME,
+        description="Your consulting firm, or the organisation you will assess.",
+    )
+    kind = SelectField(
+        "You will assess",
+        choices=[
+            ("firm", "Client organisations (I am a consultant)"),
+            ("own", "My own organisation (I lead its IT or security)"),
+        ],
+        default="firm",
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Set up the workspace")
+
+
+class SignOutEverywhereForm(Form):
+    revoke_tokens = BooleanField("Revoke my API tokens too, in every workspace")
+    submit = SubmitField("Sign out everywhere")
+
+
 class ChangePasswordForm(Form):
     current = PasswordField(
         "Current password", validators=[InputRequired(), Length(max=MAX_PASSWORD)]

@@ -225,6 +225,7 @@ def _refused(exc: RenderRefused, assessment: Assessment) -> ResponseReturnValue:
 
 @bp.get("/<id:assessment_id>/report")
 @access.member_required
+@access.verified_required
 def report_preview(assessment_id: int) -> ResponseReturnValue:
     assessment = access.assessment_or_404(assessment_id)
     return reporting.report_html(assessment, _paper())

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from assessor.extensions import db
@@ -30,7 +30,9 @@ from assessor.web.forms import (
     ApiTokenForm,
     BrandingForm,
     InviteMemberForm,
+    NewWorkspaceForm,
     RequireTwoFactorForm,
+    SignOutEverywhereForm,
     WorkspaceKindForm,
 )
 
@@ -68,12 +70,14 @@ def _invite_form(workspace: Any, **options: Any) -> InviteMemberForm:
 
 
 def _owner_forms(workspace: Any) -> dict[str, Any]:
-    """The forms of the workspace's kind and its two-factor requirement, as they stand."""
+    """The forms of the workspace's kind and its two-factor requirement, as they stand,
+    and the user's own "sign out everywhere"."""
     return {
         "kind_form": WorkspaceKindForm(formdata=None, kind=workspace.kind),
         "require_form": RequireTwoFactorForm(
             formdata=None, require_two_factor=workspace.require_two_factor
         ),
+        "sign_out_form": SignOutEverywhereForm(formdata=None),
     }
 
 
@@ -190,6 +194,27 @@ def audit_log() -> ResponseReturnValue:
     return render_template("settings/audit.html", events=audit.recent(access.workspace().id))
 
 
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@access.verified_required
+def new_workspace() -> ResponseReturnValue:
+    """Set up a workspace: for someone in none (an invitation that lapsed before they
+    confirmed their address, or a workspace deleted when they took an account over),
+    or another one of their own."""
+    form = NewWorkspaceForm()
+    if form.validate_on_submit():
+        workspace = accounts.create_workspace(
+            current_user._get_current_object(), form.name.data or "", form.kind.data or "firm"
+        )
+        session["workspace_id"] = workspace.id
+        flash(f"{workspace.name} is set up: you are its owner.", "success")
+        return redirect(url_for("dashboard.index"))
+    page = render_template(
+        "settings/new_workspace.html", f=form, in_none=not current_user.memberships
+    )
+    return page, 422 if form.errors else 200
+
+
 @bp.post("/switch/<id:workspace_id>")
 @access.member_required_before_two_factor
 def switch(workspace_id: int) -> ResponseReturnValue:
@@ -228,6 +253,7 @@ def tokens() -> ResponseReturnValue:
 
 @bp.post("/tokens")
 @access.member_required
+@access.verified_required
 def create_token() -> ResponseReturnValue:
     """Create a token and show it, once."""
     form = ApiTokenForm()

@@ -1,7 +1,7 @@
 """two-factor failures: wrong second-step codes in a row, and the wait they impose
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-08 10:00:00
 
 Adds ``user_account.two_factor_failures`` (0 for every existing account) and
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

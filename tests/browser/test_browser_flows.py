@@ -107,6 +107,8 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     page.get_by_label("Email").fill("ian@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Firm or organisation name").fill("Ian's Company")
+    # An IT leader assessing their own organisation may start before confirming the address.
+    page.get_by_label("You will assess").select_option("own")
     page.get_by_role("button", name="Create account").click()
     expect(page.locator("h1")).to_have_text("Check your e-mail")
     page.get_by_role("link", name="sign in").first.click()
@@ -200,7 +202,7 @@ def test_self_assessment_with_autosave_and_conditional_questions(
     page.get_by_role("link", name="add a respondent and send them their link").click()
     page.get_by_label("Name").fill("Sam Secure")
     page.get_by_label("Role").select_option("CISO")
-    page.get_by_role("button", name="Add respondent").click()
+    page.get_by_role("button", name="Invite your CISO").click()  # the CIO's peer, own wording
     expect(page.locator(".flash")).to_contain_text("Sam Secure added.")
     with live_server.app.app_context():
         peer = db.session.scalars(select(Respondent).where(Respondent.name == "Sam Secure")).one()

@@ -18,6 +18,7 @@ from assessor.operations.catalog import catalog
 from assessor.questionnaire import Questionnaire
 from tests.browser.conftest import LiveServer
 from tests.browser.test_browser_accessibility import CONTRAST_JS, _serious, expect
+from tests.security_world import confirm_address
 from tests.web_support import PASSWORD, QUESTIONNAIRE, complete_answers, save_and_submit
 
 pytestmark = pytest.mark.browser
@@ -39,6 +40,7 @@ def _clients(live_server: LiveServer) -> None:
     people = []
     with app.app_context():
         user = accounts.sign_up("ada@example.com", PASSWORD, "Ada Lead", "Lead Advisory")
+        confirm_address(user)  # a firm's workspace opens once the address is confirmed
         user = db.session.scalars(select(User).where(User.id == user.id)).one()
         workspace = user.memberships[0].workspace
         questionnaire = catalog().get(QUESTIONNAIRE)
