@@ -17,7 +17,7 @@ from assessor.models import Assessment, User, utcnow
 from assessor.operations import assessments
 from tests.mail_support import REFUSED_DOMAIN, SmtpServer, settle
 from tests.mail_support import smtp_server as smtp_server  # noqa: F401  (fixture)
-from tests.web_support import PASSWORD, Page, in_app, invite, stage
+from tests.web_support import PASSWORD, Page, in_app, invite, sign_in, sign_up, stage
 
 
 @pytest.fixture
@@ -67,3 +67,33 @@ def test_a_viewer_is_not_shown_the_failures(app: Flask, client: FlaskClient) -> 
     page = Page(viewer.get("/"))
     assert "Contoso Health" in page.text  # the owner's workspace, as its viewer
     assert page.all("section.mail-failures") == []
+
+
+@pytest.mark.parametrize("kind", ["own", "firm"])
+def test_a_verification_e_mail_that_failed_says_so_in_the_banner(
+    app: Flask, client: FlaskClient, kind: str
+) -> None:
+    """The person waiting for their link is told it did not go, and why, instead of
+    "the link we sent"; asking again says the e-mail is on its way, not that it was sent."""
+    address = f"ivy@{REFUSED_DOMAIN}"
+    assert sign_up(client, address, verify=False, kind=kind).status_code == 200
+    settle(app)
+    sign_in(client, address)
+    (banner,) = Page(client.get("/account/password")).texts(".notice.verify")
+    assert banner.startswith("We could not e-mail you the link to confirm your address")
+    assert "refused by the mail server: 550" in banner
+    assert "the link we sent" not in banner
+    again = client.post("/verify/resend", follow_redirects=False)
+    flashed = Page(client.get("/account/password")).texts(".flash")
+    assert again.status_code == 302
+    assert flashed == [f"We are e-mailing a new link to {address}; earlier links no longer work."]
+
+
+def test_a_verification_e_mail_that_went_asks_to_use_it(app: Flask, client: FlaskClient) -> None:
+    assert sign_up(client, "ivy@example.com", verify=False, kind="own").status_code == 200
+    settle(app)
+    sign_in(client, "ivy@example.com")
+    (banner,) = Page(client.get("/account/password")).texts(".notice.verify")
+    assert banner.startswith(
+        "Confirm your e-mail address with the link we sent to ivy@example.com."
+    )

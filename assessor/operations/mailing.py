@@ -140,3 +140,14 @@ def recent_failures(workspace_id: int, limit: int = 20) -> list[MailLog]:
             .limit(limit)
         )
     )
+
+
+def latest_to_user(user_id: int, kind: str) -> MailLog | None:
+    """The last message of this kind to an account (its verification link, say): how it
+    went is shown to the person waiting for it."""
+    return db.session.scalar(
+        select(MailLog)
+        .where(MailLog.user_id == user_id, MailLog.kind == kind)
+        .order_by(MailLog.created_at.desc(), MailLog.id.desc())
+        .limit(1)
+    )

@@ -55,6 +55,7 @@ def register_web(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.context_processor(access.wording)
+    app.context_processor(account.verification_mail)
     app.add_template_filter(plain_words.role, "respondent_role")
     app.add_template_filter(plain_words.sector, "sector")
     errors.register(app)

@@ -3,6 +3,8 @@ the password."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -17,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from assessor.extensions import limiter
-from assessor.operations import account_links, accounts, registration, unproved
+from assessor.operations import account_links, accounts, mailing, registration, unproved
 from assessor.operations.errors import InvalidInput
 from assessor.web import mail_limits
 from assessor.web.auth import auth_limit, start_session
@@ -30,6 +32,15 @@ from assessor.web.forms import (
 )
 
 bp = Blueprint("account", __name__)
+
+
+def verification_mail() -> dict[str, Any]:
+    """For a signed-in account whose address is not confirmed: its last verification
+    e-mail (``verification_mail``), so that the banner says whether it went, is on its
+    way, or failed and why, never "the link we sent" when none was."""
+    if current_user.is_authenticated and current_user.email_verified_at is None:
+        return {"verification_mail": mailing.latest_to_user(current_user.id, "verify")}
+    return {}
 
 
 def _address(email: str) -> mail_limits.Recipient:
@@ -86,7 +97,10 @@ def resend_verification() -> ResponseReturnValue:
             return mail_limits.refused(exc, url_for("dashboard.index"), "Go to the start page")
         registration.send_verification(user)
         allowed.count()
-        flash(f"We sent a new link to {user.email}; earlier links no longer work.", "success")
+        flash(
+            f"We are e-mailing a new link to {user.email}; earlier links no longer work.",
+            "success",
+        )
     return redirect(url_for("dashboard.index"))
 
 
