@@ -22,7 +22,17 @@ from assessor.models import Assessment, MailLog, Respondent, User, utcnow
 from assessor.operations import assessments, reminder_claims, reminder_schedule
 from tests.mail_support import SmtpServer, body, last_to, link, settle
 from tests.mail_support import smtp_server as smtp_server  # noqa: F401  (fixture)
-from tests.web_support import PASSWORD, Page, Stage, in_app, invite, sign_in, sign_up, stage
+from tests.web_support import (
+    PASSWORD,
+    Page,
+    Stage,
+    in_app,
+    invite,
+    issue_link,
+    sign_in,
+    sign_up,
+    stage,
+)
 
 AUTOSAVE = {"question": "str_strategy_owner", "value": "CISO", "version": 0}
 
@@ -483,3 +493,20 @@ def test_invite_your_ciso_before_confirming_adds_them_and_says_to_confirm(
     with in_app(app):
         peer = db.session.scalars(select(Respondent).where(Respondent.name == "Cass Ciso")).one()
         assert peer.email == "cass@northwind.example" and peer.token_hash is None
+
+
+def test_a_link_that_no_longer_works_says_what_to_do(app: Flask, client: FlaskClient) -> None:
+    """A respondent whose link was replaced (or revoked, or expired) reads why a link ends
+    and to ask for a new one, on the page and beside an autosave; the words are the same
+    for a link that never existed, so they tell a guesser nothing."""
+    staged = stage(app, client)
+    old = issue_link(app, staged.respondent_id)
+    issue_link(app, staged.respondent_id)  # "New link": the old one ends
+    for path in (f"/r/{old}", f"/r/{old}/welcome", "/r/never-a-link"):
+        response = app.test_client().get(path)
+        assert response.status_code == 404
+        assert "This link does not work" in Page(response).text
+        assert "Ask whoever sent it to you for a new one" in Page(response).text
+    saved = app.test_client().post(f"/r/{old}/autosave", json={"answers": {}})
+    assert saved.status_code == 404
+    assert saved.get_json()["error"].startswith("This link does not work")

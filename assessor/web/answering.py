@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -30,6 +29,7 @@ from assessor.operations import submission, welcome
 from assessor.operations.errors import OperationError
 from assessor.questionnaire import Questionnaire, Section
 from assessor.web import access, seats
+from assessor.web.errors import LinkNotWorking
 from assessor.web.forms import ActionForm
 from assessor.web.questionnaire_form import (
     comment_name,
@@ -343,7 +343,7 @@ def link_page(token: str, section_id: str) -> ResponseReturnValue:
     # A page view: the respondent and their answers in one query.
     found = ops.by_token_with_answers(token)
     if found is None:
-        abort(404)
+        raise LinkNotWorking()
     respondent, stored = found
     return _page(seats.link_seat(token, respondent), section_id, stored)
 

@@ -7,7 +7,7 @@ import time
 from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from assessor.api.problems import is_api_request, problem
 from assessor.extensions import limiter
@@ -21,6 +21,18 @@ MESSAGES = {
     413: "That upload or form is too large.",
     429: "Too many attempts. Wait a minute and try again.",
 }
+
+
+class LinkNotWorking(NotFound):
+    """A respondent's link that does not open: unknown, expired, revoked, replaced by a
+    newer one, or its assessment closed.  Said the same way whichever it is (a link's
+    token is a secret: nothing tells a guessed one from a dead one), with what to do."""
+
+    description = (
+        "This link does not work: a link ends when it expires, is revoked or is replaced by"
+        " a newer one, and when the assessment is closed. Ask whoever sent it to you for a"
+        " new one; anything you saved with it is kept."
+    )
 
 
 def _wants_json() -> bool:
@@ -48,7 +60,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         code = exc.code or 500
-        message = MESSAGES.get(code, exc.description or "Something went wrong.")
+        message = (
+            exc.description
+            if isinstance(exc, LinkNotWorking)
+            else MESSAGES.get(code, exc.description or "Something went wrong.")
+        )
         if code == 400 and exc.description and exc.description != HTTPException.description:
             message = exc.description
         if is_api_request():

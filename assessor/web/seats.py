@@ -19,6 +19,7 @@ from assessor.operations.catalog import questionnaire_for
 from assessor.operations.respondents import RespondentView
 from assessor.questionnaire import Questionnaire, Section
 from assessor.web import access
+from assessor.web.errors import LinkNotWorking
 
 
 def link_limited(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
@@ -109,7 +110,7 @@ def link_seat(token: str, respondent: RespondentView | None = None) -> Seat:
         if respondent is None and posted:
             ops.write_nothing()
     if respondent is None:
-        abort(404)
+        raise LinkNotWorking()
     return Seat(
         respondent,
         pinned(respondent),
