@@ -261,7 +261,9 @@ ROUTES: dict[str, Route] = {
     "dashboard.organizations": Route("member", _a("/organizations"), get=200, scoped=False),
     # A firm's view of its clients (A and B are firms'): in an organisation's own workspace,
     # 404 for every member (test_an_own_workspace_is_not_served_the_portfolio).
-    "portfolio.index": Route("member", _a("/portfolio"), get=200, scoped=False),
+    "portfolio.index": Route(
+        "member", _a("/portfolio"), get=200, scoped=False, special={"unverified_own": 404}
+    ),
     "dashboard.new_organization": Route(
         "editor",
         _a("/organizations/new"),
@@ -670,7 +672,7 @@ SIGN_IN = "sign in"
 
 def expected(route: Route, allowed_status: int, actor: str) -> int | str:
     """The status ``actor`` must get, or ``SIGN_IN`` for a redirect to the sign-in page."""
-    if actor == "unverified" and route.special.get(actor):
+    if actor in UNVERIFIED and route.special.get(actor):
         return route.special[actor]
     if actor == "unverified" and route.gated and route.access in ALLOWED:
         # A firm's workspace, before its owner confirms the address: "confirm it first".

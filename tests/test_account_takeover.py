@@ -217,7 +217,9 @@ def test_an_unverified_account_gets_no_api_token_and_no_second_factor(
     refused = client.post("/workspace/tokens", data={"name": "x", "scope": "read-write"})
     assert refused.status_code == 403
     assert "API tokens" in Page(refused).text and "asr_" not in refused.get_data(as_text=True)
-    enrol = client.post("/account/two-factor/enrol", follow_redirects=True)
+    enrol = client.post(
+        "/account/two-factor/enrol", data={"password": PASSWORD}, follow_redirects=True
+    )
     assert "Confirm your e-mail address first" in Page(enrol).text
     confirm = client.post("/account/two-factor/confirm", data={"code": "123456"})
     assert confirm.status_code == 422

@@ -25,7 +25,7 @@ from assessor.models import Answer, Assessment, AuditEvent, Respondent, User
 from assessor.operations import accounts, assessments, organizations
 from assessor.operations.catalog import catalog
 from assessor.operations.progress import missing_required
-from tests.security_world import World, answer_everything, build_world
+from tests.security_world import World, answer_everything, build_world, confirm_address
 
 HELD = "held"
 QUESTION = "str_strategy_maturity"
@@ -137,6 +137,7 @@ def _two_respondents(app: Flask) -> tuple[int, list[int], list[str]]:
     theirs and their tokens (the owner is olive@example.com)."""
     with app.app_context():
         owner = accounts.sign_up("olive@example.com", OWNER_PASSWORD, "Olive", "Acme")
+        confirm_address(owner)  # a firm's workspace opens once the address is confirmed
         organization = organizations.create_organization(
             owner.memberships[0].workspace, owner, name="Contoso", sector=None, size=None
         )

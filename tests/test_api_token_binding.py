@@ -30,7 +30,7 @@ def _token(client: FlaskClient) -> str:
 
 
 def _enrol(client: FlaskClient, at: datetime) -> str:
-    assert client.post("/account/two-factor/enrol").status_code == 302
+    assert client.post("/account/two-factor/enrol", data={"password": PASSWORD}).status_code == 302
     secret = Page(client.get("/account/two-factor")).texts("#totp-secret")[0]
     shown = client.post("/account/two-factor/confirm", data={"code": pyotp.TOTP(secret).at(at)})
     assert shown.status_code == 200
@@ -73,7 +73,10 @@ def test_a_workspace_requiring_two_factor_refuses_tokens_of_members_without_it(
         assert api.get(results, headers=bearer(connies)).status_code == 200
     with time_machine.travel(T0 + timedelta(seconds=180), tick=False):
         code = pyotp.TOTP(secret).at(T0 + timedelta(seconds=180))
-        assert colleague.post("/account/two-factor/disable", data={"code": code}).status_code == 302
+        off = colleague.post(
+            "/account/two-factor/disable", data={"off-password": PASSWORD, "off-code": code}
+        )
+        assert off.status_code == 302
         assert api.get(results, headers=bearer(connies)).status_code == 403
 
 

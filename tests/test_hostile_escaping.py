@@ -89,6 +89,9 @@ def hostile_world(app: Flask):  # type: ignore[no-untyped-def]
             "email": "hostile@example.com",
             "password": "long enough password",
             "workspace": _hostile("Workspace"),
+            # Its own organisation: pages open before the address is confirmed (a firm's
+            # workspace shows only "confirm your address" until then).
+            "kind": "own",
         },
     )
     assert signed_up.status_code == 200  # "check your e-mail"; signing in works at once

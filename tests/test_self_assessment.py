@@ -191,9 +191,10 @@ def test_an_unverified_it_leader_answers_but_confirms_before_the_pdf(
 
 #: Routes that serve files of code, not words (the stylesheet, scripts, the API docs' assets).
 FILES = ("static", "api_docs.asset")
-#: The page where anyone creating an account chooses between the two kinds of workspace: it
-#: names both, before there is a workspace to follow.
-CHOOSING = ("auth.sign_up",)
+#: The pages where someone creating an account, or an account left with no workspace,
+#: chooses between the two kinds of workspace: they name both, before there is a workspace
+#: to follow.
+CHOOSING = ("auth.sign_up", "settings.new_workspace")
 #: Routes an anonymous visitor uses with a link from an e-mail (a respondent, someone
 #: invited to the team, a reset or verification link).
 BY_LINK = ("answering.link_", "auth.join", "account.reset", "account.verify")
@@ -248,7 +249,9 @@ def _post(
 def _token(message: Any, prefix: str) -> str:
     found = link(message, prefix)
     assert found is not None, (message["Subject"], prefix)
-    return found.removeprefix(prefix)
+    # The page the link opens, whatever it carries after it (the e-mailed proof of a
+    # team invitation's address).
+    return found.removeprefix(prefix).split("?")[0]
 
 
 def _stage_own_path(app: Flask, client: FlaskClient, smtp: SmtpServer) -> OwnPath:
@@ -345,10 +348,11 @@ def _stage_own_path(app: Flask, client: FlaskClient, smtp: SmtpServer) -> OwnPat
         "/workspace/invitations",
         {"email": "ed@northwind.example", "role": "consultant"},
     )
-    joining = _token(last_to(app, "ed@northwind.example"), "/join/")
+    joining = link(last_to(app, "ed@northwind.example"), "/join/")  # with its e-mailed proof
+    assert joining is not None
     ed = app.test_client()
-    path.heard += occurrences(NOT_THEIRS, "GET /join", response_text(ed.get(f"/join/{joining}")))
-    _post(path, ed, f"/join/{joining}", {"name": "Ed Editor", "password": PASSWORD})
+    path.heard += occurrences(NOT_THEIRS, "GET /join", response_text(ed.get(joining)))
+    _post(path, ed, joining, {"name": "Ed Editor", "password": PASSWORD})
     _post(
         path, client, "/workspace/invitations", {"email": "vi@northwind.example", "role": "viewer"}
     )

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    has_request_context,
     redirect,
     render_template,
     session,
@@ -38,8 +39,9 @@ def verification_mail() -> dict[str, Any]:
     """For a signed-in account whose address is not confirmed: its last verification
     e-mail (``verification_mail``), so that the banner says whether it went, is on its
     way, or failed and why, never "the link we sent" when none was."""
-    if current_user.is_authenticated and current_user.email_verified_at is None:
-        return {"verification_mail": mailing.latest_to_user(current_user.id, "verify")}
+    user = current_user if has_request_context() else None
+    if user is not None and user.is_authenticated and user.email_verified_at is None:
+        return {"verification_mail": mailing.latest_to_user(user.id, "verify")}
     return {}
 
 
