@@ -686,3 +686,15 @@ class TestRefusedByTheMailServer:
         erase = f"{setup.detail}/respondents/{zoe}/erase"
         assert client.post(erase, data=CONFIRMED).status_code == 302
         assert traces(app, (address, ERASED[0]), {"respondent": {zoe}}) == []
+
+
+def test_an_unknown_choice_of_where_to_erase_is_refused_beside_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    setup = stage(app, client, people=((ERASED[0], "CISO"),))
+    url = f"{setup.detail}/respondents/{setup.respondent_id}/erase"
+    refused = Page(client.post(url, data={**CONFIRMED, "scope": "workspace"}))
+    assert refused.response.status_code == 422
+    assert refused.texts("fieldset .error") == ["Not a valid choice."]
+    with in_app(app):
+        assert db.session.get(Respondent, setup.respondent_id) is not None
