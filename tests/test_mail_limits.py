@@ -18,6 +18,7 @@ from assessor.models import Assessment, Invitation, MailLog, User
 from assessor.operations import assessments
 from tests.conftest import base_config
 from tests.mail_support import last_to, link, received
+from tests.test_erasure_queue import redis_db as redis_db  # noqa: F401  (fixture)
 from tests.web_support import Page, Stage, in_app, sign_up, stage
 
 LIMITS = {
@@ -185,3 +186,27 @@ def test_team_invitations_are_limited_per_address(app: Flask, client: FlaskClien
     assert "kim@example.com has been e-mailed several times lately" in Page(refused).text
     with in_app(app):
         assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2
+
+
+class TestCountsInRedis:
+    """With Redis as the limiter's storage (shared by every process), the counts are kept
+    under a hash of the address: Redis never holds an address, which no erasure reaches."""
+
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any], redis_db: str) -> dict[str, Any]:
+        return {**app_config, "RATELIMIT_STORAGE_URI": redis_db}
+
+    def test_the_counts_keep_no_address(self, app: Flask, client: FlaskClient) -> None:
+        import hashlib
+
+        from tests.test_erasure_queue import in_redis
+
+        staged = stage(app, client)
+        invite = {"email": "kim.k7@example.com", "role": "consultant"}
+        codes = [client.post("/workspace/invitations", data=invite).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]  # counted per address all the same
+        rid = _add(app, staged, "Sam Ciso", "sam.k7@client.example")
+        assert client.post(f"{staged.detail}/respondents/{rid}/email").status_code == 302
+        assert in_redis("k7@") == []
+        hashed = hashlib.sha256(b"address:kim.k7@example.com").hexdigest()
+        assert in_redis(hashed) != []

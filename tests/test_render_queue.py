@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from assessor.extensions import db
 from assessor.models import Assessment, RenderJob, StoredReport
-from assessor.operations import render_queue, reporting
+from assessor.operations import render_jobs, render_queue, reporting
 from tests.test_render_jobs import _jobs, _store_logo
 from tests.test_report_branding import HOSTILE_SVG
 from tests.web_support import (
@@ -292,9 +292,10 @@ class TestHandedContent:
 
         with in_app(app):
             assessment = db.session.get_one(Assessment, staged.assessment_id)
+            version = render_jobs.version_of(assessment)
             scored = reporting.scored_report(assessment, "a4")
             key = reporting.content_hash(*scored)
-            content = render_queue.Content.of(key, scored)
+            content = render_queue.Content.of(key, scored, version)
             assert len(content.packed_html) < len(content.html.encode()) / 3  # through Redis
             job = RenderJob(
                 workspace_id=staged.workspace_id,

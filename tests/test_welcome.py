@@ -124,3 +124,26 @@ def test_the_consultant_copies_the_link_with_one_button(
     assert served.status_code == 200 and b"data-copy" in served.data
     served.close()
     assert app.test_client().get(f"/r/{token}/welcome").status_code == 200
+
+
+def test_a_removed_member_who_issued_the_link_is_no_longer_named(
+    app: Flask, client: FlaskClient, setup: Stage
+) -> None:
+    """Someone removed from the workspace can neither answer for the assessment nor erase
+    anything: the page names the workspace's firm instead."""
+    from tests.test_members import _join, _membership
+
+    colleague = _join(app, setup, "connie@example.com")
+    issued = Page(colleague.post(f"{setup.detail}/respondents/{setup.respondent_id}/link"))
+    assert issued.response.status_code == 200
+    path = issued.one("#link").etree_element.get("value").split("://", 1)[1].split("/", 1)[1]
+    welcome = f"/{path}/welcome"
+    page = Page(app.test_client().get(welcome))
+    assert page.texts("#asked-by")[0].startswith("Connie Colleague of Acme Advisory")
+    member = _membership(app, "connie@example.com", setup.workspace_id)
+    removed = client.post(f"/workspace/members/{member}/remove", data={"confirm": "y"})
+    assert removed.status_code == 302
+    page = Page(app.test_client().get(welcome))
+    assert page.texts("#asked-by")[0].startswith("Acme Advisory is assessing")
+    assert "ask Acme Advisory to erase them" in page.texts("#data li")[2]
+    assert "Connie" not in page.text

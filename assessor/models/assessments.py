@@ -96,6 +96,9 @@ class Assessment(Timestamp, db.Model):
     #: Whether its report ends with the appendix of every answer and comment (the
     #: consultant may leave it out of a client's report).
     report_appendix: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: When someone was last erased from it (NULL: never): a report's render of content
+    #: scored before then stores nothing (``render_jobs.version_of``).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organization: Mapped[Organization] = relationship(back_populates="assessments")
     #: Every respondent, removed ones too (they own answer history); for deleting.

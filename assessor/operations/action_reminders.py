@@ -34,6 +34,8 @@ def remind_owner(action: RemediationAction, by: User | None) -> MailLog:
     """
     if action.status == "done":
         raise InvalidInput("This action is done: there is nothing to remind its owner of.")
+    if not action.owner_email:
+        raise InvalidInput("This action's owner was erased: name a new owner first.")
     organization = action.organization
     workspace = organization.workspace
     firm = workspace.firm_name or workspace.name
@@ -93,6 +95,7 @@ def due(now: datetime) -> list[RemediationAction]:
             .join(Organization)
             .where(
                 RemediationAction.status != "done",
+                RemediationAction.owner_email != "",  # its owner was erased
                 RemediationAction.due_date < now.date(),
                 (RemediationAction.reminded_at.is_(None))
                 | (RemediationAction.reminded_at <= since),

@@ -2,17 +2,21 @@
 
 A key is claimed before the create runs (a unique row per token and key, so two requests
 with one key at once cannot both create), completed with where the result lives, and
-forgotten when the create failed or after ``API_IDEMPOTENCY_HOURS``.
+forgotten when the create failed or after ``API_IDEMPOTENCY_HOURS``.  Erasing what a
+create made (a respondent, say) keeps its key, so that a retried create finds the same
+answer (now 404) instead of creating the person again, but not the hash of the request,
+which was made of their name and address (:func:`forget_requests`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assessor.database import begin_write
@@ -22,6 +26,11 @@ from assessor.operations.errors import Conflict, InvalidInput
 
 #: ``status`` of a key whose create is still running.
 CLAIMED = 0
+#: ``request_hash`` of a key whose create's result was erased: any request with the key
+#: gets the first answer again.
+ERASED = "erased"
+#: Where the API's resources live (``assessor.api.PREFIX``).
+API_PREFIX = "/api/v1"
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ def claim(token_id: int, key: str, request_hash: str) -> Earlier | None:
         return None
     earlier = Earlier(found.status, found.location)
     db.session.commit()
-    if found.request_hash != request_hash:
+    if found.request_hash not in (request_hash, ERASED):
         raise InvalidInput("This Idempotency-Key was used with another request.")
     if earlier.status == CLAIMED:
         raise Conflict("A request with this Idempotency-Key is still running.")
@@ -101,3 +110,22 @@ def _update(token_id: int, key: str, status: int | None, location: str) -> None:
         else:
             found.status, found.location = status, location
     db.session.commit()
+
+
+def forget_requests(paths: Iterable[str]) -> None:
+    """The keys of creates whose result is at or under one of ``paths`` (API paths
+    without the prefix: ``/assessments/3/respondents/12``) forget the hash of their
+    request; in the caller's transaction (an erasure's)."""
+    places = [API_PREFIX + path for path in paths]
+    if not places:
+        return
+    db.session.execute(
+        update(ApiIdempotencyKey)
+        .where(
+            or_(
+                ApiIdempotencyKey.location.in_(places),
+                *(ApiIdempotencyKey.location.startswith(place + "/") for place in places),
+            )
+        )
+        .values(request_hash=ERASED)
+    )

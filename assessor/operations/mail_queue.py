@@ -24,6 +24,7 @@ from __future__ import annotations
 import email
 import os
 import queue
+import re
 import threading
 from datetime import timedelta
 from email.message import EmailMessage
@@ -125,8 +126,10 @@ def _record(log_id: int, status: str, error: str | None, outbox_file: str | None
             (folder / outbox_file).unlink(missing_ok=True)
         return None
     log.status, log.error, log.outbox_file, log.message = status, error, outbox_file, None
+    detail: dict[str, Any] = {}
     if error:
-        current_app.logger.warning("mail %s to %s failed: %s", log.kind, log.recipient, error)
+        detail["error"] = outline(error)
+        current_app.logger.warning("mail %s (%s) failed: %s", log.id, log.kind, detail["error"])
     if log.workspace_id is not None:
         audit.record(
             f"mail-{status}",
@@ -134,10 +137,30 @@ def _record(log_id: int, status: str, error: str | None, outbox_file: str | None
             actor="system",
             target=f"mail:{log.id}",
             kind=log.kind,
-            **({"error": error} if error else {}),
+            **detail,
         )
     db.session.commit()
     return status
+
+
+#: The start of a mail server's answer: its reply code and the enhanced status (RFC 3463).
+_STATUS = re.compile(r"\s*(\d{3})(?:[ -](\d\.\d{1,3}\.\d{1,3}))?")
+_REFUSED = "refused by the mail server"
+
+
+def outline(error: str) -> str:
+    """A failed send as the audit log and the application log keep it: a refusal by the
+    mail server as its status codes only ("refused by the mail server: 550 5.1.1"), not
+    the server's text, which may quote the address (Postfix's does); the text stays in
+    the mail log row, which erasing the person deletes."""
+    if not error.startswith(_REFUSED):
+        return error
+    codes = []
+    for answer in error[len(_REFUSED) :].lstrip(": ").split("; "):
+        found = _STATUS.match(answer)
+        if found:
+            codes.append(" ".join(part for part in found.groups() if part))
+    return f"{_REFUSED}: {', '.join(codes)}" if codes else _REFUSED
 
 
 # --- messages a sender left behind ---------------------------------------------------------

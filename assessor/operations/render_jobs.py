@@ -41,7 +41,7 @@ from sqlalchemy import func, select, text
 
 from assessor.database import begin_write
 from assessor.extensions import db
-from assessor.models import RenderJob, User, utcnow
+from assessor.models import Assessment, RenderJob, User, utcnow
 from assessor.operations import audit
 from assessor.reports.render import Assets
 from assessor.reports.sandbox import (
@@ -128,6 +128,9 @@ class RenderRequest:
     lane: str
     actor: str
     user: User | None = None
+    #: The assessment's version (:func:`version_of`) as read before its content was
+    #: scored: a PDF is stored only while the assessment still has it, see :func:`run`.
+    version: str | None = None
 
 
 def limit_advice(limits: Limits, what: str | None) -> str:
@@ -266,7 +269,8 @@ def run(
 ) -> bytes:
     """Render a claimed job and record how it ended; a limit hit is audited, not retried.
     ``keep`` stores the bytes in the transaction that records the job done: one commit,
-    and nobody sees the job done before its PDF is stored."""
+    and nobody sees the job done before its PDF is stored; only while the job is still
+    wanted (:func:`_unwanted`): a PDF rendered across an erasure is never stored."""
 
     def started(pid: int) -> None:
         begin_write()
@@ -290,16 +294,58 @@ def run(
         finish(job_id, "failed", reason="abandoned", detail="the render was interrupted")
         raise
     try:
-        begin_write()
-        if keep is not None:
-            keep(rendered.data)
-        _record_end(job_id, "done", peak_mb=rendered.peak_mb)
+        unwanted = _unwanted(job_id, request)
+        if unwanted is None:
+            if keep is not None:
+                keep(rendered.data)
+            _record_end(job_id, "done", peak_mb=rendered.peak_mb)
+        else:
+            _record_end(job_id, "failed", reason="abandoned", detail=f"not stored: {unwanted}")
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
         finish(job_id, "failed", reason="error", detail=f"storing the PDF: {exc!r}")
         raise
     return rendered.data
+
+
+def _unwanted(job_id: int, request: RenderRequest) -> str | None:
+    """Why the rendered bytes must not be stored, or None: begins the write transaction
+    that stores them, holding the job's row (PostgreSQL: ``FOR UPDATE``; an erasure
+    deletes the assessment's job rows first, so one of the two waits for the other) and
+    then the assessment's (``FOR KEY SHARE``, as storing the PDF would).  Unwanted: the
+    row is gone (its assessment deleted, or a person erased from it), no longer running,
+    or wants another content; or the assessment changed since its content was scored
+    (``request.version``: an erasure after the scoring, before the job was made)."""
+    begin_write()
+    job = db.session.scalar(select(RenderJob).where(RenderJob.id == job_id).with_for_update())
+    if job is None:
+        return "the job was deleted while it rendered"
+    if job.state != "running" or job.content_hash != request.content_hash:
+        return "the job was ended or given other content while it rendered"
+    if request.version is not None and current_version(request.assessment_id) != request.version:
+        return "the assessment changed while its report was rendered"
+    return None
+
+
+def version_of(assessment: Assessment) -> str:
+    """What a render's content is scored under: when someone was last erased from the
+    assessment ("" never).  Read before the content is scored, compared before its PDF
+    is stored: content scored before an erasure is never stored after it."""
+    return assessment.erased_at.isoformat() if assessment.erased_at else ""
+
+
+def current_version(assessment_id: int) -> str | None:
+    """The assessment's version now (None: it is gone), read under its row's key share
+    lock (PostgreSQL), which waits for a change in flight (an erasure) to end."""
+    found = db.session.execute(
+        select(Assessment.erased_at)
+        .where(Assessment.id == assessment_id)
+        .with_for_update(read=True, key_share=True)
+    ).first()
+    if found is None:
+        return None
+    return found[0].isoformat() if found[0] else ""
 
 
 def finish(job_id: int, state: str, *, refused: RenderRequest | None = None, **values: Any) -> None:

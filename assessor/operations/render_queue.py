@@ -18,11 +18,17 @@ the variant users download by default (A4, with the appendix) is handed off, deb
 through the table: one queued row per assessment and paper, whose content a newer change
 replaces.  Whoever hands a job off has just scored the assessment (for the content's
 hash), so the job carries that content with it (:class:`Content`: the HTML made from it);
-the job renders it as long as its row still wants that content, and scores the assessment
-again, rendering whatever it holds when the job starts, only when a newer change has
-replaced the row's content meanwhile.  Bytes are always stored under the hash of the
-content they were made from.  A download (:func:`download`) then serves the stored bytes,
-or, while its render is pending, says so.
+the job renders it as long as its row still wants that content and the assessment has not
+changed since it was scored, and scores the assessment again, rendering whatever it holds
+when the job starts, otherwise.  Bytes are always stored under the hash of the content
+they were made from.  A download (:func:`download`) then serves the stored bytes, or,
+while its render is pending, says so.
+
+Erasing (:mod:`assessor.operations.erasure`) deletes the assessment's job rows in its own
+transaction and then :func:`forget` removes their RQ jobs (whose arguments carry the
+report's HTML) from Redis; a job whose row is gone does nothing, one that was rendering
+stores nothing (:func:`render_jobs.run`).  A failed RQ job is kept :data:`FAILURE_TTL`
+seconds, without the HTML.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +79,9 @@ RQ_QUEUES = {"interactive": "assessor-renders-interactive", "bulk": "assessor-re
 ENDED_CHANNEL = "assessor-renders-ended"
 #: A work horse past its time limit exits with this status.
 TIME_LIMIT_EXIT = 75
+#: Seconds RQ keeps a failed render job (without the report's HTML: :func:`horse_killed`);
+#: the row keeps why it failed.  RQ's default is a year.
+FAILURE_TTL = 86400
 ERROR_MESSAGE = "This report could not be produced: the render failed."
 
 
@@ -84,18 +93,21 @@ Scored = tuple[dict[str, Any], ReportInputs]
 class Content:
     """A report's content as scored where its render was handed off: the content's hash
     (``key``), the HTML made from it (compressed: it travels through Redis, ~15 KB instead
-    of ~120 KB) and its assets.  The job renders it instead of scoring the assessment again
-    while its row's ``content_hash`` is still ``key``."""
+    of ~120 KB), its assets, and the assessment's version read before it was scored
+    (:func:`render_jobs.version_of`).  The job renders it instead of scoring the assessment
+    again while its row's ``content_hash`` is still ``key`` and the assessment still has
+    that version."""
 
     key: str
     packed_html: bytes
     assets: dict[str, tuple[bytes, str]]
+    version: str | None = None
 
     @classmethod
-    def of(cls, key: str, scored: Scored) -> Content:
+    def of(cls, key: str, scored: Scored, version: str | None) -> Content:
         result, inputs = scored
         html = render_html(build_context(result, inputs))
-        return cls(key, zlib.compress(html.encode("utf-8"), 1), inputs.assets())
+        return cls(key, zlib.compress(html.encode("utf-8"), 1), inputs.assets(), version)
 
     @property
     def html(self) -> str:
@@ -119,12 +131,17 @@ def queue_url() -> str | None:
 
 
 def prerender(
-    assessment_id: int, live: ScoredAssessment | None = None, *, carry: bool = True
+    assessment_id: int,
+    live: ScoredAssessment | None = None,
+    *,
+    carry: bool = True,
+    version: str | None = None,
 ) -> None:
     """Render the default PDF of a submitted or closed assessment ahead of time (called
     after a commit that may change its report; nothing happens when it is stored).
     ``live``: the live scoring the committed change made of these answers (a submission's
-    snapshot), so that they are not scored again (see :func:`kept_results.delivered`).
+    snapshot), so that they are not scored again (see :func:`kept_results.delivered`),
+    with ``version``, the assessment's version in the transaction that scored it.
     ``carry``: the job carries the content scored here (:class:`Content`: its HTML is
     made here, 10-15 ms); without it the job scores the assessment itself."""
     if not current_app.config.get("PRERENDER", True):
@@ -133,9 +150,11 @@ def prerender(
     if assessment is None or assessment.status not in ("submitted", "closed"):
         return
     try:
+        if live is None or version is None:
+            live, version = None, render_jobs.version_of(assessment)  # read first
         scored = reporting.scored_report(assessment, DEFAULT_PAPER, live=live)
         key = reporting.content_hash(*scored)
-        hand_off(assessment, key, DEFAULT_PAPER, scored=scored if carry else None)
+        hand_off(assessment, key, DEFAULT_PAPER, scored=scored if carry else None, version=version)
     except RenderRefused:
         pass  # this content hit a limit before: a download says so
     except Exception:  # the change is committed; a download renders what was not
@@ -158,10 +177,12 @@ def hand_off(
     actor: str = "system",
     user: User | None = None,
     scored: Scored | None = None,
+    version: str | None = None,
 ) -> int | None:
     """The pending job that renders ``assessment``'s content ``key``: one already queued
     or running, else a new one handed to the queue (with the content, when ``scored``
-    gives the result and inputs ``key`` was made from).  None when it is stored already.
+    gives the result and inputs ``key`` was made from, and ``version`` the assessment's
+    version read before they were scored).  None when it is stored already.
 
     :raise RenderRefused: the same content hit a limit before.
     """
@@ -196,16 +217,18 @@ def hand_off(
     )
     db.session.add(job)
     db.session.commit()
-    content = Content.of(key, scored) if scored is not None else None
+    content = Content.of(key, scored, version) if scored is not None else None
     if handed == IN_RQ:
         try:
             _rq_queue(lane).enqueue(
                 run_queued,
                 job.id,
                 content,
+                job_id=rq_job_id(job.id),
                 job_timeout=max(1, round(config.limits.seconds)),
                 retry=None,
                 result_ttl=0,
+                failure_ttl=FAILURE_TTL,
             )
         except Exception:
             # Nobody will take the row: end it, so that no download waits for it.
@@ -224,6 +247,7 @@ def download(
 
     :raise RenderRefused: the content hit a limit or failed before, or no slot came free.
     """
+    version = render_jobs.version_of(assessment)  # read before what is scored
     scored = reporting.scored_report(assessment, paper)
     key = reporting.content_hash(*scored)
     if not reporting.has_stored(assessment.id, key):
@@ -233,10 +257,12 @@ def download(
         if latest is not None and latest.reason == "error":
             raise RenderRefused("error", ERROR_MESSAGE, latest.detail or "", latest.id)
         if queue_url():
-            job_id = hand_off(assessment, key, paper, "interactive", actor, user, scored)
+            job_id = hand_off(assessment, key, paper, "interactive", actor, user, scored, version)
             if job_id is not None:
                 return Pending(job_id, "queued")
-    return reporting.report_pdf(assessment, paper, actor=actor, user=user, scored=scored)
+    return reporting.report_pdf(
+        assessment, paper, actor=actor, user=user, scored=scored, version=version
+    )
 
 
 def latest_job(assessment_id: int, key: str, paper: str) -> RenderJob | None:
@@ -260,27 +286,38 @@ def _prepared(
     job_id: int, content: Content | None = None
 ) -> tuple[RenderRequest, str, Assets | None] | None:
     """What a started job renders: the ``content`` it was handed with while its row still
-    wants that content, else its assessment as it is now (the row takes that content's
-    hash); None, the job finished, when that content is stored already."""
+    wants that content and the assessment has not changed since it was scored (an erasure
+    changes it), else its assessment as it is now (the row takes that content's hash);
+    None, the job finished, when that content is stored already."""
     job = db.session.get(RenderJob, job_id)
-    if job is not None and content is not None and content.key == job.content_hash:
+    assessment = db.session.get(Assessment, job.assessment_id) if job is not None else None
+    if job is None or assessment is None:
+        return None
+    version = render_jobs.version_of(assessment)  # read before what is scored
+    handed = getattr(content, "version", None)  # None: handed by an older release
+    if content is not None and content.key == job.content_hash and handed == version:
         if reporting.has_stored(job.assessment_id, content.key):
             render_jobs.finish(job_id, "done")
             return None
         request = RenderRequest(
-            job.workspace_id, job.assessment_id, content.key, job.paper, job.lane, "system"
+            job.workspace_id,
+            job.assessment_id,
+            content.key,
+            job.paper,
+            job.lane,
+            "system",
+            version=version,
         )
         return request, content.html, content.assets
-    assessment = db.session.get(Assessment, job.assessment_id) if job is not None else None
-    if job is None or assessment is None:
-        return None
     result, inputs = reporting.scored_report(assessment, job.paper)
     key = reporting.content_hash(result, inputs)
     if reporting.has_stored(assessment.id, key):
         render_jobs.finish(job_id, "done", content_hash=key)
         return None
     html = render_html(build_context(result, inputs))
-    request = RenderRequest(job.workspace_id, assessment.id, key, job.paper, job.lane, "system")
+    request = RenderRequest(
+        job.workspace_id, assessment.id, key, job.paper, job.lane, "system", version=version
+    )
     begin_write()
     job.content_hash = key
     db.session.commit()
@@ -302,7 +339,9 @@ def _render_and_store(
 def run_queued(job_id: int, content: Content | None = None) -> None:
     """The RQ job, in a work horse forked from ``assessor worker`` (its app context too);
     ``content``: what the job was handed with (see :class:`Content`).  The row names the
-    worker as it starts (its work horse is new each job)."""
+    worker as it starts (its work horse is new each job).  A render that fails is
+    recorded on the row and not raised: RQ would keep the failed job, with the report's
+    HTML in its arguments, in its registry of failed jobs."""
     db.engine.dispose(close=False)  # the inherited pool's connections are the parent's
     render_jobs.lock_jobs(render_jobs.settings())
     job = db.session.get(RenderJob, job_id)
@@ -314,6 +353,10 @@ def run_queued(job_id: int, content: Content | None = None) -> None:
     db.session.commit()
     try:
         _render_and_store(job_id, render_here, content)
+    except Exception as exc:  # noqa: BLE001  (recorded on the row, which people read)
+        current_app.logger.exception("render job %s failed", job_id)
+        db.session.rollback()
+        render_jobs.finish(job_id, "failed", reason="error", detail=f"{type(exc).__name__}")
     finally:
         announce_ended(job_id)
 
@@ -360,8 +403,11 @@ def _out_of_time(signum: int, frame: Any) -> None:
 
 def horse_killed(job: Any, pid: int, status: int, rusage: Any) -> None:
     """RQ's work horse ended before its job did (past the time limit, or killed by a
-    limit or the kernel): the job failed as ``limit hit``, audited, never retried."""
+    limit or the kernel): the job failed as ``limit hit``, audited, never retried.  RQ
+    then keeps the job among the failed ones (:data:`FAILURE_TTL`): without the content
+    it was handed (the report's HTML), which is gone from its arguments first."""
     job_id = int(job.args[0])
+    job.args = (job_id, None)
     row = db.session.get(RenderJob, job_id)
     if row is not None:
         request = RenderRequest(
@@ -381,6 +427,57 @@ def _ended(row: RenderJob, status: int) -> str:
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
         return f"time limit (processor time) after {seconds:.1f} s"
     return f"process died after {seconds:.1f} s (wait status {status})"
+
+
+def rq_job_id(row_id: int) -> str:
+    """The RQ job id of a render job's row: whoever erases finds its job by it."""
+    return f"assessor-render-{row_id}"
+
+
+def forget(row_ids: Iterable[int]) -> None:
+    """After an erasure's commit: the RQ jobs of these (deleted) rows leave Redis, waiting,
+    started, scheduled, deferred or failed, with their arguments (the report's HTML).  Not
+    reachable: logged; a job still waiting does nothing once taken (its row is gone) and a
+    failed one expires after :data:`FAILURE_TTL`."""
+    ids = [rq_job_id(row_id) for row_id in row_ids]
+    if not ids or not queue_url():
+        return
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    from rq.registry import (
+        CanceledJobRegistry,
+        DeferredJobRegistry,
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+        StartedJobRegistry,
+    )
+
+    try:
+        connection = _redis()
+        for lane in RQ_QUEUES:
+            rq_queue = _rq_queue(lane, connection)
+            for job_id in ids:
+                rq_queue.remove(job_id)
+            for registry in (
+                FailedJobRegistry,
+                ScheduledJobRegistry,
+                DeferredJobRegistry,
+                FinishedJobRegistry,
+                CanceledJobRegistry,
+            ):
+                for job_id in ids:
+                    registry(queue=rq_queue).remove(job_id)
+        for job_id in ids:
+            try:
+                job = Job.fetch(job_id, connection=connection)
+            except NoSuchJobError:
+                continue
+            if job.origin:
+                StartedJobRegistry(job.origin, connection=connection).remove_executions(job)
+            job.delete()
+    except Exception:  # noqa: BLE001  (the erasure is committed; the rows are gone)
+        current_app.logger.exception("render jobs %s: not removed from the queue", ids)
 
 
 def _redis() -> Any:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from assessor.extensions import db
 from assessor.models import Assessment, RenderJob, StoredReport
-from assessor.operations import render_queue, reporting
+from assessor.operations import render_jobs, render_queue, reporting
 from assessor.operations.render_jobs import RenderRefused
 
 #: Seconds between two looks at the stored reports while ``report-all`` waits (it looks
@@ -39,10 +39,11 @@ def _handed_and_gathered(
 ) -> Iterator[reporting.BulkOutcome]:
     waiting: dict[int, tuple[str, Any]] = {}
     for assessment in assessments:
+        version = render_jobs.version_of(assessment)  # read before what is scored
         result, inputs = reporting.scored_report(assessment, paper)
         key = reporting.content_hash(result, inputs)
         try:
-            render_queue.hand_off(assessment, key, paper, scored=(result, inputs))
+            render_queue.hand_off(assessment, key, paper, scored=(result, inputs), version=version)
         except RenderRefused as exc:
             yield reporting.BulkOutcome(assessment.id, None, exc)
             continue

@@ -188,20 +188,25 @@ def report_pdf(
     user: User | None = None,
     lane: str = "interactive",
     scored: tuple[dict[str, Any], ReportInputs] | None = None,
+    version: str | None = None,
 ) -> ReportFile:
     """The PDF report: the stored one when nothing changed, else rendered (a render job,
     within the limits) and stored.  ``scored``: :func:`scored_report` of this assessment
-    and paper, when the caller has just made it.
+    and paper, when the caller has just made it, with ``version``, the assessment's
+    version read before (:func:`render_jobs.version_of`).
 
     :raise render_jobs.RenderRefused: the render hit a limit (now or before), or is busy.
     """
-    result, inputs = scored if scored is not None else scored_report(assessment, paper)
+    if scored is None or version is None:
+        version = render_jobs.version_of(assessment)  # read before what is scored
+        scored = scored_report(assessment, paper)
+    result, inputs = scored
     key = content_hash(result, inputs)
     stored = stored_pdf(assessment.id, key)
     if stored is not None:
         return _file(stored, key, inputs, "pdf", PDF_MIMETYPE, cached=True)
     html = render_html(build_context(result, inputs))
-    request = _render_request(assessment, key, paper, lane, actor, user)
+    request = _render_request(assessment, key, paper, lane, actor, user, version)
     data = render_jobs.render(
         request, html, inputs.assets(), keep=functools.partial(add_pdf, assessment.id, key)
     )
@@ -209,7 +214,13 @@ def report_pdf(
 
 
 def _render_request(
-    assessment: Assessment, key: str, paper: str, lane: str, actor: str, user: User | None
+    assessment: Assessment,
+    key: str,
+    paper: str,
+    lane: str,
+    actor: str,
+    user: User | None,
+    version: str | None,
 ) -> render_jobs.RenderRequest:
     return render_jobs.RenderRequest(
         workspace_id=assessment.organization.workspace_id,
@@ -219,6 +230,7 @@ def _render_request(
         lane=lane,
         actor=actor,
         user=user,
+        version=version,
     )
 
 
@@ -265,6 +277,7 @@ def report_pdfs(
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         pending: list[Future[BulkOutcome]] = []
         for assessment in assessments:
+            version = render_jobs.version_of(assessment)  # read before what is scored
             result, inputs = scored_report(assessment, paper)
             key = content_hash(result, inputs)
             stored = stored_pdf(assessment.id, key)
@@ -273,7 +286,7 @@ def report_pdfs(
                 yield BulkOutcome(assessment.id, file)
                 continue
             html = render_html(build_context(result, inputs))
-            request = _render_request(assessment, key, paper, "bulk", "system", None)
+            request = _render_request(assessment, key, paper, "bulk", "system", None, version)
             pending.append(pool.submit(render_one, request, html, inputs))
         for future in as_completed(pending):
             yield future.result()

@@ -32,6 +32,7 @@ def sign_off(
     :raise render_jobs.RenderRefused: the render hit a limit, or is busy.
     """
     reviewer = " ".join(reviewer.split())
+    version = render_jobs.version_of(assessment)  # read before what is scored
     result, inputs = reporting.scored_report(assessment, paper, signing=(reviewer, reviewed_on))
     shown = kept_results.delivered(assessment)
     edits = voice.voice_of(assessment, shown.result, shown.questionnaire).edits()
@@ -44,9 +45,18 @@ def sign_off(
         lane="interactive",
         actor=by.email,
         user=by,
+        version=version,
     )
     pdf = render_jobs.render(request, render_html(build_context(result, inputs)), inputs.assets())
     begin_write()  # SQLite: take the write lock before reading what is changed
+    if render_jobs.current_version(assessment.id) != version:
+        # Changed while it rendered (a respondent erased, say): what was reviewed is gone.
+        db.session.rollback()
+        raise render_jobs.RenderRefused(
+            "changed",
+            "The assessment changed while its report was being produced.",
+            "Review it again as it is now.",
+        )
     last = db.session.scalar(
         select(func.max(ReportReview.number)).where(ReportReview.assessment_id == assessment.id)
     )

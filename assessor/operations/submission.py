@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import Assessment, Respondent, utcnow
-from assessor.operations import audit, kept_results, notices, render_queue
+from assessor.operations import audit, kept_results, notices, render_jobs, render_queue
 from assessor.operations.errors import InvalidInput, Locked
 from assessor.operations.progress import missing_required
 from assessor.operations.respondents import RespondentView
@@ -82,9 +82,10 @@ def submit(
         actor=actor,
         target=f"respondent:{respondent.id}",
     )
+    version = render_jobs.version_of(assessment)  # as the snapshot saw it (row locked)
     db.session.commit()
     # After the commit (the answers are safe first), from the snapshot's scoring.
-    render_queue.prerender(assessment.id, scored)
+    render_queue.prerender(assessment.id, scored, version=version)
     if notify:
         notices.notify_submitted(who.id, by_user_id)
     return submitted_at

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from assessor.database import read_only
 from assessor.extensions import db
-from assessor.models import Respondent, User
+from assessor.models import Membership, Respondent, User
 from assessor.operations.answers import answer_values, visible_ids
 from assessor.operations.catalog import questionnaire_for
 from assessor.operations.respondents import RespondentView
@@ -24,7 +24,7 @@ class Welcome:
     organization: str
     #: The firm (a consultancy) or the organisation's own workspace that asked.
     asked_by: str
-    #: The person who issued the link, if they still have an account.
+    #: The person who issued the link, while they are still a member of the workspace.
     inviter: str | None
     #: ``firm`` or ``own`` (the workspace's kind: no "consultant" on an own path).
     kind: str
@@ -62,8 +62,15 @@ def welcome(view: RespondentView) -> Welcome:
     shown = visible_ids(questionnaire, view.role, answer_values(respondent))
     inviter = None
     if respondent.link_issued_by_id is not None:
+        # Named only while still a member: someone removed since can neither answer for
+        # the assessment nor erase anything (the workspace and firm are named instead).
         inviter = db.session.scalar(
-            select(User.name).where(User.id == respondent.link_issued_by_id)
+            select(User.name)
+            .join(Membership)
+            .where(
+                User.id == respondent.link_issued_by_id,
+                Membership.workspace_id == workspace.id,
+            )
         )
     return Welcome(
         respondent_name=view.name,

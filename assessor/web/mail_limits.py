@@ -3,10 +3,13 @@
 (``RATELIMIT_MAIL_RECIPIENT``).  A click is checked against every limit it touches before
 anything is written, and counted once its e-mail is on its way: a refused click stores
 nothing (no new link, no invitation, no mail log row) and says who and until when.
-Counted in the limiter's storage (memory, or Redis shared by every process)."""
+Counted in the limiter's storage (memory, or Redis shared by every process) under a hash
+of the recipient's key: the storage never holds an e-mail address (an action's owner, a
+person signing up), which erasing them could not reach."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Iterable
@@ -74,7 +77,8 @@ def check(user_id: int | None, recipients: Iterable[Recipient]) -> Allowed:
         counts += [(i, user_key, mine) for i in _items("RATELIMIT_MAIL_USER")]
     for recipient in recipients:
         theirs = f"{recipient.label} has been e-mailed several times lately"
-        key = (prefix, "mail-to", recipient.key.lower())
+        hashed = hashlib.sha256(recipient.key.lower().encode("utf-8")).hexdigest()
+        key = (prefix, "mail-to", hashed)
         counts += [(i, key, theirs) for i in _items("RATELIMIT_MAIL_RECIPIENT")]
     strategy = limiter.limiter
     for item, keys, whose in counts:
