@@ -110,6 +110,8 @@ NOT_PERSONAL = {
     # Ids, content hashes, states and timings of renders; what a render makes is in
     # stored_report.  Erasing deletes an assessment's jobs (tests/test_erasure_queue.py).
     "render_job": "renders",
+    # One row: when a check for due reminders last ran (tests/test_respondent_links.py).
+    "reminder_check": "the reminder checks",
 }
 
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from assessor.database import begin_write
 from assessor.extensions import db
 from assessor.models import User
 from tests.two_factor_support import enrol
@@ -114,6 +115,7 @@ def _short_password(app: Flask) -> str:
     """Give the account a password set before the floor rose to 15 (then 10 sufficed)."""
     short = "tandem94plum"
     with in_app(app):
+        begin_write()  # SQLite: the write lock first (the mail sender may be writing too)
         user = db.session.scalars(select(User)).one()
         user.password_hash = generate_password_hash(short, method="scrypt")
         db.session.commit()

@@ -207,7 +207,7 @@ def test_an_expired_link_is_404(app: Flask, client: FlaskClient) -> None:
         assert respondent.token_expires_at < datetime.now(respondent.token_expires_at.tzinfo)
     response = client.get(f"/r/{token}")
     assert response.status_code == 404
-    assert "There is nothing here" in Page(response).text
+    assert "This link does not work" in Page(response).text
     assert client.post(f"/r/{token}/autosave", json={"question": "employees"}).status_code == 404
 
 
